@@ -1,0 +1,92 @@
+"""Who changed what, also outside web requests.
+
+django-simple-history takes the user from the request. Commands, imports and
+services run without one, so :func:`change_context` sets the acting user and the
+reason for every historical record written inside it (NetBox's change log
+"bails if no request" and misses them; we don't).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+
+@dataclass(frozen=True)
+class _Context:
+    user: object | None
+    reason: str
+
+
+_current: contextvars.ContextVar[_Context | None] = contextvars.ContextVar(
+    "taizhang_change_context", default=None
+)
+
+
+@contextmanager
+def change_context(user=None, reason: str = "") -> Iterator[None]:
+    """Attribute every change made inside the block to ``user`` with ``reason``."""
+    outer = _current.get()
+    if user is None and outer is not None:
+        user = outer.user
+    token = _current.set(_Context(user=user, reason=reason or (outer.reason if outer else "")))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def history_user(instance, request=None, **kwargs):
+    """``get_user`` for HistoricalRecords: the change context first, then the request."""
+    ctx = _current.get()
+    if ctx is not None and ctx.user is not None:
+        return ctx.user
+    explicit = getattr(instance, "_history_user", None)
+    if explicit is not None:
+        return explicit
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return None
+
+
+@receiver(pre_create_historical_record)
+def _attach_reason(sender, instance, history_instance, **kwargs):
+    ctx = _current.get()
+    if ctx is not None and ctx.reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = ctx.reason
+
+
+def history_rows(records, fields_labels: dict[str, str] | None = None, limit: int = 200):
+    """Turn a history queryset (newest first) into rows with before/after per field.
+
+    Each row: {"when", "user", "type", "reason", "changes": [(label, old, new), ...]}.
+    """
+    records = list(records.select_related("history_user")[: limit + 1])
+    rows = []
+    for i, record in enumerate(records[:limit]):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                label = (fields_labels or {}).get(change.field, change.field)
+                changes.append((label, change.old, change.new))
+        rows.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "type": record.get_history_type_display(),
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+                "record": record,
+            }
+        )
+    return rows

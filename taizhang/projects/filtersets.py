@@ -1,0 +1,64 @@
+"""One FilterSet per model: list pages, exports and the API filter the same way."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.scope import region_scope_q
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import IndustryChain, Region
+
+from .choices import Category, Level, Stage
+from .models import OVER_100M_WAN, Problem, Project
+
+
+def _regions(request):
+    qs = Region.objects.filter(level=RegionLevel.DISTRICT)
+    q = region_scope_q(getattr(request, "user", None))
+    return qs if q is None else qs.filter(q)
+
+
+def _chains(request):
+    qs = IndustryChain.objects.select_related("region")
+    q = region_scope_q(getattr(request, "user", None), "region__")
+    return qs if q is None else qs.filter(q)
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions)
+    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices)
+    level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices)
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains)
+    over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m")
+    overdue_problems = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue")
+    source = django_filters.CharFilter(label=_("数据来源"), field_name="source")
+
+    class Meta:
+        model = Project
+        fields = ["q", "region", "stage", "level", "category", "chain", "over_100m", "overdue_problems"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(builder__icontains=value) | Q(code__icontains=value)
+            | Q(responsible_person__icontains=value)
+        )
+
+    def filter_over_100m(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(total_investment__gte=OVER_100M_WAN) if value else queryset.filter(
+            total_investment__lt=OVER_100M_WAN
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Problem.objects.overdue().values("project_id")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("export.<str:fmt>", views.project_export, name="project_export"),
+    path("add/", views.project_add, name="project_add"),
+    path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("<int:pk>/delete/", views.project_delete, name="project_delete"),
+    path("<int:pk>/stage/", views.stage_move, name="stage_move"),
+    path("<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path("<int:pk>/plan/", views.plan_save, name="plan_save"),
+    path("<int:pk>/problems/add/", views.problem_add, name="problem_add"),
+    path("<int:pk>/problems/<int:problem_pk>/", views.problem_edit, name="problem_edit"),
+]

@@ -1,0 +1,290 @@
+"""Pages of the ledger. Thin: scoping comes from ``restrict``, rules from ``services``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.core.history import history_rows
+from taizhang.core.scope import Action, can
+
+from . import exports, services
+from .choices import PROBLEM_STATUS_COLORS, STAGE_COLORS, Stage
+from .filtersets import ProjectFilterSet
+from .forms import (
+    PlanForm,
+    ProblemForm,
+    ProblemUpdateForm,
+    ProgressForm,
+    ProjectForm,
+    StageMoveForm,
+)
+from .models import AnnualPlan, MonthlyProgress, Problem, Project
+
+PAGE_SIZE = 50
+
+
+def _project_or_404(request, pk: int, action: Action = Action.VIEW) -> Project:
+    """The project if the user may take ``action`` on it; 404 if they may not even see it."""
+    project = Project.objects.restrict(request.user, Action.VIEW).select_related(
+        "region", "park", "chain", "responsible_unit"
+    ).filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("项目不存在或不在您的管理范围内"))
+    if action != Action.VIEW and not Project.objects.restrict(request.user, action).filter(pk=pk).exists():
+        raise PermissionDenied(_("您没有权限对该项目执行此操作"))
+    return project
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form, field by field where possible."""
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errs:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def filtered_projects(request):
+    """The user's projects, filtered by the list page's query string."""
+    base = Project.objects.restrict(request.user, Action.VIEW)
+    filterset = ProjectFilterSet(request.GET or None, queryset=base, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        # A filter naming something outside the scope (or malformed) matches nothing,
+        # rather than being silently dropped; the form shows why.
+        return filterset, base.none()
+    return filterset, filterset.qs
+
+
+def _with_year_figures(queryset, year: int):
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
+    ytd = (
+        MonthlyProgress.objects.filter(project=OuterRef("pk"), year=year)
+        .values("project").annotate(s=Sum("investment")).values("s")
+    )
+    return queryset.annotate(
+        year_plan=Subquery(plan),
+        year_done=Coalesce(Subquery(ytd), zero),
+    )
+
+
+@login_required
+def project_list(request):
+    filterset, queryset = filtered_projects(request)
+    year = timezone.localdate().year
+    queryset = _with_year_figures(
+        queryset.select_related("region", "chain", "responsible_unit"), year
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = queryset.aggregate(total=Sum("total_investment"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "projects/project_list.html", {
+        "filterset": filterset,
+        "page": page,
+        "year": year,
+        "count": page.paginator.count,
+        "total_investment": totals["total"] or 0,
+        "query": query.urlencode(),
+        "stage_colors": STAGE_COLORS,
+        "can_add": can(request.user, Action.CHANGE),
+    })
+
+
+@login_required
+def project_export(request, fmt: str):
+    _, queryset = filtered_projects(request)
+    queryset = _with_year_figures(
+        queryset.select_related("region", "park", "chain", "responsible_unit"), timezone.localdate().year
+    )
+    if fmt == "csv":
+        return exports.projects_csv(queryset)
+    if fmt == "xlsx":
+        return exports.projects_xlsx(queryset)
+    raise Http404
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = _project_or_404(request, pk)
+    reports = list(project.progress_reports.select_related("reported_by").order_by("year", "month"))
+    running: dict[int, Decimal] = defaultdict(Decimal)
+    for r in reports:
+        running[r.year] += r.investment
+        r.ytd = running[r.year]
+    plans = {p.year: p for p in project.plans.all()}
+    years = sorted({r.year for r in reports} | set(plans), reverse=True)
+    by_year = [
+        {
+            "year": y,
+            "plan": plans.get(y),
+            "reports": [r for r in reversed(reports) if r.year == y],
+            "done": running.get(y, Decimal("0")),
+            "rate": (running.get(y, Decimal("0")) / plans[y].planned_investment * 100)
+            if y in plans and plans[y].planned_investment else None,
+        }
+        for y in years
+    ]
+    problems = list(project.problems.select_related("solving_unit", "raised_by"))
+    today = timezone.localdate()
+    for p in problems:
+        p.overdue = p.is_overdue(today)
+        p.color = PROBLEM_STATUS_COLORS.get(p.status)
+    labels = {f.name: str(f.verbose_name) for f in Project._meta.fields}
+    return render(request, "projects/project_detail.html", {
+        "project": project,
+        "stage_changes": project.stage_changes.select_related("user"),
+        "by_year": by_year,
+        "problems": problems,
+        "history": history_rows(project.history.all(), labels, limit=50),
+        "progress_history": history_rows(
+            MonthlyProgress.history.filter(project_id=project.pk).order_by("-history_date"),
+            {f.name: str(f.verbose_name) for f in MonthlyProgress._meta.fields}, limit=50,
+        ),
+        "stage_colors": STAGE_COLORS,
+        "can_change": Project.objects.restrict(request.user, Action.CHANGE).filter(pk=pk).exists(),
+        "can_report": Project.objects.restrict(request.user, Action.REPORT).filter(pk=pk).exists(),
+        "can_delete": Project.objects.restrict(request.user, Action.DELETE).filter(pk=pk).exists(),
+        "stage_form": StageMoveForm(),
+        "progress_form": ProgressForm(initial={"year": today.year, "month": today.month}),
+        "problem_form": ProblemForm(user=request.user),
+        "plan_form": PlanForm(initial={"year": today.year}),
+        "stages": Stage,
+    })
+
+
+@login_required
+def project_add(request):
+    if not can(request.user, Action.CHANGE):
+        raise PermissionDenied(_("您没有新建项目的权限"))
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(request.user, form.model_data())
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("项目已创建"))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "title": _("新建项目")})
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = _project_or_404(request, pk, Action.CHANGE)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(
+                request.user, Project.objects.get(pk=pk), form.model_data(),
+                expected_version=form.cleaned_data.get("version"),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("项目已保存"))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {
+        "form": form, "title": _("编辑项目"), "project": project,
+    })
+
+
+@login_required
+def project_delete(request, pk: int):
+    project = _project_or_404(request, pk, Action.DELETE)
+    error = None
+    if request.method == "POST":
+        try:
+            services.delete_project(request.user, project, request.POST.get("reason", ""))
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, _("项目已删除"))
+            return redirect("projects:project_list")
+    return render(request, "projects/project_delete.html", {"project": project, "error": error})
+
+
+def _form_action(request, pk, action, form_class, perform, success, **form_kwargs):
+    """POST-only actions on a project page: on error, show the form again with messages."""
+    project = _project_or_404(request, pk, action)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            perform(project, form)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, success)
+            return redirect(project)
+    return render(request, "projects/action_form.html", {"project": project, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def stage_move(request, pk: int):
+    def perform(project, form):
+        d = form.cleaned_data
+        services.move_stage(request.user, project, d["to_stage"], d["date"], d["reason"])
+    return _form_action(request, pk, Action.CHANGE, StageMoveForm, perform, _("阶段已变更"))
+
+
+@login_required
+@require_POST
+def progress_add(request, pk: int):
+    def perform(project, form):
+        d = form.cleaned_data
+        services.save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"])
+    return _form_action(request, pk, Action.REPORT, ProgressForm, perform, _("月度进展已保存"))
+
+
+@login_required
+@require_POST
+def plan_save(request, pk: int):
+    def perform(project, form):
+        services.save_plan(request.user, project, form.cleaned_data["year"], form.model_data())
+    return _form_action(request, pk, Action.CHANGE, PlanForm, perform, _("年度计划已保存"))
+
+
+@login_required
+@require_POST
+def problem_add(request, pk: int):
+    def perform(project, form):
+        services.raise_problem(request.user, project, form.model_data())
+    return _form_action(request, pk, Action.REPORT, ProblemForm, perform, _("问题已登记"), user=request.user)
+
+
+@login_required
+def problem_edit(request, pk: int, problem_pk: int):
+    project = _project_or_404(request, pk, Action.REPORT)
+    problem = Problem.objects.filter(project=project, pk=problem_pk).first()
+    if problem is None:
+        raise Http404
+    form = ProblemUpdateForm(request.POST or None, instance=problem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_problem(request.user, problem, form.model_data(), request.POST.get("reason", ""))
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("问题已更新"))
+            return redirect(project)
+    return render(request, "projects/action_form.html", {
+        "project": project, "form": form, "title": _("更新问题"), "problem": problem,
+    })

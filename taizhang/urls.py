@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "台账 管理后台"
+admin.site.site_title = "台账"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="projects:project_list"), name="home"),
+    path("accounts/", include("taizhang.accounts.urls")),
+    path("projects/", include("taizhang.projects.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

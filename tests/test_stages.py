@@ -1,0 +1,101 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from taizhang.projects import services
+from taizhang.projects.choices import Stage
+from taizhang.projects.models import StageChange
+
+from .conftest import walk
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def test_a_new_project_starts_as_a_lead_with_its_first_move_kept(world):
+    p = world.ls_project
+    assert p.stage == Stage.LEAD
+    first = p.stage_changes.get()
+    assert (first.from_stage, first.to_stage) == ("", Stage.LEAD)
+
+
+def test_it_moves_forward_one_stage_at_a_time_without_a_reason(world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING, Stage.SIGNED, Stage.REGISTERED, Stage.STARTED)
+    assert p.stage == Stage.STARTED
+    assert p.actual_start == D(2024, 1, 31)
+    moves = list(p.stage_changes.values_list("from_stage", "to_stage", "user__username"))
+    assert moves[-1] == (Stage.REGISTERED, Stage.STARTED, "ls_editor")
+    assert len(moves) == 5
+
+
+@pytest.mark.parametrize("to_stage", [Stage.SIGNED, Stage.STARTED, Stage.SUSPENDED, Stage.TERMINATED])
+def test_skipping_or_pausing_needs_a_reason(world, to_stage):
+    p = world.ls_project
+    with pytest.raises(ValidationError) as e:
+        services.move_stage(world.ls_editor, p, to_stage, D(2024, 1, 10))
+    assert "原因" in str(e.value)
+    assert p.stage_changes.count() == 1
+    services.move_stage(world.ls_editor, p, to_stage, D(2024, 1, 10), reason="区领导协调,直接签约")
+    p.refresh_from_db()
+    assert p.stage == to_stage
+    assert p.stage_changes.last().reason == "区领导协调,直接签约"
+
+
+def test_moving_back_needs_a_reason_and_clears_the_start(world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING, Stage.SIGNED, Stage.REGISTERED, Stage.STARTED)
+    with pytest.raises(ValidationError):
+        services.move_stage(world.ls_editor, p, Stage.SIGNED, D(2024, 3, 1))
+    services.move_stage(world.ls_editor, p, Stage.SIGNED, D(2024, 3, 1), reason="开工填报有误")
+    p.refresh_from_db()
+    assert p.stage == Stage.SIGNED and p.actual_start is None
+
+
+def test_no_completion_before_the_start(world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING, Stage.SIGNED, Stage.REGISTERED, Stage.STARTED)
+    # A date before the last move is refused outright.
+    with pytest.raises(ValidationError) as e:
+        services.move_stage(world.ls_editor, p, Stage.COMPLETED, D(2024, 1, 20))
+    assert "早于" in str(e.value)
+    services.move_stage(world.ls_editor, p, Stage.COMPLETED, D(2024, 6, 30))
+    p.refresh_from_db()
+    assert (p.actual_start, p.actual_completion) == (D(2024, 1, 31), D(2024, 6, 30))
+
+
+def test_no_move_into_the_future(world):
+    with pytest.raises(ValidationError):
+        services.move_stage(world.ls_editor, world.ls_project, Stage.NEGOTIATING, D(2999, 1, 1))
+
+
+def test_a_terminated_project_stays_terminated(world):
+    p = world.ls_project
+    services.move_stage(world.ls_editor, p, Stage.TERMINATED, D(2024, 2, 1), reason="投资方撤回")
+    with pytest.raises(ValidationError):
+        services.move_stage(world.ls_editor, p, Stage.NEGOTIATING, D(2024, 3, 1), reason="重启")
+
+
+def test_resuming_to_the_stage_before_the_pause_needs_no_reason(world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING)
+    services.move_stage(world.ls_editor, p, Stage.SUSPENDED, D(2024, 2, 1), reason="投资方资金调整")
+    services.move_stage(world.ls_editor, p, Stage.NEGOTIATING, D(2024, 3, 1))
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+    with pytest.raises(ValidationError):
+        services.move_stage(world.ls_editor, p, Stage.SUSPENDED, D(2024, 3, 2))
+
+
+def test_a_viewer_and_another_district_cannot_move_a_stage(world):
+    for user in (world.ls_viewer, world.lc_editor, world.unit_user):
+        with pytest.raises(PermissionDenied):
+            services.move_stage(user, world.ls_project, Stage.NEGOTIATING, D(2024, 1, 10))
+    assert StageChange.objects.filter(project=world.ls_project).count() == 1
+
+
+def test_each_move_leaves_a_history_record_with_its_author_and_reason(world):
+    p = world.ls_project
+    services.move_stage(world.ls_editor, p, Stage.SIGNED, D(2024, 1, 10), reason="跨越在谈")
+    record = p.history.first()
+    assert record.stage == Stage.SIGNED
+    assert record.history_user == world.ls_editor
+    assert record.history_change_reason == "跨越在谈"

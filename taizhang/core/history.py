@@ -64,21 +64,34 @@ def _attach_reason(sender, instance, history_instance, **kwargs):
         history_instance.history_change_reason = ctx.reason
 
 
-def history_rows(records, fields_labels: dict[str, str] | None = None, limit: int = 200):
+#: bookkeeping fields that change on every save and say nothing to a reader
+_QUIET_FIELDS = {"id", "created", "updated", "version"}
+
+
+def history_rows(records, model, limit: int = 200, group_by: str | None = None):
     """Turn a history queryset (newest first) into rows with before/after per field.
 
     Each row: {"when", "user", "type", "reason", "changes": [(label, old, new), ...]}.
+    ``group_by`` names the field whose equal values make one record's history
+    (e.g. ``"id"`` when several records' histories are listed together).
     """
     records = list(records.select_related("history_user")[: limit + 1])
+    fields = {f.name: f for f in model._meta.fields if f.name not in _QUIET_FIELDS}
     rows = []
     for i, record in enumerate(records[:limit]):
-        previous = records[i + 1] if i + 1 < len(records) else None
+        previous = None
+        for older in records[i + 1:]:
+            if group_by is None or getattr(older, group_by) == getattr(record, group_by):
+                previous = older
+                break
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                label = (fields_labels or {}).get(change.field, change.field)
-                changes.append((label, change.old, change.new))
+            # Compared by hand: simple-history's diff_against skips non-editable fields
+            # such as the stage, which is exactly what a reader wants to see change.
+            for field in fields.values():
+                old, new = getattr(previous, field.attname, None), getattr(record, field.attname, None)
+                if old != new:
+                    changes.append((str(field.verbose_name), _shown(field, old), _shown(field, new)))
         rows.append(
             {
                 "when": record.history_date,
@@ -90,3 +103,14 @@ def history_rows(records, fields_labels: dict[str, str] | None = None, limit: in
             }
         )
     return rows
+
+
+def _shown(field, value):
+    if value in (None, ""):
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    return value

@@ -146,17 +146,13 @@ def project_detail(request, pk: int):
     for p in problems:
         p.overdue = p.is_overdue(today)
         p.color = PROBLEM_STATUS_COLORS.get(p.status)
-    labels = {f.name: str(f.verbose_name) for f in Project._meta.fields}
     return render(request, "projects/project_detail.html", {
         "project": project,
         "stage_changes": project.stage_changes.select_related("user"),
         "by_year": by_year,
         "problems": problems,
-        "history": history_rows(project.history.all(), labels, limit=50),
-        "progress_history": history_rows(
-            MonthlyProgress.history.filter(project_id=project.pk).order_by("-history_date"),
-            {f.name: str(f.verbose_name) for f in MonthlyProgress._meta.fields}, limit=50,
-        ),
+        "history": history_rows(project.history.all(), Project, limit=50),
+        "related_history": _related_history(project),
         "stage_colors": STAGE_COLORS,
         "can_change": Project.objects.restrict(request.user, Action.CHANGE).filter(pk=pk).exists(),
         "can_report": Project.objects.restrict(request.user, Action.REPORT).filter(pk=pk).exists(),
@@ -167,6 +163,20 @@ def project_detail(request, pk: int):
         "plan_form": PlanForm(initial={"year": today.year}),
         "stages": Stage,
     })
+
+
+def _related_history(project: Project) -> list[dict]:
+    """Corrections of the project's monthly reports and updates of its problems."""
+    rows = []
+    for row in history_rows(MonthlyProgress.history.filter(project_id=project.pk).order_by("-history_date"),
+                            MonthlyProgress, limit=50, group_by="id"):
+        row["what"] = _("更正 %(y)s年%(m)s月进展") % {"y": row["record"].year, "m": row["record"].month}
+        rows.append(row)
+    for row in history_rows(Problem.history.filter(project_id=project.pk).order_by("-history_date"),
+                            Problem, limit=50, group_by="id"):
+        row["what"] = _("更新问题:%(d)s") % {"d": row["record"].description[:20]}
+        rows.append(row)
+    return sorted((r for r in rows if r["changes"]), key=lambda r: r["when"], reverse=True)
 
 
 @login_required

@@ -1,0 +1,57 @@
+"""Playwright driving Debian's chromium; it never downloads a browser of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("TAIZHANG_CHROMIUM", "/usr/bin/chromium")
+OUTPUT = Path(os.environ.get("TAIZHANG_TEST_OUTPUT", "test-results"))
+
+
+def chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("TAIZHANG_REQUIRE_BROWSER"):
+        pytest.fail(f"chromium not found at {CHROMIUM}; install it with apt-get install chromium")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture
+def page(live_server):
+    # Playwright's sync API runs an event loop; Django's ORM in the live server thread is fine.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_or_skip()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        pg.base_url = live_server.url
+        yield pg
+        context.close()
+        browser.close()
+
+
+def login(page, username: str, password: str = "pw") -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/projects/")
+
+
+def screenshot(page, name: str) -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

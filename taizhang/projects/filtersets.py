@@ -29,8 +29,8 @@ def _chains(request):
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions)
-    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices)
-    level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices)
+    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices, distinct=False)
+    level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices, distinct=False)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains)
     over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m")

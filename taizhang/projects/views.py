@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -73,9 +73,10 @@ def filtered_projects(request):
 
 def _with_year_figures(queryset, year: int):
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
-    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
+    # order_by(): the children's default ordering would join the project and region tables.
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by().values("planned_investment")[:1]
     ytd = (
-        MonthlyProgress.objects.filter(project=OuterRef("pk"), year=year)
+        MonthlyProgress.objects.filter(project=OuterRef("pk"), year=year).order_by()
         .values("project").annotate(s=Sum("investment")).values("s")
     )
     return queryset.annotate(
@@ -88,11 +89,14 @@ def _with_year_figures(queryset, year: int):
 def project_list(request):
     filterset, queryset = filtered_projects(request)
     year = timezone.localdate().year
-    queryset = _with_year_figures(
-        queryset.select_related("region", "chain", "responsible_unit"), year
+    # Totals from the bare queryset: on the annotated one they would compute the
+    # per-row subqueries for every matching project.
+    totals = queryset.aggregate(total=Sum("total_investment"), count=Count("pk"))
+    paginator = Paginator(
+        _with_year_figures(queryset.select_related("region", "chain", "responsible_unit"), year), PAGE_SIZE
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = queryset.aggregate(total=Sum("total_investment"))
+    paginator.count = totals["count"]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "projects/project_list.html", {

@@ -1,0 +1,421 @@
+"""From numbers to facts: what each number measures, its kind, status, period and place.
+
+The pipeline, per article: clauses and sentences of the normalised text -> numbers from
+the lexer -> drop the ones that are not facts (dates, codes, ordinals, qualifiers) ->
+classify (level, growth, share, rank) -> indicator (to the left for amounts and
+percentages, and the noun to the right for counts) -> resolve lists ("分别", "均") and
+references back ("、增长6.6%") -> status, period and region from the sentence, section
+and article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._layout import Article
+from ._normalize import BROKEN, Normalized
+from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
+from ._places import CITY, FULL_RE, PROVINCE, find_places
+
+SENTENCE_END = "。!?;\n"
+CLAUSE_END = SENTENCE_END + ",:"
+_COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
+    "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
+
+_GROWTH_VERB = re.compile(
+    r"(同比|比上年|较上年|比去年|年均|平均)?(增长|增加|增|提高|提升|上升|上涨|扩大|下降|降低|减少|回落|下滑|缩小|缩减|减)(了)?"
+    r"(约|近|超过?|达到?)?$"
+)
+_GROWTH_NOUN = re.compile(r"(增速|增幅|涨幅|降幅)(为|达到?|约|超过?)?$")
+_FALL = re.compile(r"下降|降低|减少|回落|下滑|缩小|缩减|降幅|减$")
+_SHARE_WORDS = re.compile(r"率|比重|占比|比例|份额|强度|覆盖|占")
+_RANK = re.compile(
+    r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
+    r"(?:第(?P<n>[一二三四五六七八九十\d]{1,3})(?:位|名)?|(?P<first>首位|榜首|第一|首))"
+)
+_TARGET = re.compile(r"力争|争取|目标|预期|确保|拟|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
+_EXPECT = re.compile(r"预计|预估")
+_NON_FACT_AFTER = re.compile(r"^(?:以上的|以下的|以内的|级|强|号|型|期|届|代|版|倍速)")
+_QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
+_LEFT_STRIP = re.compile(
+    r"^(?:其中|同时|另外|此外|目前|截至目前|截至[^,]{0,10}|今年以来|今年|去年|明年|全年|年内|年底前?|"
+    r"上半年|下半年|前三季度|[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月|[1-9]\d{3}年(?:\d{1,2}月)?(?:底|末)?|"
+    r"全区|全市|全县|全省|全镇|我区|我市|本区|该区|预计|力争|争取|计划|确保|要|将|已经|已|共|累计|"
+    r"还|并|和|及|与|等|在|对|向|为|通过|实现了?|完成了?|均|都|分别|先后|相继|其|这|此|的|一是|二是|三是|"
+    r"[,、::\s“”\"'()]+)+"
+)
+_RIGHT_TRIM_INDICATOR = re.compile(
+    r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
+    r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|"
+    r"[,、::\s“”\"'()的])+$"
+)
+_GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均)$")
+_SUBPERIOD = [
+    (re.compile(r"前三季度|1-9月|1至9月"), "Q1-Q3"),
+    (re.compile(r"上半年|1-6月|1至6月"), "H1"),
+    (re.compile(r"一季度|第一季度|1-3月"), "Q1"),
+    (re.compile(r"前(\d{1,2}|[一二三四五六七八九十]{1,2})个?月|1-(\d{1,2})月|1至(\d{1,2})月"), "M"),
+    (re.compile(r"(?<!前)三季度"), "Q3"),
+    (re.compile(r"(?<!前)二季度"), "Q2"),
+    (re.compile(r"四季度"), "Q4"),
+]
+_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "十一": 11, "十二": 12}
+
+
+@dataclass
+class Fact:
+    doc: str
+    start: int
+    end: int
+    quote: str
+    region: str | None
+    period: str | None
+    subperiod: str | None
+    indicator: str
+    kind: str
+    value: float
+    unit: str
+    status: str
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.doc, "start": self.start, "end": self.end, "quote": self.quote,
+            "region": self.region, "period": self.period, "subperiod": self.subperiod,
+            "indicator": self.indicator, "kind": self.kind,
+            "value": int(self.value) if float(self.value).is_integer() else self.value,
+            "unit": self.unit, "status": self.status,
+        }
+
+
+@dataclass
+class _Cand:
+    number: Number
+    kind: str
+    value: float
+    unit: str
+    left_start: int  # where its own words start (after the previous number in the clause)
+    quote_start: int
+    quote_end: int
+    indicator: str = ""
+    period_override: object = ...
+
+
+def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
+    text = norm.text
+    facts: list[Fact] = []
+    skips = sorted(article.skip)
+    pos = article.start
+    broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)]
+    for s_start, s_end in _sentences(text, article.start, article.end):
+        if any(a <= s_start < b for a, b in skips):
+            continue
+        facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken))
+        pos = s_end
+    del pos
+    return facts
+
+
+def _sentences(text: str, start: int, end: int):
+    pos = start
+    for i in range(start, end):
+        if text[i] in SENTENCE_END:
+            if i > pos:
+                yield pos, i
+            pos = i + 1
+    if pos < end:
+        yield pos, end
+
+
+def _clause_start(text: str, floor: int, pos: int) -> int:
+    i = pos
+    while i > floor and text[i - 1] not in CLAUSE_END:
+        i -= 1
+    return i
+
+
+def _clause_end(text: str, pos: int, ceiling: int) -> int:
+    i = pos
+    while i < ceiling and text[i] not in CLAUSE_END:
+        i += 1
+    return i
+
+
+def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
+    seg = text[s_start:pos]
+    opened = max(seg.rfind("“"), seg.rfind("《"))
+    if opened == -1:
+        return False
+    closed = max(seg.rfind("”"), seg.rfind("》"))
+    if closed > opened:
+        return False
+    close_at = min((i for i in (text.find("”", pos), text.find("》", pos)) if i != -1), default=-1)
+    return close_at != -1 and close_at - (s_start + opened) <= 12
+
+
+def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
+    before = text[max(s_start, n.start - 2):n.start]
+    after = text[n.end:n.end + 4]
+    if before.endswith("第"):
+        return True  # an ordinal: 第11场
+    if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
+        return True  # a code or a name: PM2.5, H135, 5G, 3A
+    if n.raw[:1] in ".-/" or text[n.start - 1:n.start] in (".", "/", "-"):
+        return True
+    if _NON_FACT_AFTER.match(after):
+        return True
+    if n.chinese:
+        numeral = re.match(r"[零〇一二两三四五六七八九十百千]+", n.raw).group(0)
+        if numeral == "一" and not before.endswith(("至少", "仅", "只有", "新增", "增加")):
+            return True  # "一个", "一处": an article, not a count
+        if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
+            return True  # 千家万户
+        if after[:1] and after[:1] == n.raw[-1:]:
+            return True  # 一处处, 一个个
+        if numeral in ("十", "百") and after[:1] in "大项":
+            return True
+    if _inside_quotes(text, s_start, n.start):
+        return True
+    return False
+
+
+def _classify(text: str, n: Number, left: str) -> tuple[str, float, str]:
+    if n.unit in ("%", "‰"):
+        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or re.search(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$", left):
+            sign = -1 if _FALL.search(left[-6:]) else 1
+            return "growth", sign * n.value, n.unit
+        return "share", n.value, n.unit
+    if n.unit in ("个百分点", "百分点"):
+        sign = -1 if _FALL.search(left[-8:]) else 1
+        return "growth", sign * n.value, "个百分点"
+    return "level", n.value, n.unit
+
+
+def _clean_left(left: str) -> str:
+    left = FULL_RE.sub("", left) if FULL_RE.match(left) else left
+    prev = None
+    while prev != left:
+        prev = left
+        left = _LEFT_STRIP.sub("", left)
+        m = FULL_RE.match(left)
+        if m:
+            left = left[m.end():]
+    left = _RIGHT_TRIM_INDICATOR.sub("", left)
+    left = re.sub(r"[“”\"'《》]", "", left)
+    return left.strip()
+
+
+def _right_noun(text: str, pos: int, ceiling: int) -> str:
+    end = _clause_end(text, pos, ceiling)
+    seg = text[pos:end]
+    seg = re.split(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)", seg)[0]
+    return re.sub(r"[“”\"'《》()]", "", seg)[:14]
+
+
+def _status(text: str, s_start: int, pos: int, article: Article) -> str:
+    before = text[s_start:pos]
+    if _EXPECT.search(before):
+        return "expected"
+    section = article.section_at(pos)
+    if section is not None and section.mode == "plan":
+        return "target"
+    if _TARGET.search(before):
+        return "target"
+    return "actual"
+
+
+def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | None, str | None]:
+    section = article.section_at(pos)
+    year = section.year if section is not None and section.year else article.year
+    before = text[s_start:pos]
+    years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年(?!前|以来|起)", before)]
+    if years and not re.search(r"自(?:19|20)\d\d年", before):
+        year = years[-1]
+    if year is not None:
+        if "明年" in before:
+            year += 1
+        elif "去年" in before or "上年末" in before:
+            year -= 1
+    sub = None
+    best = -1
+    for rx, label in _SUBPERIOD:
+        for m in rx.finditer(before):
+            if m.start() > best:
+                best = m.start()
+                if label == "M":
+                    n = next(g for g in m.groups() if g)
+                    n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
+                    sub = f"M1-M{n}" if n else None
+                else:
+                    sub = label
+    return (str(year) if year is not None else None), sub
+
+
+def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> str | None:
+    if re.match(r"^(?:全省|我省)", left) or re.search(r"全省[^,。]{0,12}$", text[s_start:pos]) and "我区" in text[pos:pos + 20]:
+        return PROVINCE
+    named = [p for _, p in find_places(text[s_start:pos]) if p not in (CITY, PROVINCE)]
+    if named and named[-1] != article.region:
+        return named[-1]
+    return article.region
+
+
+def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s_end: int, broken) -> list[Fact]:
+    text = norm.text
+    numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
+    numbers = [n for n in numbers if not any(a - 2 <= n.start and n.end <= b + 2 or a <= n.end <= b
+                                             for a, b in broken)]
+    cands: list[_Cand] = []
+    prev_end = s_start
+    for n in numbers:
+        c_start = _clause_start(text, s_start, n.start)
+        left_start = max(c_start, prev_end)
+        left_raw = text[left_start:n.start]
+        kind, value, unit = _classify(text, n, left_raw)
+        # A percentage of a starting value (由250P拓展到): kept, but it is the state before.
+        cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
+        if re.search(r"(?:由|从)\s*$", left_raw):
+            cand.period_override = None
+        cands.append(cand)
+        prev_end = n.end
+    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands]))
+    cands.sort(key=lambda c: c.number.start)
+
+    # Indicators, with lists and references back.
+    done: list[_Cand] = []
+    for i, c in enumerate(cands):
+        if c.kind == "rank":
+            continue
+        left = _clean_left(text[c.left_start:c.number.start])
+        if c.kind == "level" and c.unit.lstrip("万亿千百") in _COUNT_UNITS | {"人", "户", "处"}:
+            right = _right_noun(text, c.number.end, s_end)
+            if right and not re.match(r"^(?:以上|左右|,|、)", right):
+                c.quote_end = min(s_end, c.number.end + len(right))
+                right = _RIGHT_TRIM_INDICATOR.sub("", right)
+                left = (left + right) if left else right
+        raw_left = text[c.left_start:c.number.start]
+        if (not left or _GENERIC.match(left)) and done:
+            respective = "分别" in raw_left
+            group = _respective_group(done, cands, i) if respective else None
+            if group:
+                c.indicator = (group.indicator + (left if _GENERIC.match(left or "") else ""))
+            else:
+                ref = done[-1]
+                c.indicator = ref.indicator + (left if left and left != ref.indicator else "")
+                c.quote_start = min(c.quote_start, ref.quote_start)
+        else:
+            c.indicator = left
+        if "分别" in raw_left and done:
+            parts = _split_list(_clean_left(raw_left.split("分别")[0]) or "")
+            same = [x for x in cands[i:] if x.kind == c.kind]
+            if len(parts) >= 2 and len(parts) >= len(same[:len(parts)]):
+                for x, part in zip(same, parts, strict=False):
+                    x.indicator = part
+                    x.quote_start = min(x.quote_start, c.quote_start)
+        done.append(c)
+
+    for r in [c for c in cands if c.kind == "rank"]:
+        earlier = [c for c in done if c.number.end <= r.number.start]
+        left = _clean_left(text[r.left_start:r.number.start])
+        left = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|领跑)[^,]*$", "", left)
+        if r.number.raw.startswith(("均", "都")) and earlier:
+            heads = _split_list(left) if left and len(_split_list(left)) > 1 else None
+            if heads:
+                for h in heads:
+                    done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, r.quote_start, r.quote_end, h))
+                continue
+            group = [c for c in earlier if c.kind == "level" and c.quote_start >= (earlier[-1].quote_start - 40)]
+            for c in group[-3:] or earlier[-1:]:
+                done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end, c.indicator))
+            continue
+        if (not left or len(left) < 2) and earlier:
+            r.indicator = earlier[-1].indicator
+            r.quote_start = earlier[-1].quote_start
+        else:
+            r.indicator = left
+        done.append(r)
+
+    facts = []
+    for c in done:
+        indicator = c.indicator.strip()
+        if not indicator or len(indicator) < 2:
+            continue
+        q_start = c.quote_start
+        while q_start < c.number.start and text[q_start] in " \t,、::“\"'(":
+            q_start += 1
+        start, end = norm.span(q_start, c.quote_end)
+        period, sub = _period(text, s_start, c.number.start, article)
+        if c.period_override is None:
+            period = None
+        facts.append(Fact(
+            doc=doc, start=start, end=end, quote=norm.original[start:end],
+            region=_region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
+            period=period, subperiod=sub, indicator=indicator, kind=c.kind,
+            value=round(c.value, 6), unit=c.unit,
+            status=_status(text, s_start, c.number.start, article),
+        ))
+    return facts
+
+
+def _split_list(s: str) -> list[str]:
+    parts = [p for p in re.split(r"、|和|及|与", s) if p]
+    if len(parts) >= 2:
+        # "PM2.5、PM10平均浓度": the shared head of the last item belongs to each.
+        last = parts[-1]
+        head = re.sub(r"^[A-Za-z0-9.]+", "", last)
+        if head and head != last:
+            parts = [p + head if re.fullmatch(r"[A-Za-z0-9.]+", p) else p for p in parts]
+    return parts
+
+
+def _respective_group(done: list[_Cand], cands: list[_Cand], i: int):
+    """For "总数分别达到105家、350家": the earlier fact this one answers to, by position."""
+    c = cands[i]
+    mine = [x for x in cands[i:] if x.kind == c.kind and x.unit == c.unit]
+    earlier = [x for x in done if x.kind == "level" and x.unit == c.unit]
+    k = len(mine)
+    for j, x in enumerate(cands[i:]):
+        if x is c:
+            break
+    if len(earlier) >= k:
+        return earlier[len(earlier) - k]
+    return None
+
+
+def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:
+    """Ranks, 翻一番, 一半, fractions: facts written without a number-and-unit."""
+    out: list[_Cand] = []
+    for m in _RANK.finditer(text, s_start, s_end):
+        raw = m.group("n")
+        value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(_CN_SMALL.get(raw, 0)))
+        if not value:
+            continue
+        each = m.group("each") or ""
+        n = Number(m.start(), m.end(), value, "位", True, False, each + m.group(0)[len(each):])
+        if each:
+            n.raw = "均" + m.group(0)[len(each):]
+        c_start = _clause_start(text, s_start, m.start())
+        out.append(_Cand(n, "rank", value, "位", c_start, c_start, m.end()))
+    for m in DOUBLE.finditer(text, s_start, s_end):
+        times = {"一": 1, "两": 2, "二": 2, "三": 3}.get(m.group("n") or "一", 1)
+        value = (2 ** times - 1) * 100.0
+        c_start = _clause_start(text, s_start, m.start())
+        n = Number(m.start(), m.end(), value, "%", True, False, m.group(0))
+        out.append(_Cand(n, "growth", value, "%", c_start, c_start, m.end()))
+    for m in HALF.finditer(text, s_start, s_end):
+        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+            continue
+        c_start = _clause_start(text, s_start, m.start())
+        n = Number(m.start(), m.end(), 50.0, "%", True, True, m.group(0))
+        out.append(_Cand(n, "share", 50.0, "%", c_start, c_start, m.end()))
+    for m in FRACTION.finditer(text, s_start, s_end):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if not b or a >= b or any(x.start <= m.start() < x.end for x in numbers):
+            continue
+        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+            continue
+        c_start = _clause_start(text, s_start, m.start())
+        n = Number(m.start(), m.end(), a / b * 100, "%", False, False, m.group(0))
+        out.append(_Cand(n, "share", a / b * 100, "%", c_start, c_start, m.end()))
+    return out

@@ -1,0 +1,176 @@
+"""The shape of a document: page furniture to skip, articles, and sections of a report.
+
+Works on normalised text and returns spans in it. A web page saved as text brings share
+buttons, navigation, reading counters and "推荐阅读" lists; a crawl may hold several
+articles, each with its headline and date; a government work report has a review of
+last year and a plan for this one. Each gets its own place and year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ._places import find_places, shaped_places
+
+_SEPARATOR = re.compile(r"^\s*(?:-{1,}|—{1,}|={3,}|\*{3,}|·{3,})\s*$")
+_HEADLINE_TAG = re.compile(r"^\s*【[^】]{1,20}】")
+_FURNITURE = re.compile(
+    r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
+    r"点赞|收藏|评论\s*\d*$|阅读\s*\d+|浏览\s*\d+|阅读量|您此时的心情|新闻表情|加载更多|"
+    r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s"
+)
+_END_OF_ARTICLE = re.compile(
+    r"^\s*(?:\[\s*责编|【\s*责任编辑|\(?责任编辑|责编[::]|编辑[::]|阅读剩余全文|相关阅读|推荐阅读|相关新闻|"
+    r"热门推荐|猜你喜欢|延伸阅读|免责声明|版权声明|有想补充的信息|上一篇|下一篇)"
+)
+_DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
+_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_SECTION = re.compile(
+    r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
+)
+_REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩")
+_PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
+
+
+@dataclass
+class Section:
+    start: int
+    end: int
+    year: int | None
+    mode: str | None  # "review", "plan" or None
+
+
+@dataclass
+class Article:
+    start: int
+    end: int
+    headline: str
+    region: str | None
+    year: int | None
+    skip: list[tuple[int, int]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+    def section_at(self, pos: int) -> Section | None:
+        for s in self.sections:
+            if s.start <= pos < s.end:
+                return s
+        return None
+
+
+def _lines(text: str, start: int, end: int):
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        yield pos, stop
+        pos = stop + 1
+
+
+def split_articles(text: str) -> list[Article]:
+    """Articles with the spans of page furniture inside them to skip."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for ls, le in _lines(text, 0, len(text)):
+        line = text[ls:le]
+        if _SEPARATOR.match(line) or (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
+            if text[start:ls].strip():
+                bounds.append((start, ls))
+            start = ls if not _SEPARATOR.match(line) else le + 1
+    if text[start:].strip():
+        bounds.append((start, len(text)))
+    return [_article(text, s, e) for s, e in bounds] or [_article(text, 0, len(text))]
+
+
+def _article(text: str, start: int, end: int) -> Article:
+    skip: list[tuple[int, int]] = []
+    headline = ""
+    ended_at = None
+    for ls, le in _lines(text, start, end):
+        line = text[ls:le].strip()
+        if not line:
+            continue
+        if ended_at is not None:
+            continue
+        if _END_OF_ARTICLE.match(line):
+            ended_at = ls
+            skip.append((ls, end))
+            continue
+        short = len(line) < 40 and "。" not in line
+        if short and (_FURNITURE.search(line) or _DATETIME_LINE.match(line)):
+            skip.append((ls, le))
+            continue
+        if not headline and len(line) <= 60 and "。" not in line:
+            headline = line
+    body_end = ended_at if ended_at is not None else end
+    region = _region(text, start, body_end, headline)
+    year = _year(text, start, body_end, skip)
+    article = Article(start=start, end=end, headline=headline, region=region, year=year, skip=skip)
+    article.sections = _sections(text, start, body_end, year)
+    return article
+
+
+def _region(text: str, start: int, end: int, headline: str) -> str | None:
+    tag = re.match(r"\s*【([^】]+)】", headline)
+    if tag:
+        found = find_places(tag.group(1))
+        if found and found[0][1] != "青岛市":
+            return found[0][1]
+    found = [p for _, p in find_places(re.sub(r"^\s*【[^】]*】", "", headline))]
+    local = [p for p in found if p not in ("青岛市", "山东省")]
+    if local or found:
+        return (local or found)[0]
+    body = text[start:end]
+    # In a city-level item, the first place the opening lines name (e.g. 海阳市人民政府).
+    opening = body[:300]
+    named = [p for _, p in find_places(opening) if p not in ("青岛市", "山东省")]
+    if named:
+        return named[0]
+    counts = Counter(p for _, p in find_places(body))
+    if counts:
+        return counts.most_common(1)[0][0]
+    shaped = Counter(shaped_places(body))
+    if shaped:
+        return shaped.most_common(1)[0][0]
+    if tag and find_places(tag.group(1)):
+        return find_places(tag.group(1))[0][1]
+    return None
+
+
+def _year(text: str, start: int, end: int, skip) -> int | None:
+    """The year an article speaks of: the year it names most, at the head of its sentences."""
+    body = text[start:end]
+    weights: Counter[int] = Counter()
+    for m in _YEAR.finditer(body):
+        pos = start + m.start()
+        if any(s <= pos < e for s, e in skip):
+            continue
+        before = body[max(0, m.start() - 12):m.start()]
+        after = body[m.end():m.end() + 3]
+        if "《" in before and "》" not in before:
+            continue  # inside a title
+        if re.match(r"(?:前|以来|起|底前|-|—|～|~)", after) or re.search(r"自\s*$|至\s*$|[-—~]$", before):
+            continue
+        head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
+        weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+    if weights:
+        best = max(weights.values())
+        return max(y for y, w in weights.items() if w == best)
+    m = _PUB_DATE.search(body[:400])
+    return int(m.group(1)) if m else None
+
+
+def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
+    heads = []
+    for m in _SECTION.finditer(text, start, end):
+        tail = m.group(2)
+        mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)
+        if mode:
+            heads.append((m.start(1), int(m.group(1)), mode))
+    sections = []
+    for i, (pos, y, mode) in enumerate(heads):
+        stop = heads[i + 1][0] if i + 1 < len(heads) else end
+        sections.append(Section(pos, stop, y, mode))
+    return sections

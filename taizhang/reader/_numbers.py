@@ -1,0 +1,129 @@
+"""The lexer: numbers with their multipliers and units, as the reports write them.
+
+``8000万元`` -> 8000 ``万元``; ``1500余万元`` -> 1500 ``万元``; ``1.9万余处`` -> 1.9 ``万处``;
+``三十`` -> 30; ``两个`` -> 2 ``个``; ``千亿`` -> 1000 ``亿``; ``百分之五`` -> 5 ``%``.
+Values are kept "as written" in the unit written; nothing is converted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+# Counter words and units, longest first so 万平方米 wins over 万 and 米.
+UNITS = [
+    "个百分点", "百分点", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "标准箱", "万千瓦",
+    "亿美元", "万美元", "亿欧元", "亿元", "万元", "千元", "美元", "元",
+    "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面",
+    "公顷", "公里", "千米", "千瓦", "兆瓦", "吨", "亩", "米",
+    "个", "家", "处", "条", "项", "人", "名", "件", "座", "所", "套", "户", "支", "张", "场", "次",
+    "辆", "架", "只", "台", "栋", "幢", "间", "艘", "株", "棵", "部", "篇", "种", "类", "批", "宗",
+    "笔", "例", "起", "床", "盏", "块", "%", "‰", "P", "TEU",
+]
+_UNIT_RE = "|".join(map(re.escape, UNITS))
+_ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CHINESE = r"[零〇一二两三四五六七八九十百千]+"
+_MULT = r"万亿|千亿|百亿|千万|百万|万|亿"
+
+NUMBER = re.compile(
+    rf"(?P<num>{_ARABIC}|{_CHINESE})"
+    rf"(?P<approx1>余|多)?"
+    rf"(?P<mult>{_MULT})?"
+    rf"(?P<approx2>余|多)?"
+    rf"(?P<unit>{_UNIT_RE})?"
+)
+PERCENT_WORDS = re.compile(r"百分之(?P<num>[零〇一二两三四五六七八九十百点.\d]+)")
+FRACTION = re.compile(r"(?P<a>\d+)/(?P<b>\d+)(?![\d.%])")
+HALF = re.compile(r"(?:一半|半数)(?P<approx>以上|左右)?")
+DOUBLE = re.compile(r"翻(?P<n>一|两|二|三)番|翻番")
+
+
+def chinese_to_number(s: str) -> float | None:
+    """三十 -> 30, 一百二十 -> 120, 两 -> 2, 千 -> 1000; None if it is not a number."""
+    if not s:
+        return None
+    if all(ch in _CN_DIGITS for ch in s):
+        if len(s) == 1:
+            return float(_CN_DIGITS[s])
+        return None  # 一二, 三四: a range or list, not one number
+    total, current = 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            if current is not None:
+                return None
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if current is None else current) * _CN_UNITS[ch]
+            current = None
+        else:
+            return None
+    if current is not None:
+        total += current
+    return float(total)
+
+
+def parse_number(s: str) -> float | None:
+    if s[0].isdigit():
+        return float(s.replace(",", ""))
+    return chinese_to_number(s)
+
+
+@dataclass
+class Number:
+    start: int  # of the number
+    end: int  # after the unit (and approximation marks)
+    value: float
+    unit: str
+    chinese: bool
+    approx: bool
+    raw: str
+
+
+def lex(text: str, start: int = 0, end: int | None = None) -> list[Number]:
+    """Every number with a unit (or 万/亿 multiplier) in text[start:end]."""
+    end = len(text) if end is None else end
+    out: list[Number] = []
+    for m in NUMBER.finditer(text, start, end):
+        unit = (m.group("mult") or "") + (m.group("unit") or "")
+        if not unit:
+            continue
+        num = m.group("num")
+        chinese = not num[0].isdigit()
+        value = parse_number(num)
+        if value is None:
+            continue
+        if m.group("unit") is None and m.group("mult") in ("亿", "万亿", "千亿", "百亿"):
+            unit = m.group("mult") + "元"  # 达到千亿 / 突破900亿: money, by the reports' usage
+        approx = bool(m.group("approx1") or m.group("approx2"))
+        out.append(Number(m.start(), m.end(), value, unit, chinese, approx, m.group(0)))
+    for m in PERCENT_WORDS.finditer(text, start, end):
+        raw = m.group("num").replace("点", ".")
+        value = parse_number(raw) if raw[0].isdigit() else _chinese_decimal(raw)
+        if value is not None:
+            out.append(Number(m.start(), m.end(), value, "%", True, False, m.group(0)))
+    out.sort(key=lambda n: n.start)
+    return _drop_overlaps(out)
+
+
+def _chinese_decimal(s: str) -> float | None:
+    if "." in s:
+        whole, frac = s.split(".", 1)
+        w = chinese_to_number(whole)
+        digits = "".join(str(_CN_DIGITS.get(ch, "")) for ch in frac)
+        return None if w is None or not digits else float(f"{int(w)}.{digits}")
+    return chinese_to_number(s)
+
+
+def _drop_overlaps(numbers: list[Number]) -> list[Number]:
+    kept: list[Number] = []
+    for n in numbers:
+        if kept and n.start < kept[-1].end:
+            if (n.end - n.start) > (kept[-1].end - kept[-1].start):
+                kept[-1] = n
+            continue
+        kept.append(n)
+    return kept

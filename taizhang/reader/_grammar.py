@@ -100,6 +100,7 @@ class _Cand:
     quote_end: int
     indicator: str = ""
     period_override: object = ...
+    right: str = ""
 
 
 def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
@@ -157,7 +158,7 @@ def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
     before = text[max(s_start, n.start - 2):n.start]
     after = text[n.end:n.end + 4]
-    if before.endswith("第"):
+    if before.endswith(("第", "届")):
         return True  # an ordinal: 第11场
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
@@ -174,6 +175,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         if after[:1] and after[:1] == n.raw[-1:]:
             return True  # 一处处, 一个个
         if numeral in ("十", "百") and after[:1] in "大项":
+            return True
+        if numeral == "零" or before.endswith(("数", "几", "届")):
             return True
     if _inside_quotes(text, s_start, n.start):
         return True
@@ -203,6 +206,7 @@ def _clean_left(left: str) -> str:
             left = left[m.end():]
     left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = re.sub(r"[“”\"'《》]", "", left)
+    left = re.sub(r"^.*】", "", left)
     return left.strip()
 
 
@@ -261,77 +265,151 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
+_STOP_RIGHT = re.compile(r"^(?:以上|以下|左右|余|多|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
+_DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
+_NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|方面工作|个方面工作|更加|个更加|全省领先|次会议)")
+
+
+def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True) -> str:
+    """The words after a number up to the end of its clause (or the next number)."""
+    end = pos
+    while end < ceiling and text[end] not in CLAUSE_END and text[end] != "、":
+        if stop_at_number and text[end].isdigit():
+            break
+        end += 1
+    return text[pos:end]
+
+
+def _trim_examples(phrase: str) -> str:
+    """"太清海上游览线二期、大河东文旅小镇等34个项目" reads as the 项目: drop the examples."""
+    cut = phrase.rfind("等")
+    return phrase[cut + 1:] if cut != -1 else phrase
+
+
 def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s_end: int, broken) -> list[Fact]:
     text = norm.text
     numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
     numbers = [n for n in numbers if not any(a - 2 <= n.start and n.end <= b + 2 or a <= n.end <= b
                                              for a, b in broken)]
     cands: list[_Cand] = []
-    prev_end = s_start
+    consumed = s_start
     for n in numbers:
+        if n.start < consumed:
+            continue
         c_start = _clause_start(text, s_start, n.start)
-        left_start = max(c_start, prev_end)
+        left_start = max(c_start, consumed)
         left_raw = text[left_start:n.start]
+        after = text[n.end:n.end + 6]
+        if n.unit == "个月" and not _DURATION_OK.search(left_raw):
+            consumed = n.end
+            continue  # a duration, not a result measured in time
+        if _NAME_AFTER.match(after) or (n.unit == "所" and after[:1] and after[:1] not in "学校院园中小大幼高,、。;"):
+            consumed = n.end
+            continue
         kind, value, unit = _classify(text, n, left_raw)
-        # A percentage of a starting value (由250P拓展到): kept, but it is the state before.
+        if unit == "个月":
+            unit = "个月"
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
-        if re.search(r"(?:由|从)\s*$", left_raw):
+        if re.search(r"(?:由|从)\s*(?:约|近)?$", left_raw):
             cand.period_override = None
+        # Words after the number that belong to what it measures.
+        cand.right = ""
+        if after.startswith("的") and kind == "level":
+            phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
+            phrase = re.sub(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]", "", _trim_examples(phrase))
+            cand.right = phrase
+            cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
+        elif after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and not _STOP_RIGHT.match(after):
+            phrase = _right_phrase(text, n.end, s_end)
+            cand.right = phrase
+            cand.quote_end = n.end + len(phrase)
+            consumed = cand.quote_end
+        if consumed < n.end:
+            consumed = n.end
         cands.append(cand)
-        prev_end = n.end
     cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands]))
     cands.sort(key=lambda c: c.number.start)
 
-    # Indicators, with lists and references back.
     done: list[_Cand] = []
+    assigned: set[int] = set()
     for i, c in enumerate(cands):
-        if c.kind == "rank":
+        if c.kind == "rank" or id(c) in assigned:
+            if id(c) in assigned:
+                done.append(c)
             continue
-        left = _clean_left(text[c.left_start:c.number.start])
-        if c.kind == "level" and c.unit.lstrip("万亿千百") in _COUNT_UNITS | {"人", "户", "处"}:
-            right = _right_noun(text, c.number.end, s_end)
-            if right and not re.match(r"^(?:以上|左右|,|、)", right):
-                c.quote_end = min(s_end, c.number.end + len(right))
-                right = _RIGHT_TRIM_INDICATOR.sub("", right)
-                left = (left + right) if left else right
         raw_left = text[c.left_start:c.number.start]
-        if (not left or _GENERIC.match(left)) and done:
-            respective = "分别" in raw_left
-            group = _respective_group(done, cands, i) if respective else None
-            if group:
-                c.indicator = (group.indicator + (left if _GENERIC.match(left or "") else ""))
+        left = _clean_left(raw_left)
+        right = getattr(c, "right", "")
+        if right:
+            right = re.sub(r"[“”\"'《》()]", "", _RIGHT_TRIM_INDICATOR.sub("", right))
+            if c.kind == "level" and left.endswith("等"):
+                left = ""
+            left = _trim_examples(left) if right and "等" in left else left
+        # A list run: this and the following numbers of the same kind, side by side.
+        run = [c]
+        for x in cands[i + 1:]:
+            gap = text[run[-1].number.end:x.number.start]
+            if x.kind == "rank" or x.unit != c.unit or gap not in ("", "、", "和", "及"):
+                break
+            if x.kind != c.kind and c.unit in ("%", "‰", "个百分点"):
+                x.kind, x.value = c.kind, (abs(x.value) if c.value >= 0 else -abs(x.value))
+            run.append(x)
+        if "分别" in raw_left and len(run) > 1:
+            prefix = _clean_left(raw_left.split("分别")[0])
+            parts = _split_list(prefix) if prefix else []
+            if len(parts) >= len(run):
+                names = parts[-len(run):]
             else:
-                ref = done[-1]
-                c.indicator = ref.indicator + (left if left and left != ref.indicator else "")
-                c.quote_start = min(c.quote_start, ref.quote_start)
-        else:
-            c.indicator = left
-        if "分别" in raw_left and done:
-            parts = _split_list(_clean_left(raw_left.split("分别")[0]) or "")
-            same = [x for x in cands[i:] if x.kind == c.kind]
-            if len(parts) >= 2 and len(parts) >= len(same[:len(parts)]):
-                for x, part in zip(same, parts, strict=False):
-                    x.indicator = part
+                earlier = [d for d in done if d.kind == "level"][-len(run):]
+                head = prefix if _GENERIC.match(prefix or "") else ""
+                names = [d.indicator + head for d in earlier] if len(earlier) == len(run) else []
+            if names:
+                for x, name in zip(run, names, strict=False):
+                    x.indicator = name
                     x.quote_start = min(x.quote_start, c.quote_start)
+                    assigned.add(id(x))
+                done.append(c)
+                continue
+        if c.kind in ("growth",) or _GENERIC.match(left or "-") or not (left or right):
+            ref = done[-1] if done else None
+            if ref is not None and (not left or _GENERIC.match(left)):
+                c.indicator = ref.indicator + (left if _GENERIC.match(left or "-") else "")
+                c.quote_start = min(c.quote_start, ref.quote_start)
+                done.append(c)
+                continue
+        indicator = left + right if c.kind != "growth" else left
+        # "新创市级示范村21个、达标村170个": a short item inherits the first item's qualifiers.
+        if done and len(left) <= 4 and not right and text[c.left_start - 1:c.left_start] == "、":
+            prev = done[-1]
+            if prev.unit == c.unit and len(prev.indicator) > len(left) + 2:
+                indicator = prev.indicator[: len(prev.indicator) - len(left)] + left
+        c.indicator = indicator
         done.append(c)
 
     for r in [c for c in cands if c.kind == "rank"]:
-        earlier = [c for c in done if c.number.end <= r.number.start]
+        earlier = [c for c in done if c.number.end <= r.number.start and c.kind != "rank"]
         left = _clean_left(text[r.left_start:r.number.start])
-        left = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|领跑)[^,]*$", "", left)
-        if r.number.raw.startswith(("均", "都")) and earlier:
-            heads = _split_list(left) if left and len(_split_list(left)) > 1 else None
-            if heads:
+        left = re.sub(r"(?:连续[^,]{1,4}年|多年)$", "", left)
+        middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
+        middle = re.sub(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长", "", middle)
+        if r.number.raw.startswith("均") and earlier:
+            heads = _split_list(left) if left else []
+            if len(heads) > 1:
+                prev = earlier[-1].indicator
                 for h in heads:
-                    done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, r.quote_start, r.quote_end, h))
+                    name = h if len(h) > 3 else (prev if prev.endswith(h) else prev + h)
+                    done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, r.quote_start, r.quote_end, name))
                 continue
-            group = [c for c in earlier if c.kind == "level" and c.quote_start >= (earlier[-1].quote_start - 40)]
-            for c in group[-3:] or earlier[-1:]:
+            group = [c for c in earlier if c.kind == "level"][-2:] or earlier[-1:]
+            for c in group:
                 done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end, c.indicator))
             continue
-        if (not left or len(left) < 2) and earlier:
-            r.indicator = earlier[-1].indicator
-            r.quote_start = earlier[-1].quote_start
+        if len(left) < 2:
+            if len(middle) >= 2:
+                r.indicator = middle
+            elif earlier:
+                r.indicator = earlier[-1].indicator
+                r.quote_start = earlier[-1].quote_start
         else:
             r.indicator = left
         done.append(r)
@@ -339,11 +417,13 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     facts = []
     for c in done:
         indicator = c.indicator.strip()
-        if not indicator or len(indicator) < 2:
+        if not indicator or len(indicator) < 2 or c.value == 0:
             continue
         q_start = c.quote_start
-        while q_start < c.number.start and text[q_start] in " \t,、::“\"'(":
+        while q_start < c.number.start and text[q_start] in " \t,、::“\"'(【":
             q_start += 1
+        if text[q_start:c.number.start].startswith("【"):
+            q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
         period, sub = _period(text, s_start, c.number.start, article)
         if c.period_override is None:

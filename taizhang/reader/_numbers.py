@@ -18,12 +18,20 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 UNITS = [
     "个百分点", "百分点", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "标准箱", "万千瓦",
     "亿美元", "万美元", "亿欧元", "亿元", "万元", "千元", "美元", "元",
-    "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面",
+    "人次", "场次", "户次", "架次", "艘次", "车次", "批次", "轮次", "台套", "方面", "个月",
     "公顷", "公里", "千米", "千瓦", "兆瓦", "吨", "亩", "米",
     "个", "家", "处", "条", "项", "人", "名", "件", "座", "所", "套", "户", "支", "张", "场", "次",
     "辆", "架", "只", "台", "栋", "幢", "间", "艘", "株", "棵", "部", "篇", "种", "类", "批", "宗",
-    "笔", "例", "起", "床", "盏", "块", "%", "‰", "P", "TEU",
+    "笔", "例", "起", "床", "盏", "块", "节", "位", "%", "‰", "P", "TEU",
 ]
+# A counter followed by these characters is the start of another word: 项目, 部门, 人员.
+_WORD_AFTER_UNIT = {
+    "项": "目", "部": "门署长分件", "处": "理置长罚室级", "所": "有在长属得以谓", "名": "称单额义誉",
+    "条": "件例款", "场": "所景地面合馆", "种": "类植子", "类": "型别似", "次": "数要序生",
+    "件": "事", "家": "庭乡居", "人": "员民才口们工均", "个": "人体性别案", "位": "于置列居",
+    "起": "步草点来", "节": "能约点日", "批": "准复", "台": "阶风湾", "套": "餐", "支": "持出付撑",
+    "张": "力", "块": "钱", "笔": "者", "例": "如外", "米": "粮",
+}
 _UNIT_RE = "|".join(map(re.escape, UNITS))
 _ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
@@ -88,9 +96,22 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Number]:
     end = len(text) if end is None else end
     out: list[Number] = []
     for m in NUMBER.finditer(text, start, end):
-        unit = (m.group("mult") or "") + (m.group("unit") or "")
+        u = m.group("unit")
+        if u and text[m.end():m.end() + 1] and text[m.end()] in _WORD_AFTER_UNIT.get(u, ""):
+            m = NUMBER.match(text, m.start(), m.start("unit"))  # the unit was the start of a word
+            u = None
+        unit = (m.group("mult") or "") + (u or "")
         if not unit:
             continue
+        if u is None and m.group("mult") == "万":
+            # "8000万项目" means 万元; "1.9万城乡低保人员" means 万人.
+            rest = text[m.end():m.end() + 12]
+            if rest.startswith(("项目", "投资", "资金")):
+                unit = "万元"
+            elif re.match(r"[^,。;、]{0,8}?(?:人员|居民|群众|学生|人)", rest):
+                unit = "万人"
+            else:
+                continue
         num = m.group("num")
         chinese = not num[0].isdigit()
         value = parse_number(num)
@@ -99,7 +120,11 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Number]:
         if m.group("unit") is None and m.group("mult") in ("亿", "万亿", "千亿", "百亿"):
             unit = m.group("mult") + "元"  # 达到千亿 / 突破900亿: money, by the reports' usage
         approx = bool(m.group("approx1") or m.group("approx2"))
-        out.append(Number(m.start(), m.end(), value, unit, chinese, approx, m.group(0)))
+        start_at = m.start()
+        rng = re.search(r"(\d+(?:\.\d+)?)[-~～至到]$", text[max(0, m.start() - 8):m.start()])
+        if rng and not chinese:
+            start_at = m.start() - len(rng.group(0))  # a range "1-2处": the upper bound, as written last
+        out.append(Number(start_at, m.end(), value, unit, chinese, approx, text[start_at:m.end()]))
     for m in PERCENT_WORDS.finditer(text, start, end):
         raw = m.group("num").replace("点", ".")
         value = parse_number(raw) if raw[0].isdigit() else _chinese_decimal(raw)

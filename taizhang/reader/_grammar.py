@@ -107,26 +107,22 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     text = norm.text
     facts: list[Fact] = []
     skips = sorted(article.skip)
-    pos = article.start
     broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)]
     for s_start, s_end in _sentences(text, article.start, article.end):
         if any(a <= s_start < b for a, b in skips):
             continue
         facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken))
-        pos = s_end
-    del pos
     return facts
 
 
+_SENTENCE = re.compile(r"[^。!?;\n]+")
+_HAS_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千翻首第半]")
+
+
 def _sentences(text: str, start: int, end: int):
-    pos = start
-    for i in range(start, end):
-        if text[i] in SENTENCE_END:
-            if i > pos:
-                yield pos, i
-            pos = i + 1
-    if pos < end:
-        yield pos, end
+    for m in _SENTENCE.finditer(text, start, end):
+        if _HAS_NUMBER.search(text, m.start(), m.end()):
+            yield m.start(), m.end()
 
 
 def _clause_start(text: str, floor: int, pos: int) -> int:
@@ -166,7 +162,7 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return True
     if _NON_FACT_AFTER.match(after):
         return True
-    if n.chinese:
+    if n.chinese and not n.raw.startswith("百分之"):
         numeral = re.match(r"[零〇一二两三四五六七八九十百千]+", n.raw).group(0)
         if numeral == "一" and not before.endswith(("至少", "仅", "只有", "新增", "增加")):
             return True  # "一个", "一处": an article, not a count
@@ -307,8 +303,6 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             consumed = n.end
             continue
         kind, value, unit = _classify(text, n, left_raw)
-        if unit == "个月":
-            unit = "个月"
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
         if re.search(r"(?:由|从)\s*(?:约|近)?$", left_raw):
             cand.period_override = None
@@ -447,20 +441,6 @@ def _split_list(s: str) -> list[str]:
         if head and head != last:
             parts = [p + head if re.fullmatch(r"[A-Za-z0-9.]+", p) else p for p in parts]
     return parts
-
-
-def _respective_group(done: list[_Cand], cands: list[_Cand], i: int):
-    """For "总数分别达到105家、350家": the earlier fact this one answers to, by position."""
-    c = cands[i]
-    mine = [x for x in cands[i:] if x.kind == c.kind and x.unit == c.unit]
-    earlier = [x for x in done if x.kind == "level" and x.unit == c.unit]
-    k = len(mine)
-    for j, x in enumerate(cands[i:]):
-        if x is c:
-            break
-    if len(earlier) >= k:
-        return earlier[len(earlier) - k]
-    return None
 
 
 def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:

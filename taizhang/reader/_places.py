@@ -23,7 +23,7 @@ CITY = "青岛市"
 PROVINCE = "山东省"
 
 FULL_NAMES: dict[str, str] = {}
-for full, short in {**_QINGDAO, **_OTHERS}.items():
+for full in {**_QINGDAO, **_OTHERS}:
     FULL_NAMES[full] = full
 # Short forms only where they are not everyday words ("市中" is in "城市中心").
 for full, short in {**_QINGDAO, "海阳市": "海阳", "莱阳市": "莱阳", "烟台市": "烟台", "潍坊市": "潍坊",

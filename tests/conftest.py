@@ -17,6 +17,8 @@ from taizhang.regions.models import IndustryChain, Region, Unit
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Persistent connections would keep the test database busy at teardown (live server thread).
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 class World:

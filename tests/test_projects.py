@@ -160,3 +160,13 @@ def test_commands_record_their_user_and_reason(world):
         Project.objects.get(pk=world.ls_project.pk).save()
     record = world.ls_project.history.first()
     assert record.history_user == world.city_admin and record.history_change_reason == "批量校正"
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, world):
+    client.force_login(world.ls_editor)
+    assert "项目台账" in client.get("/projects/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/projects/").content.decode()
+    assert "Project ledger" in page and "Export Excel" in page
+    r = client.post("/projects/add/", {"name": "", "region": world.laoshan.pk, "total_investment": "-1"})
+    assert "Cannot be negative" in r.content.decode()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "taizhang.core",
     "taizhang.accounts",
     "taizhang.regions",
@@ -166,6 +167,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("TAIZHANG_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("TAIZHANG_HSTS_PRELOAD", False)
+    # The browsers' preload list is for public domains; an intranet host cannot be on it.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -178,12 +181,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("TAIZHANG_LOGIN_RATE", "10/min")},
 }
+
+# Failed logins allowed per user name and address before a pause (accounts.views.LoginView).
+LOGIN_FAILURE_LIMIT = envint("TAIZHANG_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_SECONDS = envint("TAIZHANG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Taizhang API",
     "DESCRIPTION": "台账: regions, projects, stages, plans, progress and problems",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # API docs from our own static files (drf-spectacular-sidecar): no CDN on an intranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "taizhang.projects.choices.Stage"},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

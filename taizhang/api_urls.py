@@ -1,0 +1,26 @@
+"""The REST API under /api/: one router for every domain, the OpenAPI schema beside it."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.routers import DefaultRouter
+
+from taizhang.accounts.views import TokenView
+from taizhang.projects.api import views as projects
+from taizhang.regions.api import views as regions
+
+router = DefaultRouter()
+router.register("regions", regions.RegionViewSet, basename="region")
+router.register("units", regions.UnitViewSet, basename="unit")
+router.register("chains", regions.IndustryChainViewSet, basename="chain")
+router.register("projects", projects.ProjectViewSet, basename="project")
+router.register("stage-changes", projects.StageChangeViewSet, basename="stagechange")
+router.register("plans", projects.AnnualPlanViewSet, basename="plan")
+router.register("progress", projects.MonthlyProgressViewSet, basename="progress")
+router.register("problems", projects.ProblemViewSet, basename="problem")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("token/", TokenView.as_view(), name="api_token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),
+]

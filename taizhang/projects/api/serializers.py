@@ -1,0 +1,95 @@
+"""API representations. Writes are validated by the models and services, like the pages."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from taizhang.core.scope import region_scope_q
+from taizhang.regions.models import IndustryChain, Region, Unit
+
+from ..choices import Stage
+from ..models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related field that only accepts objects inside the requesting user's regions."""
+
+    def __init__(self, *args, scope_field="", **kwargs):
+        self.scope_field = scope_field
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        q = region_scope_q(getattr(request, "user", None), self.scope_field)
+        return queryset if q is None else queryset.filter(q)
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    region = ScopedRelatedField(queryset=Region.objects.filter(level="district"))
+    park = ScopedRelatedField(queryset=Region.objects.filter(level="park"), required=False, allow_null=True)
+    chain = ScopedRelatedField(queryset=IndustryChain.objects.all(), scope_field="region__",
+                               required=False, allow_null=True)
+    responsible_unit = ScopedRelatedField(queryset=Unit.objects.all(), scope_field="region__",
+                                          required=False, allow_null=True)
+    is_over_100m = serializers.BooleanField(read_only=True)
+    version = serializers.IntegerField(required=False, help_text="乐观锁:修改时传入读取到的版本号,版本不符返回 409")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "code", "name", "region", "park", "chain", "builder", "credit_code", "origin", "nature",
+            "level", "category", "total_investment", "foreign_investment", "contract_amount", "content",
+            "planned_start", "planned_completion", "actual_start", "actual_completion", "responsible_unit",
+            "responsible_person", "commissioner", "stage", "stage_date", "source", "source_doc",
+            "is_over_100m", "version", "created", "updated",
+        ]
+        read_only_fields = ["actual_start", "actual_completion", "stage", "stage_date", "source",
+                            "source_doc", "created", "updated"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class StageMoveSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    date = serializers.DateField(default=timezone.localdate)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageChange
+        fields = ["id", "project", "from_stage", "to_stage", "date", "reason", "user", "created"]
+
+
+class AnnualPlanSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["id", "project", "year", "planned_investment", "planned_start_month",
+                  "planned_completion_month", "milestones"]
+        validators = []
+
+
+class MonthlyProgressSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="",
+                                   help_text="更正已填报月份时必填")
+
+    class Meta:
+        model = MonthlyProgress
+        fields = ["id", "project", "year", "month", "investment", "progress", "funds_domestic",
+                  "funds_foreign", "exchange_rate", "reported_by", "reason", "created", "updated"]
+        read_only_fields = ["reported_by", "created", "updated"]
+        validators = []
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    solving_unit = ScopedRelatedField(queryset=Unit.objects.all(), scope_field="region__",
+                                      required=False, allow_null=True)
+
+    class Meta:
+        model = Problem
+        fields = ["id", "project", "category", "description", "raised_on", "solving_unit", "deadline",
+                  "status", "resolution", "resolved_on", "raised_by", "created", "updated"]
+        read_only_fields = ["raised_by", "resolved_on", "created", "updated"]

@@ -23,10 +23,10 @@ def chromium_or_skip() -> str:
 @pytest.fixture
 def page(live_server):
     # Playwright's sync API runs an event loop; Django's ORM in the live server thread is fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     path = chromium_or_skip()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=path,
@@ -37,9 +37,12 @@ def page(live_server):
         pg = context.new_page()
         pg.set_default_timeout(15000)
         pg.base_url = live_server.url
-        yield pg
-        context.close()
-        browser.close()
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def login(page, username: str, password: str = "pw") -> None:

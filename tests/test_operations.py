@@ -57,7 +57,7 @@ def test_a_broken_backup_file_changes_nothing(world, tmp_path):
 
 
 def _run(env_extra, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAIZHANG_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DJANGO_"))}
     env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "taizhang", *args], capture_output=True, text=True, env=env)
 

@@ -27,7 +27,8 @@ FIELDS = [
 
 def headings(year: int) -> list[str]:
     labels = [str(Project._meta.get_field(f).verbose_name) for f in FIELDS]
-    return labels + [f"{year}年计划投资(万元)", f"{year}年累计完成(万元)"]
+    month = timezone.localdate().month
+    return labels + [f"{year}年计划投资(万元)", f"{year}年1-{month}月累计完成(万元)"]
 
 
 def _value(project: Project, field: str):

@@ -240,3 +240,102 @@ def update_problem(user, problem: Problem, data: dict[str, Any], reason: str = "
 
 def _actor(user):
     return user if getattr(user, "pk", None) else None
+
+
+# ---------------------------------------------------------------- import
+
+
+def apply_import(user, preview, reason: str = "") -> dict[str, int]:
+    """Write a validated import: every row or none. Returns counts of what was written."""
+    from decimal import Decimal
+
+    from simple_history.utils import bulk_create_with_history
+
+    from .choices import DataSource
+
+    _require(user, Action.CHANGE)
+    if preview.errors:
+        raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
+    reason = reason or _("Excel 导入")
+    counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0}
+    with transaction.atomic(), change_context(user, reason):
+        creates = [r for r in preview.rows if r.action == "create"]
+        new = [Project(**r.data, source=DataSource.IMPORTED, stage_date=timezone.localdate()) for r in creates]
+        bulk_create_with_history(new, Project, batch_size=500, default_user=_actor(user),
+                                 default_change_reason=reason)
+        if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
+            by_name = {(p.name, p.region_id): p for p in Project.objects.filter(source=DataSource.IMPORTED)}
+            new = [by_name[(p.name, p.region_id)] for p in new]
+        for row, project in zip(creates, new, strict=True):
+            row.project = project
+        StageChange.objects.bulk_create([
+            StageChange(project=p, from_stage="", to_stage=Stage.LEAD, date=p.stage_date, reason=reason,
+                        user=_actor(user)) for p in new
+        ])
+        counts["created"] = len(new)
+        for row in preview.rows:
+            if row.action == "update" and any(getattr(row.project, f) != v for f, v in row.data.items()):
+                # The version read at preview time: a change made since then refuses the import.
+                row.project = update_project(user, row.project, row.data, row.project.version, reason)
+                counts["updated"] += 1
+        ids = [r.project.pk for r in preview.rows if r.project is not None]
+        if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
+            raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
+
+        year, month = preview.year, preview.month
+        plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=year)}
+        new_plans = []
+        for row in preview.rows:
+            if row.plan is None or row.project is None:
+                continue
+            plan = plans.get(row.project.pk)
+            if plan is None:
+                new_plans.append(AnnualPlan(project=row.project, year=year, planned_investment=row.plan))
+            elif plan.planned_investment != row.plan:
+                plan.planned_investment = row.plan
+                plan.full_clean()
+                plan.save()
+                counts["plans"] += 1
+        bulk_create_with_history(new_plans, AnnualPlan, batch_size=1000, default_user=_actor(user),
+                                 default_change_reason=reason)
+        counts["plans"] += len(new_plans)
+
+        if month:
+            reports: dict[int, dict[int, MonthlyProgress]] = {}
+            for r in MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lte=month):
+                reports.setdefault(r.project_id, {})[r.month] = r
+            new_reports = []
+            for row in preview.rows:
+                if row.ytd is None or row.project is None:
+                    continue
+                mine = reports.get(row.project.pk, {})
+                before = sum((r.investment for m, r in mine.items() if m < month), Decimal("0"))
+                amount = row.ytd - before
+                if amount < 0:
+                    raise ValidationError(_("第%(row)s行 1-%(m)s月完成投资小于此前各月之和") % {"row": row.number, "m": month})
+                current = mine.get(month)
+                if current is None:
+                    new_reports.append(MonthlyProgress(project=row.project, year=year, month=month,
+                                                       investment=amount, progress=row.progress_text,
+                                                       reported_by=_actor(user)))
+                elif current.investment != amount or (row.progress_text and current.progress != row.progress_text):
+                    current.investment = amount
+                    current.progress = row.progress_text or current.progress
+                    current.reported_by = _actor(user)
+                    current.full_clean()
+                    current.save()
+                    counts["progress"] += 1
+            bulk_create_with_history(new_reports, MonthlyProgress, batch_size=1000, default_user=_actor(user),
+                                     default_change_reason=reason)
+            counts["progress"] += len(new_reports)
+
+        open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved().values_list("project_id", "description"))
+        new_problems = [
+            Problem(project=row.project, category="other", description=row.problem, raised_by=_actor(user))
+            for row in preview.rows
+            if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
+        ]
+        bulk_create_with_history(new_problems, Problem, batch_size=1000, default_user=_actor(user),
+                                 default_change_reason=reason)
+        counts["problems"] = len(new_problems)
+    return counts

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "projects"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("export.<str:fmt>", views.project_export, name="project_export"),
     path("add/", views.project_add, name="project_add"),
+    path("import/", import_views.project_import, name="project_import"),
+    path("import/template.xlsx", import_views.template, name="import_template"),
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/delete/", views.project_delete, name="project_delete"),

@@ -1,0 +1,192 @@
+"""Excel import: the sheets districts use, a preview, and all rows or none."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+from simple_history.models import HistoricalRecords  # noqa: F401
+
+from taizhang.core.workbook import WorkbookError
+from taizhang.projects import imports, services
+from taizhang.projects.models import AnnualPlan, MonthlyProgress, Problem, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(rows, merges=()) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(list(row))
+    for m in merges:
+        ws.merge_cells(m)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def district_sheet(extra_rows=(), total_1=3.2, name_1="崂山人工智能产业园二期"):
+    """A 重点项目月进度计划表 as districts send it: title, two header rows, 亿元, totals, notes."""
+    return xlsx([
+        ["崂山区2024年重点项目月进度计划表"],
+        ["序号", "项目名称", "建设单位", "建设性质", "建设规模及内容", "投资情况(亿元)", None, None,
+         "形象进度", "存在问题", "责任单位", "责任人", "计划开工时间", "计划竣工时间"],
+        [None, None, None, None, None, "总投资", "2024年计划投资", "1-10月完成投资"],
+        [1, name_1, "青岛某科技有限公司", "新建", "研发楼", total_1, 1.0, 0.85, "主体施工", "用地指标未落实",
+         "崂山区投资促进中心", "张三", "2024-03-01", "2026年12月"],
+        [2, "虚拟现实创享中心", "某集团", "续建", "展示中心", 5.2, 2, 1.5, "装修", "无", "崂山区发展和改革局", "李四",
+         dt.date(2023, 3, 1), dt.date(2025, 6, 30)],
+        *extra_rows,
+        ["合计", None, None, None, None, 8.4, 3, 2.35],
+        ["注:本表金额单位为亿元。"],
+    ], merges=["A1:N1", "F2:H2"])
+
+
+def read(user, data, **kw):
+    return imports.read_projects(user, io.BytesIO(data), **kw)
+
+
+def test_a_two_row_header_in_yi_yuan_with_totals_and_notes_is_read(world):
+    preview = read(world.ls_editor, district_sheet())
+    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
+    assert (preview.year, preview.month) == (2024, 10)
+    assert [(r.number, r.name, r.action) for r in preview.rows] == [  # noqa
+
+        (4, "崂山人工智能产业园二期", "create"), (5, "虚拟现实创享中心", "update")]
+    new = preview.rows[0]
+    assert new.data["total_investment"] == Decimal("32000.00")  # 3.2亿元 -> 万元
+    assert new.plan == Decimal("10000.00") and new.ytd == Decimal("8500.00")
+    assert new.data["planned_completion"] == dt.date(2026, 12, 1)
+    assert any(c.startswith("建设性质") for c in preview.rows[1].changes)
+    assert Project.objects.count() == 3  # nothing written by a preview
+
+
+def test_confirming_writes_projects_plans_progress_and_problems(world):
+    preview = read(world.ls_editor, district_sheet())
+    counts = services.apply_import(world.ls_editor, preview)
+    assert counts == {"created": 1, "updated": 1, "plans": 2, "progress": 2, "problems": 1}
+    p = Project.objects.get(name="崂山人工智能产业园二期")
+    assert p.region == world.laoshan and p.responsible_unit == world.ls_zs and p.source == "imported"
+    assert AnnualPlan.objects.get(project=p, year=2024).planned_investment == Decimal("10000")
+    assert p.year_to_date(2024, 10) == Decimal("8500")
+    assert Problem.objects.get(project=p).description == "用地指标未落实"
+    assert p.history.first().history_user == world.ls_editor
+    world.ls_project.refresh_from_db()
+    assert world.ls_project.total_investment == Decimal("52000")  # 5.2亿元 = 52000万元 already
+
+
+def test_reimporting_the_same_file_changes_nothing(world):
+    data = district_sheet()
+    services.apply_import(world.ls_editor, read(world.ls_editor, data))
+    history = (Project.history.count(), MonthlyProgress.history.count(), Problem.objects.count())
+    again = read(world.ls_editor, data)
+    assert {r.action for r in again.rows} == {"unchanged"}
+    services.apply_import(world.ls_editor, again)
+    assert (Project.history.count(), MonthlyProgress.history.count(), Problem.objects.count()) == history
+
+
+def test_the_month_is_derived_from_the_year_to_date_figure(world):
+    for month in range(1, 10):
+        services.save_progress(world.ls_editor, world.ls_project, 2024, month, {"investment": Decimal("1000")},
+                               today=dt.date(2024, 11, 5))
+    services.apply_import(world.ls_editor, read(world.ls_editor, district_sheet()))
+    october = MonthlyProgress.objects.get(project=world.ls_project, year=2024, month=10)
+    assert october.investment == Decimal("6000")  # 1.5亿元 - 9 x 1000万元
+    assert world.ls_project.year_to_date(2024, 10) == Decimal("15000")
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ([3, "错区项目", "", "", "", 1, 1, 1, "", "", "", "", "", "", "不存在区"], "所属区"),
+        ([3, "负数项目", "", "", "", -1, 1, 1], "不能为负数"),
+        ([3, "日期倒挂", "", "", "", 1, 1, 1, "", "", "", "", "2025-01-01", "2024-01-01"], "不能早于"),
+        ([3, "文字金额", "", "", "", "三亿", 1, 1], "应为数字"),
+        ([3, "坏日期", "", "", "", 1, 1, 1, "", "", "", "", "2024-02-30"], "日期不存在"),
+        ([3, "崂山人工智能产业园二期", "", "", "", 1, 1, 1], "重复"),
+        ([3, "未知单位", "", "", "", 1, 1, 1, "", "", "某不存在单位"], "责任单位"),
+    ],
+)
+def test_bad_rows_are_named_and_nothing_is_written(client, world, row, message):
+    data = district_sheet(extra_rows=[row])
+    if row[-1] == "不存在区":
+        data = xlsx([["项目名称", "所属区", "总投资(万元)"], ["错区项目", "不存在区", 1]])
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(data)
+    upload.name = "计划表.xlsx"
+    r = client.post("/projects/import/", {"file": upload})
+    page = r.content.decode()
+    assert message in page and "第" in page and "确认导入" not in page
+    preview = r.context["preview"]
+    with pytest.raises(Exception):
+        services.apply_import(world.ls_editor, preview)
+    assert Project.objects.count() == 3 and not MonthlyProgress.objects.exists()
+
+
+def test_the_page_previews_then_confirms(client, world):
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(district_sheet())
+    upload.name = "计划表.xlsx"
+    r = client.post("/projects/import/", {"file": upload})
+    assert r.status_code == 200 and "确认导入" in r.content.decode()
+    assert "新建 1 个,更新 1 个" in r.content.decode()
+    r = client.post("/projects/import/", {"confirm": "1", "token": r.context["token"]})
+    assert r.status_code == 302
+    assert Project.objects.filter(name="崂山人工智能产业园二期").exists()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("a.csv", "项目名称,总投资\n甲,1\n".encode(), ".xlsx"),
+        ("a.xlsx", b"PK\x03\x04 not really a zip", "无法读取"),
+        ("a.xlsx", b"", ".xlsx"),
+    ],
+)
+def test_files_that_are_not_workbooks_are_refused(client, world, name, data, message):
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(data)
+    upload.name = name
+    r = client.post("/projects/import/", {"file": upload})
+    assert r.status_code in (200, 400) and message in r.content.decode()
+    assert Project.objects.count() == 3
+
+
+def test_an_empty_sheet_or_one_without_a_header_is_refused(world):
+    with pytest.raises(WorkbookError, match="空"):
+        read(world.ls_editor, xlsx([]))
+    with pytest.raises(WorkbookError, match="项目名称"):
+        read(world.ls_editor, xlsx([["甲", "乙"], [1, 2]]))
+
+
+def test_a_ten_thousand_row_file_with_one_bad_row_is_refused_whole(world):
+    rows = [["项目名称", "所属区", "总投资(万元)", "年度计划投资(万元)"]]
+    rows += [[f"批量项目{i}", "崂山区", 100 + i, 10] for i in range(10_000)]
+    rows[7001][2] = "一百"
+    preview = read(world.ls_editor, xlsx(rows))
+    bad = preview.errors
+    assert [r.number for r in bad] == [7002] and "应为数字" in bad[0].messages[0]
+    with pytest.raises(Exception, match="错误"):
+        services.apply_import(world.ls_editor, preview)
+    assert Project.objects.count() == 3
+
+
+def test_the_export_can_be_imported_back_unchanged(client, world):
+    client.force_login(world.ls_editor)
+    exported = client.get("/projects/export.xlsx").content
+    preview = read(world.ls_editor, exported)
+    assert {r.action for r in preview.rows} == {"unchanged"}, [(r.name, r.messages, r.changes) for r in preview.rows]
+
+
+def test_a_unit_user_cannot_import(client, world):
+    client.force_login(world.unit_user)
+    assert client.get("/projects/import/").status_code == 403
+
+
+def test_the_template_downloads_and_reads_back(client, world):
+    client.force_login(world.ls_editor)
+    data = client.get("/projects/import/template.xlsx").content
+    preview = read(world.ls_editor, data, month=10)
+    assert [r.name for r in preview.rows] == ["示例:人工智能产业园二期"]

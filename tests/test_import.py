@@ -5,8 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook
-from simple_history.models import HistoricalRecords  # noqa: F401
 
 from taizhang.core.workbook import WorkbookError
 from taizhang.projects import imports, services
@@ -120,7 +120,7 @@ def test_bad_rows_are_named_and_nothing_is_written(client, world, row, message):
     page = r.content.decode()
     assert message in page and "第" in page and "确认导入" not in page
     preview = r.context["preview"]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="未写入任何数据"):
         services.apply_import(world.ls_editor, preview)
     assert Project.objects.count() == 3 and not MonthlyProgress.objects.exists()
 
@@ -168,7 +168,7 @@ def test_a_ten_thousand_row_file_with_one_bad_row_is_refused_whole(world):
     preview = read(world.ls_editor, xlsx(rows))
     bad = preview.errors
     assert [r.number for r in bad] == [7002] and "应为数字" in bad[0].messages[0]
-    with pytest.raises(Exception, match="错误"):
+    with pytest.raises(ValidationError, match="错误"):
         services.apply_import(world.ls_editor, preview)
     assert Project.objects.count() == 3
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "taizhang.accounts",
     "taizhang.regions",
     "taizhang.projects",
+    "taizhang.monitoring",
 ]
 
 MIDDLEWARE = [

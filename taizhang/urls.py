@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("taizhang.accounts.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("api/", include("taizhang.api_urls")),
+    path("monitoring/", include("taizhang.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -327,13 +327,21 @@ def _plans_progress_problems(rng, projects, units, today):
     plans, reports, problems = [], [], []
     for p in projects:
         building = p.stage in (Stage.STARTED, Stage.COMPLETED, Stage.OPERATING)
+        monthly = float(p.total_investment) * rng.uniform(0.012, 0.03)
         for y in years:
-            share = rng.uniform(0.15, 0.4) if building else rng.uniform(0.0, 0.1)
-            plans.append(AnnualPlan(project=p, year=y, planned_investment=_wan(float(p.total_investment) * share),
+            # Plans as districts set them: the months the project builds that year at its pace,
+            # some ambitious, some cautious.
+            active = sum(
+                1 for m in range(1, 13)
+                if building and (y, m) >= (p.actual_start.year, p.actual_start.month)
+                and not (p.actual_completion and (y, m) > (p.actual_completion.year, p.actual_completion.month))
+            )
+            planned = (monthly * active * rng.uniform(0.85, 1.25) if building
+                       else float(p.total_investment) * rng.uniform(0, 0.1))
+            plans.append(AnnualPlan(project=p, year=y, planned_investment=_wan(planned),
                                     planned_start_month=p.planned_start.month if p.planned_start.year == y else None))
         if not building:
             continue
-        monthly = float(p.total_investment) * rng.uniform(0.012, 0.03)
         for y, m in months:
             if (y, m) < (p.actual_start.year, p.actual_start.month):
                 continue

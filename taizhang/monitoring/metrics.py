@@ -1,0 +1,476 @@
+"""The figures leaders ask for, computed from the ledger for a scope and a period.
+
+One :class:`Snapshot` loads what it needs in a handful of aggregate queries and derives
+every figure from the same numbers, so the dashboard, the monthly workbook and the
+briefing always agree. Each figure keeps the ids of the projects behind it (``ids``),
+so any number can be opened as the list of projects that make it.
+
+Conventions (stated once, tested):
+- money is in 万元; the period is January to ``month`` of ``year`` (year-to-date);
+- 年度投资完成率 = completed / planned over the projects with an annual plan above 0;
+  a project without a plan, or with a plan of 0, has no rate and no progress warning;
+- 时序进度 = month / 12; a project's lag = its rate - 时序, in percentage points;
+- a project counts where it is now (a project moved between districts moves its figures);
+- stages are read from the stage-change log as of the period's end, so a stage moved
+  back counts at the stage it was moved back to.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from taizhang.projects.choices import STAGE_ORDER, Level, ProblemStatus, Stage
+from taizhang.projects.models import (
+    OVER_100M_WAN,
+    AnnualPlan,
+    MonthlyProgress,
+    Problem,
+    StageChange,
+)
+
+from .models import LagMode, MonitoringRules, rules_for
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+_ORDER = {s: i for i, s in enumerate(STAGE_ORDER)}
+
+
+def q2(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pct(part, whole) -> Decimal | None:
+    """part / whole in percent, 2 decimals; None when whole is 0 or missing."""
+    if whole is None or whole == 0 or part is None:
+        return None
+    return q2(Decimal(part) / Decimal(whole) * HUNDRED)
+
+
+def growth(now, before) -> Decimal | None:
+    """同比: change from ``before`` to ``now`` in percent."""
+    if before in (None, 0) or now is None:
+        return None
+    return q2((Decimal(now) - Decimal(before)) / Decimal(before) * HUNDRED)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_between(a: dt.date, year: int, month: int) -> int:
+    """Whole months from the month of ``a`` to (year, month)."""
+    return (year * 12 + month) - (a.year * 12 + a.month)
+
+
+@dataclass
+class Line:
+    """One project's figures for the period."""
+
+    project: object
+    plan: Decimal | None
+    done: Decimal
+    month_done: Decimal
+    reported: bool
+    stage: str | None  # as of the period's end
+    rate: Decimal | None = None
+    lag: Decimal | None = None
+    progress_warning: str | None = None  # red / yellow / green
+    start_warning: str | None = None
+    start_late_months: int = 0
+    funds: Decimal = ZERO  # cumulative funds in place to the period's end (万元)
+    open_problems: list = field(default_factory=list)
+    progress_text: str = ""
+
+
+@dataclass
+class Figure:
+    value: object
+    ids: list[int] = field(default_factory=list)
+    last_year: object = None
+
+    @property
+    def yoy(self):
+        return growth(self.value, self.last_year) if isinstance(self.value, int | Decimal) else None
+
+
+class Snapshot:
+    """All figures for ``projects`` (an already scoped queryset) in (year, month)."""
+
+    def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
+                 rules: MonitoringRules | None = None, compare: bool = True):
+        self.year, self.month = year, month
+        self.today = today or timezone.localdate()
+        self.end = month_end(year, month)
+        self.start = dt.date(year, 1, 1)
+        self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
+        self.projects = list(projects.select_related("region", "responsible_unit", "chain", "park"))
+        self.ids = [p.pk for p in self.projects]
+        self._rules_cache: dict = {}
+        self._fixed_rules = rules
+        self._load()
+        self.last_year = (
+            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False) if compare else None
+        )
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        ids, year, month = self.ids, self.year, self.month
+        plans = dict(AnnualPlan.objects.filter(project_id__in=ids, year=year).values_list("project_id", "planned_investment"))
+        progress = MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lte=month).order_by()
+        done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
+        this_month, texts = {}, {}
+        for pid, investment, text in progress.filter(month=month).values_list("project_id", "investment", "progress"):
+            this_month[pid], texts[pid] = investment, text
+        funds_rows = MonthlyProgress.objects.filter(project_id__in=ids).filter(
+            Q(year__lt=year) | Q(year=year, month__lte=month)
+        ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
+        funds: dict[int, Decimal] = defaultdict(Decimal)
+        self.funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
+        for pid, y, m, dom, foreign, rate in funds_rows:
+            amount = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
+            funds[pid] += amount
+            self.funds_by_month[pid][(y, m)] = amount
+        changes = defaultdict(list)
+        for pid, to_stage, date, from_stage in StageChange.objects.filter(
+            project_id__in=ids, date__lte=self.end
+        ).order_by("project_id", "date", "id").values_list("project_id", "to_stage", "date", "from_stage"):
+            changes[pid].append((to_stage, date, from_stage))
+        self.changes = changes
+        problems = defaultdict(list)
+        for problem in Problem.objects.filter(project_id__in=ids).unsolved().select_related("solving_unit"):
+            problems[problem.project_id].append(problem)
+        self.problems = problems
+
+        self.lines: list[Line] = []
+        for p in self.projects:
+            log = changes.get(p.pk, [])
+            stage = log[-1][0] if log else None
+            line = Line(project=p, plan=plans.get(p.pk), done=done.get(p.pk) or ZERO,
+                        month_done=this_month.get(p.pk) or ZERO, reported=p.pk in this_month, stage=stage,
+                        funds=funds.get(p.pk, ZERO), open_problems=problems.get(p.pk, []),
+                        progress_text=texts.get(p.pk, ""))
+            if line.plan:
+                line.rate = pct(line.done, line.plan)
+                line.lag = q2(line.rate - self.timing)
+                line.progress_warning = self._progress_warning(p, line)
+            self._start_warning(p, line)
+            self.lines.append(line)
+
+    def rules(self, project) -> MonitoringRules:
+        if self._fixed_rules is not None:
+            return self._fixed_rules
+        if project.region_id not in self._rules_cache:
+            self._rules_cache[project.region_id] = rules_for(project.region)
+        return self._rules_cache[project.region_id]
+
+    def _progress_warning(self, project, line: Line) -> str:
+        rules = self.rules(project)
+        if rules.lag_mode == LagMode.RELATIVE:
+            ratio = line.rate / self.timing if self.timing else Decimal("1")
+            if ratio < rules.relative_red:
+                return "red"
+            return "yellow" if ratio < rules.relative_yellow else "green"
+        behind = -line.lag
+        if behind > rules.lag_red:
+            return "red"
+        return "yellow" if behind >= rules.lag_yellow else "green"
+
+    def _start_warning(self, project, line: Line) -> None:
+        planned = project.planned_start
+        if planned is None or planned > self.end:
+            return
+        started = self.first_date(project.pk, Stage.STARTED)
+        if started is not None and started <= self.end:
+            return
+        late = months_between(planned, self.year, self.month)
+        if late >= 1:
+            line.start_late_months = late
+            line.start_warning = "red" if late >= self.rules(project).start_red_months else "yellow"
+
+    def first_date(self, pid: int, stage: str) -> dt.date | None:
+        for to_stage, date, _ in self.changes.get(pid, []):
+            if to_stage == stage:
+                return date
+        return None
+
+    def reached(self, pid: int, stage: str) -> bool:
+        """Whether the project stands at ``stage`` or beyond at the period's end."""
+        log = self.changes.get(pid, [])
+        if not log:
+            return False
+        current = log[-1][0]
+        if current in (Stage.SUSPENDED, Stage.TERMINATED):
+            normal = [s for s, _, _ in log if s in _ORDER]
+            current = normal[-1] if normal else None
+            if log[-1][0] == Stage.TERMINATED:
+                return False
+        return current in _ORDER and _ORDER[current] >= _ORDER[stage]
+
+    # ------------------------------------------------------------------ figures
+
+    def _compare(self, name: str, value, ids) -> Figure:
+        previous = getattr(self.last_year, name)().value if self.last_year is not None else None
+        return Figure(value, ids, previous)
+
+    def planned(self) -> Figure:
+        rows = [line for line in self.lines if line.plan]
+        return self._compare("planned", q2(sum((line.plan for line in rows), ZERO)), [line.project.pk for line in rows])
+
+    def completed(self) -> Figure:
+        """Investment completed in the period by every project in scope."""
+        rows = [line for line in self.lines if line.done]
+        return self._compare("completed", q2(sum((line.done for line in rows), ZERO)), [line.project.pk for line in rows])
+
+    def completed_against_plan(self) -> Figure:
+        rows = [line for line in self.lines if line.plan]
+        return self._compare("completed_against_plan", q2(sum((line.done for line in rows), ZERO)),
+                             [line.project.pk for line in rows])
+
+    def completion_rate(self) -> Figure:
+        rows = [line for line in self.lines if line.plan]
+        value = pct(sum((line.done for line in rows), ZERO), sum((line.plan for line in rows), ZERO))
+        return self._compare("completion_rate", value, [line.project.pk for line in rows])
+
+    def lag(self) -> Decimal | None:
+        rate = self.completion_rate().value
+        return None if rate is None else q2(rate - self.timing)
+
+    def key_projects(self) -> Figure:
+        return self._compare("key_projects", len(self.lines), list(self.ids))
+
+    def month_completed(self) -> Figure:
+        rows = [line for line in self.lines if line.month_done]
+        return self._compare("month_completed", q2(sum((line.month_done for line in rows), ZERO)),
+                             [line.project.pk for line in rows])
+
+    def warnings(self, color: str) -> Figure:
+        ids = [line.project.pk for line in self.lines if line.progress_warning == color]
+        return Figure(len(ids), ids)
+
+    def start_warnings(self, color: str) -> Figure:
+        ids = [line.project.pk for line in self.lines if line.start_warning == color]
+        return Figure(len(ids), ids)
+
+    def not_reported(self) -> Figure:
+        """Projects under construction that have no report for the month."""
+        ids = [line.project.pk for line in self.lines
+               if self.reached(line.project.pk, Stage.STARTED) and not self.reached(line.project.pk, Stage.COMPLETED)
+               and not line.reported]
+        return Figure(len(ids), ids)
+
+    def _in_period(self, pid: int, stage: str) -> bool:
+        date = self.first_date(pid, stage)
+        return date is not None and self.start <= date <= self.end
+
+    def new_starts(self) -> Figure:
+        ids = [pid for pid in self.ids if self._in_period(pid, Stage.STARTED) and self.reached(pid, Stage.STARTED)]
+        return self._compare("new_starts", len(ids), ids)
+
+    def completions(self) -> Figure:
+        ids = [pid for pid in self.ids if self._in_period(pid, Stage.COMPLETED) and self.reached(pid, Stage.COMPLETED)]
+        return self._compare("completions", len(ids), ids)
+
+    def planned_starts(self) -> Figure:
+        """Projects planned to start in the year up to this month."""
+        ids = [p.pk for p in self.projects if p.planned_start and self.start <= p.planned_start <= self.end]
+        return self._compare("planned_starts", len(ids), ids)
+
+    def on_time_starts(self) -> Figure:
+        ids = []
+        for p in self.projects:
+            if p.planned_start and self.start <= p.planned_start <= self.end:
+                started = self.first_date(p.pk, Stage.STARTED)
+                if started and started <= month_end(p.planned_start.year, p.planned_start.month):
+                    ids.append(p.pk)
+        return self._compare("on_time_starts", len(ids), ids)
+
+    def on_time_start_rate(self) -> Decimal | None:
+        return pct(self.on_time_starts().value, self.planned_starts().value)
+
+    def funnel(self) -> list[tuple[str, str, Figure, Decimal]]:
+        """(stage, label, projects at or beyond it, their total investment)."""
+        out = []
+        by_pk = {p.pk: p for p in self.projects}
+        for stage in STAGE_ORDER[1:]:
+            ids = [pid for pid in self.ids if self.reached(pid, stage)]
+            total = q2(sum((by_pk[i].total_investment for i in ids), ZERO))
+            out.append((stage, Stage(stage).label, Figure(len(ids), ids), total))
+        return out
+
+    def flows(self) -> list[tuple[str, str, int]]:
+        """Moves between stages made in the period: (from, to, count)."""
+        counter: Counter = Counter()
+        for log in self.changes.values():
+            for to_stage, date, from_stage in log:
+                if from_stage and self.start <= date <= self.end:
+                    counter[(from_stage, to_stage)] += 1
+        return [(a, b, n) for (a, b), n in sorted(counter.items())]
+
+    def new_over_100m(self) -> Figure:
+        """过亿元 projects landed (signed) in the period, and their total investment."""
+        ids = []
+        for p in self.projects:
+            signed = self.first_date(p.pk, Stage.SIGNED)
+            if signed is None:
+                firsts = [d for s, d, _ in self.changes.get(p.pk, []) if s in _ORDER and _ORDER[s] >= _ORDER[Stage.SIGNED]]
+                signed = firsts[0] if firsts else None
+            if p.total_investment >= OVER_100M_WAN and signed and self.start <= signed <= self.end:
+                ids.append(p.pk)
+        return self._compare("new_over_100m", len(ids), ids)
+
+    def new_over_100m_investment(self) -> Figure:
+        ids = self.new_over_100m().ids
+        by_pk = {p.pk: p for p in self.projects}
+        return self._compare("new_over_100m_investment", q2(sum((by_pk[i].total_investment for i in ids), ZERO)), ids)
+
+    def funds_in_place(self) -> Figure:
+        rows = [line for line in self.lines if line.project.contract_amount]
+        return self._compare("funds_in_place", q2(sum((line.funds for line in rows), ZERO)),
+                             [line.project.pk for line in rows])
+
+    def funds_rate(self) -> Figure:
+        """资金到位率: funds in place over contracted investment, for projects with a contract."""
+        rows = [line for line in self.lines if line.project.contract_amount]
+        value = pct(sum((line.funds for line in rows), ZERO), sum((line.project.contract_amount for line in rows), ZERO))
+        return self._compare("funds_rate", value, [line.project.pk for line in rows])
+
+    def start_rate(self) -> Figure:
+        """开工率: started / signed, both as of the period's end."""
+        signed = [pid for pid in self.ids if self.reached(pid, Stage.SIGNED)]
+        started = [pid for pid in signed if self.reached(pid, Stage.STARTED)]
+        return self._compare("start_rate", pct(len(started), len(signed)), started)
+
+    def conversion(self, a: str, b: str) -> Decimal | None:
+        reached_a = [pid for pid in self.ids if self.reached(pid, a)]
+        return pct(sum(1 for pid in reached_a if self.reached(pid, b)), len(reached_a))
+
+    def median_days(self, a: str, b: str) -> float | None:
+        days = []
+        for pid in self.ids:
+            da, db = self.first_date(pid, a), self.first_date(pid, b)
+            if da and db and db >= da:
+                days.append((db - da).days)
+        return statistics.median(days) if days else None
+
+    def health_checks(self) -> list[tuple[str, object, str]]:
+        """(rule, project, finding) for each project a switched-on check flags."""
+        found = []
+        history_falls = self._cumulative_falls()
+        for line in self.lines:
+            p = line.project
+            rules = self.rules(p)
+            signed = self.first_date(p.pk, Stage.SIGNED)
+            started = self.reached(p.pk, Stage.STARTED)
+            if rules.check_signed_not_started and signed and not started and self.reached(p.pk, Stage.SIGNED):
+                days = (self.end - signed).days
+                if days > rules.signed_not_started_days:
+                    found.append(("signed_not_started", p, f"签约{days}天未开工"))
+            if rules.check_no_funds and signed and self.reached(p.pk, Stage.SIGNED) and \
+                    months_between(signed, self.year, self.month) >= rules.no_funds_months:
+                recent = [(self.year * 12 + self.month - k) for k in range(rules.no_funds_months)]
+                months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
+                if not any(self.funds_by_month.get(p.pk, {}).get(m) for m in months):
+                    found.append(("no_funds", p, f"连续{rules.no_funds_months}个月无资金到位"))
+            if rules.check_low_funds and p.contract_amount and signed and \
+                    months_between(signed, self.year, self.month) >= rules.low_funds_months:
+                ratio = pct(line.funds, p.contract_amount) or ZERO
+                if ratio < rules.low_funds_ratio:
+                    found.append(("low_funds", p, f"签约{rules.low_funds_months}个月以上,到位资金仅占合同引资{ratio}%"))
+            if rules.check_cumulative_falls and p.pk in history_falls:
+                found.append(("cumulative_falls", p, history_falls[p.pk]))
+        return found
+
+    def _cumulative_falls(self) -> dict[int, str]:
+        """Projects whose reported investment for a month was corrected downwards this year."""
+        out: dict[int, str] = {}
+        records = MonthlyProgress.history.filter(project_id__in=self.ids, year=self.year, month__lte=self.month) \
+            .order_by("id", "history_date").values_list("id", "project_id", "month", "investment", "history_type")
+        previous: dict[int, Decimal] = {}
+        for rid, pid, month, investment, kind in records:
+            if kind == "~" and rid in previous and investment < previous[rid]:
+                out[pid] = f"{month}月完成投资由{previous[rid]}万元更正为{investment}万元,累计投资下降"
+            previous[rid] = investment
+        return out
+
+    def problems_by(self, key: str) -> list[tuple[str, int, int, list[int]]]:
+        """Open problems by ``category`` or ``unit``: (label, open, overdue, project ids)."""
+        groups: dict[str, list] = defaultdict(list)
+        for plist in self.problems.values():
+            for problem in plist:
+                label = problem.get_category_display() if key == "category" else str(problem.solving_unit or "未指定")
+                groups[label].append(problem)
+        out = []
+        for label, plist in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            overdue = sum(1 for x in plist if x.is_overdue(self.today))
+            out.append((label, len(plist), overdue, sorted({x.project_id for x in plist})))
+        return out
+
+    def open_problems(self) -> Figure:
+        ids = sorted({pid for pid, plist in self.problems.items() if plist})
+        return Figure(sum(len(v) for v in self.problems.values()), ids)
+
+    def overdue_problems(self) -> Figure:
+        ids, n = set(), 0
+        for pid, plist in self.problems.items():
+            for x in plist:
+                if x.is_overdue(self.today):
+                    n += 1
+                    ids.add(pid)
+        return Figure(n, sorted(ids))
+
+    def monthly_curve(self) -> list[tuple[int, Decimal, Decimal]]:
+        """(month, cumulative completed, cumulative plan at 时序) for months 1..month."""
+        rows = MonthlyProgress.objects.filter(project_id__in=self.ids, year=self.year, month__lte=self.month) \
+            .order_by().values("month").annotate(s=Sum("investment")).values_list("month", "s")
+        by_month = dict(rows)
+        plan = self.planned().value or ZERO
+        out, running = [], ZERO
+        for m in range(1, self.month + 1):
+            running += by_month.get(m) or ZERO
+            out.append((m, q2(running), q2(plan * m / 12)))
+        return out
+
+    def ranking(self) -> list[tuple[object, Decimal | None, Decimal, Decimal | None, list[int]]]:
+        """Districts by completion rate: (region, rate, completed, planned, ids)."""
+        groups: dict = defaultdict(list)
+        for line in self.lines:
+            groups[line.project.region].append(line)
+        out = []
+        for region, lines in groups.items():
+            planned = [x for x in lines if x.plan]
+            done = sum((x.done for x in planned), ZERO)
+            plan = sum((x.plan for x in planned), ZERO)
+            out.append((region, pct(done, plan), q2(done), q2(plan), [x.project.pk for x in lines]))
+        return sorted(out, key=lambda r: (r[1] is None, -(r[1] or 0)))
+
+    def by_level(self) -> list[tuple[str, list[Line]]]:
+        groups = defaultdict(list)
+        for line in self.lines:
+            groups[line.project.level].append(line)
+        return [(Level(level).label, groups[level]) for level in Level.values if groups.get(level)]
+
+
+def totals(lines: list[Line]) -> dict:
+    """Sums of a group of lines, as the workbook's subtotal and total rows show them."""
+    planned = [x for x in lines if x.plan]
+    plan = sum((x.plan for x in planned), ZERO)
+    return {
+        "count": len(lines),
+        "total_investment": q2(sum((x.project.total_investment for x in lines), ZERO)),
+        "plan": q2(plan),
+        "month_done": q2(sum((x.month_done for x in lines), ZERO)),
+        "done": q2(sum((x.done for x in lines), ZERO)),
+        "rate": pct(sum((x.done for x in planned), ZERO), plan),
+    }
+
+
+__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end", "ProblemStatus"]

@@ -1,0 +1,127 @@
+"""The monthly report: the 重点项目月进度表 workbook and its briefing, from one Snapshot."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .metrics import Snapshot, totals
+
+HEADERS = ["序号", "项目名称", "建设单位", "项目级别", "总投资", "{year}年计划投资", "本月完成",
+           "1-{month}月累计完成", "完成率(%)", "形象进度", "存在问题", "责任单位", "预警"]
+WIDTHS = [6, 36, 24, 9, 12, 14, 12, 16, 10, 24, 30, 22, 8]
+_CN_NUM = "一二三四五六七八九十"
+_WARN = {"red": "红", "yellow": "黄", "green": "绿", None: ""}
+_FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
+
+
+def _yi(wan: Decimal | None) -> str:
+    """万元 -> 亿元 text, as briefings write it (2 decimals, trailing zeros dropped)."""
+    if wan is None:
+        return "0"
+    text = f"{(Decimal(wan) / Decimal(10000)).quantize(Decimal('0.01'))}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _num(value) -> str:
+    text = f"{value}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def briefing(snap: Snapshot, place: str) -> str:
+    """A paragraph in the style of the districts' own reports; every number is the workbook's."""
+    t = totals(snap.lines)
+    rate = snap.completion_rate().value
+    lag = snap.lag()
+    parts = [f"1-{snap.month}月,{place}{t['count']}个重点项目完成投资{_yi(t['done'])}亿元"]
+    if rate is not None:
+        parts[0] += f",年度投资完成率{_num(rate)}%"
+        if lag is not None and lag != 0:
+            parts[0] += f",{'超' if lag > 0 else '落后'}时序进度{_num(abs(lag))}个百分点"
+    yoy = snap.completed().yoy
+    if yoy is not None:
+        parts[0] += f",完成投资同比{'增长' if yoy >= 0 else '下降'}{_num(abs(yoy))}%"
+    parts.append(f"新开工项目{snap.new_starts().value}个,竣工投用{snap.completions().value}个")
+    n100 = snap.new_over_100m()
+    if n100.value:
+        parts.append(f"新落地过亿元项目{n100.value}个、总投资{_yi(snap.new_over_100m_investment().value)}亿元")
+    red, yellow = snap.warnings("red").value, snap.warnings("yellow").value
+    if red or yellow:
+        parts.append(f"进度红色预警{red}个、黄色预警{yellow}个")
+    open_, overdue = snap.open_problems().value, snap.overdue_problems().value
+    parts.append(f"待解决问题{open_}个,其中逾期{overdue}个")
+    return ";".join(parts) + "。"
+
+
+def workbook(snap: Snapshot, place: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{snap.month}月进度表"
+    headers = [h.format(year=snap.year, month=snap.month) for h in HEADERS]
+    ncol = len(headers)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold = Font(bold=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    ws.append([f"{place}{snap.year}年重点项目月进度表(1-{snap.month}月)"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = center
+    ws.append(["单位:万元"])
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    ws["A2"].alignment = Alignment(horizontal="right")
+    # Two header rows: the investment columns under one merged "投资情况" heading.
+    top = ["序号", "项目名称", "建设单位", "项目级别", "投资情况", None, None, None, None,
+           "形象进度", "存在问题", "责任单位", "预警"]
+    ws.append(top)
+    ws.append([None, None, None, None] + headers[4:9] + [None] * 4)
+    ws.merge_cells(start_row=3, start_column=5, end_row=3, end_column=9)
+    for col in (1, 2, 3, 4, 10, 11, 12, 13):
+        ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
+    for row in ws.iter_rows(min_row=3, max_row=4):
+        for cell in row:
+            cell.font, cell.alignment, cell.border = bold, center, border
+
+    def write_totals(label: str, t: dict, style_fill: str) -> None:
+        ws.append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
+                   t["done"], t["rate"], None, None, None, None])
+        for cell in ws[ws.max_row]:
+            cell.font, cell.border = bold, border
+            cell.fill = PatternFill("solid", fgColor=style_fill)
+
+    write_totals("合计", totals(snap.lines), "DDEBF7")
+    for i, (label, lines) in enumerate(snap.by_level()):
+        ws.append([f"{_CN_NUM[i]}、{label}项目"])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncol)
+        ws.cell(ws.max_row, 1).font = bold
+        for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
+            p = line.project
+            problems = ";".join(x.description for x in line.open_problems)
+            ws.append([n, p.name, p.builder, p.get_level_display(), p.total_investment, line.plan, line.month_done,
+                       line.done, line.rate, line.progress_text, problems,
+                       str(p.responsible_unit or ""), _WARN[line.progress_warning]])
+            for cell in ws[ws.max_row]:
+                cell.border = border
+            if line.progress_warning in _FILL:
+                ws.cell(ws.max_row, ncol).fill = PatternFill("solid", fgColor=_FILL[line.progress_warning])
+        write_totals("小计", totals(lines), "F2F2F2")
+    ws.append([])
+    ws.append([f"说明:{briefing(snap, place)}"])
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncol)
+    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[ws.max_row].height = 60
+    ws.append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=5, min_col=5, max_col=9):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    ws.freeze_panes = "C5"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

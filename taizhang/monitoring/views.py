@@ -1,0 +1,221 @@
+"""The leaders' dashboard (驾驶舱), drill-down to the projects behind any figure, the monthly
+workbook, and the district's warning rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from taizhang.accounts.choices import Role
+from taizhang.core.history import change_context
+from taizhang.core.scope import Action
+from taizhang.projects.choices import Stage
+from taizhang.projects.filtersets import ProjectFilterSet
+from taizhang.projects.models import Project
+from taizhang.regions.choices import RegionLevel
+
+from . import report
+from .metrics import Snapshot
+from .models import MonitoringRules, rules_for
+
+METRIC_LABELS = {
+    "planned": _l("年度计划投资"), "completed": _l("累计完成投资"), "completion_rate": _l("年度投资完成率"),
+    "key_projects": _l("重点项目"), "month_completed": _l("本月完成投资"), "new_starts": _l("新开工项目"),
+    "completions": _l("竣工投用项目"), "planned_starts": _l("计划开工项目"), "on_time_starts": _l("按期开工项目"),
+    "new_over_100m": _l("新落地过亿元项目"), "funds_rate": _l("资金到位率"), "start_rate": _l("已开工项目(开工率)"),
+    "not_reported": _l("本月未填报项目"), "open_problems": _l("有待解决问题的项目"),
+    "overdue_problems": _l("有逾期问题的项目"), "warn_red": _l("进度红色预警"), "warn_yellow": _l("进度黄色预警"),
+    "warn_green": _l("进度正常"), "start_red": _l("开工红色预警"), "start_yellow": _l("开工黄色预警"),
+}
+HEALTH_LABELS = {
+    "signed_not_started": _l("签约超期未开工"),
+    "no_funds": _l("连续无资金到位"),
+    "low_funds": _l("资金到位率过低"),
+    "cumulative_falls": _l("累计投资下降"),
+}
+
+
+def _period(request) -> tuple[int, int]:
+    # By default the last finished month: reports for a month arrive in the next one.
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    try:
+        year = int(request.GET.get("year") or last.year)
+        month = int(request.GET.get("month") or last.month)
+    except ValueError as e:
+        raise Http404(_("年月格式不正确")) from e
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404(_("年月超出范围"))
+    return year, month
+
+
+def _scope(request):
+    """The projects the user may see, narrowed by the same filters as the project list."""
+    base = Project.objects.restrict(request.user, Action.VIEW)
+    params = request.GET.copy()
+    for key in ("year", "month", "metric"):
+        params.pop(key, None)
+    filterset = ProjectFilterSet(params or None, queryset=base, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, base.none()
+    return filterset, filterset.qs
+
+
+def _place(request, filterset) -> str:
+    region = filterset.form.cleaned_data.get("region") if filterset.is_bound and filterset.is_valid() else None
+    region = region or request.user.region
+    if region is None:
+        return _("全市")
+    return region.name if region.level != RegionLevel.DISTRICT else region.name
+
+
+def _snapshot(request):
+    filterset, projects = _scope(request)
+    year, month = _period(request)
+    return filterset, Snapshot(projects, year, month), year, month
+
+
+# Every clickable figure: metric key -> how to get its Figure from a snapshot.
+def figure(snap: Snapshot, metric: str):
+    simple = {
+        "planned": snap.planned, "completed": snap.completed, "completion_rate": snap.completion_rate,
+        "key_projects": snap.key_projects, "month_completed": snap.month_completed,
+        "new_starts": snap.new_starts, "completions": snap.completions, "planned_starts": snap.planned_starts,
+        "on_time_starts": snap.on_time_starts, "new_over_100m": snap.new_over_100m,
+        "funds_rate": snap.funds_rate, "start_rate": snap.start_rate, "not_reported": snap.not_reported,
+        "open_problems": snap.open_problems, "overdue_problems": snap.overdue_problems,
+    }
+    if metric in simple:
+        return simple[metric]()
+    if metric.startswith("warn_"):
+        return snap.warnings(metric[5:])
+    if metric.startswith("start_"):
+        return snap.start_warnings(metric[6:])
+    if metric.startswith("stage_"):
+        for stage, _label, fig, _total in snap.funnel():
+            if stage == metric[6:]:
+                return fig
+    if metric.startswith("region_"):
+        for region, _rate, _done, _plan, ids in snap.ranking():
+            if str(region.pk) == metric[7:]:
+                from .metrics import Figure
+
+                return Figure(len(ids), ids)
+    if metric.startswith("health_"):
+        from .metrics import Figure
+
+        ids = sorted({p.pk for rule, p, _ in snap.health_checks() if rule == metric[7:]})
+        return Figure(len(ids), ids)
+    raise Http404(_("未知的指标"))
+
+
+@login_required
+def dashboard(request):
+    filterset, snap, year, month = _snapshot(request)
+    query = request.GET.copy()
+    query.pop("metric", None)
+    qs = query.urlencode()
+    drill = reverse("monitoring:drill")
+    funnel = snap.funnel()
+    ranking = snap.ranking()
+    curve = snap.monthly_curve()
+    charts = {
+        "funnel": [{"name": label, "value": fig.value, "investment": float(total), "metric": f"stage_{stage}"}
+                   for stage, label, fig, total in funnel],
+        "gauge": {"rate": float(snap.completion_rate().value or 0), "timing": float(snap.timing)},
+        "curve": {"months": [f"{m}月" for m, _, _ in curve], "done": [float(d) for _, d, _ in curve],
+                  "plan": [float(p) for _, _, p in curve]},
+        "ranking": [{"name": str(r), "rate": float(rate) if rate is not None else 0, "metric": f"region_{r.pk}"}
+                    for r, rate, _d, _p, _ids in ranking],
+        "warnings": [
+            {"name": _("红色"), "value": snap.warnings("red").value, "metric": "warn_red", "color": "#c62828"},
+            {"name": _("黄色"), "value": snap.warnings("yellow").value, "metric": "warn_yellow", "color": "#f9a825"},
+            {"name": _("绿色"), "value": snap.warnings("green").value, "metric": "warn_green", "color": "#2e7d32"},
+        ],
+        "drill": f"{drill}?{qs}&metric=",
+    }
+    health = snap.health_checks()
+    return render(request, "monitoring/dashboard.html", {
+        "filterset": filterset, "snap": snap, "year": year, "month": month, "qs": qs, "charts": charts,
+        "place": _place(request, filterset), "briefing": report.briefing(snap, _place(request, filterset)),
+        "funnel": funnel, "flows": [(Stage(a).label, Stage(b).label, n) for a, b, n in snap.flows()],
+        "health": health,
+        "health_counts": [(rule, HEALTH_LABELS.get(rule, rule), n)
+                          for rule, n in _count(rule for rule, _, _ in health).items()],
+        "problems_by_category": snap.problems_by("category"), "problems_by_unit": snap.problems_by("unit")[:10],
+        "months": range(1, 13), "median_sign_start": snap.median_days(Stage.SIGNED, Stage.STARTED),
+        "conversion": snap.conversion(Stage.NEGOTIATING, Stage.SIGNED),
+        "can_edit_rules": _can_edit_rules(request.user),
+    })
+
+
+def _count(items):
+    from collections import Counter
+
+    return dict(Counter(items))
+
+
+@login_required
+def drill(request):
+    filterset, snap, year, month = _snapshot(request)
+    metric = request.GET.get("metric", "")
+    fig = figure(snap, metric)
+    lines = {line.project.pk: line for line in snap.lines}
+    rows = [lines[pk] for pk in fig.ids if pk in lines]
+    label = METRIC_LABELS.get(metric) or HEALTH_LABELS.get(metric.removeprefix("health_"))
+    if label is None and metric.startswith("stage_"):
+        label = _("已到%(stage)s阶段的项目") % {"stage": Stage(metric[6:]).label}
+    if label is None and metric.startswith("region_"):
+        label = _("该区项目")
+    return render(request, "monitoring/drill.html", {
+        "metric": metric, "metric_label": label or metric, "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
+        "back": reverse("monitoring:dashboard") + "?" + "&".join(
+            f"{k}={v}" for k, v in request.GET.items() if k != "metric"),
+    })
+
+
+@login_required
+def monthly_workbook(request):
+    filterset, snap, year, month = _snapshot(request)
+    place = _place(request, filterset)
+    response = HttpResponse(
+        report.workbook(snap, place),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"monthly-{year}-{month:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = MonitoringRules
+        exclude = ["region"]
+
+
+def _can_edit_rules(user) -> bool:
+    return user.is_superuser or (user.role == Role.DISTRICT_ADMIN and user.region is not None
+                                 and user.region.level == RegionLevel.DISTRICT)
+
+
+@login_required
+def rules(request):
+    if not _can_edit_rules(request.user):
+        raise PermissionDenied(_("只有区级管理员可以设置本区的预警规则"))
+    instance = rules_for(request.user.region)
+    form = RulesForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        with change_context(request.user, _("修改预警规则")):
+            form.save()
+        messages.success(request, _("预警规则已保存"))
+        return redirect("monitoring:dashboard")
+    return render(request, "monitoring/rules.html", {"form": form})

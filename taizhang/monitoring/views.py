@@ -199,7 +199,11 @@ def monthly_workbook(request):
 class RulesForm(forms.ModelForm):
     class Meta:
         model = MonitoringRules
-        exclude = ["region"]
+        fields = [
+            "lag_mode", "lag_yellow", "lag_red", "relative_yellow", "relative_red", "start_red_months",
+            "check_signed_not_started", "signed_not_started_days", "check_no_funds", "no_funds_months",
+            "check_low_funds", "low_funds_months", "low_funds_ratio", "check_cumulative_falls",
+        ]
 
 
 def _can_edit_rules(user) -> bool:

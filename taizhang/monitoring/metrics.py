@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, F, Q, Sum
 from django.utils import timezone
 
 from taizhang.projects.choices import STAGE_ORDER, Level, ProblemStatus, Stage
@@ -36,7 +36,7 @@ from taizhang.projects.models import (
     StageChange,
 )
 
-from .models import LagMode, MonitoringRules, rules_for
+from .models import LagMode, MonitoringRules
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -90,11 +90,21 @@ class Line:
     progress_text: str = ""
 
 
-@dataclass
 class Figure:
-    value: object
-    ids: list[int] = field(default_factory=list)
-    last_year: object = None
+    """A number, the projects behind it, and (computed only when asked) last year's value."""
+
+    def __init__(self, value, ids=None, last_year=None, previous=None):
+        self.value = value
+        self.ids = list(ids or [])
+        self._last_year = last_year
+        self._previous = previous  # a callable giving last year's Figure
+
+    @property
+    def last_year(self):
+        if self._previous is not None:
+            self._last_year = self._previous().value
+            self._previous = None
+        return self._last_year
 
     @property
     def yoy(self):
@@ -105,50 +115,48 @@ class Snapshot:
     """All figures for ``projects`` (an already scoped queryset) in (year, month)."""
 
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
-                 rules: MonitoringRules | None = None, compare: bool = True):
+                 rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None):
         self.year, self.month = year, month
+        self._memo: dict = {}
         self.today = today or timezone.localdate()
         self.end = month_end(year, month)
         self.start = dt.date(year, 1, 1)
         self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
-        self.projects = list(projects.select_related("region", "responsible_unit", "chain", "park"))
+        self._scope = projects
+        self.projects = _loaded if _loaded is not None else list(
+            projects.select_related("region", "responsible_unit", "chain", "park")
+            .defer("content", "created", "updated").order_by()
+        )
         self.ids = [p.pk for p in self.projects]
-        self._rules_cache: dict = {}
         self._fixed_rules = rules
+        regions = {p.region_id for p in self.projects}
+        self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
         self._load()
+        # The same projects a year earlier, for 同比.
         self.last_year = (
-            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False) if compare else None
+            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False, _loaded=self.projects)
+            if compare else None
         )
 
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> None:
-        ids, year, month = self.ids, self.year, self.month
-        plans = dict(AnnualPlan.objects.filter(project_id__in=ids, year=year).values_list("project_id", "planned_investment"))
-        progress = MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lte=month).order_by()
+        year, month = self.year, self.month
+        # The scope as a subquery: one join in the database instead of thousands of parameters.
+        scope = self._scope.values("pk")
+        plans = dict(AnnualPlan.objects.filter(project__in=scope, year=year).order_by()
+                     .values_list("project_id", "planned_investment"))
+        progress = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
         done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
         this_month, texts = {}, {}
         for pid, investment, text in progress.filter(month=month).values_list("project_id", "investment", "progress"):
             this_month[pid], texts[pid] = investment, text
-        funds_rows = MonthlyProgress.objects.filter(project_id__in=ids).filter(
-            Q(year__lt=year) | Q(year=year, month__lte=month)
-        ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
-        funds: dict[int, Decimal] = defaultdict(Decimal)
-        self.funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
-        for pid, y, m, dom, foreign, rate in funds_rows:
-            amount = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
-            funds[pid] += amount
-            self.funds_by_month[pid][(y, m)] = amount
         changes = defaultdict(list)
         for pid, to_stage, date, from_stage in StageChange.objects.filter(
-            project_id__in=ids, date__lte=self.end
+            project__in=scope, date__lte=self.end
         ).order_by("project_id", "date", "id").values_list("project_id", "to_stage", "date", "from_stage"):
             changes[pid].append((to_stage, date, from_stage))
         self.changes = changes
-        problems = defaultdict(list)
-        for problem in Problem.objects.filter(project_id__in=ids).unsolved().select_related("solving_unit"):
-            problems[problem.project_id].append(problem)
-        self.problems = problems
 
         self.lines: list[Line] = []
         for p in self.projects:
@@ -156,7 +164,6 @@ class Snapshot:
             stage = log[-1][0] if log else None
             line = Line(project=p, plan=plans.get(p.pk), done=done.get(p.pk) or ZERO,
                         month_done=this_month.get(p.pk) or ZERO, reported=p.pk in this_month, stage=stage,
-                        funds=funds.get(p.pk, ZERO), open_problems=problems.get(p.pk, []),
                         progress_text=texts.get(p.pk, ""))
             if line.plan:
                 line.rate = pct(line.done, line.plan)
@@ -165,11 +172,58 @@ class Snapshot:
             self._start_warning(p, line)
             self.lines.append(line)
 
+    # ------------------------------------------------------------------ loaded on first use
+
+    @property
+    def problems(self) -> dict[int, list]:
+        if "_problems" not in self.__dict__:
+            problems = defaultdict(list)
+            for problem in Problem.objects.filter(project__in=self._scope.values("pk")).unsolved() \
+                    .select_related("solving_unit").order_by():
+                problems[problem.project_id].append(problem)
+            for line in self.lines:
+                line.open_problems = problems.get(line.project.pk, [])
+            self.__dict__["_problems"] = problems
+        return self.__dict__["_problems"]
+
+    @property
+    def funds_by_month(self) -> dict[int, dict[tuple, Decimal]]:
+        self._load_funds()
+        return self.__dict__["_funds_by_month"]
+
+    def _load_funds(self) -> None:
+        if "_funds_by_month" in self.__dict__:
+            return
+        year, month, scope = self.year, self.month, self._scope.values("pk")
+        to_date = MonthlyProgress.objects.filter(project__in=scope).filter(
+            Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
+        funds = {
+            pid: (dom or ZERO) + (foreign or ZERO)
+            for pid, dom, foreign in to_date.values("project_id").annotate(
+                dom=Sum("funds_domestic"),
+                foreign=Sum(F("funds_foreign") * F("exchange_rate"), output_field=DecimalField(max_digits=24, decimal_places=6)),
+            ).values_list("project_id", "dom", "foreign")
+        }
+        # Month by month only for the recent months the health checks look at.
+        funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
+        window = max([r.no_funds_months for r in self._rules_cache.values()] + [MonitoringRules().no_funds_months])
+        first = (year * 12 + month) - window
+        # year IN (...) lets the (project, year, month) index do the work; months are sorted out here.
+        recent = MonthlyProgress.objects.filter(
+            project__in=scope, year__in=list(range((first - 1) // 12, year + 1))
+        ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
+        for pid, y, m, dom, foreign, rate in recent:
+            if first < y * 12 + m <= year * 12 + month and (dom or foreign):
+                funds_by_month[pid][(y, m)] = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
+        for line in self.lines:
+            line.funds = funds.get(line.project.pk, ZERO)
+        self.__dict__["_funds_by_month"] = funds_by_month
+
     def rules(self, project) -> MonitoringRules:
         if self._fixed_rules is not None:
             return self._fixed_rules
         if project.region_id not in self._rules_cache:
-            self._rules_cache[project.region_id] = rules_for(project.region)
+            self._rules_cache[project.region_id] = MonitoringRules(region=project.region)
         return self._rules_cache[project.region_id]
 
     def _progress_warning(self, project, line: Line) -> str:
@@ -218,8 +272,9 @@ class Snapshot:
     # ------------------------------------------------------------------ figures
 
     def _compare(self, name: str, value, ids) -> Figure:
-        previous = getattr(self.last_year, name)().value if self.last_year is not None else None
-        return Figure(value, ids, previous)
+        if self.last_year is None:
+            return Figure(value, ids)
+        return Figure(value, ids, previous=lambda: getattr(self.last_year, name)())
 
     def planned(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
@@ -333,12 +388,14 @@ class Snapshot:
         return self._compare("new_over_100m_investment", q2(sum((by_pk[i].total_investment for i in ids), ZERO)), ids)
 
     def funds_in_place(self) -> Figure:
+        self._load_funds()
         rows = [line for line in self.lines if line.project.contract_amount]
         return self._compare("funds_in_place", q2(sum((line.funds for line in rows), ZERO)),
                              [line.project.pk for line in rows])
 
     def funds_rate(self) -> Figure:
         """资金到位率: funds in place over contracted investment, for projects with a contract."""
+        self._load_funds()
         rows = [line for line in self.lines if line.project.contract_amount]
         value = pct(sum((line.funds for line in rows), ZERO), sum((line.project.contract_amount for line in rows), ZERO))
         return self._compare("funds_rate", value, [line.project.pk for line in rows])
@@ -364,6 +421,7 @@ class Snapshot:
     def health_checks(self) -> list[tuple[str, object, str]]:
         """(rule, project, finding) for each project a switched-on check flags."""
         found = []
+        self._load_funds()
         history_falls = self._cumulative_falls()
         for line in self.lines:
             p = line.project
@@ -392,7 +450,11 @@ class Snapshot:
     def _cumulative_falls(self) -> dict[int, str]:
         """Projects whose reported investment for a month was corrected downwards this year."""
         out: dict[int, str] = {}
-        records = MonthlyProgress.history.filter(project_id__in=self.ids, year=self.year, month__lte=self.month) \
+        # Only reports that were ever corrected: their whole history, oldest first.
+        corrected = MonthlyProgress.history.filter(
+            project_id__in=self._scope.values("pk"), year=self.year, month__lte=self.month, history_type="~"
+        ).values("id")
+        records = MonthlyProgress.history.filter(id__in=corrected) \
             .order_by("id", "history_date").values_list("id", "project_id", "month", "investment", "history_type")
         previous: dict[int, Decimal] = {}
         for rid, pid, month, investment, kind in records:
@@ -429,7 +491,7 @@ class Snapshot:
 
     def monthly_curve(self) -> list[tuple[int, Decimal, Decimal]]:
         """(month, cumulative completed, cumulative plan at 时序) for months 1..month."""
-        rows = MonthlyProgress.objects.filter(project_id__in=self.ids, year=self.year, month__lte=self.month) \
+        rows = MonthlyProgress.objects.filter(project__in=self._scope.values("pk"), year=self.year, month__lte=self.month) \
             .order_by().values("month").annotate(s=Sum("investment")).values_list("month", "s")
         by_month = dict(rows)
         plan = self.planned().value or ZERO
@@ -457,6 +519,31 @@ class Snapshot:
         for line in self.lines:
             groups[line.project.level].append(line)
         return [(Level(level).label, groups[level]) for level in Level.values if groups.get(level)]
+
+
+_MEMOISED = {
+    "planned", "completed", "completed_against_plan", "completion_rate", "key_projects", "month_completed",
+    "warnings", "start_warnings", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
+    "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
+    "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "by_level",
+}
+
+
+def _memoise(method):
+    """Figures are asked for many times by one page: compute each once per snapshot."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        key = (method.__name__, args)
+        if key not in self._memo:
+            self._memo[key] = method(self, *args)
+        return self._memo[key]
+    return wrapper
+
+
+for _name in _MEMOISED:
+    setattr(Snapshot, _name, _memoise(getattr(Snapshot, _name)))
 
 
 def totals(lines: list[Line]) -> dict:

@@ -58,6 +58,7 @@ def briefing(snap: Snapshot, place: str) -> str:
 
 
 def workbook(snap: Snapshot, place: str) -> bytes:
+    snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
     wb = Workbook()
     ws = wb.active
     ws.title = f"{snap.month}月进度表"
@@ -87,38 +88,47 @@ def workbook(snap: Snapshot, place: str) -> bytes:
         for cell in row:
             cell.font, cell.alignment, cell.border = bold, center, border
 
+    # ws.max_row scans every cell: count rows ourselves (the city's sheet has 10,000+).
+    row_no = 4
+
+    def append(values) -> int:
+        nonlocal row_no
+        ws.append(values)
+        row_no += 1
+        return row_no
+
     def write_totals(label: str, t: dict, style_fill: str) -> None:
-        ws.append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
-                   t["done"], t["rate"], None, None, None, None])
-        for cell in ws[ws.max_row]:
+        r = append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
+                    t["done"], t["rate"], None, None, None, None])
+        for col in range(1, ncol + 1):
+            cell = ws.cell(r, col)
             cell.font, cell.border = bold, border
             cell.fill = PatternFill("solid", fgColor=style_fill)
 
     write_totals("合计", totals(snap.lines), "DDEBF7")
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
     for i, (label, lines) in enumerate(snap.by_level()):
-        ws.append([f"{_CN_NUM[i]}、{label}项目"])
-        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncol)
-        ws.cell(ws.max_row, 1).font = bold
+        r = append([f"{_CN_NUM[i]}、{label}项目"])
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        ws.cell(r, 1).font = bold
         for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
             p = line.project
             problems = ";".join(x.description for x in line.open_problems)
-            ws.append([n, p.name, p.builder, p.get_level_display(), p.total_investment, line.plan, line.month_done,
-                       line.done, line.rate, line.progress_text, problems,
-                       str(p.responsible_unit or ""), _WARN[line.progress_warning]])
-            for cell in ws[ws.max_row]:
-                cell.border = border
-            if line.progress_warning in _FILL:
-                ws.cell(ws.max_row, ncol).fill = PatternFill("solid", fgColor=_FILL[line.progress_warning])
+            r = append([n, p.name, p.builder, p.get_level_display(), p.total_investment, line.plan, line.month_done,
+                        line.done, line.rate, line.progress_text, problems,
+                        str(p.responsible_unit or ""), _WARN[line.progress_warning]])
+            if line.progress_warning in fills:
+                ws.cell(r, ncol).fill = fills[line.progress_warning]
         write_totals("小计", totals(lines), "F2F2F2")
-    ws.append([])
-    ws.append([f"说明:{briefing(snap, place)}"])
-    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncol)
-    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[ws.max_row].height = 60
-    ws.append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
+    append([])
+    r = append([f"说明:{briefing(snap, place)}"])
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+    ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[r].height = 60
+    append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    for row in ws.iter_rows(min_row=5, min_col=5, max_col=9):
+    for row in ws.iter_rows(min_row=5, max_row=row_no, min_col=5, max_col=9):
         for cell in row:
             cell.number_format = "#,##0.00"
     ws.freeze_panes = "C5"

@@ -1,0 +1,125 @@
+"""Benchmark: the district dashboard and the city's monthly workbook at scale.
+
+10 districts x 1,000 projects x 5 years of monthly progress (600,000 reports). Prints
+p50/p95 of the district dashboard (goal: p95 under 300 ms) and the time of the city
+workbook (goal: under 5 s).
+
+    .venv/bin/python bench/monitoring.py                      # SQLite in var/bench-monitoring.sqlite3
+    DATABASE_URL=postgres://... .venv/bin/python bench/monitoring.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-monitoring.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from taizhang.accounts.choices import Role  # noqa: E402
+from taizhang.accounts.models import User  # noqa: E402
+from taizhang.projects.choices import STAGE_ORDER, Level, Stage  # noqa: E402
+from taizhang.projects.models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange  # noqa: E402
+from taizhang.regions.choices import RegionLevel  # noqa: E402
+from taizhang.regions.models import IndustryChain, Region, Unit  # noqa: E402
+
+YEAR = 2024
+
+
+def fill(districts: int, per_district: int, years: int) -> None:
+    rng = random.Random(11)
+    call_command("flush", interactive=False, verbosity=0)
+    province = Region.objects.create(code="370000", name="山东省", level=RegionLevel.PROVINCE)
+    city = Region.objects.create(code="370200", name="青岛市", level=RegionLevel.CITY, parent=province)
+    t0 = time.perf_counter()
+    stages = [Stage.SIGNED, Stage.REGISTERED, Stage.STARTED, Stage.STARTED, Stage.STARTED, Stage.COMPLETED]
+    for d in range(districts):
+        region = Region.objects.create(code=f"3702{d + 20:02d}", name=f"测试{d}区", level=RegionLevel.DISTRICT,
+                                       parent=city)
+        units = [Unit.objects.create(name=f"单位{u}", region=region) for u in range(10)]
+        chains = [IndustryChain.objects.create(name=f"产业链{c}", region=region) for c in range(6)]
+        projects = Project.objects.bulk_create([
+            Project(name=f"测试项目{d}-{i}", region=region, chain=rng.choice(chains), responsible_unit=rng.choice(units),
+                    total_investment=Decimal(rng.randint(500, 500000)), level=rng.choice(list(Level)),
+                    contract_amount=Decimal(rng.randint(500, 50000)), stage=rng.choice(stages),
+                    planned_start=dt.date(YEAR - rng.randint(0, 4), rng.randint(1, 12), 1))
+            for i in range(per_district)
+        ])
+        changes = []
+        for p in projects:
+            day = dt.date(YEAR - years + 1, 1, 1)
+            for s in STAGE_ORDER[1:STAGE_ORDER.index(p.stage) + 1]:
+                day += dt.timedelta(days=rng.randint(20, 200))
+                changes.append(StageChange(project=p, from_stage="", to_stage=s, date=min(day, dt.date(YEAR, 12, 1))))
+        StageChange.objects.bulk_create(changes, batch_size=5000)
+        AnnualPlan.objects.bulk_create([
+            AnnualPlan(project=p, year=y, planned_investment=Decimal(rng.randint(100, 50000)))
+            for p in projects for y in range(YEAR - years + 1, YEAR + 1)
+        ], batch_size=5000)
+        MonthlyProgress.objects.bulk_create([
+            MonthlyProgress(project=p, year=y, month=m, investment=Decimal(rng.randint(0, 5000)), progress="施工",
+                            funds_domestic=Decimal(rng.randint(0, 300)))
+            for p in projects for y in range(YEAR - years + 1, YEAR + 1) for m in range(1, 13)
+        ], batch_size=10000)
+        Problem.objects.bulk_create([
+            Problem(project=p, category="land", description="用地", deadline=dt.date(YEAR, 6, 1)) for p in projects[:60]
+        ])
+        if d == 0:
+            User.objects.create(username="bench_district", role=Role.DISTRICT_ADMIN, region=region)
+    User.objects.create(username="bench_city", role=Role.CITY_ADMIN, region=city)
+    print(f"filled {Project.objects.count()} projects, {MonthlyProgress.objects.count()} reports "
+          f"in {time.perf_counter() - t0:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--districts", type=int, default=10)
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    if not (args.reuse and Project.objects.exists()):
+        fill(args.districts, args.projects, args.years)
+    print(f"database: {connection.vendor}")
+    client = Client()
+    client.force_login(User.objects.get(username="bench_district"))
+    timings = []
+    for i in range(args.rounds):
+        month = 1 + i % 12
+        t = time.perf_counter()
+        r = client.get(f"/monitoring/?year={YEAR}&month={month}", HTTP_HOST="127.0.0.1")
+        assert r.status_code == 200
+        timings.append((time.perf_counter() - t) * 1000)
+    timings.sort()
+    print(f"district dashboard  p50 {statistics.median(timings):6.1f} ms  p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms")
+    city = Client()
+    city.force_login(User.objects.get(username="bench_city"))
+    for name, url in (("city dashboard", f"/monitoring/?year={YEAR}&month=10"),
+                      ("city workbook", f"/monitoring/monthly.xlsx?year={YEAR}&month=10")):
+        t = time.perf_counter()
+        r = city.get(url, HTTP_HOST="127.0.0.1")
+        assert r.status_code == 200
+        print(f"{name:18s}  {(time.perf_counter() - t):6.2f} s  ({len(r.content) // 1024} KB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "taizhang.regions",
     "taizhang.projects",
     "taizhang.monitoring",
+    "taizhang.reporting",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "projects:project_list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,17 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from taizhang.reporting import views as reporting_views
 
 admin.site.site_header = "台账 管理后台"
 admin.site.site_title = "台账"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="projects:project_list"), name="home"),
+    path("", reporting_views.home, name="home"),
     path("accounts/", include("taizhang.accounts.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("api/", include("taizhang.api_urls")),
     path("monitoring/", include("taizhang.monitoring.urls")),
+    path("reporting/", include("taizhang.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -50,7 +50,7 @@ def login(page, username: str, password: str = "pw") -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/projects/")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def screenshot(page, name: str) -> Path:

@@ -77,3 +77,14 @@ def walk(user, project, *stages, start=dt.date(2024, 1, 10)):
         day += dt.timedelta(days=7)
     project.refresh_from_db()
     return project
+
+
+@pytest.fixture
+def no_start_rule(world):
+    """For tests about sums and reports rather than the start rule: projects in these tests
+    report investment before their stage says 开工."""
+    from taizhang.reporting.choices import RuleKind
+    from taizhang.reporting.models import ValidationRule
+
+    for region in (world.laoshan, world.licang):
+        ValidationRule.objects.create(region=region, kind=RuleKind.NOT_STARTED, active=False)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from taizhang.projects.models import MonthlyProgress, Project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 

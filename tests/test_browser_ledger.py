@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_reporter_creates_starts_reports_and_solves(page, world):  # noqa: F811
     today = dt.date.today()
     login(page, "ls_editor")
-
+    page.goto(page.base_url + "/projects/")
     page.click("text=新建项目")
     page.fill("input[name=name]", "崂山人工智能创新中心")
     page.select_option("select[name=region]", label="崂山区")

@@ -12,7 +12,7 @@ from taizhang.core.workbook import WorkbookError
 from taizhang.projects import imports, services
 from taizhang.projects.models import AnnualPlan, MonthlyProgress, Problem, Project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
 
 def xlsx(rows, merges=()) -> bytes:

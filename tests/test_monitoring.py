@@ -16,7 +16,7 @@ from taizhang.projects.models import Problem, Project
 
 from .conftest import make_project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 TODAY = dt.date(2024, 12, 31)
 
 
@@ -176,8 +176,12 @@ def test_health_checks(world):
     # Signed 14 months ago and not started; no funds for 3 months; 5% of the contract in place.
     assert findings == {"signed_not_started", "no_funds", "low_funds"}
     q = world.ls_other
+    from taizhang.reporting.models import ValidationRule
+
+    ValidationRule.objects.create(region=world.laoshan, kind="cumulative_falls", severity="soft")
     progress(u, q, 1, "300")
-    progress(u, q, 1, "200")  # a correction downwards: the cumulative falls
+    services.save_progress(u, q, 2024, 1, {"investment": D("200")}, reason="更正", today=TODAY,
+                           explanation="发票重复计入")  # a correction downwards: the cumulative falls
     assert any(rule == "cumulative_falls" and project == q for rule, project, _ in snap(u, month=3).health_checks())
     MonitoringRules.objects.create(region=world.laoshan, check_no_funds=False, check_cumulative_falls=False)
     rules = {rule for rule, _, _ in snap(u, month=3).health_checks()}

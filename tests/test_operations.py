@@ -16,6 +16,7 @@ from taizhang.regions.models import Region
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("no_start_rule")
 def test_backup_and_restore_round_trip(world, tmp_path):
     services.save_progress(world.ls_editor, world.ls_project, 2024, 3, {"investment": Decimal("12.34")},
                            today=dt.date(2024, 12, 1))

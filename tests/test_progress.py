@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from taizhang.projects import services
 from taizhang.projects.models import MonthlyProgress
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
 TODAY = dt.date(2024, 12, 15)
 

@@ -32,6 +32,12 @@ def _num(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def revision(snap: Snapshot) -> str:
+    from taizhang.reporting.services import revision_note
+
+    return revision_note({p.region_id for p in snap.projects}, snap.year, snap.month)
+
+
 def briefing(snap: Snapshot, place: str) -> str:
     """A paragraph in the style of the districts' own reports; every number is the workbook's."""
     t = totals(snap.lines)
@@ -126,6 +132,7 @@ def workbook(snap: Snapshot, place: str) -> bytes:
     ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[r].height = 60
     append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
+    append([f"数据版本:{revision(snap)}"])
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=5, max_row=row_no, min_col=5, max_col=9):

@@ -155,6 +155,7 @@ def dashboard(request):
         "months": range(1, 13), "median_sign_start": snap.median_days(Stage.SIGNED, Stage.STARTED),
         "conversion": snap.conversion(Stage.NEGOTIATING, Stage.SIGNED),
         "can_edit_rules": _can_edit_rules(request.user),
+        "revision": report.revision(snap),
         "start_red": snap.start_warnings("red").value, "start_yellow": snap.start_warnings("yellow").value,
     })
 

@@ -90,15 +90,16 @@ class ProgressForm(forms.ModelForm):
 
     class Meta:
         model = MonthlyProgress
-        fields = ["year", "month", "investment", "progress", "funds_domestic", "funds_foreign", "exchange_rate"]
-        widgets = {"progress": forms.Textarea(attrs={"rows": 3})}
+        fields = ["year", "month", "investment", "progress", "funds_domestic", "funds_foreign", "exchange_rate",
+                  "explanation"]
+        widgets = {"progress": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 2})}
 
     def validate_unique(self):
         # A second report for the same month is a correction; the service handles it.
         pass
 
     def model_data(self) -> dict:
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f not in ("year", "month")}
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f not in ("year", "month", "explanation")}
 
 
 class PlanForm(forms.ModelForm):

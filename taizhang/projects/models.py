@@ -297,6 +297,17 @@ class MonthlyProgress(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    status = models.CharField(_("审核状态"), max_length=16, default="draft",
+                              choices=[("draft", _("草稿")), ("submitted", _("已提交")),
+                                       ("returned", _("已退回")), ("approved", _("已审核"))])
+    explanation = models.TextField(_("情况说明"), blank=True, help_text=_("触发提示类校验规则时填写"))
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
     objects = ProjectChildQuerySet.as_manager()

@@ -188,8 +188,15 @@ def save_plan(user, project: Project, year: int, data: dict[str, Any], reason: s
 
 
 def save_progress(user, project: Project, year: int, month: int, data: dict[str, Any],
-                  reason: str = "", today: dt.date | None = None) -> MonthlyProgress:
-    """Report a month's progress, or correct it (the old values stay in its history)."""
+                  reason: str = "", today: dt.date | None = None, explanation: str = "") -> MonthlyProgress:
+    """Report a month's progress, or correct it (the old values stay in its history).
+
+    The month's checks run first (a locked month refuses; hard rules refuse; soft rules
+    need ``explanation``, which is kept with the report). A saved report is a draft
+    until its unit submits it again.
+    """
+    from taizhang.reporting.hooks import before_progress_save
+
     _require(user, Action.REPORT, project)
     today = today or timezone.localdate()
     if (year, month) > (today.year, today.month):
@@ -198,6 +205,7 @@ def save_progress(user, project: Project, year: int, month: int, data: dict[str,
         report = MonthlyProgress.objects.select_for_update().filter(
             project=project, year=year, month=month
         ).first()
+        before_progress_save(project, year, month, data, report, explanation)
         correcting = report is not None
         if report is None:
             report = MonthlyProgress(project=project, year=year, month=month)
@@ -206,6 +214,9 @@ def save_progress(user, project: Project, year: int, month: int, data: dict[str,
         if correcting and not (reason or "").strip():
             raise ValidationError({"reason": _("修改已填报的月度进展须填写更正原因")})
         report.reported_by = _actor(user)
+        if explanation:
+            report.explanation = explanation
+        report.status = "draft"
         report.full_clean()
         report.save()
     return report
@@ -283,6 +294,12 @@ def apply_import(user, preview, reason: str = "") -> dict[str, int]:
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month
+        if month:
+            from taizhang.reporting.hooks import is_locked
+
+            for region in {r.project.region for r in preview.rows if r.project is not None}:
+                if is_locked(region, year, month):
+                    raise ValidationError(_("%(r)s %(y)s年%(m)s月已锁定,不能导入该月进展") % {"r": region, "y": year, "m": month})
         plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=year)}
         new_plans = []
         for row in preview.rows:

@@ -264,7 +264,8 @@ def stage_move(request, pk: int):
 def progress_add(request, pk: int):
     def perform(project, form):
         d = form.cleaned_data
-        services.save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"])
+        services.save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"],
+                               explanation=d.get("explanation", ""))
     return _form_action(request, pk, Action.REPORT, ProgressForm, perform, _("月度进展已保存"))
 
 

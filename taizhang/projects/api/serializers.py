@@ -78,8 +78,9 @@ class MonthlyProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonthlyProgress
         fields = ["id", "project", "year", "month", "investment", "progress", "funds_domestic",
-                  "funds_foreign", "exchange_rate", "reported_by", "reason", "created", "updated"]
-        read_only_fields = ["reported_by", "created", "updated"]
+                  "funds_foreign", "exchange_rate", "explanation", "status", "reported_by", "reason",
+                  "created", "updated"]
+        read_only_fields = ["status", "reported_by", "created", "updated"]
         validators = []
 
 

@@ -156,8 +156,9 @@ class MonthlyProgressViewSet(_ChildViewSet):
         d = dict(serializer.validated_data)
         project = _project_for(self.request, d.pop("project"), Action.REPORT)
         reason = d.pop("reason", "")
+        explanation = d.pop("explanation", "")
         serializer.instance = _service(services.save_progress, self.request.user, project,
-                                       d.pop("year"), d.pop("month"), d, reason)
+                                       d.pop("year"), d.pop("month"), d, reason, explanation=explanation)
 
     def perform_update(self, serializer):
         d = dict(serializer.validated_data)
@@ -165,10 +166,12 @@ class MonthlyProgressViewSet(_ChildViewSet):
         instance = serializer.instance
         project = _project_for(self.request, instance.project, Action.REPORT)
         reason = d.pop("reason", "")
+        explanation = d.pop("explanation", "")
         year, month = d.pop("year", instance.year), d.pop("month", instance.month)
         if (year, month) != (instance.year, instance.month):
             raise exceptions.ValidationError({"month": ["不能修改报告所属的年月,请删除后重新填报"]})
-        serializer.instance = _service(services.save_progress, self.request.user, project, year, month, d, reason)
+        serializer.instance = _service(services.save_progress, self.request.user, project, year, month, d, reason,
+                                       explanation=explanation)
 
 
 class ProblemViewSet(_ChildViewSet):

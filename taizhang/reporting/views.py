@@ -1,0 +1,261 @@
+"""Pages of the monthly cycle: the home page's 待办, a month's reporting, a report, 督办单."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from taizhang.accounts.choices import Role
+from taizhang.core.scope import Action, region_scope_q
+from taizhang.projects.models import MonthlyProgress, Problem, Project
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import Region, Unit
+
+from . import services
+from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
+from .models import Attachment, SupervisionOrder
+
+
+def _errors(e: ValidationError) -> str:
+    return ";".join(e.messages)
+
+
+@login_required
+def home(request):
+    return render(request, "reporting/home.html", {"todos": services.todos(request.user)})
+
+
+def _district(request) -> Region:
+    q = region_scope_q(request.user)
+    regions = Region.objects.filter(level=RegionLevel.DISTRICT)
+    regions = regions if q is None else regions.filter(q)
+    pk = request.GET.get("region") or request.POST.get("region")
+    region = regions.filter(pk=pk).first() if pk else None
+    if region is None:
+        own = request.user.region or (request.user.unit.region if request.user.unit_id else None)
+        region = own if own is not None and own.level == RegionLevel.DISTRICT else regions.first()
+    if region is None:
+        raise Http404("没有可查看的区")
+    return region
+
+
+def _month(request) -> tuple[int, int]:
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or last.year)
+        month = int(request.GET.get("month") or request.POST.get("month") or last.month)
+    except ValueError as e:
+        raise Http404 from e
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return year, month
+
+
+@login_required
+def period(request):
+    region = _district(request)
+    year, month = _month(request)
+    p = services.period_for(region, year, month)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "submit":
+                services.submit_period(request.user, p)
+                messages.success(request, "本月已报送")
+            elif request.POST.get("action") == "lock":
+                services.lock_period(request.user, p)
+                messages.success(request, "本月已锁定")
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, _errors(e) if isinstance(e, ValidationError) else str(e))
+        return redirect(f"{request.path}?region={region.pk}&year={year}&month={month}")
+    status = services.reporting_status(p, user=request.user)
+    user = request.user
+    return render(request, "reporting/period.html", {
+        "period": p, "status": status, "findings": services.period_findings(p) if user.role != Role.UNIT_USER else [],
+        "can_submit": p.status == PeriodStatus.OPEN and services._is_district_admin(user, region),
+        "can_lock": p.status == PeriodStatus.SUBMITTED and services._is_city_admin(user, region),
+        "revisions": p.revisions.select_related("report__project", "user"),
+    })
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="照片或文件(jpg、png、pdf、docx、xlsx,10 MB 以内)")
+
+
+class CorrectionForm(forms.Form):
+    investment = forms.DecimalField(label="更正后本月完成投资(万元)", max_digits=16, decimal_places=2)
+    reason = forms.CharField(label="更正原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _report_or_404(request, pk) -> MonthlyProgress:
+    report = MonthlyProgress.objects.restrict(request.user, Action.VIEW).select_related(
+        "project__region", "project__responsible_unit", "reported_by", "approved_by").filter(pk=pk).first()
+    if report is None:
+        raise Http404("报告不存在或不在您的管理范围内")
+    return report
+
+
+@login_required
+def report(request, pk: int):
+    r = _report_or_404(request, pk)
+    period = services.period_for(r.project.region, r.year, r.month)
+    upload, ret, correction = UploadForm(), ReturnForm(), CorrectionForm(initial={"investment": r.investment})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "submit":
+                services.submit_report(request.user, r)
+                messages.success(request, "报告已提交,等待区级审核")
+            elif action == "approve":
+                services.approve_report(request.user, r)
+                messages.success(request, "已审核通过")
+            elif action == "return":
+                ret = ReturnForm(request.POST)
+                if ret.is_valid():
+                    services.return_report(request.user, r, ret.cleaned_data["reason"])
+                    messages.success(request, "已退回")
+                else:
+                    raise ValidationError("请填写退回原因")
+            elif action == "upload":
+                upload = UploadForm(request.POST, request.FILES)
+                if upload.is_valid():
+                    services.add_attachment(request.user, r, upload.cleaned_data["file"])
+                    messages.success(request, "附件已上传")
+                else:
+                    raise ValidationError(";".join(e for errs in upload.errors.values() for e in errs))
+            elif action == "correct":
+                correction = CorrectionForm(request.POST)
+                if correction.is_valid():
+                    rev = services.correct_locked(request.user, r, correction.cleaned_data["investment"],
+                                                  correction.cleaned_data["reason"])
+                    messages.success(request, f"已更正,{period.year}年{period.month}月数据为第{rev.number}版")
+                else:
+                    raise ValidationError("请填写更正后的金额和原因")
+            return redirect("reporting:report", pk=r.pk)
+        except ValidationError as e:
+            messages.error(request, _errors(e))
+        except PermissionDenied as e:
+            raise PermissionDenied(str(e)) from e
+        r = _report_or_404(request, pk)
+        period.refresh_from_db()
+    user = request.user
+    in_report_scope = Project.objects.restrict(user, Action.REPORT).filter(pk=r.project_id).exists()
+    admin = services._is_district_admin(user, r.project.region)
+    return render(request, "reporting/report.html", {
+        "r": r, "period": period, "attachments": r.attachments.all(), "revisions": r.revisions.all(),
+        "upload_form": upload, "return_form": ret, "correction_form": correction,
+        "can_submit": in_report_scope and period.status == PeriodStatus.OPEN
+        and r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
+        "can_upload": in_report_scope, "can_review": admin and period.status == PeriodStatus.OPEN
+        and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED),
+        "can_correct": period.status == PeriodStatus.LOCKED and (admin or services._is_city_admin(user, r.project.region)),
+    })
+
+
+@login_required
+def attachment(request, pk: int):
+    a = Attachment.objects.select_related("report").filter(pk=pk).first()
+    if a is None or not MonthlyProgress.objects.restrict(request.user, Action.VIEW).filter(pk=a.report_id).exists():
+        raise Http404
+    return FileResponse(a.file.open("rb"), as_attachment=not a.is_image, filename=a.original_name)
+
+
+def _orders(user):
+    qs = SupervisionOrder.objects.select_related("unit", "project", "region", "issued_by")
+    if user.is_superuser:
+        return qs
+    if user.role == Role.UNIT_USER:
+        return qs.filter(unit_id=user.unit_id)
+    if user.region is None:
+        return qs.none()
+    return qs.filter(region__path__startswith=user.region.path)
+
+
+class OrderForm(forms.Form):
+    unit = forms.ModelChoiceField(label="督办对象(责任单位)", queryset=Unit.objects.none())
+    project = forms.ModelChoiceField(label="项目", queryset=Project.objects.none(), required=False)
+    source = forms.ChoiceField(label="来源", choices=OrderSource.choices)
+    content = forms.CharField(label="督办事项", widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label="办理时限", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        q = region_scope_q(user, "region__")
+        self.fields["unit"].queryset = Unit.objects.all() if q is None else Unit.objects.filter(q)
+        self.fields["project"].queryset = Project.objects.restrict(user, Action.VIEW)
+
+
+@login_required
+def orders(request):
+    return render(request, "reporting/orders.html", {
+        "orders": _orders(request.user),
+        "can_issue": request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) or request.user.is_superuser,
+    })
+
+
+@login_required
+def order_new(request):
+    if not (request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) or request.user.is_superuser):
+        raise PermissionDenied("只有区级或市级管理员可以下发督办单")
+    initial = {}
+    if request.GET.get("problem"):
+        problem = Problem.objects.restrict(request.user).filter(pk=request.GET["problem"]).select_related("project").first()
+        if problem:
+            initial = {"project": problem.project, "unit": problem.solving_unit or problem.project.responsible_unit,
+                       "source": OrderSource.PROBLEM, "content": f"请尽快解决:{problem.description}"}
+    elif request.GET.get("project"):
+        project = Project.objects.restrict(request.user).filter(pk=request.GET["project"]).first()
+        if project:
+            initial = {"project": project, "unit": project.responsible_unit,
+                       "source": request.GET.get("source", OrderSource.WARNING)}
+    form = OrderForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            order = services.issue_order(request.user, unit=d["unit"], content=d["content"], deadline=d["deadline"],
+                                         source=d["source"], project=d["project"])
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                for err in errs:
+                    form.add_error(field if field in form.fields else None, err)
+        else:
+            messages.success(request, "督办单已下发")
+            return redirect("reporting:order", pk=order.pk)
+    return render(request, "reporting/order_form.html", {"form": form})
+
+
+@login_required
+def order(request, pk: int):
+    o = _orders(request.user).filter(pk=pk).first()
+    if o is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer":
+                services.answer_order(request.user, o, request.POST.get("answer", ""))
+                messages.success(request, "已答复")
+            elif action == "close":
+                services.close_order(request.user, o)
+                messages.success(request, "督办单已办结")
+            elif action == "escalate":
+                services.escalate_order(request.user, o, request.POST.get("reason", ""))
+                messages.success(request, "已升级督办")
+        except ValidationError as e:
+            messages.error(request, _errors(e))
+        return redirect("reporting:order", pk=o.pk)
+    user = request.user
+    return render(request, "reporting/order.html", {
+        "o": o, "can_answer": user.unit_id == o.unit_id and o.status != OrderStatus.CLOSED,
+        "can_handle": services._may_handle(user, o) and o.status != OrderStatus.CLOSED,
+    })

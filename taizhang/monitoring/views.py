@@ -179,7 +179,9 @@ def drill(request):
     if label is None and metric.startswith("region_"):
         label = _("该区项目")
     return render(request, "monitoring/drill.html", {
-        "metric": metric, "metric_label": label or metric, "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
+        "metric": metric, "metric_label": label or metric,
+        "can_issue": request.user.is_superuser or request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
+        "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
         "back": reverse("monitoring:dashboard") + "?" + "&".join(
             f"{k}={v}" for k, v in request.GET.items() if k != "metric"),
     })

@@ -156,6 +156,7 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         real = _real_projects(regions, units, chains, parks)
         generated = _generated_projects(rng, regions, units, chains, parks, real, today)
         progress, problems = _plans_progress_problems(rng, generated, units, today)
+        _reporting(rng, regions, units, users, today)
     return {
         "regions": len(regions), "users": len(users), "real_projects": len(real),
         "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
@@ -308,6 +309,39 @@ def _generated_projects(rng, regions, units, chains, parks, real, today):
             prev, day = s, when + dt.timedelta(days=20)
     StageChange.objects.bulk_create(changes, batch_size=2000)
     return created
+
+
+def _reporting(rng, regions, units, users, today):
+    """Earlier months approved and locked; last month open with reports at every step; a few 督办单."""
+    from django.utils import timezone
+
+    from taizhang.reporting import services as reporting
+    from taizhang.reporting.models import ReportingPeriod, SupervisionOrder
+
+    months = _months_back(today, 24)
+    last = months[-1]
+    districts = [r for r in regions.values() if r.level == RegionLevel.DISTRICT]
+    periods = []
+    for region in districts:
+        for y, m in months:
+            periods.append(ReportingPeriod(region=region, year=y, month=m, deadline=reporting.deadline_for(region, y, m),
+                                           status="locked" if (y, m) != last else "open"))
+    ReportingPeriod.objects.bulk_create(periods)
+    MonthlyProgress.objects.exclude(year=last[0], month=last[1]).update(status="approved")
+    deadline = reporting.deadline_for(districts[0], *last)
+    on_time = timezone.make_aware(dt.datetime.combine(min(deadline, today), dt.time(9)))
+    for report in MonthlyProgress.objects.filter(year=last[0], month=last[1]).only("id"):
+        step = rng.random()
+        if step < 0.5:
+            MonthlyProgress.objects.filter(pk=report.pk).update(status="submitted", submitted_at=on_time)
+        elif step < 0.75:
+            MonthlyProgress.objects.filter(pk=report.pk).update(status="approved", submitted_at=on_time)
+    admin = next(u for u in users if u.username == "laoshan_admin")
+    for problem in Problem.objects.filter(project__region__code="370212").overdue(today)[:3]:
+        unit = problem.solving_unit or problem.project.responsible_unit
+        SupervisionOrder.objects.create(source="problem", region=problem.project.region, project=problem.project,
+                                        problem=problem, unit=unit, content=f"请尽快解决:{problem.description}",
+                                        deadline=today + dt.timedelta(days=10), issued_by=admin)
 
 
 def _months_back(today: dt.date, n: int):

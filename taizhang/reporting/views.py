@@ -80,6 +80,7 @@ def period(request):
         "period": p, "status": status, "findings": services.period_findings(p) if user.role != Role.UNIT_USER else [],
         "can_submit": p.status == PeriodStatus.OPEN and services._is_district_admin(user, region),
         "can_lock": p.status == PeriodStatus.SUBMITTED and services._is_city_admin(user, region),
+        "can_issue": user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
         "revisions": p.revisions.select_related("report__project", "user"),
     })
 

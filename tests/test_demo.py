@@ -1,0 +1,57 @@
+"""The demo district: real records from the seeds, generated ones marked, totals like the reports."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+
+from taizhang.accounts.choices import Role
+from taizhang.projects import demo
+from taizhang.projects.models import Project
+from taizhang.regions.models import Region
+from taizhang.reporting.models import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def built(db):
+    return demo.build(today=dt.date(2026, 11, 22))
+
+
+def test_districts_carry_their_official_codes(built):
+    assert Region.objects.get(code="370212").name == "崂山区"
+    assert Region.objects.get(code="370213").name == "李沧区"
+    assert Region.objects.get(code="370687").parent.name == "烟台市"
+
+
+def test_real_projects_come_from_the_seeds_with_their_figures(built):
+    real = Project.objects.filter(source="seed")
+    assert real.count() == len(demo.REAL_PROJECTS)
+    assert all(p.source_doc.endswith(".txt") for p in real)
+    assert real.get(name="中化·云谷项目").total_investment == Decimal("521200")   # 52.12亿元
+    assert real.get(name="联东U谷青岛中心项目").total_investment == Decimal("300000")  # 30亿元
+    yike = real.get(name="青岛易科项目")
+    assert (yike.total_investment, yike.park.name, yike.region.name) == (Decimal("8000"), "海阳经济开发区", "海阳市")
+
+
+def test_generated_projects_are_marked_and_size_districts_like_their_reports(built):
+    laoshan = Project.objects.filter(region__code="370212")
+    assert laoshan.count() == 315
+    total = laoshan.aggregate(s=Sum("total_investment"))["s"]
+    assert abs(total - Decimal("23000000")) < Decimal("230000")  # about 2300亿元
+    generated = Project.objects.filter(source="generated")
+    assert generated.exists() and all("演示" in p.name for p in generated[:50])
+
+
+def test_demo_users_for_every_role(built):
+    roles = set(get_user_model().objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert get_user_model().objects.get(username="laoshan_unit").check_password(demo.DEMO_PASSWORD)
+
+
+def test_earlier_months_are_locked_and_last_month_is_open(built):
+    assert ReportingPeriod.objects.get(region__code="370212", year=2026, month=10).status == "open"
+    assert ReportingPeriod.objects.get(region__code="370212", year=2026, month=9).status == "locked"

@@ -41,16 +41,17 @@ _QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
 _LEFT_STRIP = re.compile(
     r"^(?:其中|同时|另外|此外|目前|截至目前|截至[^,]{0,10}|今年以来|今年|去年|明年|全年|年内|年底前?|"
     r"上半年|下半年|前三季度|[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月|[1-9]\d{3}年(?:\d{1,2}月)?(?:底|末)?|"
-    r"全区|全市|全县|全省|全镇|我区|我市|本区|该区|预计|力争|争取|计划|确保|要|将|已经|已|共|累计|"
+    r"全区|全市|全县|全省|全镇|我区|我市|本区|该区|新区|全新区|预计|力争|争取|计划|确保|要|将|已经|已|共|累计|"
     r"还|并|和|及|与|等|在|对|向|为|通过|实现了?|完成了?|均|都|分别|先后|相继|其|这|此|的|一是|二是|三是|"
     r"[,、::\s“”\"'()]+)+"
 )
 _RIGHT_TRIM_INDICATOR = re.compile(
     r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
-    r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|"
+    r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|控制在|保持在|稳定在|"
     r"[,、::\s“”\"'()的])+$"
 )
-_GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均)$")
+_GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
+                      r"(?:计划)?总投资(?:额)?|投资总额|总注册规模)$")
 _SUBPERIOD = [
     (re.compile(r"前三季度|1-9月|1至9月"), "Q1-Q3"),
     (re.compile(r"上半年|1-6月|1至6月"), "H1"),
@@ -101,6 +102,7 @@ class _Cand:
     indicator: str = ""
     period_override: object = ...
     right: str = ""
+    of_phrase: bool = False
 
 
 def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
@@ -261,7 +263,7 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
-_STOP_RIGHT = re.compile(r"^(?:以上|以下|左右|余|多|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
+_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|余|多|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
 _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|方面工作|个方面工作|更加|个更加|全省领先|次会议)")
 
@@ -299,6 +301,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):
             consumed = n.end
             continue  # a duration, not a result measured in time
+        if n.unit == "天" and not re.search(r"天数|日数", left_raw):
+            consumed = n.end
+            continue  # "用时30天": a duration; "优良天数320天" is a count
         if _NAME_AFTER.match(after) or (n.unit == "所" and after[:1] and after[:1] not in "学校院园中小大幼高,、。;"):
             consumed = n.end
             continue
@@ -312,6 +317,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
             phrase = re.sub(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]", "", _trim_examples(phrase))
             cand.right = phrase
+            cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
         elif after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and not _STOP_RIGHT.match(after):
             phrase = _right_phrase(text, n.end, s_end)
@@ -366,12 +372,17 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 continue
         if c.kind in ("growth",) or _GENERIC.match(left or "-") or not (left or right):
             ref = done[-1] if done else None
-            if ref is not None and (not left or _GENERIC.match(left)):
+            # "…项目149个,总投资额达到448.6亿元": a bare head word answers to the fact before it
+            # (but "总投资52.12亿元的项目" names its own subject after 的).
+            if ref is not None and (not left or _GENERIC.match(left)) and not right:
                 c.indicator = ref.indicator + (left if _GENERIC.match(left or "-") else "")
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        indicator = left + right if c.kind != "growth" else left
+        if c.kind == "growth":
+            indicator = left
+        else:
+            indicator = right + left if getattr(c, "of_phrase", False) else left + right
         # "新创市级示范村21个、达标村170个": a short item inherits the first item's qualifiers.
         if done and len(left) <= 4 and not right and text[c.left_start - 1:c.left_start] == "、":
             prev = done[-1]

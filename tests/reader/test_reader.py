@@ -210,3 +210,21 @@ def test_the_reader_imports_nothing_from_django():
     code = "import sys, taizhang.reader as r; r.read_text('2022年,李沧区出让土地1122.8亩。'); " \
            "sys.exit(1 if any(m.startswith('django') for m in sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "text, indicator, value, unit",
+    [
+        ("2023年,市南区空气质量优良天数达到320天。", "空气质量优良天数", 320, "天"),
+        ("2023年,市南区城镇登记失业率控制在3%以内。", "城镇登记失业率", 3, "%"),
+        ("2024年,黄岛区新签约过亿元项目156个,总投资1280亿元。", "新签约过亿元项目总投资", 1280, "亿元"),
+        ("2022年,李沧区总投资52.12亿元的项目正在加紧建设。", "项目正在加紧建设总投资", 52.12, "亿元"),
+    ],
+)
+def test_indicators_read_in_context(text, indicator, value, unit):
+    facts = {(f.indicator, f.value, f.unit) for f in read_text(text)}
+    assert (indicator, value, unit) in facts, facts
+
+
+def test_a_duration_in_days_is_not_a_fact():
+    assert read_text("2023年,市南区仅用30天完成改造。") == []

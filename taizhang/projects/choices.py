@@ -97,3 +97,12 @@ PROBLEM_STATUS_COLORS = {
     ProblemStatus.IN_PROGRESS: "orange",
     ProblemStatus.SOLVED: "green",
 }
+
+
+class ReportStatus(models.TextChoices):
+    """Where a monthly report stands in the approval cycle (see the reporting app)."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")

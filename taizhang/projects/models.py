@@ -28,6 +28,7 @@ from .choices import (
     Origin,
     ProblemCategory,
     ProblemStatus,
+    ReportStatus,
     Stage,
 )
 from .validators import validate_credit_code, validate_project_code
@@ -297,9 +298,7 @@ class MonthlyProgress(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(_("审核状态"), max_length=16, default="draft",
-                              choices=[("draft", _("草稿")), ("submitted", _("已提交")),
-                                       ("returned", _("已退回")), ("approved", _("已审核"))])
+    status = models.CharField(_("审核状态"), max_length=16, default=ReportStatus.DRAFT, choices=ReportStatus.choices)
     explanation = models.TextField(_("情况说明"), blank=True, help_text=_("触发提示类校验规则时填写"))
     return_reason = models.TextField(_("退回原因"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)

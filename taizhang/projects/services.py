@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can
 
-from .choices import STAGE_ORDER, ProblemStatus, Stage
+from .choices import STAGE_ORDER, ProblemStatus, ReportStatus, Stage
 from .models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
 
 
@@ -216,7 +216,7 @@ def save_progress(user, project: Project, year: int, month: int, data: dict[str,
         report.reported_by = _actor(user)
         if explanation:
             report.explanation = explanation
-        report.status = "draft"
+        report.status = ReportStatus.DRAFT
         report.full_clean()
         report.save()
     return report

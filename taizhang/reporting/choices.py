@@ -1,18 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.projects.choices import ReportStatus  # noqa: F401  (the reports' own states)
+
 
 class PeriodStatus(models.TextChoices):
     OPEN = "open", _("填报中")
     SUBMITTED = "submitted", _("区已报送")
     LOCKED = "locked", _("市已锁定")
-
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    RETURNED = "returned", _("已退回")
-    APPROVED = "approved", _("已审核")
 
 
 class RuleKind(models.TextChoices):

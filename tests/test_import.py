@@ -190,3 +190,21 @@ def test_the_template_downloads_and_reads_back(client, world):
     data = client.get("/projects/import/template.xlsx").content
     preview = read(world.ls_editor, data, month=10)
     assert [r.name for r in preview.rows] == ["示例:人工智能产业园二期"]
+
+
+def test_a_units_progress_sheet_updates_only_progress(world):
+    """Responsible units send back name, 1-N月 figure and 形象进度: the projects stay as they are."""
+    before = Project.objects.get(pk=world.ls_project.pk)
+    data = xlsx([["2024年1-3月重点项目进展"], ["项目名称", "1-3月完成投资(万元)", "形象进度"],
+                 ["虚拟现实创享中心", 300, "桩基完成"], ["崂山区人民医院", 0, "前期手续"]])
+    preview = read(world.ls_editor, data)
+    assert [(r.action, r.changes) for r in preview.rows] == [("update", ["3月完成投资: — → 300.00"]),
+                                                             ("unchanged", [])]
+    services.apply_import(world.ls_editor, preview)
+    after = Project.objects.get(pk=world.ls_project.pk)
+    assert (after.total_investment, after.version) == (before.total_investment, before.version)
+    report = MonthlyProgress.objects.get(project=after, year=2024, month=3)
+    assert (report.investment, report.progress) == (Decimal("300"), "桩基完成")
+    # A name the ledger does not know cannot be created from a progress sheet.
+    unknown = read(world.ls_editor, xlsx([["项目名称", "1-3月完成投资(万元)"], ["不存在的项目", 10]]))
+    assert unknown.rows[0].action == "error" and "总投资" in unknown.rows[0].messages[0]

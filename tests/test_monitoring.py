@@ -269,3 +269,18 @@ def test_only_a_district_admin_sets_the_rules(client, world):
     assert r.status_code == 302
     rules = MonitoringRules.objects.get(region=world.laoshan)
     assert rules.lag_yellow == 5 and rules.history.first().history_user == world.ls_admin
+
+
+def test_month_and_quarter_figures_and_filters_by_park_and_level(client, world):
+    u = world.ls_editor
+    services.update_project(world.ls_admin, world.ls_project, {"park": world.vr_park, "level": "municipal"}, None)
+    for month, amount in ((3, "30"), (4, "40"), (5, "50")):
+        progress(u, world.ls_project, month, amount)
+    progress(u, world.ls_other, 5, "7")
+    s = snap(u, month=5)
+    assert (s.month_completed().value, s.quarter_completed().value) == (D("57.00"), D("97.00"))  # Q2: April and May
+    client.force_login(u)
+    page = client.get(f"/monitoring/?year=2024&month=5&park={world.vr_park.pk}")
+    assert page.context["snap"].ids == [world.ls_project.pk]
+    page = client.get("/monitoring/?year=2024&month=5&level=district")
+    assert page.context["snap"].ids == [world.ls_other.pk]

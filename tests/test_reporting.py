@@ -248,3 +248,26 @@ def test_todos_for_each_role(world, django_user_model):
     assert any(w == "待锁定" for w, _, _ in services.todos(world.city_admin))
     other_city = make_user(django_user_model, "other_admin", Role.CITY_ADMIN, world.shandong)
     assert services.todos(other_city)  # the province sees Qingdao's too (subtree)
+
+
+def test_a_district_admin_sets_rules_and_deadline_on_a_page(client, world):
+    from taizhang.reporting.choices import RuleKind
+
+    client.force_login(world.ls_editor)
+    assert client.get("/reporting/rules/").status_code == 403
+    client.force_login(world.ls_admin)
+    page = client.get("/reporting/rules/")
+    assert page.status_code == 200
+    data = {"form-TOTAL_FORMS": "6", "form-INITIAL_FORMS": "6", "deadline_day": "8"}
+    for i, kind in enumerate(RuleKind.values):
+        data[f"form-{i}-kind"] = kind
+        data[f"form-{i}-severity"] = "hard"
+        if kind != RuleKind.NOT_STARTED:
+            data[f"form-{i}-active"] = "on"
+        if kind == RuleKind.SPIKE:
+            data[f"form-{i}-severity"], data[f"form-{i}-threshold"] = "soft", "5"
+    assert client.post("/reporting/rules/", data).status_code == 302
+    assert not ValidationRule.objects.get(region=world.laoshan, kind=RuleKind.NOT_STARTED).active
+    assert ValidationRule.objects.get(region=world.laoshan, kind=RuleKind.SPIKE).threshold == 5
+    assert services.deadline_for(world.laoshan, 2024, 12) == dt.date(2025, 1, 8)
+    save(world.ls_editor, world.ls_project, 1, "10")  # the start rule is off now

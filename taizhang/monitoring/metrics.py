@@ -148,6 +148,9 @@ class Snapshot:
                      .values_list("project_id", "planned_investment"))
         progress = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
         done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
+        q_start = (month - 1) // 3 * 3 + 1
+        self.quarter_done = dict(progress.filter(month__gte=q_start).values("project_id")
+                                 .annotate(s=Sum("investment")).values_list("project_id", "s"))
         this_month, texts = {}, {}
         for pid, investment, text in progress.filter(month=month).values_list("project_id", "investment", "progress"):
             this_month[pid], texts[pid] = investment, text
@@ -306,6 +309,11 @@ class Snapshot:
         rows = [line for line in self.lines if line.month_done]
         return self._compare("month_completed", q2(sum((line.month_done for line in rows), ZERO)),
                              [line.project.pk for line in rows])
+
+    def quarter_completed(self) -> Figure:
+        """Investment completed from the start of the month's quarter to the month."""
+        ids = [pid for pid, v in self.quarter_done.items() if v]
+        return self._compare("quarter_completed", q2(sum(self.quarter_done.values(), ZERO)), ids)
 
     def warnings(self, color: str) -> Figure:
         ids = [line.project.pk for line in self.lines if line.progress_warning == color]
@@ -522,7 +530,7 @@ class Snapshot:
 
 
 _MEMOISED = {
-    "planned", "completed", "completed_against_plan", "completion_rate", "key_projects", "month_completed",
+    "planned", "completed", "completed_against_plan", "quarter_completed", "completion_rate", "key_projects", "month_completed",
     "warnings", "start_warnings", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
     "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
     "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "by_level",

@@ -30,7 +30,7 @@ from .models import MonitoringRules, rules_for
 
 METRIC_LABELS = {
     "planned": _l("年度计划投资"), "completed": _l("累计完成投资"), "completion_rate": _l("年度投资完成率"),
-    "key_projects": _l("重点项目"), "month_completed": _l("本月完成投资"), "new_starts": _l("新开工项目"),
+    "key_projects": _l("重点项目"), "month_completed": _l("本月完成投资"), "quarter_completed": _l("本季度完成投资"), "new_starts": _l("新开工项目"),
     "completions": _l("竣工投用项目"), "planned_starts": _l("计划开工项目"), "on_time_starts": _l("按期开工项目"),
     "new_over_100m": _l("新落地过亿元项目"), "funds_rate": _l("资金到位率"), "start_rate": _l("已开工项目(开工率)"),
     "not_reported": _l("本月未填报项目"), "open_problems": _l("有待解决问题的项目"),
@@ -89,6 +89,7 @@ def figure(snap: Snapshot, metric: str):
     simple = {
         "planned": snap.planned, "completed": snap.completed, "completion_rate": snap.completion_rate,
         "key_projects": snap.key_projects, "month_completed": snap.month_completed,
+        "quarter_completed": snap.quarter_completed,
         "new_starts": snap.new_starts, "completions": snap.completions, "planned_starts": snap.planned_starts,
         "on_time_starts": snap.on_time_starts, "new_over_100m": snap.new_over_100m,
         "funds_rate": snap.funds_rate, "start_rate": snap.start_rate, "not_reported": snap.not_reported,

@@ -20,6 +20,12 @@ def _regions(request):
     return qs if q is None else qs.filter(q)
 
 
+def _parks(request):
+    qs = Region.objects.filter(level=RegionLevel.PARK)
+    q = region_scope_q(getattr(request, "user", None))
+    return qs if q is None else qs.filter(q)
+
+
 def _chains(request):
     qs = IndustryChain.objects.select_related("region")
     q = region_scope_q(getattr(request, "user", None), "region__")
@@ -32,6 +38,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices, distinct=False)
     level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices, distinct=False)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
+    park = django_filters.ModelChoiceFilter(label=_("园区"), queryset=_parks)
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains)
     over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m")
     overdue_problems = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue")
@@ -39,7 +46,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "region", "stage", "level", "category", "chain", "over_100m", "overdue_problems"]
+        fields = ["q", "region", "park", "stage", "level", "category", "chain", "over_100m", "overdue_problems"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/new/", views.order_new, name="order_new"),
     path("orders/<int:pk>/", views.order, name="order"),
+    path("rules/", views.rules, name="rules"),
 ]

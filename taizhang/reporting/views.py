@@ -81,6 +81,7 @@ def period(request):
         "can_submit": p.status == PeriodStatus.OPEN and services._is_district_admin(user, region),
         "can_lock": p.status == PeriodStatus.SUBMITTED and services._is_city_admin(user, region),
         "can_issue": user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
+        "can_rules": user.role == Role.DISTRICT_ADMIN,
         "revisions": p.revisions.select_related("report__project", "user"),
     })
 
@@ -260,3 +261,58 @@ def order(request, pk: int):
         "o": o, "can_answer": user.unit_id == o.unit_id and o.status != OrderStatus.CLOSED,
         "can_handle": services._may_handle(user, o) and o.status != OrderStatus.CLOSED,
     })
+
+
+class RuleForm(forms.Form):
+    kind = forms.CharField(widget=forms.HiddenInput)
+    active = forms.BooleanField(label="启用", required=False)
+    severity = forms.ChoiceField(label="处理方式", choices=[("hard", "强制(阻止保存)"), ("soft", "提示(须说明原因)")])
+    threshold = forms.DecimalField(label="阈值N", required=False, min_value=1, max_digits=8, decimal_places=2)
+
+
+class DeadlineForm(forms.Form):
+    deadline_day = forms.IntegerField(label="填报截止日(次月几日)", min_value=1, max_value=28)
+
+
+@login_required
+def rules(request):
+    """A 区级管理员 sets the district's check rules and reporting deadline."""
+    from .choices import RuleKind
+    from .models import ReportingSettings, ValidationRule
+    from .rules import rules_for
+
+    user = request.user
+    region = user.region
+    if not (region is not None and services._is_district_admin(user, region) and region.level == RegionLevel.DISTRICT):
+        raise PermissionDenied("只有区级管理员可以设置本区的校验规则")
+    current = {r.kind: r for r in ValidationRule.objects.filter(region=region)}
+    defaults = {r.kind: r for r in rules_for(region)}
+    initial = []
+    for kind, label in RuleKind.choices:
+        r = current.get(kind) or defaults.get(kind)
+        initial.append({"kind": kind, "active": r.active if r else False, "severity": r.severity if r else "hard",
+                        "threshold": r.threshold if r else None, "label": label})
+    RuleFormSet = forms.formset_factory(RuleForm, extra=0)
+    settings_obj = ReportingSettings.objects.filter(region=region).first()
+    deadline = DeadlineForm(request.POST or None, initial={"deadline_day": getattr(settings_obj, "deadline_day", 5)})
+    formset = RuleFormSet(request.POST or None, initial=[{k: v for k, v in i.items() if k != "label"} for i in initial])
+    if request.method == "POST" and formset.is_valid() and deadline.is_valid():
+        from django.db import transaction
+
+        from taizhang.core.history import change_context
+
+        with transaction.atomic(), change_context(user, "修改校验规则"):
+            for f in formset.cleaned_data:
+                if f["kind"] not in RuleKind.values:
+                    continue
+                if f["kind"] == RuleKind.SPIKE and not f.get("threshold"):
+                    f["threshold"] = 3
+                ValidationRule.objects.update_or_create(
+                    region=region, kind=f["kind"],
+                    defaults={"active": f["active"], "severity": f["severity"], "threshold": f.get("threshold")})
+            ReportingSettings.objects.update_or_create(region=region,
+                                                       defaults={"deadline_day": deadline.cleaned_data["deadline_day"]})
+        messages.success(request, "校验规则已保存")
+        return redirect("reporting:rules")
+    rows = list(zip(formset.forms, [i["label"] for i in initial], strict=True))
+    return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline})

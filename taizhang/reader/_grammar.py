@@ -31,7 +31,7 @@ _GROWTH_NOUN = re.compile(r"(增速|增幅|涨幅|降幅)(为|达到?|约|超过
 _FALL = re.compile(r"下降|降低|减少|回落|下滑|缩小|缩减|降幅|减$")
 _SHARE_WORDS = re.compile(r"率|比重|占比|比例|份额|强度|覆盖|占")
 _RANK = re.compile(
-    r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
+    r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]{1,3})(?:位|名)?|(?P<first>首位|榜首|第一|首))"
 )
 _TARGET = re.compile(r"力争|争取|目标|预期|确保|拟|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
@@ -263,17 +263,34 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
-_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|余|多|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
+_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
+_RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
-_NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|方面工作|个方面工作|更加|个更加|全省领先|次会议)")
+_NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|制|一体|方面工作|个方面工作|工作|更加|个更加|全省领先|次会议)")
+
+
+_NEXT_ITEM = re.compile(r"\d|[一二两三四五六七八九十]+[个家处条项人名件座所套户支张场次辆架只台栋]")
+_SKIP_IN_PHRASE = re.compile(r"(?:19|20)\d\d年(?:度)?|\d+[A-Za-z]+级?|[A-Za-z]+\d+(?:\.\d+)?")
 
 
 def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True) -> str:
-    """The words after a number up to the end of its clause (or the next number)."""
+    """The words after a number up to the end of its clause, or up to the next number.
+
+    Years (2023年) and codes (3A级, PM2.5) inside the phrase are words, not numbers; a 、
+    ends the phrase only where the next list item starts with a number.
+    """
     end = pos
-    while end < ceiling and text[end] not in CLAUSE_END and text[end] != "、":
-        if stop_at_number and text[end].isdigit():
+    while end < ceiling and text[end] not in CLAUSE_END:
+        ch = text[end]
+        if ch == "、" and (end + 1 >= ceiling or _NEXT_ITEM.match(text, end + 1)):
             break
+        if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
+            m = _SKIP_IN_PHRASE.match(text, end)
+            if m and m.end() <= ceiling and re.sub(r"[\d.]", "", m.group(0)).rstrip("级") not in ("P", "TEU"):
+                end = m.end()
+                continue
+            if ch.isdigit():
+                break
         end += 1
     return text[pos:end]
 
@@ -304,7 +321,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if n.unit == "天" and not re.search(r"天数|日数", left_raw):
             consumed = n.end
             continue  # "用时30天": a duration; "优良天数320天" is a count
-        if _NAME_AFTER.match(after) or (n.unit == "所" and after[:1] and after[:1] not in "学校院园中小大幼高,、。;"):
+        institute = n.unit == "所" and n.value >= 100 and not re.search(r"[学校院园]", after[:4])  # 705所青岛中心
+        structure = n.chinese and n.unit in ("方面", "个方面")  # 五方面工作: the report's outline
+        qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
+            "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右"))  # 千亿品牌
+        if _NAME_AFTER.match(after) or institute or structure or qualifier:
             consumed = n.end
             continue
         kind, value, unit = _classify(text, n, left_raw)
@@ -319,7 +340,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
-        elif after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and not _STOP_RIGHT.match(after):
+        elif after[:1] and ("\u4e00" <= after[:1] <= "\u9fff" or after[:1] in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
+                and not _STOP_RIGHT.match(after):
             phrase = _right_phrase(text, n.end, s_end)
             cand.right = phrase
             cand.quote_end = n.end + len(phrase)
@@ -341,7 +363,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left = _clean_left(raw_left)
         right = getattr(c, "right", "")
         if right:
-            right = re.sub(r"[“”\"'《》()]", "", _RIGHT_TRIM_INDICATOR.sub("", right))
+            right = re.sub(r"[“”\"'《》()]", "", _RIGHT_PHRASE_TRIM.sub("", right))
             if c.kind == "level" and left.endswith("等"):
                 left = ""
             left = _trim_examples(left) if right and "等" in left else left
@@ -379,7 +401,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        if c.kind == "growth":
+        if c.kind == "share" and left.startswith("占") and done and not right:
+            # "民生投入69.5亿元,占区级一般公共预算支出的70.4%": the share of what came before.
+            indicator = done[-1].indicator + left
+            c.quote_start = min(c.quote_start, done[-1].quote_start)
+        elif c.kind == "growth":
             indicator = left
         else:
             indicator = right + left if getattr(c, "of_phrase", False) else left + right

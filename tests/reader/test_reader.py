@@ -228,3 +228,36 @@ def test_indicators_read_in_context(text, indicator, value, unit):
 
 def test_a_duration_in_days_is_not_a_fact():
     assert read_text("2023年,市南区仅用30天完成改造。") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected_words, value",
+    [
+        ("2023年,市北区打造22处“就享家”乐业服务站。", ["就享家", "乐业服务站"], 22),
+        ("2023年,市北区协助2家单位完成青岛市2023年海洋产业关键技术攻关计划立项。", ["海洋产业", "立项"], 2),
+        ("2018年,即墨区新增6家3A级以上景区。", ["3A级以上景区"], 6),
+        ("2018年,崂山区80家企业在三板、四板市场挂牌。", ["四板市场挂牌"], 80),
+        ("2023年,市北区RCEP成员国间13个多领域项目集中签约。", ["多领域项目"], 13),
+        ("2023年,市北区新增18所优质幼儿园。", ["优质幼儿园"], 18),
+        ("2018年,崂山区民生投入69.5亿元,占区级一般公共预算支出的70.4%。", ["民生投入占区级一般公共预算支出"], 70.4),
+    ],
+)
+def test_phrases_around_counts_and_shares(text, expected_words, value):
+    facts = [f for f in read_text(text) if f.value == value]
+    assert facts, read_text(text)
+    assert all(w in facts[0].indicator for w in expected_words), facts[0].indicator
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "推动中船重工705所青岛中心等项目尽快落地。",
+        "2018年,即墨区在实践中突出抓好五方面工作。",
+        "卡奥斯成为工业互联网首个千亿品牌。",
+        "市政府召开系列新闻发布会第11场。",
+        "形成“政策-平台-企业”三位一体的培育生态。",
+        "打造全国五人制足球基地。",
+    ],
+)
+def test_more_numbers_that_are_not_facts(text):
+    assert read_text(text) == []

@@ -42,7 +42,7 @@ _LEFT_STRIP = re.compile(
     r"^(?:其中|同时|另外|此外|目前|截至目前|截至[^,]{0,10}|今年以来|今年|去年|明年|全年|年内|年底前?|"
     r"上半年|下半年|前三季度|[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月|[1-9]\d{3}年(?:\d{1,2}月)?(?:底|末)?|"
     r"全区|全市|全县|全省|全镇|我区|我市|本区|该区|新区|全新区|预计|力争|争取|计划|确保|要|将|已经|已|共|累计|"
-    r"还|并|和|及|与|等|在|对|向|为|通过|实现了?|完成了?|均|都|分别|先后|相继|其|这|此|的|一是|二是|三是|"
+    r"还|并|通过|实现了?|完成了?|均|都|分别|先后|相继|其中|的|一是|二是|三是|"
     r"[,、::\s“”\"'()]+)+"
 )
 _RIGHT_TRIM_INDICATOR = re.compile(
@@ -237,8 +237,8 @@ def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | 
     if year is not None:
         if "明年" in before:
             year += 1
-        elif "去年" in before or "上年末" in before:
-            year -= 1
+        elif re.search(r"(?<![比较])(?:去年|上年末)", before):
+            year -= 1  # but "比上年末增加" compares with last year: the fact is this year's
     sub = None
     best = -1
     for rx, label in _SUBPERIOD:
@@ -325,7 +325,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         structure = n.chinese and n.unit in ("方面", "个方面")  # 五方面工作: the report's outline
         qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右"))  # 千亿品牌
-        if _NAME_AFTER.match(after) or institute or structure or qualifier:
+        sectors = n.unit == "次" and after.startswith("产业")  # 三次产业: the three sectors
+        if _NAME_AFTER.match(after) or institute or structure or qualifier or sectors:
             consumed = n.end
             continue
         kind, value, unit = _classify(text, n, left_raw)
@@ -401,7 +402,12 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        if c.kind == "share" and left.startswith("占") and done and not right:
+        change = re.match(r"^(?:比|较)(?:上年|去年)(?:末|底|同期)?(增加|减少|新增|增长)?$", left)
+        if change and done and c.kind == "level":
+            # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
+            indicator = done[-1].indicator + (change.group(1) or "增加")
+            c.quote_start = min(c.quote_start, done[-1].quote_start)
+        elif c.kind == "share" and left.startswith("占") and done and not right:
             # "民生投入69.5亿元,占区级一般公共预算支出的70.4%": the share of what came before.
             indicator = done[-1].indicator + left
             c.quote_start = min(c.quote_start, done[-1].quote_start)

@@ -261,3 +261,13 @@ def test_phrases_around_counts_and_shares(text, expected_words, value):
 )
 def test_more_numbers_that_are_not_facts(text):
     assert read_text(text) == []
+
+
+def test_a_statistical_bulletin():
+    text = ("2023年城阳区统计公报\n全年全区实现地区生产总值1,234.56亿元,比上年增长6.2%。三次产业结构调整为1.0:37.0:62.0。"
+            "年末全区户籍人口58.6万人,比上年末增加1.2万人。全区在校学生13.5万人。")
+    facts = {(f.indicator, f.kind, f.value, f.unit, f.period) for f in read_text(text)}
+    assert ("地区生产总值", "level", 1234.56, "亿元", "2023") in facts
+    assert ("年末全区户籍人口增加", "level", 1.2, "万人", "2023") in facts
+    assert ("在校学生", "level", 13.5, "万人", "2023") in facts
+    assert not any(unit == "次" for _, _, _, unit, _ in facts)  # 三次产业 names the sectors

@@ -18,7 +18,7 @@ from ._normalize import BROKEN, Normalized
 from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
 from ._places import CITY, FULL_RE, PROVINCE, find_places
 
-SENTENCE_END = "。!?;\n"
+SENTENCE_END = "。!?;\n\r"
 CLAUSE_END = SENTENCE_END + ",:"
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
@@ -117,7 +117,7 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     return facts
 
 
-_SENTENCE = re.compile(r"[^。!?;\n]+")
+_SENTENCE = re.compile(r"[^。!?;\n\r]+")
 _HAS_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千翻首第半]")
 
 
@@ -166,7 +166,7 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return True
     if n.chinese and not n.raw.startswith("百分之"):
         numeral = re.match(r"[零〇一二两三四五六七八九十百千]+", n.raw).group(0)
-        if numeral == "一" and not before.endswith(("至少", "仅", "只有", "新增", "增加")):
+        if numeral == "一" and not re.search(r"(?:至少|仅|只有|新增|增加)\w{0,2}$", text[max(s_start, n.start - 6):n.start]):
             return True  # "一个", "一处": an article, not a count
         if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
             return True  # 千家万户

@@ -271,3 +271,10 @@ def test_a_statistical_bulletin():
     assert ("年末全区户籍人口增加", "level", 1.2, "万人", "2023") in facts
     assert ("在校学生", "level", 13.5, "万人", "2023") in facts
     assert not any(unit == "次" for _, _, _, unit, _ in facts)  # 三次产业 names the sectors
+
+
+def test_windows_line_endings_and_at_least_one():
+    text = "2024年,崂山区新增高新技术企业100家。\r\n每个镇街至少拥有一处新型产业园区。\r\n"
+    facts = read_text(text)
+    assert [(f.value, f.unit) for f in facts] == [(100, "家"), (1, "处")]
+    assert all("\r" not in f.quote and text[f.start:f.end] == f.quote for f in facts)

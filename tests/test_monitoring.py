@@ -284,3 +284,15 @@ def test_month_and_quarter_figures_and_filters_by_park_and_level(client, world):
     assert page.context["snap"].ids == [world.ls_project.pk]
     page = client.get("/monitoring/?year=2024&month=5&level=district")
     assert page.context["snap"].ids == [world.ls_other.pk]
+
+
+def test_the_dashboard_does_not_query_per_project(client, world, django_assert_max_num_queries):
+    for i in range(12):
+        p = make_project(world.ls_admin, world.laoshan, f"批量{i}", "1000", unit=world.ls_zs)
+        plan(world.ls_editor, p, "100")
+        progress(world.ls_editor, p, 1, "10")
+    client.force_login(world.ls_admin)
+    with django_assert_max_num_queries(40):
+        assert client.get("/monitoring/?year=2024&month=1").status_code == 200
+    with django_assert_max_num_queries(40):
+        assert client.get("/monitoring/monthly.xlsx?year=2024&month=1").status_code == 200

@@ -21,6 +21,16 @@ def pytest_configure(config):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(autouse=True)
+def chinese():
+    """Each test starts in the default language: a page visited in English earlier in the
+    same thread must not change another test's messages."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 class World:
     """A province, Qingdao, 崂山区 and 李沧区, their units, and one user per role."""
 

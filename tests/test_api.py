@@ -1,9 +1,10 @@
 """The REST API: token auth, the same scoping and rules as the pages, a stable schema."""
 
-import datetime as dt
+
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -121,7 +122,7 @@ def test_the_second_of_two_concurrent_api_edits_gets_409(world):
 def test_problems_raised_and_solved_through_the_api(world):
     client = api(world.unit_user)
     r = client.post("/api/problems/", {"project": world.ls_project.pk, "category": "land",
-                                       "description": "用地未落实", "deadline": str(dt.date.today())},
+                                       "description": "用地未落实", "deadline": str(timezone.localdate())},
                     format="json")
     assert r.status_code == 201, r.content
     pk = r.json()["id"]

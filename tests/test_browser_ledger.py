@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from taizhang.projects.choices import ProblemStatus, Stage
 from taizhang.projects.models import Project
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_reporter_creates_starts_reports_and_solves(page, world):  # noqa: F811
-    today = dt.date.today()
+    today = timezone.localdate()
     login(page, "ls_editor")
     page.goto(page.base_url + "/projects/")
     page.click("text=新建项目")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from taizhang.projects import services as ledger
 from taizhang.projects.choices import Stage
@@ -23,7 +24,7 @@ def logout(pg):
 
 def test_a_report_through_approval_and_a_supervision_order(page, world, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
-    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     ledger.move_stage(world.ls_admin, world.ls_project, Stage.STARTED, last.replace(day=1), "直接开工")
     photo = tmp_path / "现场照片.png"
     photo.write_bytes(PNG)
@@ -63,7 +64,7 @@ def test_a_report_through_approval_and_a_supervision_order(page, world, settings
     page.goto(page.base_url + "/reporting/orders/new/")
     page.select_option("#order-form select[name=unit]", label="崂山区投资促进中心")
     page.fill("#order-form textarea[name=content]", "请于下周前报送设备采购合同")
-    page.fill("#order-form input[name=deadline]", (dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.fill("#order-form input[name=deadline]", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     page.click("#order-form button[type=submit]")
     page.wait_for_selector("text=督办单已下发")
     order_url = page.url

@@ -207,7 +207,7 @@ def test_supervision_from_issue_to_close_and_escalation(world, django_user_model
         services.issue_order(world.ls_editor, unit=world.ls_zs, content="x", deadline=dt.date(2099, 1, 1),
                              source="warning")
     order = services.issue_order(admin, unit=world.ls_zs, project=world.ls_project, content="进度滞后,请说明原因",
-                                 deadline=dt.date.today() + dt.timedelta(days=7), source="warning")
+                                 deadline=timezone.localdate() + dt.timedelta(days=7), source="warning")
     assert any(what == "督办待答复" for what, _, _ in services.todos(unit))
     with pytest.raises(ValidationError, match="尚未答复"):
         services.close_order(admin, order)
@@ -220,7 +220,7 @@ def test_supervision_from_issue_to_close_and_escalation(world, django_user_model
     assert order.status == OrderStatus.CLOSED and order.history.count() == 3
 
     second = services.issue_order(admin, unit=world.ls_zs, content="问题逾期", source="problem",
-                                  deadline=dt.date.today() + dt.timedelta(days=1))
+                                  deadline=timezone.localdate() + dt.timedelta(days=1))
     services.escalate_order(admin, second, "逾期未解决")
     assert second.level == OrderLevel.LEADER
     assert any(what == "领导督办" for what, _, _ in services.todos(leader))
@@ -231,8 +231,8 @@ def test_supervision_from_issue_to_close_and_escalation(world, django_user_model
     with pytest.raises(ValidationError, match="已是市级"):
         services.escalate_order(world.city_admin, second)
     # The daily job marks what fell overdue, once.
-    assert services.mark_overdue(dt.date.today() + dt.timedelta(days=30)) == 1
-    assert services.mark_overdue(dt.date.today() + dt.timedelta(days=30)) == 0
+    assert services.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 1
+    assert services.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 0
     assert SupervisionOrder.objects.get(pk=second.pk).overdue
 
 

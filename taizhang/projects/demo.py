@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from taizhang.accounts.choices import Role
@@ -147,7 +148,7 @@ def _wan(value: float) -> Decimal:
 @transaction.atomic
 def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
     """Fill an empty database with the demo. Returns counts of what it made."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     rng = random.Random(seed)
     with change_context(None, "演示数据"):
         regions = _regions()
@@ -313,8 +314,6 @@ def _generated_projects(rng, regions, units, chains, parks, real, today):
 
 def _reporting(rng, regions, units, users, today):
     """Earlier months approved and locked; last month open with reports at every step; a few 督办单."""
-    from django.utils import timezone
-
     from taizhang.reporting import services as reporting
     from taizhang.reporting.models import ReportingPeriod, SupervisionOrder
 

@@ -296,3 +296,25 @@ def test_the_dashboard_does_not_query_per_project(client, world, django_assert_m
         assert client.get("/monitoring/?year=2024&month=1").status_code == 200
     with django_assert_max_num_queries(40):
         assert client.get("/monitoring/monthly.xlsx?year=2024&month=1").status_code == 200
+
+
+def test_a_district_ranks_its_chains_and_the_workbook_groups_by_chain(client, world):
+    u = world.ls_editor
+    plan(u, world.ls_project, "100")  # chain 虚拟现实
+    progress(u, world.ls_project, 1, "50")
+    plan(u, world.ls_other, "100")    # no chain
+    progress(u, world.ls_other, 1, "10")
+    s = snap(u, month=1)
+    ranking = [(str(g or "-"), rate) for g, rate, _, _, _ in s.ranking("chain")]
+    assert ranking == [("虚拟现实", D("50.00")), ("-", D("10.00"))]
+    client.force_login(u)
+    page = client.get("/monitoring/?year=2024&month=1")
+    assert [r["name"] for r in page.context["charts"]["ranking"]] == ["虚拟现实", "未分产业链"]
+    drill = client.get(f"/monitoring/drill/?year=2024&month=1&metric=chain_{world.vr.pk}")
+    assert [line.project for line in drill.context["rows"]] == [world.ls_project]
+    wb = client.get("/monitoring/monthly.xlsx?year=2024&month=1&group=chain")
+    rows = list(load_workbook(io.BytesIO(wb.content)).active.iter_rows(values_only=True))
+    headings = [r[0] for r in rows if r[0] and str(r[0])[1:2] == "、"]
+    assert headings == ["一、虚拟现实", "二、未分产业链"]
+    subtotals = [D(str(r[7])) for r in rows if r[0] == "小计"]
+    assert subtotals == [D("50"), D("10")]

@@ -509,31 +509,44 @@ class Snapshot:
             out.append((m, q2(running), q2(plan * m / 12)))
         return out
 
-    def ranking(self) -> list[tuple[object, Decimal | None, Decimal, Decimal | None, list[int]]]:
-        """Districts by completion rate: (region, rate, completed, planned, ids)."""
+    def ranking(self, by: str = "region") -> list[tuple[object, Decimal | None, Decimal, Decimal | None, list[int]]]:
+        """Groups by completion rate: (group, rate, completed, planned, ids).
+
+        ``by`` is "region" (districts, for the city), "chain" or "unit" (within a district).
+        """
+        key = {"region": lambda p: p.region, "chain": lambda p: p.chain,
+               "unit": lambda p: p.responsible_unit}[by]
         groups: dict = defaultdict(list)
         for line in self.lines:
-            groups[line.project.region].append(line)
+            groups[key(line.project)].append(line)
         out = []
-        for region, lines in groups.items():
+        for group, lines in groups.items():
             planned = [x for x in lines if x.plan]
             done = sum((x.done for x in planned), ZERO)
             plan = sum((x.plan for x in planned), ZERO)
-            out.append((region, pct(done, plan), q2(done), q2(plan), [x.project.pk for x in lines]))
+            out.append((group, pct(done, plan), q2(done), q2(plan), [x.project.pk for x in lines]))
         return sorted(out, key=lambda r: (r[1] is None, -(r[1] or 0)))
 
-    def by_level(self) -> list[tuple[str, list[Line]]]:
+    def groups(self, by: str = "level") -> list[tuple[str, list[Line]]]:
+        """Lines grouped for the workbook's subtotals: by project level or by industry chain."""
         groups = defaultdict(list)
+        if by == "chain":
+            for line in self.lines:
+                groups[str(line.project.chain or "未分产业链")].append(line)
+            return sorted(groups.items(), key=lambda kv: (kv[0] == "未分产业链", kv[0]))
         for line in self.lines:
             groups[line.project.level].append(line)
         return [(Level(level).label, groups[level]) for level in Level.values if groups.get(level)]
+
+    def by_level(self) -> list[tuple[str, list[Line]]]:
+        return self.groups("level")
 
 
 _MEMOISED = {
     "planned", "completed", "completed_against_plan", "quarter_completed", "completion_rate", "key_projects", "month_completed",
     "warnings", "start_warnings", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
     "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
-    "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "by_level",
+    "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "groups",
 }
 
 

@@ -19,6 +19,15 @@ _WARN = {"red": "红", "yellow": "黄", "green": "绿", None: ""}
 _FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
 
 
+def _cn_index(i: int) -> str:
+    """0 -> 一, 9 -> 十, 10 -> 十一, ... for group headings."""
+    n = i + 1
+    if n <= 10:
+        return _CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_NUM[tens - 1]) + "十" + (_CN_NUM[ones - 1] if ones else "")
+
+
 def _yi(wan: Decimal | None) -> str:
     """万元 -> 亿元 text, as briefings write it (2 decimals, trailing zeros dropped)."""
     if wan is None:
@@ -63,7 +72,7 @@ def briefing(snap: Snapshot, place: str) -> str:
     return ";".join(parts) + "。"
 
 
-def workbook(snap: Snapshot, place: str) -> bytes:
+def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
     wb = Workbook()
     ws = wb.active
@@ -113,8 +122,8 @@ def workbook(snap: Snapshot, place: str) -> bytes:
 
     write_totals("合计", totals(snap.lines), "DDEBF7")
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
-    for i, (label, lines) in enumerate(snap.by_level()):
-        r = append([f"{_CN_NUM[i]}、{label}项目"])
+    for i, (label, lines) in enumerate(snap.groups(group)):
+        r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")])
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
         ws.cell(r, 1).font = bold
         for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):

@@ -105,12 +105,13 @@ def figure(snap: Snapshot, metric: str):
         for stage, _label, fig, _total in snap.funnel():
             if stage == metric[6:]:
                 return fig
-    if metric.startswith("region_"):
-        for region, _rate, _done, _plan, ids in snap.ranking():
-            if str(region.pk) == metric[7:]:
-                from .metrics import Figure
+    for by in ("region", "chain"):
+        if metric.startswith(f"{by}_"):
+            for group, _rate, _done, _plan, ids in snap.ranking(by):
+                if str(group.pk if group else 0) == metric[len(by) + 1:]:
+                    from .metrics import Figure
 
-                return Figure(len(ids), ids)
+                    return Figure(len(ids), ids)
     if metric.startswith("health_"):
         from .metrics import Figure
 
@@ -127,7 +128,9 @@ def dashboard(request):
     qs = query.urlencode()
     drill = reverse("monitoring:drill")
     funnel = snap.funnel()
-    ranking = snap.ranking()
+    # The city ranks its districts; a district ranks its industry chains.
+    rank_by = "region" if len({p.region_id for p in snap.projects}) > 1 else "chain"
+    ranking = snap.ranking(rank_by)
     curve = snap.monthly_curve()
     charts = {
         "funnel": [{"name": label, "value": fig.value, "investment": float(total), "metric": f"stage_{stage}"}
@@ -135,8 +138,8 @@ def dashboard(request):
         "gauge": {"rate": float(snap.completion_rate().value or 0), "timing": float(snap.timing)},
         "curve": {"months": [f"{m}月" for m, _, _ in curve], "done": [float(d) for _, d, _ in curve],
                   "plan": [float(p) for _, _, p in curve]},
-        "ranking": [{"name": str(r), "rate": float(rate) if rate is not None else 0, "metric": f"region_{r.pk}"}
-                    for r, rate, _d, _p, _ids in ranking],
+        "ranking": [{"name": str(r or "未分产业链"), "rate": float(rate) if rate is not None else 0,
+                     "metric": f"{rank_by}_{r.pk if r else 0}"} for r, rate, _d, _p, _ids in ranking],
         "warnings": [
             {"name": _("红色"), "value": snap.warnings("red").value, "metric": "warn_red", "color": "#c62828"},
             {"name": _("黄色"), "value": snap.warnings("yellow").value, "metric": "warn_yellow", "color": "#f9a825"},
@@ -179,6 +182,8 @@ def drill(request):
         label = _("已到%(stage)s阶段的项目") % {"stage": Stage(metric[6:]).label}
     if label is None and metric.startswith("region_"):
         label = _("该区项目")
+    if label is None and metric.startswith("chain_"):
+        label = _("该产业链项目")
     return render(request, "monitoring/drill.html", {
         "metric": metric, "metric_label": label or metric,
         "can_issue": request.user.is_superuser or request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
@@ -192,8 +197,9 @@ def drill(request):
 def monthly_workbook(request):
     filterset, snap, year, month = _snapshot(request)
     place = _place(request, filterset)
+    group = "chain" if request.GET.get("group") == "chain" else "level"
     response = HttpResponse(
-        report.workbook(snap, place),
+        report.workbook(snap, place, group),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     filename = f"monthly-{year}-{month:02d}.xlsx"

@@ -291,6 +291,8 @@ def _generated_projects(rng, regions, units, chains, parks, real, today):
                 source=DataSource.GENERATED, source_doc=note,
             ))
     for p in projects:
+        if p.stage not in (Stage.LEAD, Stage.NEGOTIATING):
+            p.contract_amount = _wan(float(p.total_investment) * rng.uniform(0.6, 1.0))  # 合同引资
         if p.origin != Origin.DOMESTIC:
             p.foreign_investment = _wan(float(p.total_investment) / 7.1 * 0.6)
         if p.stage in (Stage.COMPLETED, Stage.OPERATING):
@@ -385,7 +387,7 @@ def _plans_progress_problems(rng, projects, units, today):
             reports.append(MonthlyProgress(project=p, year=y, month=m,
                                            investment=_wan(monthly * rng.uniform(0.4, 1.6)),
                                            progress=rng.choice(["主体施工", "基础施工", "设备安装", "装饰装修", "室外配套"]),
-                                           funds_domestic=_wan(monthly * rng.uniform(0, 0.5))))
+                                           funds_domestic=_wan(monthly * rng.uniform(0.5, 1.2))))
         if rng.random() < 0.15:
             raised = today - dt.timedelta(days=rng.randint(10, 200))
             status = rng.choices(list(ProblemStatus), [4, 3, 5])[0]

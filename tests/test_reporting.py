@@ -271,3 +271,25 @@ def test_a_district_admin_sets_rules_and_deadline_on_a_page(client, world):
     assert ValidationRule.objects.get(region=world.laoshan, kind=RuleKind.SPIKE).threshold == 5
     assert services.deadline_for(world.laoshan, 2024, 12) == dt.date(2025, 1, 8)
     save(world.ls_editor, world.ls_project, 1, "10")  # the start rule is off now
+
+
+def test_the_daily_job_marks_overdue_orders_and_clears_abandoned_imports(world, settings, tmp_path):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "imports").mkdir()
+    old, fresh = tmp_path / "imports" / "old.xlsx", tmp_path / "imports" / "fresh.xlsx"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    order = services.issue_order(world.ls_admin, unit=world.ls_zs, content="x", source="other",
+                                 deadline=timezone.localdate())
+    SupervisionOrder.objects.filter(pk=order.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    out = io.StringIO()
+    call_command("daily", stdout=out)
+    assert "新标记逾期督办单 1 个" in out.getvalue() and "清理过期导入文件 1 个" in out.getvalue()
+    assert not old.exists() and fresh.exists()
+    assert SupervisionOrder.objects.get(pk=order.pk).overdue

@@ -103,6 +103,7 @@ class _Cand:
     period_override: object = ...
     right: str = ""
     of_phrase: bool = False
+    list_group: list | None = None
 
 
 def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
@@ -390,6 +391,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 for x, name in zip(run, names, strict=False):
                     x.indicator = name
                     x.quote_start = min(x.quote_start, c.quote_start)
+                    x.list_group = run  # "…分别下降19%、13%,改善率均居首位" ranks each of them
                     assigned.add(id(x))
                 done.append(c)
                 continue
@@ -436,6 +438,12 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 for h in heads:
                     name = h if len(h) > 3 else (prev if prev.endswith(h) else prev + h)
                     done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, r.quote_start, r.quote_end, name))
+                continue
+            listed = getattr(earlier[-1], "list_group", None)
+            if listed and left and len(left) <= 4:
+                for c in listed:
+                    done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end,
+                                      c.indicator + left))
                 continue
             group = [c for c in earlier if c.kind == "level"][-2:] or earlier[-1:]
             for c in group:

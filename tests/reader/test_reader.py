@@ -278,3 +278,9 @@ def test_windows_line_endings_and_at_least_one():
     facts = read_text(text)
     assert [(f.value, f.unit) for f in facts] == [(100, "家"), (1, "处")]
     assert all("\r" not in f.quote and text[f.start:f.end] == f.quote for f in facts)
+
+
+def test_each_of_a_respective_list_gets_the_rank_that_follows():
+    facts = read_text("2018年,即墨区PM2.5、PM10平均浓度分别下降19%、13%,改善率均居十区市首位。")
+    ranks = sorted(f.indicator for f in facts if f.kind == "rank")
+    assert ranks == ["PM10平均浓度改善率", "PM2.5平均浓度改善率"]

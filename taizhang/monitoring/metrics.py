@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import DecimalField, F, Q, Sum
 from django.utils import timezone
 
-from taizhang.projects.choices import STAGE_ORDER, Level, ProblemStatus, Stage
+from taizhang.projects.choices import STAGE_ORDER, Level, Stage
 from taizhang.projects.models import (
     OVER_100M_WAN,
     AnnualPlan,
@@ -288,11 +288,6 @@ class Snapshot:
         rows = [line for line in self.lines if line.done]
         return self._compare("completed", q2(sum((line.done for line in rows), ZERO)), [line.project.pk for line in rows])
 
-    def completed_against_plan(self) -> Figure:
-        rows = [line for line in self.lines if line.plan]
-        return self._compare("completed_against_plan", q2(sum((line.done for line in rows), ZERO)),
-                             [line.project.pk for line in rows])
-
     def completion_rate(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
         value = pct(sum((line.done for line in rows), ZERO), sum((line.plan for line in rows), ZERO))
@@ -543,7 +538,7 @@ class Snapshot:
 
 
 _MEMOISED = {
-    "planned", "completed", "completed_against_plan", "quarter_completed", "completion_rate", "key_projects", "month_completed",
+    "planned", "completed", "quarter_completed", "completion_rate", "key_projects", "month_completed",
     "warnings", "start_warnings", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
     "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
     "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "groups",
@@ -581,4 +576,4 @@ def totals(lines: list[Line]) -> dict:
     }
 
 
-__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end", "ProblemStatus"]
+__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end"]

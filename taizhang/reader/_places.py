@@ -66,9 +66,3 @@ def find_places(text: str) -> list[tuple[int, str]]:
 def shaped_places(text: str) -> list[str]:
     return [m.group(1) for m in _SHAPE.finditer(text) if m.group(1) not in _NOT_PLACES
             and not m.group(1).endswith(tuple(_NOT_PLACES))]
-
-
-def parent_of(region: str) -> str:
-    if region in _QINGDAO:
-        return CITY
-    return PROVINCE

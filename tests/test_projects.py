@@ -165,6 +165,8 @@ def test_commands_record_their_user_and_reason(world):
 def test_pages_are_chinese_by_default_and_english_on_request(client, world):
     client.force_login(world.ls_editor)
     assert "项目台账" in client.get("/projects/").content.decode()
+    # An English-language browser still gets Chinese until the user chooses English.
+    assert "项目台账" in client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     client.cookies["django_language"] = "en"
     page = client.get("/projects/").content.decode()
     assert "Project ledger" in page and "Export Excel" in page

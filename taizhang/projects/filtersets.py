@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from taizhang.core.scope import region_scope_q
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region
 
-from .choices import Category, Level, Stage
+from .choices import Category, DataSource, Level, Stage
 from .models import OVER_100M_WAN, Problem, Project
 
 
@@ -32,6 +33,9 @@ def _chains(request):
     return qs if q is None else qs.filter(q)
 
 
+_YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions)
@@ -40,9 +44,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
     park = django_filters.ModelChoiceFilter(label=_("园区"), queryset=_parks)
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains)
-    over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m")
-    overdue_problems = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue")
-    source = django_filters.CharFilter(label=_("数据来源"), field_name="source")
+    over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m", widget=_YES_NO)
+    overdue_problems = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue", widget=_YES_NO)
+    source = django_filters.ChoiceFilter(label=_("数据来源"), field_name="source", choices=DataSource.choices)
 
     class Meta:
         model = Project

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from taizhang.core.views import healthz
 from taizhang.reporting import views as reporting_views
 
 admin.site.site_header = "台账 管理后台"
@@ -9,6 +10,7 @@ admin.site.site_title = "台账"
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("taizhang.accounts.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("api/", include("taizhang.api_urls")),

@@ -89,3 +89,9 @@ def test_login_pauses_after_repeated_failures(client, world, settings):
     cache.clear()
     r = client.post("/accounts/login/", {"username": "ls_editor", "password": "pw"})
     assert r.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_answers_without_login(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}

@@ -206,6 +206,7 @@ def _clean_left(left: str) -> str:
     left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = re.sub(r"[“”\"'《》]", "", left)
     left = re.sub(r"^.*】", "", left)
+    left = re.sub(r"^(?:和|及|与|以及)$", "", left.strip())
     return left.strip()
 
 
@@ -264,7 +265,8 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
-_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|增长|同比|比上年|下降|提高|占|达到|达|的比重)")
+_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增长|同比|比上年|下降|提高|占|达到|达|的比重|"
+                         r"大关|台阶|关口)")
 _RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
 _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|制|一体|方面工作|个方面工作|工作|更加|个更加|全省领先|次会议)")
@@ -327,6 +329,10 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右"))  # 千亿品牌
         sectors = n.unit == "次" and after.startswith("产业")  # 三次产业: the three sectors
+        over = left_raw.endswith("过") and not left_raw.endswith("超过") and after[:1] and \
+            "\u4e00" <= after[:1] <= "\u9fff"  # "过10亿元项目": a class of projects, not an amount
+        if over:
+            continue  # and its words stay with the count that follows ("过10亿元项目8个")
         if _NAME_AFTER.match(after) or institute or structure or qualifier or sectors:
             consumed = n.end
             continue
@@ -450,11 +456,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end, c.indicator))
             continue
         if len(left) < 2:
-            if len(middle) >= 2:
-                r.indicator = middle
-            elif earlier:
+            if earlier:
                 r.indicator = earlier[-1].indicator
                 r.quote_start = earlier[-1].quote_start
+            elif len(middle) >= 2:
+                r.indicator = middle  # a headline: "崂山区领跑青岛外贸增速增长首位"
         else:
             r.indicator = left
         done.append(r)

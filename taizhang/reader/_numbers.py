@@ -19,7 +19,7 @@ UNITS = [
     "个百分点", "百分点", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "标准箱", "万千瓦",
     "亿美元", "万美元", "亿欧元", "亿元", "万元", "千元", "美元", "元",
     "人次", "场次", "户次", "架次", "艘次", "车次", "批次", "轮次", "台套", "方面", "个月",
-    "公顷", "公里", "千米", "千瓦", "兆瓦", "吨", "亩", "米",
+    "公顷", "公里", "千米", "千瓦", "兆瓦", "公斤", "吨", "斤", "亩", "米",
     "个", "家", "处", "条", "项", "人", "名", "件", "座", "所", "套", "户", "支", "张", "场", "次",
     "辆", "架", "只", "台", "栋", "幢", "间", "艘", "株", "棵", "部", "篇", "种", "类", "批", "宗",
     "笔", "例", "起", "床", "盏", "块", "节", "位", "天", "%", "‰", "P", "TEU",
@@ -118,6 +118,9 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Number]:
         if value is None:
             continue
         if m.group("unit") is None and m.group("mult") in ("亿", "万亿", "千亿", "百亿"):
+            nxt = text[m.end():m.end() + 2]
+            if nxt[:1] and "\u4e00" <= nxt[:1] <= "\u9fff" and not nxt.startswith(("大关", "以上", "左右", "规模")):
+                continue  # "28亿斤", "千亿级": some other measure or a qualifier
             unit = m.group("mult") + "元"  # 达到千亿 / 突破900亿: money, by the reports' usage
         approx = bool(m.group("approx1") or m.group("approx2"))
         start_at = m.start()

@@ -284,3 +284,17 @@ def test_each_of_a_respective_list_gets_the_rank_that_follows():
     facts = read_text("2018年,即墨区PM2.5、PM10平均浓度分别下降19%、13%,改善率均居十区市首位。")
     ranks = sorted(f.indicator for f in facts if f.kind == "rank")
     assert ranks == ["PM10平均浓度改善率", "PM2.5平均浓度改善率"]
+
+
+def test_a_county_level_city_in_gb18030():
+    text = ("平度市2022年经济运行情况\n2022年,全市完成地区生产总值1012亿元,同比增长4.3%,总量首次突破千亿元大关。"
+            "粮食总产量保持在28亿斤以上,连续多年居全省县级首位。全年引进过亿元项目52个,其中过10亿元项目8个。"
+            "城乡居民人均可支配收入分别达到4.5万元和2.6万元。")
+    facts = read_bytes(text.encode("gb18030"), doc="t.txt")
+    got = {(f.indicator, f.kind, f.value, f.unit) for f in facts}
+    assert ("地区生产总值总量", "level", 1000, "亿元") in got
+    assert ("粮食总产量", "level", 28, "亿斤") in got and ("粮食总产量", "rank", 1, "位") in got
+    assert ("过10亿元项目", "level", 8, "个") in got
+    assert not any(v == 10 and u == "亿元" for _, _, v, u in got)  # 过10亿元 names a class of projects
+    assert {v for i, k, v, u in got if i == "城乡居民人均可支配收入"} == {4.5, 2.6}
+    assert all(f.region == "平度市" and f.period == "2022" for f in facts)

@@ -25,7 +25,7 @@ from ._normalize import normalize as _normalize
 
 __all__ = [
     "BinaryInput", "EmptyInput", "Fact", "ReaderError", "UndecodableInput",
-    "read_bytes", "read_path", "read_text",
+    "broken_runs", "read_bytes", "read_path", "read_text",
 ]
 
 #: files larger than this are refused rather than read into memory
@@ -39,6 +39,13 @@ def read_text(text: str, doc: str = "") -> list[Fact]:
     for article in _split_articles(norm.text):
         facts.extend(_read_article(norm, article, doc))
     return facts
+
+
+def broken_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of "??" left by a broken re-encoding: no fact is read from inside them."""
+    from ._normalize import BROKEN
+
+    return [(m.start(), m.end()) for m in BROKEN.finditer(text)]
 
 
 def read_bytes(data: bytes, doc: str = "") -> list[Fact]:

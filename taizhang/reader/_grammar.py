@@ -307,8 +307,9 @@ def _trim_examples(phrase: str) -> str:
 def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s_end: int, broken) -> list[Fact]:
     text = norm.text
     numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
-    numbers = [n for n in numbers if not any(a - 2 <= n.start and n.end <= b + 2 or a <= n.end <= b
-                                             for a, b in broken)]
+    # A clause with a broken run in it is unreliable up to its end: nothing is read from it.
+    numbers = [n for n in numbers
+               if not any(_clause_start(text, s_start, n.start) <= b and a <= n.end for a, b in broken)]
     cands: list[_Cand] = []
     consumed = s_start
     for n in numbers:

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from . import ReaderError, iter_paths, read_path
+from . import MAX_BYTES, ReaderError, broken_runs, iter_paths, read_text
+from ._decode import decode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,11 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for path in iter_paths(args.paths):
             try:
-                facts = read_path(path)
+                if path.stat().st_size > MAX_BYTES:
+                    raise ReaderError(f"文件过大(上限 {MAX_BYTES // (1024 * 1024)} MB)")
+                text, _ = decode(path.read_bytes())
+                facts = read_text(text, doc=path.name)
             except (ReaderError, OSError) as e:
                 failed += 1
                 print(f"{path}: {e}", file=sys.stderr)
                 continue
+            broken = broken_runs(text)
+            if broken:
+                print(f"{path}: 有{len(broken)}处乱码(连续问号,如第{broken[0][0]}字处),其中的数字未读取", file=sys.stderr)
             read_ok += 1
             if not facts:
                 print(f"{path}: 未找到数据事实", file=sys.stderr)

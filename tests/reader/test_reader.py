@@ -298,3 +298,11 @@ def test_a_county_level_city_in_gb18030():
     assert not any(v == 10 and u == "亿元" for _, _, v, u in got)  # 过10亿元 names a class of projects
     assert {v for i, k, v, u in got if i == "城乡居民人均可支配收入"} == {4.5, 2.6}
     assert all(f.region == "平度市" and f.period == "2022" for f in facts)
+
+
+def test_the_command_flags_broken_runs(tmp_path):
+    (tmp_path / "a.txt").write_text("2024年,崂山区新增企业12家。观海新闻??萍紕5.7%。", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "taizhang", "read", str(tmp_path / "a.txt")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "1处乱码" in run.stderr
+    assert [json.loads(x)["value"] for x in run.stdout.splitlines()] == [12]

@@ -208,3 +208,13 @@ def test_a_units_progress_sheet_updates_only_progress(world):
     # A name the ledger does not know cannot be created from a progress sheet.
     unknown = read(world.ls_editor, xlsx([["项目名称", "1-3月完成投资(万元)"], ["不存在的项目", 10]]))
     assert unknown.rows[0].action == "error" and "总投资" in unknown.rows[0].messages[0]
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, world, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1024)
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(district_sheet())  # a few KB
+    upload.name = "计划表.xlsx"
+    r = client.post("/projects/import/", {"file": upload})
+    assert "文件过大" in r.content.decode() and r.context["preview"] is None
+    assert Project.objects.count() == 3

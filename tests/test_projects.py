@@ -172,3 +172,18 @@ def test_pages_are_chinese_by_default_and_english_on_request(client, world):
     assert "Project ledger" in page and "Export Excel" in page
     r = client.post("/projects/add/", {"name": "", "region": world.laoshan.pk, "total_investment": "-1"})
     assert "Cannot be negative" in r.content.decode()
+
+
+def test_deleting_a_project_needs_the_right_role_and_a_reason(client, world):
+    p = world.ls_other
+    client.force_login(world.ls_editor)
+    assert client.post(f"/projects/{p.pk}/delete/", {"reason": "重复录入"}).status_code == 403
+    client.force_login(world.ls_admin)
+    r = client.post(f"/projects/{p.pk}/delete/", {"reason": ""})
+    assert r.status_code == 200 and "须说明原因" in r.content.decode()
+    assert Project.objects.filter(pk=p.pk).exists()
+    assert client.post(f"/projects/{p.pk}/delete/", {"reason": "重复录入"}).status_code == 302
+    assert not Project.objects.filter(pk=p.pk).exists()
+    gone = Project.history.filter(id=p.pk).first()
+    assert gone.history_type == "-" and gone.history_change_reason == "重复录入"
+    assert gone.history_user == world.ls_admin

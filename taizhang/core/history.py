@@ -77,6 +77,7 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
     """
     records = list(records.select_related("history_user")[: limit + 1])
     fields = {f.name: f for f in model._meta.fields if f.name not in _QUIET_FIELDS}
+    seen: dict = {}  # related objects already named: a page of history looks each up once
     rows = []
     for i, record in enumerate(records[:limit]):
         previous = None
@@ -91,7 +92,7 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
             for field in fields.values():
                 old, new = getattr(previous, field.attname, None), getattr(record, field.attname, None)
                 if old != new:
-                    changes.append((str(field.verbose_name), _shown(field, old), _shown(field, new)))
+                    changes.append((str(field.verbose_name), _shown(field, old, seen), _shown(field, new, seen)))
         rows.append(
             {
                 "when": record.history_date,
@@ -105,12 +106,15 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
     return rows
 
 
-def _shown(field, value):
+def _shown(field, value, seen: dict):
     if value in (None, ""):
         return value
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else value
+        key = (field.related_model, value)
+        if key not in seen:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            seen[key] = str(related) if related is not None else value
+        return seen[key]
     return value

@@ -74,6 +74,20 @@ def region_scope_q(user, field: str = "") -> Q | None:
     return Q(**{f"{field}path__startswith": region.path})
 
 
+def restrict_regions(queryset, user, field: str = ""):
+    """Regions, or region-owned rows (units, chains: ``field="region__"``), in the user's subtree."""
+    q = region_scope_q(user, field)
+    return queryset if q is None else queryset.filter(q)
+
+
+def is_admin_of(user, region, role) -> bool:
+    """Whether ``user`` is a ``role`` administrator whose region contains ``region``."""
+    if user.is_superuser:
+        return True
+    return (user.role == role and user.region is not None and region is not None
+            and region.path.startswith(user.region.path))
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to one user's scope."""
 

@@ -3,8 +3,6 @@ workbook, and the district's warning rules."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,20 +10,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action
+from taizhang.core.periods import month_from_request
+from taizhang.core.scope import Action, is_admin_of
 from taizhang.projects.choices import Stage
 from taizhang.projects.filtersets import ProjectFilterSet
 from taizhang.projects.models import Project
 from taizhang.regions.choices import RegionLevel
 
 from . import report
-from .metrics import Snapshot
+from .metrics import Figure, Snapshot
 from .models import MonitoringRules, rules_for
 
 METRIC_LABELS = {
@@ -43,19 +41,6 @@ HEALTH_LABELS = {
     "low_funds": _l("资金到位率过低"),
     "cumulative_falls": _l("累计投资下降"),
 }
-
-
-def _period(request) -> tuple[int, int]:
-    # By default the last finished month: reports for a month arrive in the next one.
-    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    try:
-        year = int(request.GET.get("year") or last.year)
-        month = int(request.GET.get("month") or last.month)
-    except ValueError as e:
-        raise Http404(_("年月格式不正确")) from e
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise Http404(_("年月超出范围"))
-    return year, month
 
 
 def _scope(request):
@@ -80,7 +65,7 @@ def _place(request, filterset) -> str:
 
 def _snapshot(request):
     filterset, projects = _scope(request)
-    year, month = _period(request)
+    year, month = month_from_request(request)
     return filterset, Snapshot(projects, year, month), year, month
 
 
@@ -109,12 +94,8 @@ def figure(snap: Snapshot, metric: str):
         if metric.startswith(f"{by}_"):
             for group, _rate, _done, _plan, ids in snap.ranking(by):
                 if str(group.pk if group else 0) == metric[len(by) + 1:]:
-                    from .metrics import Figure
-
                     return Figure(len(ids), ids)
     if metric.startswith("health_"):
-        from .metrics import Figure
-
         ids = sorted({p.pk for rule, p, _ in snap.health_checks() if rule == metric[7:]})
         return Figure(len(ids), ids)
     raise Http404(_("未知的指标"))
@@ -218,8 +199,8 @@ class RulesForm(forms.ModelForm):
 
 
 def _can_edit_rules(user) -> bool:
-    return user.is_superuser or (user.role == Role.DISTRICT_ADMIN and user.region is not None
-                                 and user.region.level == RegionLevel.DISTRICT)
+    region = user.region
+    return is_admin_of(user, region, Role.DISTRICT_ADMIN) and region is not None and region.level == RegionLevel.DISTRICT
 
 
 @login_required

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.scope import region_scope_q
+from taizhang.core.scope import restrict_regions
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region
 
@@ -16,21 +16,15 @@ from .models import OVER_100M_WAN, Problem, Project
 
 
 def _regions(request):
-    qs = Region.objects.filter(level=RegionLevel.DISTRICT)
-    q = region_scope_q(getattr(request, "user", None))
-    return qs if q is None else qs.filter(q)
+    return restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), getattr(request, "user", None))
 
 
 def _parks(request):
-    qs = Region.objects.filter(level=RegionLevel.PARK)
-    q = region_scope_q(getattr(request, "user", None))
-    return qs if q is None else qs.filter(q)
+    return restrict_regions(Region.objects.filter(level=RegionLevel.PARK), getattr(request, "user", None))
 
 
 def _chains(request):
-    qs = IndustryChain.objects.select_related("region")
-    q = region_scope_q(getattr(request, "user", None), "region__")
-    return qs if q is None else qs.filter(q)
+    return restrict_regions(IndustryChain.objects.select_related("region"), getattr(request, "user", None), "region__")
 
 
 _YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])

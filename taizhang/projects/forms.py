@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.scope import region_scope_q
+from taizhang.core.scope import restrict_regions
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
 
@@ -24,11 +24,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _scoped(queryset, user, field: str):
-    q = region_scope_q(user, field)
-    return queryset if q is None else queryset.filter(q)
 
 
 class ProjectForm(forms.ModelForm):
@@ -52,11 +47,11 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        regions = _scoped(Region.objects.all(), user, "")
+        regions = restrict_regions(Region.objects.all(), user, "")
         self.fields["region"].queryset = regions.filter(level=RegionLevel.DISTRICT)
         self.fields["park"].queryset = regions.filter(level=RegionLevel.PARK)
-        self.fields["chain"].queryset = _scoped(IndustryChain.objects.select_related("region"), user, "region__")
-        self.fields["responsible_unit"].queryset = _scoped(Unit.objects.select_related("region"), user, "region__")
+        self.fields["chain"].queryset = restrict_regions(IndustryChain.objects.select_related("region"), user, "region__")
+        self.fields["responsible_unit"].queryset = restrict_regions(Unit.objects.select_related("region"), user, "region__")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:
@@ -127,7 +122,7 @@ class ProblemForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["solving_unit"].queryset = _scoped(Unit.objects.select_related("region"), user, "region__")
+        self.fields["solving_unit"].queryset = restrict_regions(Unit.objects.select_related("region"), user, "region__")
 
     def model_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in self.Meta.fields}

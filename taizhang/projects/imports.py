@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from taizhang.core.scope import Action, region_scope_q
+from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.workbook import (
     WorkbookError,
     data_rows,
@@ -144,8 +144,7 @@ class _Catalogue:
     """Names the sheet uses -> records in the user's scope, loaded once per import."""
 
     def __init__(self, user):
-        q = region_scope_q(user)
-        regions = Region.objects.all() if q is None else Region.objects.filter(q)
+        regions = restrict_regions(Region.objects.all(), user)
         self.districts = {}
         self.parks = {}
         for r in regions:
@@ -154,21 +153,18 @@ class _Catalogue:
                     self.districts[key] = r
             elif r.level == RegionLevel.PARK:
                 self.parks[(r.parent_id, r.name)] = r
-        uq = region_scope_q(user, "region__")
-        units = Unit.objects.all() if uq is None else Unit.objects.filter(uq)
-        self.units = {}
+        units = restrict_regions(Unit.objects.all(), user, "region__")
+        # By name: a row names its unit, and the district decides among same-named ones.
+        self.units: dict[str, list[Unit]] = {}
         for u in units.select_related("region"):
-            self.units[(u.region.path, u.name)] = u
-        chains = IndustryChain.objects.all() if uq is None else IndustryChain.objects.filter(uq)
+            self.units.setdefault(u.name, []).append(u)
+        chains = restrict_regions(IndustryChain.objects.all(), user, "region__")
         self.chains = {(c.region_id, c.name): c for c in chains}
         self.default_district = user.region if user.region and user.region.level == RegionLevel.DISTRICT else None
 
 
     def unit(self, district: Region, name: str):
-        for (path, unit_name), unit in self.units.items():
-            if unit_name == name and path.startswith(district.path):
-                return unit
-        return None
+        return next((u for u in self.units.get(name, []) if u.region.path.startswith(district.path)), None)
 
 
 def _year_month(columns, rows, start, year, month):

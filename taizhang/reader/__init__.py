@@ -25,7 +25,7 @@ from ._normalize import normalize as _normalize
 
 __all__ = [
     "BinaryInput", "EmptyInput", "Fact", "ReaderError", "UndecodableInput",
-    "broken_runs", "read_bytes", "read_path", "read_text",
+    "broken_runs", "load_path", "read_bytes", "read_path", "read_text",
 ]
 
 #: files larger than this are refused rather than read into memory
@@ -53,12 +53,18 @@ def read_bytes(data: bytes, doc: str = "") -> list[Fact]:
     return read_text(text, doc)
 
 
-def read_path(path: str | Path) -> list[Fact]:
+def load_path(path: str | Path) -> str:
+    """A file's text, decoded; too large, empty, binary or undecodable files raise ReaderError."""
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ReaderError(f"文件过大({size // (1024 * 1024)} MB,上限 {MAX_BYTES // (1024 * 1024)} MB)")
-    return read_bytes(path.read_bytes(), doc=path.name)
+    text, _ = decode(path.read_bytes())
+    return text
+
+
+def read_path(path: str | Path) -> list[Fact]:
+    return read_text(load_path(path), doc=Path(path).name)
 
 
 def iter_paths(paths) -> Iterator[Path]:

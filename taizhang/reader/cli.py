@@ -6,8 +6,7 @@ import argparse
 import json
 import sys
 
-from . import MAX_BYTES, ReaderError, broken_runs, iter_paths, read_text
-from ._decode import decode
+from . import ReaderError, broken_runs, iter_paths, load_path, read_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,9 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for path in iter_paths(args.paths):
             try:
-                if path.stat().st_size > MAX_BYTES:
-                    raise ReaderError(f"文件过大(上限 {MAX_BYTES // (1024 * 1024)} MB)")
-                text, _ = decode(path.read_bytes())
+                text = load_path(path)
                 facts = read_text(text, doc=path.name)
             except (ReaderError, OSError) as e:
                 failed += 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action
+from taizhang.core.scope import Action, is_admin_of
 from taizhang.monitoring.metrics import month_end, pct
 from taizhang.projects.models import MonthlyProgress, Project
 
@@ -125,14 +125,12 @@ def revision_note(regions, year: int, month: int) -> str:
 # -------------------------------------------------------------- approval and locking
 
 
-def _is_district_admin(user, region) -> bool:
-    return user.is_superuser or (user.role == Role.DISTRICT_ADMIN and user.region is not None
-                                 and region.path.startswith(user.region.path))
+def is_district_admin(user, region) -> bool:
+    return is_admin_of(user, region, Role.DISTRICT_ADMIN)
 
 
-def _is_city_admin(user, region) -> bool:
-    return user.is_superuser or (user.role == Role.CITY_ADMIN and user.region is not None
-                                 and region.path.startswith(user.region.path))
+def is_city_admin(user, region) -> bool:
+    return is_admin_of(user, region, Role.CITY_ADMIN)
 
 
 def _report_in_scope(user, report, action) -> None:
@@ -160,7 +158,7 @@ def submit_report(user, report: MonthlyProgress) -> MonthlyProgress:
 
 
 def approve_report(user, report: MonthlyProgress) -> MonthlyProgress:
-    if not _is_district_admin(user, report.project.region):
+    if not is_district_admin(user, report.project.region):
         raise PermissionDenied("只有区级管理员可以审核")
     _open_period(report)
     if report.status != ReportStatus.SUBMITTED:
@@ -173,7 +171,7 @@ def approve_report(user, report: MonthlyProgress) -> MonthlyProgress:
 
 
 def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress:
-    if not _is_district_admin(user, report.project.region):
+    if not is_district_admin(user, report.project.region):
         raise PermissionDenied("只有区级管理员可以退回")
     _open_period(report)
     if not (reason or "").strip():
@@ -187,7 +185,7 @@ def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress
 
 
 def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -> ReportingPeriod:
-    if not _is_district_admin(user, period.region):
+    if not is_district_admin(user, period.region):
         raise PermissionDenied("只有区级管理员可以报送本月")
     if period.status != PeriodStatus.OPEN:
         raise ValidationError("该月已报送")
@@ -203,7 +201,7 @@ def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -
 
 
 def lock_period(user, period: ReportingPeriod) -> ReportingPeriod:
-    if not _is_city_admin(user, period.region):
+    if not is_city_admin(user, period.region):
         raise PermissionDenied("只有市级管理员可以锁定")
     if period.status != PeriodStatus.SUBMITTED:
         raise ValidationError("区尚未报送,不能锁定")
@@ -218,7 +216,7 @@ def correct_locked(user, report: MonthlyProgress, investment: Decimal, reason: s
     period = period_for(report.project.region, report.year, report.month)
     if period.status != PeriodStatus.LOCKED:
         raise ValidationError("该月未锁定,请直接修改报告")
-    if not (_is_district_admin(user, period.region) or _is_city_admin(user, period.region)):
+    if not (is_district_admin(user, period.region) or is_city_admin(user, period.region)):
         raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
     if not (reason or "").strip():
         raise ValidationError({"reason": ["锁定后更正须说明原因"]})
@@ -278,7 +276,7 @@ def add_attachment(user, report: MonthlyProgress, upload) -> Attachment:
 def issue_order(user, *, unit, content: str, deadline: dt.date, source: str, project=None, problem=None,
                 today: dt.date | None = None) -> SupervisionOrder:
     region = unit.region.district or unit.region
-    if not _is_district_admin(user, region) and not _is_city_admin(user, region):
+    if not is_district_admin(user, region) and not is_city_admin(user, region):
         raise PermissionDenied("只有区级或市级管理员可以下发督办单")
     today = today or timezone.localdate()
     errors = {}
@@ -313,11 +311,11 @@ def answer_order(user, order: SupervisionOrder, answer: str) -> SupervisionOrder
 
 def _may_handle(user, order) -> bool:
     if order.level == OrderLevel.CITY:
-        return _is_city_admin(user, order.region)
+        return is_city_admin(user, order.region)
     if order.level == OrderLevel.LEADER:
         return user.role == Role.LEADER and order.region.path.startswith(getattr(user.region, "path", "~")) \
-            or _is_district_admin(user, order.region)
-    return _is_district_admin(user, order.region) or _is_city_admin(user, order.region)
+            or is_district_admin(user, order.region)
+    return is_district_admin(user, order.region) or is_city_admin(user, order.region)
 
 
 def close_order(user, order: SupervisionOrder) -> SupervisionOrder:

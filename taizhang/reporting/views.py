@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from taizhang.accounts.choices import Role
-from taizhang.core.scope import Action, region_scope_q
+from taizhang.core.periods import month_from_request
+from taizhang.core.scope import Action, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Problem, Project
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region, Unit
@@ -33,9 +31,7 @@ def home(request):
 
 
 def _district(request) -> Region:
-    q = region_scope_q(request.user)
-    regions = Region.objects.filter(level=RegionLevel.DISTRICT)
-    regions = regions if q is None else regions.filter(q)
+    regions = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), request.user)
     pk = request.GET.get("region") or request.POST.get("region")
     region = regions.filter(pk=pk).first() if pk else None
     if region is None:
@@ -46,22 +42,10 @@ def _district(request) -> Region:
     return region
 
 
-def _month(request) -> tuple[int, int]:
-    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or last.year)
-        month = int(request.GET.get("month") or request.POST.get("month") or last.month)
-    except ValueError as e:
-        raise Http404 from e
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise Http404
-    return year, month
-
-
 @login_required
 def period(request):
     region = _district(request)
-    year, month = _month(request)
+    year, month = month_from_request(request)
     p = services.period_for(region, year, month)
     if request.method == "POST":
         try:
@@ -78,8 +62,8 @@ def period(request):
     user = request.user
     return render(request, "reporting/period.html", {
         "period": p, "status": status, "findings": services.period_findings(p) if user.role != Role.UNIT_USER else [],
-        "can_submit": p.status == PeriodStatus.OPEN and services._is_district_admin(user, region),
-        "can_lock": p.status == PeriodStatus.SUBMITTED and services._is_city_admin(user, region),
+        "can_submit": p.status == PeriodStatus.OPEN and services.is_district_admin(user, region),
+        "can_lock": p.status == PeriodStatus.SUBMITTED and services.is_city_admin(user, region),
         "can_issue": user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
         "can_rules": user.role == Role.DISTRICT_ADMIN,
         "revisions": p.revisions.select_related("report__project", "user"),
@@ -152,7 +136,7 @@ def report(request, pk: int):
         period.refresh_from_db()
     user = request.user
     in_report_scope = Project.objects.restrict(user, Action.REPORT).filter(pk=r.project_id).exists()
-    admin = services._is_district_admin(user, r.project.region)
+    admin = services.is_district_admin(user, r.project.region)
     return render(request, "reporting/report.html", {
         "r": r, "period": period, "attachments": r.attachments.all(), "revisions": r.revisions.all(),
         "upload_form": upload, "return_form": ret, "correction_form": correction,
@@ -160,7 +144,7 @@ def report(request, pk: int):
         and r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
         "can_upload": in_report_scope, "can_review": admin and period.status == PeriodStatus.OPEN
         and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED),
-        "can_correct": period.status == PeriodStatus.LOCKED and (admin or services._is_city_admin(user, r.project.region)),
+        "can_correct": period.status == PeriodStatus.LOCKED and (admin or services.is_city_admin(user, r.project.region)),
     })
 
 
@@ -192,8 +176,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        q = region_scope_q(user, "region__")
-        self.fields["unit"].queryset = Unit.objects.all() if q is None else Unit.objects.filter(q)
+        self.fields["unit"].queryset = restrict_regions(Unit.objects.all(), user, "region__")
         self.fields["project"].queryset = Project.objects.restrict(user, Action.VIEW)
 
 
@@ -283,7 +266,7 @@ def rules(request):
 
     user = request.user
     region = user.region
-    if not (region is not None and services._is_district_admin(user, region) and region.level == RegionLevel.DISTRICT):
+    if not (region is not None and services.is_district_admin(user, region) and region.level == RegionLevel.DISTRICT):
         raise PermissionDenied("只有区级管理员可以设置本区的校验规则")
     current = {r.kind: r for r in ValidationRule.objects.filter(region=region)}
     defaults = {r.kind: r for r in rules_for(region)}

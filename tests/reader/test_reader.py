@@ -306,3 +306,15 @@ def test_the_command_flags_broken_runs(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0 and "1处乱码" in run.stderr
     assert [json.loads(x)["value"] for x in run.stdout.splitlines()] == [12]
+
+
+def test_a_file_over_the_size_limit_is_refused_and_the_batch_goes_on(tmp_path, monkeypatch, capsys):
+    import taizhang.reader as reader
+    from taizhang.reader.cli import main
+
+    monkeypatch.setattr(reader, "MAX_BYTES", 100)
+    (tmp_path / "big.txt").write_text("2022年,李沧区出让土地1122.8亩。" * 20, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("2022年,李沧区出让土地1122.8亩。", encoding="utf-8")
+    assert main([str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "big.txt: 文件过大" in err and len(out.splitlines()) == 1

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from taizhang.core.scope import region_scope_q
+from taizhang.core.scope import restrict_regions
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from ..choices import Stage
@@ -18,10 +18,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         super().__init__(*args, **kwargs)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         request = self.context.get("request")
-        q = region_scope_q(getattr(request, "user", None), self.scope_field)
-        return queryset if q is None else queryset.filter(q)
+        return restrict_regions(super().get_queryset(), getattr(request, "user", None), self.scope_field)
 
 
 class ProjectSerializer(serializers.ModelSerializer):

@@ -2,15 +2,10 @@
 
 from rest_framework import viewsets
 
-from taizhang.core.scope import region_scope_q
+from taizhang.core.scope import restrict_regions
 
 from ..models import IndustryChain, Region, Unit
 from .serializers import IndustryChainSerializer, RegionSerializer, UnitSerializer
-
-
-def _scoped(queryset, user, field):
-    q = region_scope_q(user, field)
-    return queryset if q is None else queryset.filter(q)
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -18,7 +13,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["level", "parent", "code"]
 
     def get_queryset(self):
-        return _scoped(Region.objects.all(), self.request.user, "")
+        return restrict_regions(Region.objects.all(), self.request.user, "")
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -26,7 +21,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["region", "kind"]
 
     def get_queryset(self):
-        return _scoped(Unit.objects.select_related("region"), self.request.user, "region__")
+        return restrict_regions(Unit.objects.select_related("region"), self.request.user, "region__")
 
 
 class IndustryChainViewSet(viewsets.ReadOnlyModelViewSet):
@@ -34,4 +29,4 @@ class IndustryChainViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["region"]
 
     def get_queryset(self):
-        return _scoped(IndustryChain.objects.all(), self.request.user, "region__")
+        return restrict_regions(IndustryChain.objects.all(), self.request.user, "region__")

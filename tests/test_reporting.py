@@ -16,9 +16,10 @@ from taizhang.monitoring.metrics import Snapshot
 from taizhang.projects import services as ledger
 from taizhang.projects.choices import Stage
 from taizhang.projects.models import Project
-from taizhang.reporting import services
+from taizhang.reporting import services, supervision
 from taizhang.reporting.choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
 from taizhang.reporting.models import Attachment, SupervisionOrder, ValidationRule
+from taizhang.reporting.todos import todos
 
 from .conftest import make_project, make_user
 
@@ -202,52 +203,52 @@ def test_supervision_from_issue_to_close_and_escalation(world, django_user_model
     admin, unit = world.ls_admin, world.unit_user
     leader = world.ls_viewer
     with pytest.raises(ValidationError):
-        services.issue_order(admin, unit=world.ls_zs, content="", deadline=dt.date(2020, 1, 1), source="warning")
+        supervision.issue_order(admin, unit=world.ls_zs, content="", deadline=dt.date(2020, 1, 1), source="warning")
     with pytest.raises(PermissionDenied):
-        services.issue_order(world.ls_editor, unit=world.ls_zs, content="x", deadline=dt.date(2099, 1, 1),
+        supervision.issue_order(world.ls_editor, unit=world.ls_zs, content="x", deadline=dt.date(2099, 1, 1),
                              source="warning")
-    order = services.issue_order(admin, unit=world.ls_zs, project=world.ls_project, content="进度滞后,请说明原因",
+    order = supervision.issue_order(admin, unit=world.ls_zs, project=world.ls_project, content="进度滞后,请说明原因",
                                  deadline=timezone.localdate() + dt.timedelta(days=7), source="warning")
-    assert any(what == "督办待答复" for what, _, _ in services.todos(unit))
+    assert any(what == "督办待答复" for what, _, _ in todos(unit))
     with pytest.raises(ValidationError, match="尚未答复"):
-        services.close_order(admin, order)
+        supervision.close_order(admin, order)
     with pytest.raises(PermissionDenied):
-        services.answer_order(world.ls_editor, order, "x")
-    services.answer_order(unit, order, "已协调施工队伍,本月赶上进度")
-    assert any(what == "督办待办结" for what, _, _ in services.todos(admin))
-    services.close_order(admin, order)
+        supervision.answer_order(world.ls_editor, order, "x")
+    supervision.answer_order(unit, order, "已协调施工队伍,本月赶上进度")
+    assert any(what == "督办待办结" for what, _, _ in todos(admin))
+    supervision.close_order(admin, order)
     order.refresh_from_db()
     assert order.status == OrderStatus.CLOSED and order.history.count() == 3
 
-    second = services.issue_order(admin, unit=world.ls_zs, content="问题逾期", source="problem",
+    second = supervision.issue_order(admin, unit=world.ls_zs, content="问题逾期", source="problem",
                                   deadline=timezone.localdate() + dt.timedelta(days=1))
-    services.escalate_order(admin, second, "逾期未解决")
+    supervision.escalate_order(admin, second, "逾期未解决")
     assert second.level == OrderLevel.LEADER
-    assert any(what == "领导督办" for what, _, _ in services.todos(leader))
-    services.escalate_order(admin, second, "仍未解决")
+    assert any(what == "领导督办" for what, _, _ in todos(leader))
+    supervision.escalate_order(admin, second, "仍未解决")
     assert second.level == OrderLevel.CITY
     with pytest.raises(PermissionDenied):
-        services.close_order(admin, second)  # now the city's
+        supervision.close_order(admin, second)  # now the city's
     with pytest.raises(ValidationError, match="已是市级"):
-        services.escalate_order(world.city_admin, second)
+        supervision.escalate_order(world.city_admin, second)
     # The daily job marks what fell overdue, once.
-    assert services.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 1
-    assert services.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 0
+    assert supervision.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 1
+    assert supervision.mark_overdue(timezone.localdate() + dt.timedelta(days=30)) == 0
     assert SupervisionOrder.objects.get(pk=second.pk).overdue
 
 
 def test_todos_for_each_role(world, django_user_model):
     p = started(world, world.ls_project)
     r = save(world.unit_user, p, 1, "10")
-    assert ("待提交", f"{p} 2024年1月") in [(w, d) for w, d, _ in services.todos(world.unit_user)]
+    assert ("待提交", f"{p} 2024年1月") in [(w, d) for w, d, _ in todos(world.unit_user)]
     services.submit_report(world.unit_user, r)
-    assert ("待审核", f"{p} 2024年1月") in [(w, d) for w, d, _ in services.todos(world.ls_admin)]
+    assert ("待审核", f"{p} 2024年1月") in [(w, d) for w, d, _ in todos(world.ls_admin)]
     services.approve_report(world.ls_admin, r)
     period = services.period_for(world.laoshan, 2024, 1)
     services.submit_period(world.ls_admin, period)
-    assert any(w == "待锁定" for w, _, _ in services.todos(world.city_admin))
+    assert any(w == "待锁定" for w, _, _ in todos(world.city_admin))
     other_city = make_user(django_user_model, "other_admin", Role.CITY_ADMIN, world.shandong)
-    assert services.todos(other_city)  # the province sees Qingdao's too (subtree)
+    assert todos(other_city)  # the province sees Qingdao's too (subtree)
 
 
 def test_a_district_admin_sets_rules_and_deadline_on_a_page(client, world):
@@ -285,7 +286,7 @@ def test_the_daily_job_marks_overdue_orders_and_clears_abandoned_imports(world, 
     old.write_bytes(b"x")
     fresh.write_bytes(b"x")
     os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
-    order = services.issue_order(world.ls_admin, unit=world.ls_zs, content="x", source="other",
+    order = supervision.issue_order(world.ls_admin, unit=world.ls_zs, content="x", source="other",
                                  deadline=timezone.localdate())
     SupervisionOrder.objects.filter(pk=order.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
     out = io.StringIO()

@@ -21,17 +21,29 @@ class Action(StrEnum):
     CHANGE = "change"  # edit the record itself (project fields, stage)
     REPORT = "report"  # report progress, raise and work on problems
     DELETE = "delete"
+    APPROVE = "approve"  # approve or return a unit's report; submit the district's month
+    LOCK = "lock"  # lock a district's submitted month (the city)
+    CORRECT = "correct"  # correct a locked month: a new numbered revision
+    SUPERVISE = "supervise"  # issue, close and escalate 督办单
+    ANSWER = "answer"  # answer a 督办单 addressed to one's unit
+    SET_RULES = "set_rules"  # a district's check rules, warning rules and deadline
 
 
 # Which actions each role may take inside its region subtree.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CITY_ADMIN: frozenset(Action),
-    Role.DISTRICT_ADMIN: frozenset(Action),
+    Role.CITY_ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.REPORT, Action.DELETE, Action.LOCK,
+                                Action.CORRECT, Action.SUPERVISE}),
+    Role.DISTRICT_ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.REPORT, Action.DELETE, Action.APPROVE,
+                                    Action.CORRECT, Action.SUPERVISE, Action.SET_RULES}),
     Role.DISTRICT_REPORTER: frozenset({Action.VIEW, Action.CHANGE, Action.REPORT}),
-    # A responsible unit reports on its own projects only (see ``unit_q``).
-    Role.UNIT_USER: frozenset({Action.VIEW, Action.REPORT}),
+    # A responsible unit reports on its own projects only (see ``scope_q``).
+    Role.UNIT_USER: frozenset({Action.VIEW, Action.REPORT, Action.ANSWER}),
+    # A leader reads; 督办单 escalated to the district's leaders are theirs to close.
     Role.LEADER: frozenset({Action.VIEW}),
 }
+
+#: actions about records (projects and what hangs off them), scoped by ``scope_q``
+RECORD_ACTIONS = frozenset({Action.VIEW, Action.CHANGE, Action.REPORT, Action.DELETE})
 
 
 def can(user, action: Action | str) -> bool:
@@ -80,12 +92,91 @@ def restrict_regions(queryset, user, field: str = ""):
     return queryset if q is None else queryset.filter(q)
 
 
+def _within(user, region) -> bool:
+    return (user.region is not None and region is not None
+            and region.path.startswith(user.region.path))
+
+
+def region_of(obj):
+    """The region an object belongs to: a region itself, or the region of its project."""
+    from taizhang.regions.models import Region
+
+    if obj is None or isinstance(obj, Region):
+        return obj
+    for path in ("region", "project.region", "report.project.region"):
+        target = obj
+        for attr in path.split("."):
+            target = getattr(target, attr, None)
+            if target is None:
+                break
+        if isinstance(target, Region):
+            return target
+    return None
+
+
+def _project_of(obj):
+    from taizhang.projects.models import Project
+
+    if isinstance(obj, Project):
+        return obj
+    project = getattr(obj, "project", None)
+    if project is None and getattr(obj, "report", None) is not None:
+        project = obj.report.project
+    return project
+
+
+def may(user, action: Action | str, obj=None) -> bool:
+    """The one permission policy: whether ``user`` may take ``action`` on ``obj``.
+
+    ``obj`` is a region, a project, or a record that belongs to one (a monthly report,
+    a reporting period, a 督办单, an attachment). Without ``obj``: whether the user may
+    take the action anywhere. Services refuse what this refuses; views and templates
+    show a button only where it allows.
+    """
+    action = Action(action)
+    if not can(user, action):
+        # A 督办单 escalated to the district's leaders is theirs to close or escalate.
+        from taizhang.reporting.choices import OrderLevel
+
+        leaders_order = (action == Action.SUPERVISE and getattr(obj, "level", None) == OrderLevel.LEADER
+                         and can(user, Action.VIEW) and user.role == Role.LEADER)
+        if not leaders_order:
+            return False
+    if user.is_superuser or obj is None:
+        return True
+    if action == Action.ANSWER:
+        return user.unit_id is not None and getattr(obj, "unit_id", None) == user.unit_id
+    if action in RECORD_ACTIONS:
+        project = _project_of(obj)
+        if project is not None:
+            if user.role == Role.UNIT_USER:
+                return user.unit_id is not None and project.responsible_unit_id == user.unit_id
+            return _within(user, project.region)
+        if user.role == Role.UNIT_USER:
+            return False
+        return _within(user, region_of(obj))
+    region = region_of(obj)
+    if action == Action.SUPERVISE:
+        from taizhang.reporting.choices import OrderLevel
+
+        level = getattr(obj, "level", None)
+        if level == OrderLevel.CITY:
+            return user.role == Role.CITY_ADMIN and _within(user, region)
+        if level == OrderLevel.LEADER:
+            return user.role in (Role.LEADER, Role.DISTRICT_ADMIN) and _within(user, region)
+        return user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) and _within(user, region)
+    if action == Action.SET_RULES:
+        from taizhang.regions.choices import RegionLevel
+
+        return region is not None and region.level == RegionLevel.DISTRICT and _within(user, region)
+    return _within(user, region)
+
+
 def is_admin_of(user, region, role) -> bool:
     """Whether ``user`` is a ``role`` administrator whose region contains ``region``."""
     if user.is_superuser:
         return True
-    return (user.role == role and user.region is not None and region is not None
-            and region.path.startswith(user.region.path))
+    return user.role == role and _within(user, region)
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -11,14 +11,15 @@ from django.shortcuts import redirect, render
 
 from taizhang.accounts.choices import Role
 from taizhang.core.periods import month_from_request
-from taizhang.core.scope import Action, restrict_regions
+from taizhang.core.scope import Action, may, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Problem, Project
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region, Unit
 
-from . import services
+from . import services, supervision
 from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
 from .models import Attachment, SupervisionOrder
+from .todos import todos
 
 
 def _errors(e: ValidationError) -> str:
@@ -27,7 +28,7 @@ def _errors(e: ValidationError) -> str:
 
 @login_required
 def home(request):
-    return render(request, "reporting/home.html", {"todos": services.todos(request.user)})
+    return render(request, "reporting/home.html", {"todos": todos(request.user)})
 
 
 def _district(request) -> Region:
@@ -207,7 +208,7 @@ def order_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            order = services.issue_order(request.user, unit=d["unit"], content=d["content"], deadline=d["deadline"],
+            order = supervision.issue_order(request.user, unit=d["unit"], content=d["content"], deadline=d["deadline"],
                                          source=d["source"], project=d["project"])
         except ValidationError as e:
             for field, errs in e.message_dict.items():
@@ -228,21 +229,21 @@ def order(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "answer":
-                services.answer_order(request.user, o, request.POST.get("answer", ""))
+                supervision.answer_order(request.user, o, request.POST.get("answer", ""))
                 messages.success(request, "已答复")
             elif action == "close":
-                services.close_order(request.user, o)
+                supervision.close_order(request.user, o)
                 messages.success(request, "督办单已办结")
             elif action == "escalate":
-                services.escalate_order(request.user, o, request.POST.get("reason", ""))
+                supervision.escalate_order(request.user, o, request.POST.get("reason", ""))
                 messages.success(request, "已升级督办")
         except ValidationError as e:
             messages.error(request, _errors(e))
         return redirect("reporting:order", pk=o.pk)
     user = request.user
     return render(request, "reporting/order.html", {
-        "o": o, "can_answer": user.unit_id == o.unit_id and o.status != OrderStatus.CLOSED,
-        "can_handle": services._may_handle(user, o) and o.status != OrderStatus.CLOSED,
+        "o": o, "can_answer": may(user, Action.ANSWER, o) and o.status != OrderStatus.CLOSED,
+        "can_handle": may(user, Action.SUPERVISE, o) and o.status != OrderStatus.CLOSED,
     })
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from taizhang.reporting.services import mark_overdue
+from taizhang.reporting.supervision import mark_overdue
 
 #: an import preview not confirmed within a day is abandoned
 IMPORT_TTL_SECONDS = 24 * 3600

@@ -125,46 +125,84 @@ def _project_of(obj):
     return project
 
 
+def home_region(user):
+    """The region a user works in: their own, or for a 责任单位 user the unit's."""
+    if getattr(user, "region_id", None) is not None:
+        return user.region
+    return user.unit.region if getattr(user, "unit_id", None) is not None else None
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """``"37/3702/370212/"`` -> ``["37/", "37/3702/", "37/3702/370212/"]``: the region and those above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def supervised_levels(user) -> frozenset[str]:
+    """The 督办单 levels a user closes and escalates (inside their region): a district's own
+    orders its admin or the city; orders escalated to the district leaders, those leaders or
+    the district admin; city orders, the city."""
+    from taizhang.reporting.choices import OrderLevel
+
+    if user.is_superuser:
+        return frozenset(OrderLevel.values)
+    return {
+        Role.CITY_ADMIN: frozenset({OrderLevel.DISTRICT, OrderLevel.CITY}),
+        Role.DISTRICT_ADMIN: frozenset({OrderLevel.DISTRICT, OrderLevel.LEADER}),
+        Role.LEADER: frozenset({OrderLevel.LEADER}),
+    }.get(user.role, frozenset())
+
+
+def _may_order(user, action: Action, order) -> bool:
+    """A 督办单: seen by the unit it is addressed to and by its region; answered by that unit;
+    closed and escalated by whoever its level belongs to. Nothing else is done to an order."""
+    if action == Action.VIEW:
+        if user.role == Role.UNIT_USER:
+            return user.unit_id is not None and order.unit_id == user.unit_id
+        return _within(user, order.region)
+    if action == Action.ANSWER:
+        return user.unit_id is not None and order.unit_id == user.unit_id
+    if action == Action.SUPERVISE:
+        return order.level in supervised_levels(user) and _within(user, order.region)
+    return False
+
+
 def may(user, action: Action | str, obj=None) -> bool:
     """The one permission policy: whether ``user`` may take ``action`` on ``obj``.
 
     ``obj`` is a region, a project, or a record that belongs to one (a monthly report,
     a reporting period, a 督办单, an attachment). Without ``obj``: whether the user may
     take the action anywhere. Services refuse what this refuses; views and templates
-    show a button only where it allows.
+    show a button only where it allows; ``restrict(user, action)`` on the scoped
+    querysets selects exactly the records for which this is true.
     """
+    from taizhang.reporting.models import ReportingPeriod, SupervisionOrder
+
     action = Action(action)
     if not can(user, action):
         # A 督办单 escalated to the district's leaders is theirs to close or escalate.
-        from taizhang.reporting.choices import OrderLevel
-
-        leaders_order = (action == Action.SUPERVISE and getattr(obj, "level", None) == OrderLevel.LEADER
+        leaders_order = (action == Action.SUPERVISE and isinstance(obj, SupervisionOrder)
                          and can(user, Action.VIEW) and user.role == Role.LEADER)
         if not leaders_order:
             return False
     if user.is_superuser or obj is None:
         return True
+    if isinstance(obj, SupervisionOrder):
+        return _may_order(user, action, obj)
     if action == Action.ANSWER:
-        return user.unit_id is not None and getattr(obj, "unit_id", None) == user.unit_id
-    if action in RECORD_ACTIONS:
+        return False  # only a 督办单 is answered
+    if user.role == Role.UNIT_USER:
         project = _project_of(obj)
         if project is not None:
-            if user.role == Role.UNIT_USER:
-                return user.unit_id is not None and project.responsible_unit_id == user.unit_id
-            return _within(user, project.region)
-        if user.role == Role.UNIT_USER:
+            return (action in RECORD_ACTIONS and user.unit_id is not None
+                    and project.responsible_unit_id == user.unit_id)
+        region, own = region_of(obj), home_region(user)
+        if action != Action.VIEW or region is None or own is None:
             return False
-        return _within(user, region_of(obj))
+        if isinstance(obj, ReportingPeriod):  # the month of the district the unit is in
+            return own.path.startswith(region.path)
+        return region.path.startswith(own.path)
     region = region_of(obj)
-    if action == Action.SUPERVISE:
-        from taizhang.reporting.choices import OrderLevel
-
-        level = getattr(obj, "level", None)
-        if level == OrderLevel.CITY:
-            return user.role == Role.CITY_ADMIN and _within(user, region)
-        if level == OrderLevel.LEADER:
-            return user.role in (Role.LEADER, Role.DISTRICT_ADMIN) and _within(user, region)
-        return user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) and _within(user, region)
     if action == Action.SET_RULES:
         from taizhang.regions.choices import RegionLevel
 

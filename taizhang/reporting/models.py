@@ -11,13 +11,90 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from taizhang.accounts.choices import Role
 from taizhang.core.history import history_user
 from taizhang.core.models import TimeStampedModel
+from taizhang.core.scope import (
+    RECORD_ACTIONS,
+    Action,
+    RestrictedQuerySet,
+    ancestor_paths,
+    can,
+    home_region,
+    supervised_levels,
+)
+from taizhang.regions.choices import RegionLevel
 
 from .choices import OrderLevel, OrderSource, OrderStatus, PeriodStatus, RuleKind, Severity
 
 _user = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": True, "blank": True,
          "related_name": "+"}
+
+
+# -------------------------------------------------------------- scoped querysets
+# ``restrict(user, action)`` selects exactly the rows for which ``scope.may(user, action, row)``
+# is true, so a page that forgets a filter still cannot show another unit's or district's rows.
+
+
+class PeriodQuerySet(models.QuerySet):
+    """A district's months: the district's users and those above see them; a 责任单位 sees
+    the months of the district it is in."""
+
+    def restrict(self, user, action: Action | str = Action.VIEW):
+        action = Action(action)
+        if not can(user, action):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if action == Action.ANSWER:  # only a 督办单 is answered
+            return self.none()
+        if user.role == Role.UNIT_USER:
+            own = home_region(user)
+            if action != Action.VIEW or own is None:
+                return self.none()
+            return self.filter(region__path__in=ancestor_paths(own.path))
+        if user.region_id is None:
+            return self.none()
+        qs = self.filter(region__path__startswith=user.region.path)
+        return qs.filter(region__level=RegionLevel.DISTRICT) if action == Action.SET_RULES else qs
+
+
+class ReportChildQuerySet(RestrictedQuerySet):
+    """Rows that hang off a monthly report (attachments, corrections): scoped by its project."""
+
+    scope_prefix = "report__project__"
+
+    def restrict(self, user, action: Action | str = Action.VIEW):
+        action = Action(action)
+        if not can(user, action):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if action == Action.ANSWER:  # only a 督办单 is answered
+            return self.none()
+        if user.role == Role.UNIT_USER and action not in RECORD_ACTIONS:
+            return self.none()
+        return super().restrict(user, action)
+
+
+class OrderQuerySet(models.QuerySet):
+    """督办单: a 责任单位 sees and answers those addressed to it, everyone else sees those of
+    their region subtree; ``SUPERVISE`` narrows to the levels the user closes and escalates."""
+
+    def restrict(self, user, action: Action | str = Action.VIEW):
+        action = Action(action)
+        if not can(user, Action.VIEW):  # anonymous or inactive
+            return self.none()
+        if user.is_superuser:
+            return self
+        if action == Action.ANSWER or (action == Action.VIEW and user.role == Role.UNIT_USER):
+            if not can(user, action) or user.unit_id is None:
+                return self.none()
+            return self.filter(unit_id=user.unit_id)
+        if action not in (Action.VIEW, Action.SUPERVISE) or user.region_id is None:
+            return self.none()
+        qs = self.filter(region__path__startswith=user.region.path)
+        return qs.filter(level__in=supervised_levels(user)) if action == Action.SUPERVISE else qs
 
 
 class ReportingSettings(TimeStampedModel):
@@ -54,6 +131,8 @@ class ReportingPeriod(TimeStampedModel):
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     locked_by = models.ForeignKey(verbose_name=_("锁定人"), **_user)
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
 
@@ -123,6 +202,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(verbose_name=_("上传人"), **_user)
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
+    objects = ReportChildQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -149,6 +230,8 @@ class Revision(models.Model):
     reason = models.TextField(_("更正原因"))
     user = models.ForeignKey(verbose_name=_("更正人"), **_user)
     created = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    objects = ReportChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("锁定后更正")
@@ -182,6 +265,8 @@ class SupervisionOrder(TimeStampedModel):
     issued_by = models.ForeignKey(verbose_name=_("下发人"), **_user)
     closed_by = models.ForeignKey(verbose_name=_("办结人"), **_user)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = OrderQuerySet.as_manager()
 
     history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
 

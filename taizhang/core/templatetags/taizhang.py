@@ -1,5 +1,6 @@
 from django import template
 
+from taizhang.core.scope import may
 from taizhang.projects.choices import PROBLEM_STATUS_COLORS, STAGE_COLORS
 
 register = template.Library()
@@ -13,3 +14,12 @@ def stage_color(stage: str) -> str:
 @register.filter
 def problem_color(status: str) -> str:
     return PROBLEM_STATUS_COLORS.get(status, "grey")
+
+
+@register.simple_tag(name="may")
+def may_tag(user, action: str, obj=None) -> bool:
+    """The permission policy in a template: ``{% may user "approve" report as can_approve %}``.
+
+    The same ``taizhang.core.scope.may`` the services enforce; an unknown action is an error.
+    """
+    return may(user, action, obj)

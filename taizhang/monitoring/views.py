@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_from_request
-from taizhang.core.scope import Action, is_admin_of
+from taizhang.core.scope import Action, may
 from taizhang.projects.choices import Stage
 from taizhang.projects.filtersets import ProjectFilterSet
 from taizhang.projects.models import Project
@@ -167,7 +166,6 @@ def drill(request):
         label = _("该产业链项目")
     return render(request, "monitoring/drill.html", {
         "metric": metric, "metric_label": label or metric,
-        "can_issue": request.user.is_superuser or request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
         "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
         "back": reverse("monitoring:dashboard") + "?" + "&".join(
             f"{k}={v}" for k, v in request.GET.items() if k != "metric"),
@@ -199,8 +197,8 @@ class RulesForm(forms.ModelForm):
 
 
 def _can_edit_rules(user) -> bool:
-    region = user.region
-    return is_admin_of(user, region, Role.DISTRICT_ADMIN) and region is not None and region.level == RegionLevel.DISTRICT
+    """The warning rules edited here are those of the user's own district."""
+    return user.region is not None and may(user, Action.SET_RULES, user.region)
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from taizhang.accounts.choices import Role
 from taizhang.core.periods import month_from_request
 from taizhang.core.scope import Action, may, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Problem, Project
@@ -18,7 +18,7 @@ from taizhang.regions.models import Region, Unit
 
 from . import services, supervision
 from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
-from .models import Attachment, SupervisionOrder
+from .models import Attachment, Revision, SupervisionOrder
 from .todos import todos
 
 
@@ -62,12 +62,15 @@ def period(request):
     status = services.reporting_status(p, user=request.user)
     user = request.user
     return render(request, "reporting/period.html", {
-        "period": p, "status": status, "findings": services.period_findings(p) if user.role != Role.UNIT_USER else [],
-        "can_submit": p.status == PeriodStatus.OPEN and services.is_district_admin(user, region),
-        "can_lock": p.status == PeriodStatus.SUBMITTED and services.is_city_admin(user, region),
-        "can_issue": user.is_superuser or user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN),
-        "can_rules": user.role == Role.DISTRICT_ADMIN,
-        "revisions": p.revisions.select_related("report__project", "user"),
+        "period": p, "status": status,
+        # the month's check findings and corrections: only about reports the user may see
+        "findings": [f for f in services.period_findings(p) if may(user, Action.VIEW, f[0])],
+        "revisions": Revision.objects.restrict(user).filter(period=p).select_related("report__project", "user"),
+        # the district's month is submitted by whoever approves its reports
+        "can_submit": p.status == PeriodStatus.OPEN and may(user, Action.APPROVE, p),
+        "can_lock": p.status == PeriodStatus.SUBMITTED and may(user, Action.LOCK, p),
+        "can_issue": may(user, Action.SUPERVISE, region),
+        "can_rules": may(user, Action.SET_RULES, region),
     })
 
 
@@ -136,36 +139,30 @@ def report(request, pk: int):
         r = _report_or_404(request, pk)
         period.refresh_from_db()
     user = request.user
-    in_report_scope = Project.objects.restrict(user, Action.REPORT).filter(pk=r.project_id).exists()
-    admin = services.is_district_admin(user, r.project.region)
+    may_report = may(user, Action.REPORT, r)
     return render(request, "reporting/report.html", {
-        "r": r, "period": period, "attachments": r.attachments.all(), "revisions": r.revisions.all(),
-        "upload_form": upload, "return_form": ret, "correction_form": correction,
-        "can_submit": in_report_scope and period.status == PeriodStatus.OPEN
+        "r": r, "period": period, "upload_form": upload, "return_form": ret, "correction_form": correction,
+        "attachments": Attachment.objects.restrict(user).filter(report=r),
+        "revisions": Revision.objects.restrict(user).filter(report=r),
+        "can_submit": may_report and period.status == PeriodStatus.OPEN
         and r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
-        "can_upload": in_report_scope, "can_review": admin and period.status == PeriodStatus.OPEN
+        "can_upload": may_report,
+        "can_review": may(user, Action.APPROVE, r) and period.status == PeriodStatus.OPEN
         and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED),
-        "can_correct": period.status == PeriodStatus.LOCKED and (admin or services.is_city_admin(user, r.project.region)),
+        "can_correct": period.status == PeriodStatus.LOCKED and may(user, Action.CORRECT, r),
     })
 
 
 @login_required
 def attachment(request, pk: int):
-    a = Attachment.objects.select_related("report").filter(pk=pk).first()
-    if a is None or not MonthlyProgress.objects.restrict(request.user, Action.VIEW).filter(pk=a.report_id).exists():
+    a = Attachment.objects.restrict(request.user).filter(pk=pk).first()
+    if a is None:
         raise Http404
     return FileResponse(a.file.open("rb"), as_attachment=not a.is_image, filename=a.original_name)
 
 
 def _orders(user):
-    qs = SupervisionOrder.objects.select_related("unit", "project", "region", "issued_by")
-    if user.is_superuser:
-        return qs
-    if user.role == Role.UNIT_USER:
-        return qs.filter(unit_id=user.unit_id)
-    if user.region is None:
-        return qs.none()
-    return qs.filter(region__path__startswith=user.region.path)
+    return SupervisionOrder.objects.restrict(user).select_related("unit", "project", "region", "issued_by")
 
 
 class OrderForm(forms.Form):
@@ -185,13 +182,13 @@ class OrderForm(forms.Form):
 def orders(request):
     return render(request, "reporting/orders.html", {
         "orders": _orders(request.user),
-        "can_issue": request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) or request.user.is_superuser,
+        "can_issue": may(request.user, Action.SUPERVISE),
     })
 
 
 @login_required
 def order_new(request):
-    if not (request.user.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) or request.user.is_superuser):
+    if not may(request.user, Action.SUPERVISE):
         raise PermissionDenied("只有区级或市级管理员可以下发督办单")
     initial = {}
     if request.GET.get("problem"):
@@ -266,8 +263,8 @@ def rules(request):
     from .rules import rules_for
 
     user = request.user
-    region = user.region
-    if not (region is not None and services.is_district_admin(user, region) and region.level == RegionLevel.DISTRICT):
+    region = _district(request)  # the user's own district unless another one in scope is asked for
+    if not may(user, Action.SET_RULES, region):
         raise PermissionDenied("只有区级管理员可以设置本区的校验规则")
     current = {r.kind: r for r in ValidationRule.objects.filter(region=region)}
     defaults = {r.kind: r for r in rules_for(region)}
@@ -297,6 +294,7 @@ def rules(request):
             ReportingSettings.objects.update_or_create(region=region,
                                                        defaults={"deadline_day": deadline.cleaned_data["deadline_day"]})
         messages.success(request, "校验规则已保存")
-        return redirect("reporting:rules")
+        return redirect(reverse("reporting:rules") + f"?region={region.pk}")
     rows = list(zip(formset.forms, [i["label"] for i in initial], strict=True))
-    return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline})
+    return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline,
+                                                    "region": region})

@@ -9,13 +9,14 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
 
 from taizhang.accounts.choices import Role
 from taizhang.core.scope import Action, may
 from taizhang.projects.choices import ReportStatus
 from taizhang.projects.models import MonthlyProgress, Project
-from taizhang.reporting import services
+from taizhang.reporting import services, supervision
 from taizhang.reporting.choices import OrderLevel, OrderStatus, PeriodStatus
 from taizhang.reporting.models import Attachment, ReportingPeriod, Revision, SupervisionOrder
 
@@ -47,6 +48,7 @@ EXPECTED = {
     "unit_user":  ("VR",       "",         "V",        "",         "VN",    "VN",    "VN",    "",       "",       "VRN"),
     "superuser":  (ALL,        ALL,        ALL,        ALL,        ALL,     ALL,     ALL,     ALL,      ALL,      ALL),
 }
+USERS = list(EXPECTED)
 GROUPS = ("own", "other", "district", "lc", "order_d", "order_l", "order_c", "order_fgj", "order_lc", "anywhere")
 
 
@@ -136,10 +138,35 @@ def test_the_template_tag_asks_the_same_policy(world, things):
     assert template.render(Context({"user": world.ls_admin, "obj": things["lc"][1]})) == "False"
 
 
+@pytest.mark.parametrize("username", USERS)
+def test_the_督办_services_refuse_exactly_what_the_policy_refuses(world, things, username):
+    user = getattr(world, username)
+    for group in ("order_d", "order_l", "order_c", "order_fgj", "order_lc"):
+        template = things[group][0]
+        answered = order(world, template.unit, template.level, template.region, status=OrderStatus.ANSWERED)
+        assert _allowed(supervision.close_order, user, answered) == may(user, Action.SUPERVISE, answered), group
+        issued = order(world, template.unit, template.level, template.region)
+        assert _allowed(supervision.answer_order, user, issued, "已办") == may(user, Action.ANSWER, issued), group
+    for unit, district in ((world.ls_zs, world.laoshan), (world.lc_fgj, world.licang)):
+        issued = _allowed(supervision.issue_order, user, unit=unit, content="请说明", source="other",
+                          deadline=dt.date(2099, 1, 1))
+        assert issued == may(user, Action.SUPERVISE, district), unit
+    # a project outside the user's scope cannot be named in an order
+    if may(user, Action.SUPERVISE, world.laoshan) and not may(user, Action.VIEW, world.lc_project):
+        with pytest.raises(PermissionDenied):
+            supervision.issue_order(user, unit=world.ls_zs, project=world.lc_project, content="请说明",
+                                    source="other", deadline=dt.date(2099, 1, 1))
+
+
+def _allowed(action, *args, **kwargs) -> bool:
+    try:
+        action(*args, **kwargs)
+    except PermissionDenied:
+        return False
+    return True
+
+
 # -------------------------------------------------------------- pages show what the policy allows
-
-USERS = list(EXPECTED)
-
 
 @pytest.mark.parametrize("username", USERS)
 def test_the_report_page_shows_review_buttons_iff_may_approve(client, world, things, username):

@@ -138,7 +138,8 @@ def dashboard(request):
         "problems_by_category": snap.problems_by("category"), "problems_by_unit": snap.problems_by("unit")[:10],
         "months": range(1, 13), "median_sign_start": snap.median_days(Stage.SIGNED, Stage.STARTED),
         "conversion": snap.conversion(Stage.NEGOTIATING, Stage.SIGNED),
-        "can_edit_rules": _can_edit_rules(request.user),
+        # the warning rules edited on that page are those of the user's own district
+        "can_edit_rules": request.user.region is not None and may(request.user, Action.SET_RULES, request.user.region),
         "revision": report.revision(snap),
         "start_red": snap.start_warnings("red").value, "start_yellow": snap.start_warnings("yellow").value,
     })
@@ -196,14 +197,9 @@ class RulesForm(forms.ModelForm):
         ]
 
 
-def _can_edit_rules(user) -> bool:
-    """The warning rules edited here are those of the user's own district."""
-    return user.region is not None and may(user, Action.SET_RULES, user.region)
-
-
 @login_required
 def rules(request):
-    if not _can_edit_rules(request.user):
+    if request.user.region is None or not may(request.user, Action.SET_RULES, request.user.region):
         raise PermissionDenied(_("只有区级管理员可以设置本区的预警规则"))
     instance = rules_for(request.user.region)
     form = RulesForm(request.POST or None, instance=instance)

@@ -26,6 +26,8 @@ def issue_order(user, *, unit, content: str, deadline: dt.date, source: str, pro
     region = unit.region.district or unit.region
     if not may(user, Action.SUPERVISE, region):
         raise PermissionDenied("只有区级或市级管理员可以下发督办单")
+    if any(target is not None and not may(user, Action.VIEW, target) for target in (project, problem)):
+        raise PermissionDenied("该项目不在您的管理范围内")
     today = today or timezone.localdate()
     errors = {}
     if not (content or "").strip():

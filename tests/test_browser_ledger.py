@@ -31,7 +31,10 @@ def test_a_reporter_creates_starts_reports_and_solves(page, world):  # noqa: F81
     # 线索 → 开工 skips stages, so the form insists on a reason first.
     page.click("summary:has-text('变更阶段')")
     page.select_option("#stage-form select[name=to_stage]", value=Stage.STARTED)
-    page.fill("#stage-form input[name=date]", today.isoformat())
+    # It started last month: recorded today in its place, so last month (the month being
+    # collected, which the progress form opens on) can be reported.
+    started = today.replace(day=1) - dt.timedelta(days=1)
+    page.fill("#stage-form input[name=date]", started.isoformat())
     page.click("#stage-form button[type=submit]")
     page.wait_for_selector("text=须填写原因")
     page.fill("textarea[name=reason]", "已签约注册,直接开工")
@@ -68,5 +71,5 @@ def test_a_reporter_creates_starts_reports_and_solves(page, world):  # noqa: F81
     screenshot(page, "ledger-project-page")
 
     project.refresh_from_db()
-    assert project.stage == Stage.STARTED and project.actual_start == today
-    assert project.year_to_date(today.year, today.month) == 1500.5
+    assert project.stage == Stage.STARTED and project.actual_start == started
+    assert project.year_to_date(started.year, started.month) == 1500.5

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from taizhang.core.workbook import WorkbookError
 from taizhang.projects import imports, services
 from taizhang.projects.models import AnnualPlan, MonthlyProgress, Problem, Project
+from taizhang.reporting import progress
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
@@ -66,7 +67,7 @@ def test_a_two_row_header_in_yi_yuan_with_totals_and_notes_is_read(world):
 def test_confirming_writes_projects_plans_progress_and_problems(world):
     preview = read(world.ls_editor, district_sheet())
     counts = services.apply_import(world.ls_editor, preview)
-    assert counts == {"created": 1, "updated": 1, "plans": 2, "progress": 2, "problems": 1}
+    assert counts == {"created": 1, "updated": 1, "plans": 2, "progress": 2, "problems": 1, "stages": 1}
     p = Project.objects.get(name="崂山人工智能产业园二期")
     assert p.region == world.laoshan and p.responsible_unit == world.ls_zs and p.source == "imported"
     assert AnnualPlan.objects.get(project=p, year=2024).planned_investment == Decimal("10000")
@@ -89,11 +90,11 @@ def test_reimporting_the_same_file_changes_nothing(world):
 
 def test_the_month_is_derived_from_the_year_to_date_figure(world):
     for month in range(1, 10):
-        services.save_progress(world.ls_editor, world.ls_project, 2024, month, {"investment": Decimal("1000")},
+        progress.save_progress(world.ls_editor, world.ls_project, 2024, month, {"investment": Decimal("1600")},
                                today=dt.date(2024, 11, 5))
     services.apply_import(world.ls_editor, read(world.ls_editor, district_sheet()))
     october = MonthlyProgress.objects.get(project=world.ls_project, year=2024, month=10)
-    assert october.investment == Decimal("6000")  # 1.5亿元 - 9 x 1000万元
+    assert october.investment == Decimal("600")  # 1.5亿元 - 9 x 1600万元
     assert world.ls_project.year_to_date(2024, 10) == Decimal("15000")
 
 

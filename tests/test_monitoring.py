@@ -13,6 +13,7 @@ from taizhang.monitoring.models import LagMode, MonitoringRules
 from taizhang.projects import services
 from taizhang.projects.choices import Stage
 from taizhang.projects.models import Problem, Project
+from taizhang.reporting import progress as writer
 
 from .conftest import make_project
 
@@ -21,7 +22,7 @@ TODAY = dt.date(2024, 12, 31)
 
 
 def progress(user, project, month, amount, year=2024, **extra):
-    services.save_progress(user, project, year, month, {"investment": D(amount), **extra}, today=TODAY,
+    writer.save_progress(user, project, year, month, {"investment": D(amount), **extra}, today=TODAY,
                            reason="更正" if project.progress_reports.filter(year=year, month=month).exists() else "")
 
 
@@ -180,7 +181,7 @@ def test_health_checks(world):
 
     ValidationRule.objects.create(region=world.laoshan, kind="cumulative_falls", severity="soft")
     progress(u, q, 1, "300")
-    services.save_progress(u, q, 2024, 1, {"investment": D("200")}, reason="更正", today=TODAY,
+    writer.save_progress(u, q, 2024, 1, {"investment": D("200")}, reason="更正", today=TODAY,
                            explanation="发票重复计入")  # a correction downwards: the cumulative falls
     assert any(rule == "cumulative_falls" and project == q for rule, project, _ in snap(u, month=3).health_checks())
     MonitoringRules.objects.create(region=world.laoshan, check_no_funds=False, check_cumulative_falls=False)

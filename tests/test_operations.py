@@ -13,12 +13,13 @@ from django.core.management.base import CommandError
 from taizhang.projects import services
 from taizhang.projects.models import MonthlyProgress, Problem, Project
 from taizhang.regions.models import Region
+from taizhang.reporting import progress
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("no_start_rule")
 def test_backup_and_restore_round_trip(world, tmp_path):
-    services.save_progress(world.ls_editor, world.ls_project, 2024, 3, {"investment": Decimal("12.34")},
+    progress.save_progress(world.ls_editor, world.ls_project, 2024, 3, {"investment": Decimal("12.34")},
                            today=dt.date(2024, 12, 1))
     services.raise_problem(world.unit_user, world.ls_project, {"category": "land", "description": "用地"})
     before = {

@@ -16,7 +16,7 @@ from taizhang.accounts.choices import Role
 from taizhang.core.scope import Action, may
 from taizhang.projects.choices import ReportStatus
 from taizhang.projects.models import MonthlyProgress, Project
-from taizhang.reporting import services, supervision
+from taizhang.reporting import progress, services, supervision
 from taizhang.reporting.choices import OrderLevel, OrderStatus, PeriodStatus
 from taizhang.reporting.models import Attachment, ReportingPeriod, Revision, SupervisionOrder
 
@@ -220,14 +220,14 @@ def test_the_orders_pages_follow_the_policy(client, world, things, username):
 # -------------------------------------------------------------- what a 责任单位 sees
 
 
-def test_a_unit_sees_no_other_units_corrections_on_the_month_page(client, world):
+def test_a_unit_sees_no_other_units_corrections_on_the_month_page(client, world, no_start_rule):
     """Corrections after locking are listed on 月度调度; a 责任单位 sees only its own projects' ones."""
     ReportingPeriod.objects.create(region=world.laoshan, year=2024, month=2, deadline=dt.date(2024, 3, 5),
                                    status=PeriodStatus.LOCKED)
     theirs = report(world.ls_other, ReportStatus.APPROVED, month=2)  # 发改局's project
     ours = report(world.ls_project, ReportStatus.APPROVED, month=2)  # the unit user's own
-    services.correct_locked(world.ls_admin, theirs, D("12"), "发改局项目补录漏报投资")
-    services.correct_locked(world.ls_admin, ours, D("13"), "投促中心项目更正笔误")
+    progress.correct_locked(world.ls_admin, theirs, D("12"), "发改局项目补录漏报投资")
+    progress.correct_locked(world.ls_admin, ours, D("13"), "投促中心项目更正笔误")
     url = f"/reporting/?region={world.laoshan.pk}&year=2024&month=2"
 
     client.force_login(world.unit_user)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from taizhang.projects import services
 from taizhang.projects.models import MonthlyProgress
+from taizhang.reporting import progress
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
@@ -16,7 +17,7 @@ TODAY = dt.date(2024, 12, 15)
 def report(user, project, year, month, amount, reason="", **extra):
     data = {"investment": Decimal(amount), "progress": f"{month}月进展"}
     data.update(extra)
-    return services.save_progress(user, project, year, month, data, reason=reason, today=TODAY)
+    return progress.save_progress(user, project, year, month, data, reason=reason, today=TODAY)
 
 
 def test_year_to_date_is_the_sum_of_the_months_of_that_year(world):

@@ -16,7 +16,7 @@ from taizhang.monitoring.metrics import Snapshot
 from taizhang.projects import services as ledger
 from taizhang.projects.choices import Stage
 from taizhang.projects.models import Project
-from taizhang.reporting import services, supervision
+from taizhang.reporting import progress, services, supervision
 from taizhang.reporting.choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
 from taizhang.reporting.models import Attachment, SupervisionOrder, ValidationRule
 from taizhang.reporting.todos import todos
@@ -37,7 +37,7 @@ def started(world, project, day=dt.date(2024, 1, 5)):
 def save(user, project, month, amount, year=2024, **kw):
     reason = kw.pop("reason", "")
     explanation = kw.pop("explanation", "")
-    return ledger.save_progress(user, project, year, month, {"investment": D(amount), **kw}, reason=reason,
+    return progress.save_progress(user, project, year, month, {"investment": D(amount), **kw}, reason=reason,
                                 today=dt.date(2024, 12, 31), explanation=explanation)
 
 
@@ -60,28 +60,28 @@ def test_a_month_from_reports_to_locking_and_a_revision(world):
     # April: the unit reports, the district returns, the unit corrects and resubmits, the district approves.
     period = services.period_for(world.laoshan, 2024, 4)
     assert period.deadline == dt.date(2024, 5, 5)
-    services.submit_report(unit, r4)
+    progress.submit_report(unit, r4)
     with pytest.raises(ValidationError, match="退回须说明原因"):
-        services.return_report(admin, r4, "")
-    services.return_report(admin, r4, "请补充设备采购合同")
+        progress.return_report(admin, r4, "")
+    progress.return_report(admin, r4, "请补充设备采购合同")
     r4.refresh_from_db()
     assert (r4.status, r4.return_reason) == (ReportStatus.RETURNED, "请补充设备采购合同")
     r4 = save(unit, p, 4, "950", reason="补录运费", explanation="设备集中采购")
-    services.submit_report(unit, r4)
+    progress.submit_report(unit, r4)
     with pytest.raises(PermissionDenied):
-        services.approve_report(unit, r4)
-    services.approve_report(admin, r4)
+        progress.approve_report(unit, r4)
+    progress.approve_report(admin, r4)
     # The district cannot submit the month while a project that owes a report has none approved.
     with pytest.raises(ValidationError, match="未审核通过"):
         services.submit_period(admin, period)
     rq = save(admin, q, 4, "50")
-    services.submit_report(admin, rq)
-    services.approve_report(admin, rq)
+    progress.submit_report(admin, rq)
+    progress.approve_report(admin, rq)
     with pytest.raises(PermissionDenied):
         services.lock_period(admin, period)
     services.submit_period(admin, period)
     with pytest.raises(ValidationError, match="已报送"):
-        services.submit_report(unit, r4)
+        progress.submit_report(unit, r4)
     services.lock_period(city, period)
     period.refresh_from_db()
     assert period.status == PeriodStatus.LOCKED and period.label == "2024年4月 第1版"
@@ -91,8 +91,8 @@ def test_a_month_from_reports_to_locking_and_a_revision(world):
         save(unit, p, 4, "960", reason="再改", explanation="x")
     # A correction after locking is a new, visible revision with its reason.
     with pytest.raises(ValidationError, match="原因"):
-        services.correct_locked(admin, r4, D("940"), "")
-    rev = services.correct_locked(admin, r4, D("940"), "发票重复计入10万元")
+        progress.correct_locked(admin, r4, D("940"), "")
+    rev = progress.correct_locked(admin, r4, D("940"), "发票重复计入10万元")
     period.refresh_from_db()
     r4.refresh_from_db()
     assert (rev.number, rev.old_investment, rev.new_investment, r4.investment) == (2, D("950"), D("940"), D("940"))
@@ -101,7 +101,7 @@ def test_a_month_from_reports_to_locking_and_a_revision(world):
     snap = Snapshot(Project.objects.restrict(admin), 2024, 4, today=dt.date(2024, 12, 31))
     assert snap.completed().value == D("100") * 3 + D("940") + D("50")
     rows = list(load_workbook(io.BytesIO(monthly.workbook(snap, "崂山区"))).active.iter_rows(values_only=True))
-    assert any(r[0] == "数据版本:崂山区2024年4月:市已锁定,第2版" for r in rows)
+    assert any(isinstance(r[0], str) and r[0].startswith("数据版本:含崂山区2024年4月第2版") for r in rows)
 
 
 @pytest.mark.parametrize(
@@ -151,10 +151,10 @@ def test_reporting_rate_and_late_list(world, django_user_model):
     world.ls_fgj.save()
     period = services.period_for(world.laoshan, 2024, 1)  # deadline 2024-02-05
     r = save(admin, a, 1, "10")
-    services.submit_report(admin, r)
+    progress.submit_report(admin, r)
     type(r).objects.filter(pk=r.pk).update(submitted_at=timezone.make_aware(dt.datetime(2024, 2, 1, 10)))  # on time
     r = save(admin, b, 1, "10")
-    services.submit_report(admin, r)
+    progress.submit_report(admin, r)
     type(r).objects.filter(pk=r.pk).update(submitted_at=timezone.make_aware(dt.datetime(2024, 2, 9, 10)))  # late
     status = services.reporting_status(period, today=dt.date(2024, 2, 10))
     assert (status["owed"], status["reported"], status["rate"], status["on_time_rate"]) == (3, 2, D("66.67"), D("33.33"))
@@ -241,9 +241,9 @@ def test_todos_for_each_role(world, django_user_model):
     p = started(world, world.ls_project)
     r = save(world.unit_user, p, 1, "10")
     assert ("待提交", f"{p} 2024年1月") in [(w, d) for w, d, _ in todos(world.unit_user)]
-    services.submit_report(world.unit_user, r)
+    progress.submit_report(world.unit_user, r)
     assert ("待审核", f"{p} 2024年1月") in [(w, d) for w, d, _ in todos(world.ls_admin)]
-    services.approve_report(world.ls_admin, r)
+    progress.approve_report(world.ls_admin, r)
     period = services.period_for(world.laoshan, 2024, 1)
     services.submit_period(world.ls_admin, period)
     assert any(w == "待锁定" for w, _, _ in todos(world.city_admin))

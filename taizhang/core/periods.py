@@ -1,12 +1,32 @@
-"""The month a page is about: from the query string, else the last finished month."""
+"""Months: their ends, the distance between them, and the month a page is about."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+
+def month_start(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_between(a: dt.date, year: int, month: int) -> int:
+    """Whole months from the month of ``a`` to (year, month)."""
+    return (year * 12 + month) - (a.year * 12 + a.month)
+
+
+def shift_month(year: int, month: int, n: int) -> tuple[int, int]:
+    """(year, month) ``n`` months later (earlier when negative)."""
+    k = year * 12 + (month - 1) + n
+    return k // 12, k % 12 + 1
 
 
 def last_finished_month(today: dt.date | None = None) -> tuple[int, int]:

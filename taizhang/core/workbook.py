@@ -177,3 +177,27 @@ def to_date(value):
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
     except ValueError as e:
         raise ValueError(f"日期不存在:“{text}”") from e
+
+
+def to_dated(value) -> tuple[dt.date | None, str]:
+    """A date as a sheet writes it, with its precision: "2026-03-12" (day), "2026年3月" or
+    "2026.3" (month), "2026年" (year). A month or a year is stored as its first day with
+    that precision, never as an invented day."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "day"
+    if isinstance(value, dt.datetime | dt.date):
+        return to_date(value), "day"
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})\s*年?", text)
+    if m:
+        year = int(m.group(1))
+        if not 1900 <= year <= 2100:
+            raise ValueError(f"日期不存在:“{text}”")
+        return dt.date(year, 1, 1), "year"
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?(?:份)?", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), 1), "month"
+        except ValueError as e:
+            raise ValueError(f"日期不存在:“{text}”") from e
+    return to_date(value), "day"

@@ -23,12 +23,13 @@ from taizhang.core.workbook import (
     find_header,
     open_sheet,
     to_date,
+    to_dated,
     to_decimal,
 )
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
 
-from .choices import Category, Level, Nature, Origin
+from .choices import STAGE_ORDER, Category, Level, Nature, Origin, Stage
 from .forms import ProjectForm
 from .models import AnnualPlan, MonthlyProgress, Project
 
@@ -59,7 +60,20 @@ SYNONYMS: dict[str, list[str]] = {
     "commissioner": ["服务专员"],
     "planned_start": ["计划开工"],
     "planned_completion": ["计划竣工"],
+    # The project's past, recorded as dated stage history.
+    "stage": ["项目阶段", "建设阶段", "所处阶段"],
+    "signed_on": ["签约时间", "签约日期"],
+    "registered_on": ["注册时间", "注册日期"],
+    "started_on": ["实际开工", "开工时间", "开工日期"],
+    "completed_on": ["实际竣工", "竣工时间", "竣工日期"],
+    "operating_on": ["投产时间", "投产日期"],
 }
+#: stage columns -> the stage their date records
+STAGE_COLUMNS = {"signed_on": Stage.SIGNED, "registered_on": Stage.REGISTERED, "started_on": Stage.STARTED,
+                 "completed_on": Stage.COMPLETED, "operating_on": Stage.OPERATING}
+STAGE_NAMES = {**{str(label): value for value, label in Stage.choices}, "在建": Stage.STARTED,
+               "续建": Stage.STARTED, "新开工": Stage.STARTED, "已开工": Stage.STARTED, "已竣工": Stage.COMPLETED,
+               "已投产": Stage.OPERATING, "已签约": Stage.SIGNED, "已注册": Stage.REGISTERED}
 TEMPLATE_COLUMNS = [
     ("项目代码", "code"), ("项目名称", "name"), ("所属区", "region"), ("所在园区", "park"),
     ("产业链", "chain"), ("建设单位", "builder"), ("统一社会信用代码", "credit_code"),
@@ -68,6 +82,7 @@ TEMPLATE_COLUMNS = [
     ("1-N月完成投资(万元)", "ytd"), ("形象进度", "progress"), ("存在问题", "problems"),
     ("责任单位", "responsible_unit"), ("责任人", "responsible_person"), ("服务专员", "commissioner"),
     ("计划开工时间", "planned_start"), ("计划竣工时间", "planned_completion"),
+    ("项目阶段", "stage"), ("签约时间", "signed_on"), ("开工时间", "started_on"), ("竣工时间", "completed_on"),
 ]
 _MONEY = {"total_investment", "foreign_investment", "contract_amount", "year_plan", "ytd"}
 _CHOICES = {
@@ -93,6 +108,13 @@ class Row:
     ytd: Decimal | None = None
     progress_text: str = ""
     problem: str = ""
+    stages: list = field(default_factory=list)  # [{"to_stage", "date", "precision"}], oldest first
+
+    def refuse(self, label: str, error) -> None:
+        """Mark the row wrong with ``error`` (a message or a ValidationError), under ``label``."""
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        self.action = "error"
+        self.messages.extend(f"{label}: {m}" if label else m for m in messages)
 
     @property
     def action_label(self) -> str:
@@ -218,6 +240,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
         if row.action != "error":
             _validate(user, row)
         if row.action != "error":
+            _stage_changes(row)
             _progress_changes(row, plans, earlier, month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(f"登记问题: {row.problem}")
@@ -228,7 +251,13 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
         raise WorkbookError("表中没有项目行")
     mapped = [c.title for c in columns if c.field]
     ignored = [c.title for c in columns if not c.field and c.title]
-    return ImportPreview(out, year, month, mapped, ignored)
+    preview = ImportPreview(out, year, month, mapped, ignored)
+    # Everything confirming would do, done and undone: the rules of the ledger and of the
+    # monthly figures (locked months, check rules, not started) put their refusals on the rows.
+    from .services import apply_import
+
+    apply_import(user, preview, dry_run=True)
+    return preview
 
 
 def _read_row(user, number, values, columns, catalogue) -> Row:
@@ -287,6 +316,7 @@ def _read_row(user, number, values, columns, catalogue) -> Row:
                 data[f] = to_date(values[f])
             except ValueError as e:
                 row.messages.append(f"{_FIELD_LABELS[f]}: {e}")
+    _read_stages(row, values)
     row.progress_text = str(values.get("progress") or "").strip()
     row.problem = str(values.get("problems") or "").strip()
     if row.problem in ("无", "暂无", "/", "-"):
@@ -295,6 +325,40 @@ def _read_row(user, number, values, columns, catalogue) -> Row:
     if row.messages:
         row.action = "error"
     return row
+
+
+def _read_stages(row: Row, values: dict) -> None:
+    """Stage dates become dated history; a stage alone (no date) is recorded with its date unknown."""
+    dated = []
+    for f, stage in STAGE_COLUMNS.items():
+        if values.get(f) in (None, "", "-", "—", "/", "无"):
+            continue
+        try:
+            date, precision = to_dated(values[f])
+        except ValueError as e:
+            row.messages.append(f"{_label(f)}: {e}")
+            continue
+        if date is not None:
+            dated.append({"to_stage": stage, "date": date, "precision": precision})
+    dated.sort(key=lambda st: (st["date"], STAGE_ORDER.index(st["to_stage"])))
+    name = str(values.get("stage") or "").strip()
+    if name:
+        stage = STAGE_NAMES.get(name)
+        if stage is None:
+            row.messages.append(f"项目阶段: 不认识的取值“{name}”,可选 {'、'.join(str(s.label) for s in Stage)}")
+            return
+        if dated and stage not in {st["to_stage"] for st in dated}:
+            last = dated[-1]["to_stage"]
+            if stage in STAGE_ORDER and STAGE_ORDER.index(stage) > STAGE_ORDER.index(last):
+                row.messages.append(f"项目阶段: “{name}”晚于表中最后一个有日期的阶段,请填写{name}时间")
+                return
+        if not dated:
+            dated = [{"to_stage": stage, "date": None, "precision": "day"}]
+    row.stages = dated
+
+
+def _label(f: str) -> str:
+    return next((label for label, field_ in TEMPLATE_COLUMNS if field_ == f), SYNONYMS.get(f, [f])[0])
 
 
 def _match(row, by_code, by_name, visible_elsewhere) -> None:
@@ -361,6 +425,18 @@ def _validate(user, row) -> None:
         if getattr(existing, f) != v:
             row.changes.append(f"{Project._meta.get_field(f).verbose_name}: {getattr(existing, f) or '—'} → {v or '—'}")
     row.action = "update" if row.changes else "unchanged"
+
+
+def _stage_changes(row) -> None:
+    recorded = set()
+    if row.project is not None:
+        recorded = set(row.project.stage_changes.values_list("to_stage", "date"))
+    for st in row.stages:
+        if (st["to_stage"], st["date"]) not in recorded:
+            when = st["date"].isoformat() if st["date"] else "日期不详"
+            row.changes.append(f"阶段记录: {Stage(st['to_stage']).label} {when}")
+    if row.action == "unchanged" and row.changes:
+        row.action = "update"
 
 
 def _progress_changes(row, plans, earlier, month) -> None:

@@ -190,15 +190,30 @@ class Project(TimeStampedModel):
         return total or Decimal("0")
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+    YEAR = "year", _("年")
+
+
 class StageChange(models.Model):
-    """One move of a project's stage: the business event reports are computed from."""
+    """One entry of a project's stage history: the business event reports are computed from.
+
+    Entries are ordered by the date they took effect (see :mod:`taizhang.projects.stages`);
+    ``from_stage`` is the stage before it in that order and is kept up to date when an
+    entry is recorded in its place. A date the sources do not give is stored as unknown
+    (None), never invented; ``precision`` says whether a known date is a day, a month
+    ("2023年12月") or a year ("2022年").
+    """
 
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_changes"
     )
     from_stage = models.CharField(_("原阶段"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=16, choices=Stage.choices)
-    date = models.DateField(_("日期"))
+    date = models.DateField(_("日期"), null=True, blank=True, help_text=_("不详时留空"))
+    precision = models.CharField(_("日期精度"), max_length=8, choices=DatePrecision.choices,
+                                 default=DatePrecision.DAY)
     reason = models.TextField(_("原因"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,15 +225,26 @@ class StageChange(models.Model):
     )
     created = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    history = HistoricalRecords(get_user=history_user)
     objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
-        ordering = ["project", "date", "id"]
+        ordering = ["project", models.F("date").asc(nulls_first=True), "id"]
         verbose_name = _("阶段变更")
         verbose_name_plural = _("阶段变更")
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
+
+    @property
+    def date_display(self) -> str:
+        if self.date is None:
+            return str(_("日期不详"))
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year}年"
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.date.year}年{self.date.month}月"
+        return self.date.isoformat()
 
 
 class AnnualPlan(TimeStampedModel):
@@ -307,6 +333,9 @@ class MonthlyProgress(TimeStampedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_version = models.PositiveIntegerField(_("审核的版本"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("数字每改一次加一;审核针对某一版本,数字变了须重新审核"))
 
     history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
     objects = ProjectChildQuerySet.as_manager()

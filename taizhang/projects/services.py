@@ -9,6 +9,7 @@ record out of their own reach, or into someone else's).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +20,9 @@ from django.utils.translation import gettext as _
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can
 
-from .choices import STAGE_ORDER, ProblemStatus, ReportStatus, Stage
-from .models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+from . import stages as stage_rules
+from .choices import ProblemStatus, Stage
+from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
 
 
 class ConflictError(ValidationError):
@@ -47,26 +49,53 @@ def _lock(project: Project) -> Project:
 # ---------------------------------------------------------------- projects
 
 
-def create_project(user, data: dict[str, Any], reason: str = "") -> Project:
-    """Create a project at stage 线索 (or ``data['stage']`` via a first StageChange)."""
+def create_project(user, data: dict[str, Any], reason: str = "",
+                   stages: list[dict] | None = None) -> Project:
+    """Create a project with its stage history.
+
+    Without ``stages`` it enters as a 线索 on a date nobody gave (unknown), or at
+    ``data['stage']`` on ``data['stage_date']``. With ``stages`` (a list of
+    ``{"to_stage", "date", "precision", "reason"}``, the first being when it entered the
+    ledger) the whole past is recorded as it happened and checked as a whole.
+    """
     _require(user, Action.CHANGE)
     initial_stage = data.pop("stage", None) or Stage.LEAD
-    stage_date = data.pop("stage_date", None) or timezone.localdate()
+    stage_date = data.pop("stage_date", None)
+    if not stages:
+        stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or _("建档")}]
     project = Project(**data)
     project.full_clean()
+    rows = initial_history(user, project, stages)
     with transaction.atomic(), change_context(user, reason or _("新建项目")):
         project.save()
         _require_still_in_scope(user, Action.CHANGE, project)
-        StageChange.objects.create(
-            project=project, from_stage="", to_stage=initial_stage, date=stage_date,
-            reason=reason or _("建档"), user=_actor(user),
-        )
-        if initial_stage != Stage.LEAD:
-            project.stage = initial_stage
-            project.stage_date = stage_date
-            _apply_stage_dates(project, initial_stage, stage_date)
-            project.save(update_fields=["stage", "stage_date", "actual_start", "actual_completion"])
+        for r in rows:
+            r.project = project
+        StageChange.objects.bulk_create(rows)
     return project
+
+
+def initial_history(user, project: Project, stages: list[dict]) -> list[StageChange]:
+    """A new project's first entries, checked as a whole and put in order (not saved);
+    the project's stage and actual dates are set from them. Raises ValidationError."""
+    rows = [StageChange(project=project, to_stage=st["to_stage"], date=st.get("date"),
+                        precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
+                        user=_actor(user)) for st in stages]
+    today = timezone.localdate()
+    steps = [_step(r, today, i) for i, r in enumerate(rows)]
+    ordered = stage_rules.ordered(steps)
+    problems = stage_rules.errors(ordered, today=today) + _missing_reasons(ordered)
+    if any(st.to_stage not in Stage.values for st in steps):
+        problems.append(_("未知的阶段"))
+    if problems:
+        raise ValidationError({"stage": problems})
+    by_step = {id(st): r for st, r in zip(steps, rows, strict=True)}
+    rows = [by_step[id(st)] for st in ordered]
+    previous = ""
+    for r in rows:
+        r.from_stage, previous = previous, r.to_stage
+    _apply_history(project, ordered)
+    return rows
 
 
 def update_project(user, project: Project, data: dict[str, Any], expected_version: int | None,
@@ -98,77 +127,135 @@ def delete_project(user, project: Project, reason: str) -> None:
 
 
 # ---------------------------------------------------------------- stages
+#
+# One door for the stage history: recording an entry (in its place by date), correcting
+# one, removing one. Each rewrites the ordered history, checks it as a whole and derives
+# the project's current stage and actual dates from it (``stages.replay``).
 
 
 def transition_needs_reason(from_stage: str, to_stage: str, before_suspension: str | None = None) -> bool:
-    """Moving one step forward is routine; anything else must be explained."""
-    if to_stage in (Stage.SUSPENDED, Stage.TERMINATED):
-        return True
-    if from_stage == Stage.SUSPENDED:
-        return to_stage != before_suspension
-    if from_stage in STAGE_ORDER and to_stage in STAGE_ORDER:
-        return STAGE_ORDER.index(to_stage) != STAGE_ORDER.index(from_stage) + 1
-    return True
+    return stage_rules.needs_reason(from_stage, to_stage, before_suspension)
 
 
-def _apply_stage_dates(project: Project, to_stage: str, date: dt.date) -> None:
-    order = {s: i for i, s in enumerate(STAGE_ORDER)}
-    if to_stage == Stage.STARTED:
-        project.actual_start = date
-        project.actual_completion = None
-    elif to_stage == Stage.COMPLETED:
-        project.actual_completion = date
-    elif to_stage in order and order[to_stage] < order[Stage.STARTED]:
-        # Moved back before 开工: the start recorded earlier did not happen.
-        project.actual_start = None
-        project.actual_completion = None
+def _step(change: StageChange, today: dt.date, seq: int | None = None) -> stage_rules.Step:
+    recorded = timezone.localdate(change.created) if change.created else today
+    return stage_rules.Step(change.to_stage, change.date, recorded,
+                            change.pk if change.pk is not None else (1 << 61) + (seq or 0), change.reason)
 
 
-def move_stage(user, project: Project, to_stage: str, date: dt.date, reason: str = "") -> StageChange:
-    """Move a project to ``to_stage`` on ``date``, keeping the move as a StageChange."""
+def _missing_reasons(steps: list[stage_rules.Step], only: stage_rules.Step | None = None) -> list[str]:
+    """Entries that jump, go back, pause or end must say why (checked for ``only`` when given)."""
+    out = []
+    for i, s in enumerate(steps):
+        if i == 0 or (only is not None and s is not only) or (s.reason or "").strip():
+            continue
+        previous = steps[i - 1].to_stage
+        before = None
+        if previous == Stage.SUSPENDED:
+            normal = [x.to_stage for x in steps[:i] if x.to_stage in stage_rules.ORDER]
+            before = normal[-1] if normal else None
+        if stage_rules.needs_reason(previous, s.to_stage, before):
+            out.append(_("跳过阶段、回退、暂停或终止须填写原因"))
+    return out
+
+
+def _apply_history(project: Project, steps: list[stage_rules.Step]) -> None:
+    state = stage_rules.replay(steps)
+    project.stage = state.stage or Stage.LEAD
+    project.stage_date = state.stage_date
+    project.actual_start = state.actual_start
+    project.actual_completion = state.actual_completion
+
+
+def _rewrite_history(user, project: Project, new: StageChange | None = None,
+                     changed: StageChange | None = None, removed: StageChange | None = None,
+                     reason: str = "") -> None:
+    """Check the history with one entry added, changed or removed; save it and what follows."""
+    today = timezone.localdate()
+    rows = [c for c in project.stage_changes.all() if removed is None or c.pk != removed.pk]
+    if changed is not None:
+        rows = [changed if c.pk == changed.pk else c for c in rows]
+    if new is not None:
+        rows.append(new)
+    steps = [_step(c, today) for c in rows]
+    by_key = {st.id: c for st, c in zip(steps, rows, strict=True)}
+    ordered = stage_rules.ordered(steps)
+    if not ordered:
+        raise ValidationError({"stage": [_("项目至少要有一条阶段记录")]})
+    problems = stage_rules.errors(ordered, today=today)
+    target = next((st for st in ordered if by_key[st.id] is (new or changed)), None)
+    if target is not None:
+        problems += _missing_reasons(ordered, only=target)
+    if problems:
+        raise ValidationError({"date" if new is not None else "stage": problems})
+    if new is not None:
+        new.save()
+    previous = ""
+    for st in ordered:
+        c = by_key[st.id]
+        if c.from_stage != previous or c is changed:
+            c.from_stage = previous
+            c._change_reason = reason
+            c.save()
+        previous = c.to_stage
+    if removed is not None:
+        removed._change_reason = reason
+        removed.delete()
+    _apply_history(project, ordered)
+    project.version += 1
+    project.save()
+
+
+def move_stage(user, project: Project, to_stage: str, date: dt.date | None, reason: str = "",
+               precision: str = DatePrecision.DAY) -> StageChange:
+    """Record that ``project`` moved to ``to_stage`` on ``date``: today's move or a past one,
+    put in its place in the history. The current stage and actual dates follow."""
     _require(user, Action.CHANGE, project)
     reason = (reason or "").strip()
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": _("未知的阶段")})
     with transaction.atomic(), change_context(user, reason or _("阶段变更")):
         current = _lock(project)
-        errors = _stage_errors(current, to_stage, date, reason)
-        if errors:
-            raise ValidationError(errors)
-        change = StageChange.objects.create(
-            project=current, from_stage=current.stage, to_stage=to_stage, date=date,
-            reason=reason, user=_actor(user),
-        )
-        current.stage = to_stage
-        current.stage_date = date
-        _apply_stage_dates(current, to_stage, date)
-        current.version += 1
-        current.save()
+        change = StageChange(project=current, to_stage=to_stage, date=date, precision=precision,
+                             reason=reason, user=_actor(user))
+        _rewrite_history(user, current, new=change, reason=reason)
     project.refresh_from_db()
     return change
 
 
-def _stage_errors(project: Project, to_stage: str, date: dt.date, reason: str) -> dict[str, str]:
-    if to_stage not in Stage.values:
-        return {"to_stage": _("未知的阶段")}
-    if to_stage == project.stage:
-        return {"to_stage": _("项目已处于该阶段")}
-    if project.stage == Stage.TERMINATED:
-        return {"to_stage": _("已终止的项目不能再变更阶段")}
-    if date > timezone.localdate():
-        return {"date": _("阶段变更日期不能晚于今天")}
-    last = project.stage_changes.order_by("-date", "-id").first()
-    if last is not None and date < last.date:
-        return {"date": _("阶段变更日期不能早于上一次变更(%(d)s)") % {"d": last.date.isoformat()}}
-    if to_stage in (Stage.COMPLETED, Stage.OPERATING) and project.actual_start and date < project.actual_start:
-        return {"date": _("竣工/投产日期不能早于开工日期(%(d)s)") % {"d": project.actual_start.isoformat()}}
-    before = None
-    if project.stage == Stage.SUSPENDED:
-        before = (
-            project.stage_changes.filter(to_stage=Stage.SUSPENDED).order_by("-date", "-id")
-            .values_list("from_stage", flat=True).first()
-        )
-    if transition_needs_reason(project.stage, to_stage, before) and not reason:
-        return {"reason": _("跳过阶段、回退、暂停或终止须填写原因")}
-    return {}
+def correct_stage_change(user, change: StageChange, reason: str, **values) -> StageChange:
+    """Correct a wrong entry (its stage, date or precision); the old values stay in its history."""
+    project = change.project
+    _require(user, Action.CHANGE, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("更正阶段记录须说明原因")})
+    with transaction.atomic(), change_context(user, _("更正阶段记录:%(r)s") % {"r": reason}):
+        current = _lock(project)
+        entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
+        for field in ("to_stage", "date", "precision"):
+            if field in values:
+                setattr(entry, field, values[field])
+        if entry.to_stage not in Stage.values:
+            raise ValidationError({"to_stage": _("未知的阶段")})
+        if not entry.reason:
+            entry.reason = reason
+        _rewrite_history(user, current, changed=entry, reason=reason)
+    change.refresh_from_db()
+    return change
+
+
+def remove_stage_change(user, change: StageChange, reason: str) -> None:
+    """Remove an entry recorded by mistake; it stays in the history with the reason."""
+    project = change.project
+    _require(user, Action.CHANGE, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("删除阶段记录须说明原因")})
+    with transaction.atomic(), change_context(user, _("删除阶段记录:%(r)s") % {"r": reason}):
+        current = _lock(project)
+        entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
+        _rewrite_history(user, current, removed=entry, reason=reason)
 
 
 # ---------------------------------------------------------------- plans and progress
@@ -185,41 +272,6 @@ def save_plan(user, project: Project, year: int, data: dict[str, Any], reason: s
         plan.full_clean()
         plan.save()
     return plan
-
-
-def save_progress(user, project: Project, year: int, month: int, data: dict[str, Any],
-                  reason: str = "", today: dt.date | None = None, explanation: str = "") -> MonthlyProgress:
-    """Report a month's progress, or correct it (the old values stay in its history).
-
-    The month's checks run first (a locked month refuses; hard rules refuse; soft rules
-    need ``explanation``, which is kept with the report). A saved report is a draft
-    until its unit submits it again.
-    """
-    from taizhang.reporting.hooks import before_progress_save
-
-    _require(user, Action.REPORT, project)
-    today = today or timezone.localdate()
-    if (year, month) > (today.year, today.month):
-        raise ValidationError({"month": _("不能填报未来月份的进展")})
-    with transaction.atomic(), change_context(user, reason):
-        report = MonthlyProgress.objects.select_for_update().filter(
-            project=project, year=year, month=month
-        ).first()
-        before_progress_save(project, year, month, data, report, explanation)
-        correcting = report is not None
-        if report is None:
-            report = MonthlyProgress(project=project, year=year, month=month)
-        for field, value in data.items():
-            setattr(report, field, value)
-        if correcting and not (reason or "").strip():
-            raise ValidationError({"reason": _("修改已填报的月度进展须填写更正原因")})
-        report.reported_by = _actor(user)
-        if explanation:
-            report.explanation = explanation
-        report.status = ReportStatus.DRAFT
-        report.full_clean()
-        report.save()
-    return report
 
 
 # ---------------------------------------------------------------- problems
@@ -256,22 +308,38 @@ def _actor(user):
 # ---------------------------------------------------------------- import
 
 
-def apply_import(user, preview, reason: str = "") -> dict[str, int]:
-    """Write a validated import: every row or none. Returns counts of what was written."""
-    from decimal import Decimal
+def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict[str, int]:
+    """Write a validated import: every row or none. Returns counts of what was written.
 
+    Projects and their stage history go through the ledger's rules (``initial_history``,
+    ``move_stage``), monthly figures through the one writer of monthly figures, so an
+    import is refused for the same reasons as the page. With ``dry_run`` everything is
+    checked and nothing kept: refusals are put on the preview's rows.
+    """
     from simple_history.utils import bulk_create_with_history
+
+    from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
 
     from .choices import DataSource
 
     _require(user, Action.CHANGE)
-    if preview.errors:
+    if preview.errors and not dry_run:
         raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
     reason = reason or _("Excel 导入")
-    counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0}
+    counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0, "stages": 0}
+    rows = [r for r in preview.rows if r.action != "error"]
+    originals = [(r, r.project) for r in rows]
     with transaction.atomic(), change_context(user, reason):
-        creates = [r for r in preview.rows if r.action == "create"]
-        new = [Project(**r.data, source=DataSource.IMPORTED, stage_date=timezone.localdate()) for r in creates]
+        creates = [r for r in rows if r.action == "create"]
+        new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
+        history: list[StageChange] = []
+        for row, project in zip(creates, new, strict=True):
+            stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
+            try:
+                history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
+                                                                         for st in stages])))
+            except ValidationError as e:
+                row.refuse("阶段", e)
         bulk_create_with_history(new, Project, batch_size=500, default_user=_actor(user),
                                  default_change_reason=reason)
         if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
@@ -279,30 +347,42 @@ def apply_import(user, preview, reason: str = "") -> dict[str, int]:
             new = [by_name[(p.name, p.region_id)] for p in new]
         for row, project in zip(creates, new, strict=True):
             row.project = project
-        StageChange.objects.bulk_create([
-            StageChange(project=p, from_stage="", to_stage=Stage.LEAD, date=p.stage_date, reason=reason,
-                        user=_actor(user)) for p in new
-        ])
+        entries = []
+        for project, changes in history:
+            for c in changes:
+                c.project = project
+                entries.append(c)
+        StageChange.objects.bulk_create(entries, batch_size=2000)
         counts["created"] = len(new)
-        for row in preview.rows:
+        counts["stages"] += len(entries)
+        for row in rows:
             if row.action == "update" and any(getattr(row.project, f) != v for f, v in row.data.items()):
                 # The version read at preview time: a change made since then refuses the import.
-                row.project = update_project(user, row.project, row.data, row.project.version, reason)
+                try:
+                    row.project = update_project(user, row.project, row.data, row.project.version, reason)
+                except ValidationError as e:
+                    row.refuse("", e)
+                    continue
                 counts["updated"] += 1
-        ids = [r.project.pk for r in preview.rows if r.project is not None]
+            if row.action == "update":
+                for st in row.stages:
+                    if _has_entry(row.project, st):
+                        continue
+                    try:
+                        move_stage(user, row.project, st["to_stage"], st["date"], reason,
+                                   precision=st.get("precision") or DatePrecision.DAY)
+                    except ValidationError as e:
+                        row.refuse("阶段", e)
+                    else:
+                        counts["stages"] += 1
+        ids = [r.project.pk for r in rows if r.project is not None]
         if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month
-        if month:
-            from taizhang.reporting.hooks import is_locked
-
-            for region in {r.project.region for r in preview.rows if r.project is not None}:
-                if is_locked(region, year, month):
-                    raise ValidationError(_("%(r)s %(y)s年%(m)s月已锁定,不能导入该月进展") % {"r": region, "y": year, "m": month})
         plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=year)}
         new_plans = []
-        for row in preview.rows:
+        for row in rows:
             if row.plan is None or row.project is None:
                 continue
             plan = plans.get(row.project.pk)
@@ -318,41 +398,52 @@ def apply_import(user, preview, reason: str = "") -> dict[str, int]:
         counts["plans"] += len(new_plans)
 
         if month:
-            reports: dict[int, dict[int, MonthlyProgress]] = {}
-            for r in MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lte=month):
-                reports.setdefault(r.project_id, {})[r.month] = r
-            new_reports = []
-            for row in preview.rows:
+            earlier: dict[int, dict[int, MonthlyProgress]] = {}
+            for r in MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lt=month):
+                earlier.setdefault(r.project_id, {})[r.month] = r.investment
+            progress = []
+            for row in rows:
                 if row.ytd is None or row.project is None:
                     continue
-                mine = reports.get(row.project.pk, {})
-                before = sum((r.investment for m, r in mine.items() if m < month), Decimal("0"))
-                amount = row.ytd - before
-                if amount < 0:
-                    raise ValidationError(_("第%(row)s行 1-%(m)s月完成投资小于此前各月之和") % {"row": row.number, "m": month})
-                current = mine.get(month)
-                if current is None:
-                    new_reports.append(MonthlyProgress(project=row.project, year=year, month=month,
-                                                       investment=amount, progress=row.progress_text,
-                                                       reported_by=_actor(user)))
-                elif current.investment != amount or (row.progress_text and current.progress != row.progress_text):
-                    current.investment = amount
-                    current.progress = row.progress_text or current.progress
-                    current.reported_by = _actor(user)
-                    current.full_clean()
-                    current.save()
-                    counts["progress"] += 1
-            bulk_create_with_history(new_reports, MonthlyProgress, batch_size=1000, default_user=_actor(user),
-                                     default_change_reason=reason)
-            counts["progress"] += len(new_reports)
+                before = sum(earlier.get(row.project.pk, {}).values(), Decimal("0"))
+                values = {"investment": row.ytd - before}
+                if row.progress_text:
+                    values["progress"] = row.progress_text
+                progress.append(Entry(row.project, year, month, values, reason=reason, label=f"第{row.number}行"))
+                progress[-1].row = row
+            outcomes = write_reports(user, progress, dry_run=True)
+            for o in outcomes:
+                for field, messages in o.errors.items():
+                    for m in messages:
+                        o.entry.row.refuse(_REPORT_FIELDS.get(field, field), m)
+            if not any(o.errors for o in outcomes) and not dry_run:
+                try:
+                    outcomes = write_reports(user, progress)
+                except ReportsRefused as e:  # changed between the two calls
+                    raise ValidationError(e.messages) from e
+            counts["progress"] = sum(1 for o in outcomes if o.action in ("created", "updated"))
 
         open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved().values_list("project_id", "description"))
         new_problems = [
             Problem(project=row.project, category="other", description=row.problem, raised_by=_actor(user))
-            for row in preview.rows
+            for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]
         bulk_create_with_history(new_problems, Problem, batch_size=1000, default_user=_actor(user),
                                  default_change_reason=reason)
         counts["problems"] = len(new_problems)
+        refused = [r for r in rows if r.action == "error"]
+        if dry_run:
+            transaction.set_rollback(True)
+            for row, project in originals:  # undone: the rows keep what they had read
+                row.project = project
+        elif refused:
+            raise ValidationError([f"第{r.number}行 {m}" for r in refused for m in r.messages])
     return counts
+
+
+_REPORT_FIELDS = {"investment": "1-N月完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}
+
+
+def _has_entry(project: Project, st: dict) -> bool:
+    return project.stage_changes.filter(to_stage=st["to_stage"], date=st["date"]).exists()

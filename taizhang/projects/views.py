@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.core.history import history_rows
+from taizhang.core.periods import last_finished_month
 from taizhang.core.scope import Action, can
+from taizhang.reporting.progress import save_progress
 
 from . import exports, services
 from .choices import PROBLEM_STATUS_COLORS, STAGE_COLORS, Stage
@@ -162,7 +164,7 @@ def project_detail(request, pk: int):
         "can_report": Project.objects.restrict(request.user, Action.REPORT).filter(pk=pk).exists(),
         "can_delete": Project.objects.restrict(request.user, Action.DELETE).filter(pk=pk).exists(),
         "stage_form": StageMoveForm(),
-        "progress_form": ProgressForm(initial={"year": today.year, "month": today.month}),
+        "progress_form": ProgressForm(initial=dict(zip(("year", "month"), last_finished_month(today), strict=True))),
         "problem_form": ProblemForm(user=request.user),
         "plan_form": PlanForm(initial={"year": today.year}),
         "stages": Stage,
@@ -264,8 +266,8 @@ def stage_move(request, pk: int):
 def progress_add(request, pk: int):
     def perform(project, form):
         d = form.cleaned_data
-        services.save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"],
-                               explanation=d.get("explanation", ""))
+        save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"],
+                      explanation=d.get("explanation", ""))
     return _form_action(request, pk, Action.REPORT, ProgressForm, perform, _("月度进展已保存"))
 
 

@@ -1,12 +1,17 @@
-"""Checks on what is reported (校验规则): hard ones block the save, soft ones ask for a reason."""
+"""Checks on what is reported (校验规则): hard ones block the save, soft ones ask for a reason.
+
+The rules read a :class:`Context` (the project's dated stage history and its other
+months), loaded for many reports at once by :func:`contexts`, so the writer of monthly
+figures, the import preview and the month's re-check all run the same rules the same way.
+"""
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F
 
 from .choices import RuleKind, Severity
 from .models import DEFAULT_RULES, ValidationRule
@@ -25,6 +30,19 @@ class Finding:
         return self.severity == Severity.HARD
 
 
+@dataclass
+class Context:
+    """What the rules need to know about a project besides the report itself."""
+
+    history: object  # taizhang.projects.stages.History
+    investment: dict = field(default_factory=dict)  # (year, month) -> investment of every month
+    funds: dict = field(default_factory=dict)  # (year, month) -> funds in place (万元)
+    funds_before: Decimal = ZERO  # funds of months not loaded month by month
+
+    def others(self, year: int, month: int) -> dict:
+        return {k: v for k, v in self.investment.items() if k != (year, month)}
+
+
 def rules_for(region) -> list[ValidationRule]:
     """The district's active rules; its defaults where it has not set any."""
     saved = {r.kind: r for r in ValidationRule.objects.filter(region=region)}
@@ -36,15 +54,38 @@ def rules_for(region) -> list[ValidationRule]:
     return out
 
 
-def check(project, year: int, month: int, values: dict, existing=None, rules=None) -> list[Finding]:
-    """Findings for a report of ``project`` in (year, month) with ``values`` (the new figures)."""
-    from taizhang.monitoring.metrics import month_end
-    from taizhang.projects.models import MonthlyProgress
+def funds_of(values: dict) -> Decimal:
+    return (values.get("funds_domestic") or ZERO) + (values.get("funds_foreign") or ZERO) * (
+        values.get("exchange_rate") or ZERO)
 
-    rules = rules if rules is not None else rules_for(project.region)
+
+def contexts(project_ids) -> dict[int, Context]:
+    """Every project's history and months, in three queries whatever the number of projects."""
+    from taizhang.projects.models import MonthlyProgress
+    from taizhang.projects.stages import load_histories
+
+    ids = list(project_ids)
+    histories = load_histories(ids)
+    out = {pid: Context(history=histories[pid]) for pid in ids}
+    rows = MonthlyProgress.objects.filter(project_id__in=ids).order_by().annotate(
+        foreign=F("funds_foreign") * F("exchange_rate")).values_list(
+        "project_id", "year", "month", "investment", "funds_domestic", "foreign")
+    for pid, y, m, inv, dom, foreign in rows:
+        ctx = out[pid]
+        ctx.investment[(y, m)] = inv
+        ctx.funds[(y, m)] = (dom or ZERO) + (foreign or ZERO)
+    return out
+
+
+def check(project, year: int, month: int, values: dict, existing, rules, ctx: Context) -> list[Finding]:
+    """Findings for a report of ``project`` in (year, month) with ``values`` (the new figures).
+
+    ``ctx.investment`` holds the figures of the project's other months as they will stand
+    (a batch's own new figures included).
+    """
     investment = values.get("investment")
     investment = existing.investment if investment is None and existing else (investment or ZERO)
-    others = MonthlyProgress.objects.filter(project=project).exclude(year=year, month=month).order_by()
+    others = ctx.others(year, month)
     findings = []
     for rule in rules:
         kind, sev = rule.kind, rule.severity
@@ -53,26 +94,18 @@ def check(project, year: int, month: int, values: dict, existing=None, rules=Non
         elif kind == RuleKind.CUMULATIVE_FALLS and existing is not None and investment < existing.investment:
             findings.append(Finding(kind, sev, f"累计投资不得下降:本月由{existing.investment}万元改为{investment}万元"))
         elif kind == RuleKind.ABOVE_REMAINING and project.total_investment:
-            before = others.aggregate(s=Sum("investment"))["s"] or ZERO
-            remaining = project.total_investment - before
+            remaining = project.total_investment - sum(others.values(), ZERO)
             if investment > remaining:
                 findings.append(Finding(kind, sev, f"本月完成投资{investment}万元超过剩余总投资{remaining}万元"))
-        elif kind == RuleKind.NOT_STARTED and investment > 0:
-            end = month_end(year, month)
-            if project.actual_start is None or project.actual_start > end:
-                findings.append(Finding(kind, sev, "项目尚未开工,不能填报建设投资"))
+        elif kind == RuleKind.NOT_STARTED and investment > 0 and not ctx.history.started_by(year, month):
+            findings.append(Finding(kind, sev, f"项目在{year}年{month}月尚未开工,不能填报建设投资"))
         elif kind == RuleKind.FUNDS_OVER_CONTRACT and project.contract_amount:
-            agg = others.aggregate(d=Sum("funds_domestic"))
-            total = (agg["d"] or ZERO) + sum(
-                ((f or ZERO) * (r or ZERO) for f, r in others.values_list("funds_foreign", "exchange_rate")), ZERO)
-            this = (values.get("funds_domestic") or ZERO) + (values.get("funds_foreign") or ZERO) * (
-                values.get("exchange_rate") or ZERO)
-            if total + this > project.contract_amount:
+            total = sum((v for k, v in ctx.funds.items() if k != (year, month)), ZERO) + funds_of(values)
+            if total > project.contract_amount:
                 findings.append(Finding(kind, sev,
-                                        f"累计到位资金{(total + this).quantize(Decimal('0.01'))}万元超过合同引资{project.contract_amount}万元"))
+                                        f"累计到位资金{total.quantize(Decimal('0.01'))}万元超过合同引资{project.contract_amount}万元"))
         elif kind == RuleKind.SPIKE and investment > 0:
-            usual = [v for v in others.filter(investment__gt=0).order_by("-year", "-month")
-                     .values_list("investment", flat=True)[:12]]
+            usual = [v for _, v in sorted(others.items(), reverse=True) if v > 0][:12]
             n = rule.threshold or Decimal("3")
             if len(usual) >= 3:
                 median = Decimal(statistics.median(usual))

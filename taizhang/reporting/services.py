@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, is_admin_of
-from taizhang.monitoring.metrics import month_end, pct
+from taizhang.core.numbers import pct
+from taizhang.core.scope import Action, may
 from taizhang.projects.models import MonthlyProgress, Project
 
+from . import obligations
 from .choices import PeriodStatus, ReportStatus
 from .models import Attachment, ReportingPeriod, ReportingSettings, Revision
-from .rules import check
+from .rules import check, contexts, rules_for
 
 # -------------------------------------------------------------- periods and who owes what
 
@@ -37,39 +35,18 @@ def period_for(region, year: int, month: int) -> ReportingPeriod:
     return period
 
 
-def owing_projects(period: ReportingPeriod, user=None):
-    """Projects that owe a report for the month: started by its end, not completed before it began."""
-    start, end = dt.date(period.year, period.month, 1), month_end(period.year, period.month)
-    qs = Project.objects.filter(region=period.region, actual_start__lte=end).exclude(actual_completion__lt=start)
-    if user is not None:
-        qs = qs.restrict(user, Action.VIEW)
-    return qs.select_related("responsible_unit", "park").order_by("responsible_unit__name", "name")
-
-
-@dataclass
-class Owed:
-    project: Project
-    report: MonthlyProgress | None
-    submitted: bool
-    on_time: bool
-    late: bool
+def owing_projects(period: ReportingPeriod, user=None) -> list[Project]:
+    """Projects that owe a report for the month (see :mod:`.obligations`)."""
+    return [row.project for row in reporting_status(period, user=user)["rows"]]
 
 
 def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user=None) -> dict:
     """Who owes, who reported, who is late; rates by responsible unit and by park."""
     today = today or timezone.localdate()
-    projects = list(owing_projects(period, user))
-    reports = {r.project_id: r for r in MonthlyProgress.objects.filter(
-        project__in=projects, year=period.year, month=period.month)}
-    rows = []
-    for p in projects:
-        r = reports.get(p.pk)
-        submitted_at = r.submitted_at if r is not None and r.status in (ReportStatus.SUBMITTED,
-                                                                         ReportStatus.APPROVED) else None
-        submitted = submitted_at is not None
-        on_time = submitted and timezone.localdate(submitted_at) <= period.deadline
-        late = (not submitted and today > period.deadline) or (submitted and not on_time)
-        rows.append(Owed(p, r, submitted, on_time, late))
+    projects = Project.objects.filter(region=period.region)
+    if user is not None:
+        projects = projects.restrict(user, Action.VIEW)
+    rows = obligations.owed(projects, period.year, period.month, period.deadline, today)
 
     def rates(key):
         groups = defaultdict(list)
@@ -92,9 +69,11 @@ def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user
             key = unit.pk if unit else None
             late_units.setdefault(key, {"unit": unit, "projects": []})["projects"].append(row.project)
     n = len(rows)
+    reported = sum(1 for x in rows if x.submitted)
     return {
-        "rows": rows, "owed": n, "reported": sum(1 for x in rows if x.submitted),
-        "rate": pct(sum(1 for x in rows if x.submitted), n),
+        "rows": rows, "owed": n, "reported": reported, "not_reported": n - reported,
+        "late": sum(1 for x in rows if x.late and not x.submitted),
+        "rate": pct(reported, n),
         "on_time_rate": pct(sum(1 for x in rows if x.on_time), n),
         "by_unit": rates(lambda p: p.responsible_unit), "by_park": rates(lambda p: p.park),
         "late_units": list(late_units.values()),
@@ -103,135 +82,118 @@ def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user
 
 def period_findings(period: ReportingPeriod) -> list[tuple[MonthlyProgress, str, str]]:
     """The rules run again over every report of the month (imported ones included)."""
+    reports = list(MonthlyProgress.objects.filter(project__region=period.region, year=period.year,
+                                                  month=period.month).select_related("project__region"))
+    ctxs = contexts({r.project_id for r in reports})
+    rules = rules_for(period.region)
     out = []
-    for report in MonthlyProgress.objects.filter(project__region=period.region, year=period.year,
-                                                 month=period.month).select_related("project__region"):
+    for report in reports:
         values = {"investment": report.investment, "funds_domestic": report.funds_domestic,
                   "funds_foreign": report.funds_foreign, "exchange_rate": report.exchange_rate}
-        for f in check(report.project, period.year, period.month, values, existing=None):
+        for f in check(report.project, period.year, period.month, values, None, rules, ctxs[report.project_id]):
             if f.hard or not report.explanation:
                 out.append((report, f.severity, f.message))
     return out
 
 
-def revision_note(regions, year: int, month: int) -> str:
-    """Which version of the month a total was built on, e.g. "崂山区2024年1月:市已锁定,第2版"."""
-    parts = []
-    for p in ReportingPeriod.objects.filter(region__in=regions, year=year, month=month).select_related("region"):
-        parts.append(f"{p.region}{p.year}年{p.month}月:{p.get_status_display()},第{p.revision}版")
-    return ";".join(parts) or f"{year}年{month}月:填报中(未锁定)"
+# -------------------------------------------------------------- revisions
 
 
-# -------------------------------------------------------------- approval and locking
+def revisions_included(regions, year: int, month: int, as_of: dt.datetime | None = None) -> list[tuple]:
+    """(region, month, revision) of the months 1..``month`` of ``year`` corrected after locking,
+    as they stood at ``as_of`` (now, by default)."""
+    from django.db.models import Count, Q
+
+    counted = Q(revisions__created__lte=as_of) if as_of is not None else Q()
+    periods = (ReportingPeriod.objects.filter(region__in=regions, year=year, month__lte=month)
+               .annotate(n=Count("revisions__number", filter=counted, distinct=True))
+               .filter(n__gt=0).select_related("region").order_by("region__path", "month"))
+    return [(p.region, p.month, 1 + p.n) for p in periods]
 
 
-def is_district_admin(user, region) -> bool:
-    return is_admin_of(user, region, Role.DISTRICT_ADMIN)
+def revision_note(regions, year: int, month: int, as_of: dt.datetime | None = None) -> str:
+    """Which revisions of which months a figure as of (year, month) includes, e.g.
+    "含崂山区2025年3月第2版;其余月份为第1版", and the state of the month itself."""
+    included = revisions_included(regions, year, month, as_of)
+    by_region: dict = defaultdict(list)
+    for region, m, number in included:
+        by_region[region].append(f"{m}月第{number}版")
+    parts = [f"含{region}{year}年" + "、".join(items) for region, items in by_region.items()]
+    text = ";".join(parts) + (";其余月份为第1版" if parts else f"{year}年1-{month}月均为第1版(无锁定后更正)")
+    states = ReportingPeriod.objects.filter(region__in=regions, year=year, month=month)
+    counts = defaultdict(int)
+    for p in states:
+        counts[p.get_status_display()] += 1
+    if counts:
+        text += ";" + f"{month}月:" + "、".join(f"{label}{n}个区" if len(states) > 1 else label
+                                                 for label, n in counts.items())
+    else:
+        text += f";{month}月:填报中"
+    if as_of is not None:
+        text += f"(截至{timezone.localtime(as_of):%Y-%m-%d %H:%M}的数据)"
+    return text
 
 
-def is_city_admin(user, region) -> bool:
-    return is_admin_of(user, region, Role.CITY_ADMIN)
+def revision_choices(regions, year: int, month: int) -> list[Revision]:
+    """The corrections a figure as of (year, month) includes, oldest first: each can be undone
+    to show the figures as they stood before it."""
+    return list(Revision.objects.filter(period__region__in=regions, period__year=year, period__month__lte=month)
+                .select_related("period__region").order_by("created", "id"))
 
 
-def _report_in_scope(user, report, action) -> None:
-    if not Project.objects.restrict(user, action).filter(pk=report.project_id).exists():
-        raise PermissionDenied("该项目不在您的管理范围内")
+# -------------------------------------------------------------- the district's month
 
 
-def _open_period(report) -> ReportingPeriod:
-    period = period_for(report.project.region, report.year, report.month)
-    if period.status != PeriodStatus.OPEN:
-        raise ValidationError(f"{period}已{period.get_status_display()},不能再变更报告")
-    return period
+def is_district_admin(user, region) -> bool:  # TODO(policy): callers move to may(user, Action.APPROVE, ...)
+    return may(user, Action.APPROVE, region)
 
 
-def submit_report(user, report: MonthlyProgress) -> MonthlyProgress:
-    _report_in_scope(user, report, Action.REPORT)
-    _open_period(report)
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
-        raise ValidationError("该报告已提交")
-    with transaction.atomic(), change_context(user, "提交月度进展"):
-        report.status = ReportStatus.SUBMITTED
-        report.submitted_at = timezone.now()
-        report.save(update_fields=["status", "submitted_at", "updated"])
-    return report
-
-
-def approve_report(user, report: MonthlyProgress) -> MonthlyProgress:
-    if not is_district_admin(user, report.project.region):
-        raise PermissionDenied("只有区级管理员可以审核")
-    _open_period(report)
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError("只能审核已提交的报告")
-    with transaction.atomic(), change_context(user, "审核通过"):
-        report.status, report.approved_by, report.approved_at = ReportStatus.APPROVED, user, timezone.now()
-        report.return_reason = ""
-        report.save(update_fields=["status", "approved_by", "approved_at", "return_reason", "updated"])
-    return report
-
-
-def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress:
-    if not is_district_admin(user, report.project.region):
-        raise PermissionDenied("只有区级管理员可以退回")
-    _open_period(report)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ["退回须说明原因"]})
-    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-        raise ValidationError("只能退回已提交或已审核的报告")
-    with transaction.atomic(), change_context(user, f"退回:{reason}"):
-        report.status, report.return_reason = ReportStatus.RETURNED, reason
-        report.save(update_fields=["status", "return_reason", "updated"])
-    return report
+def is_city_admin(user, region) -> bool:  # TODO(policy): callers move to may(user, Action.LOCK, ...)
+    return may(user, Action.LOCK, region)
 
 
 def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -> ReportingPeriod:
-    if not is_district_admin(user, period.region):
+    if not may(user, Action.APPROVE, period):
         raise PermissionDenied("只有区级管理员可以报送本月")
-    if period.status != PeriodStatus.OPEN:
-        raise ValidationError("该月已报送")
-    status = reporting_status(period, today)
-    missing = [row.project.name for row in status["rows"]
-               if row.report is None or row.report.status != ReportStatus.APPROVED]
-    if missing:
-        raise ValidationError(f"还有{len(missing)}个项目的报告未审核通过:{'、'.join(missing[:5])}")
     with transaction.atomic(), change_context(user, "区报送本月"):
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.status != PeriodStatus.OPEN:
+            raise ValidationError("该月已报送")
+        status = reporting_status(period, today)
+        missing = [row.project.name for row in status["rows"]
+                   if row.report is None or row.report.status != ReportStatus.APPROVED]
+        if missing:
+            raise ValidationError(f"还有{len(missing)}个项目的报告未审核通过:{'、'.join(missing[:5])}")
         period.status, period.submitted_by, period.submitted_at = PeriodStatus.SUBMITTED, user, timezone.now()
         period.save()
     return period
 
 
 def lock_period(user, period: ReportingPeriod) -> ReportingPeriod:
-    if not is_city_admin(user, period.region):
+    if not may(user, Action.LOCK, period):
         raise PermissionDenied("只有市级管理员可以锁定")
-    if period.status != PeriodStatus.SUBMITTED:
-        raise ValidationError("区尚未报送,不能锁定")
     with transaction.atomic(), change_context(user, "市锁定本月"):
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.status != PeriodStatus.SUBMITTED:
+            raise ValidationError("区尚未报送,不能锁定")
         period.status, period.locked_by, period.locked_at = PeriodStatus.LOCKED, user, timezone.now()
         period.save()
     return period
 
 
-def correct_locked(user, report: MonthlyProgress, investment: Decimal, reason: str) -> Revision:
-    """A correction after locking: a new, visible revision of the month, with its reason."""
-    period = period_for(report.project.region, report.year, report.month)
-    if period.status != PeriodStatus.LOCKED:
-        raise ValidationError("该月未锁定,请直接修改报告")
-    if not (is_district_admin(user, period.region) or is_city_admin(user, period.region)):
-        raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
+def reopen_period(user, period: ReportingPeriod, reason: str) -> ReportingPeriod:
+    """The city sends a submitted (not yet locked) month back to the district to change."""
+    if not may(user, Action.LOCK, period):
+        raise PermissionDenied("只有市级管理员可以退回报送")
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["锁定后更正须说明原因"]})
-    if investment is None or investment < 0:
-        raise ValidationError({"investment": ["本月完成投资不能为负数"]})
-    with transaction.atomic(), change_context(user, f"锁定后更正:{reason}"):
+        raise ValidationError({"reason": ["退回报送须说明原因"]})
+    with transaction.atomic(), change_context(user, f"退回报送:{reason}"):
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-        period.revision += 1
+        if period.status != PeriodStatus.SUBMITTED:
+            raise ValidationError("只有区已报送、市未锁定的月份可以退回")
+        period.status, period.submitted_by, period.submitted_at = PeriodStatus.OPEN, None, None
         period.save()
-        revision = Revision.objects.create(report=report, period=period, number=period.revision,
-                                           old_investment=report.investment, new_investment=investment,
-                                           reason=reason, user=user)
-        report.investment = investment
-        report.save(update_fields=["investment", "updated"])
-    return revision
+    return period
 
 
 # -------------------------------------------------------------- evidence
@@ -243,7 +205,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 def add_attachment(user, report: MonthlyProgress, upload) -> Attachment:
     """Keep a photo or document with the report: its type, size and content must agree."""
-    _report_in_scope(user, report, Action.REPORT)
+    if not may(user, Action.REPORT, report):
+        raise PermissionDenied("该项目不在您的管理范围内")
     name = Path(upload.name or "").name
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:

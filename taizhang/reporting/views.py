@@ -16,10 +16,18 @@ from taizhang.projects.models import MonthlyProgress, Problem, Project
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region, Unit
 
-from . import services, supervision
+from . import progress, services, supervision
 from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
 from .models import Attachment, Revision, SupervisionOrder
 from .todos import todos
+
+
+def _int(value) -> int | None:
+    """A version number from a form; anything else is no version (the service then refuses nothing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _errors(e: ValidationError) -> str:
@@ -104,15 +112,15 @@ def report(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "submit":
-                services.submit_report(request.user, r)
+                progress.submit_report(request.user, r)
                 messages.success(request, "报告已提交,等待区级审核")
             elif action == "approve":
-                services.approve_report(request.user, r)
+                progress.approve_report(request.user, r, _int(request.POST.get("version")))
                 messages.success(request, "已审核通过")
             elif action == "return":
                 ret = ReturnForm(request.POST)
                 if ret.is_valid():
-                    services.return_report(request.user, r, ret.cleaned_data["reason"])
+                    progress.return_report(request.user, r, ret.cleaned_data["reason"])
                     messages.success(request, "已退回")
                 else:
                     raise ValidationError("请填写退回原因")
@@ -126,7 +134,7 @@ def report(request, pk: int):
             elif action == "correct":
                 correction = CorrectionForm(request.POST)
                 if correction.is_valid():
-                    rev = services.correct_locked(request.user, r, correction.cleaned_data["investment"],
+                    rev = progress.correct_locked(request.user, r, correction.cleaned_data["investment"],
                                                   correction.cleaned_data["reason"])
                     messages.success(request, f"已更正,{period.year}年{period.month}月数据为第{rev.number}版")
                 else:

@@ -7,7 +7,7 @@ from taizhang.core.scope import restrict_regions
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from ..choices import Stage
-from ..models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+from ..models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -22,6 +22,13 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return restrict_regions(super().get_queryset(), getattr(request, "user", None), self.scope_field)
 
 
+class StageEntrySerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    date = serializers.DateField(required=False, allow_null=True, default=None, help_text="不详时留空")
+    precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     region = ScopedRelatedField(queryset=Region.objects.filter(level="district"))
     park = ScopedRelatedField(queryset=Region.objects.filter(level="park"), required=False, allow_null=True)
@@ -31,6 +38,9 @@ class ProjectSerializer(serializers.ModelSerializer):
                                           required=False, allow_null=True)
     is_over_100m = serializers.BooleanField(read_only=True)
     version = serializers.IntegerField(required=False, help_text="乐观锁:修改时传入读取到的版本号,版本不符返回 409")
+    stages = StageEntrySerializer(many=True, write_only=True, required=False, max_length=50,
+                                  help_text="新建时的阶段历史(按发生日期记录,如签约、开工),第一条为入库;"
+                                            "不填则以线索入库、日期不详。修改时忽略,请用 move-stage")
 
     class Meta:
         model = Project
@@ -39,7 +49,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "level", "category", "total_investment", "foreign_investment", "contract_amount", "content",
             "planned_start", "planned_completion", "actual_start", "actual_completion", "responsible_unit",
             "responsible_person", "commissioner", "stage", "stage_date", "source", "source_doc",
-            "is_over_100m", "version", "created", "updated",
+            "is_over_100m", "version", "stages", "created", "updated",
         ]
         read_only_fields = ["actual_start", "actual_completion", "stage", "stage_date", "source",
                             "source_doc", "created", "updated"]
@@ -48,14 +58,15 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class StageMoveSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
-    date = serializers.DateField(default=timezone.localdate)
+    date = serializers.DateField(default=timezone.localdate, help_text="变更发生的日期,可为过去日期(按日期排入历史)")
+    precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
-        fields = ["id", "project", "from_stage", "to_stage", "date", "reason", "user", "created"]
+        fields = ["id", "project", "from_stage", "to_stage", "date", "precision", "reason", "user", "created"]
 
 
 class AnnualPlanSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from taizhang.core.scope import Action
+from taizhang.reporting.progress import save_progress
 
 from .. import services
 from ..filtersets import ProjectFilterSet
@@ -78,11 +79,13 @@ class ProjectViewSet(viewsets.ModelViewSet):
         return obj
 
     def perform_create(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
-        serializer.instance = _service(services.create_project, self.request.user, data)
+        data = {k: v for k, v in serializer.validated_data.items() if k not in ("version", "stages")}
+        stages = serializer.validated_data.get("stages") or None
+        serializer.instance = _service(services.create_project, self.request.user, data,
+                                       self.request.headers.get("X-Change-Reason", ""), stages)
 
     def perform_update(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data = {k: v for k, v in serializer.validated_data.items() if k not in ("version", "stages")}
         serializer.instance = _service(
             services.update_project, self.request.user, serializer.instance, data,
             expected_version=serializer.validated_data.get("version"),
@@ -100,7 +103,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
         move = StageMoveSerializer(data=request.data)
         move.is_valid(raise_exception=True)
         d = move.validated_data
-        change = _service(services.move_stage, request.user, project, d["to_stage"], d["date"], d["reason"])
+        change = _service(services.move_stage, request.user, project, d["to_stage"], d["date"], d["reason"],
+                          d["precision"])
         return Response(StageChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -157,7 +161,7 @@ class MonthlyProgressViewSet(_ChildViewSet):
         project = _project_for(self.request, d.pop("project"), Action.REPORT)
         reason = d.pop("reason", "")
         explanation = d.pop("explanation", "")
-        serializer.instance = _service(services.save_progress, self.request.user, project,
+        serializer.instance = _service(save_progress, self.request.user, project,
                                        d.pop("year"), d.pop("month"), d, reason, explanation=explanation)
 
     def perform_update(self, serializer):
@@ -170,7 +174,7 @@ class MonthlyProgressViewSet(_ChildViewSet):
         year, month = d.pop("year", instance.year), d.pop("month", instance.month)
         if (year, month) != (instance.year, instance.month):
             raise exceptions.ValidationError({"month": ["不能修改报告所属的年月,请删除后重新填报"]})
-        serializer.instance = _service(services.save_progress, self.request.user, project, year, month, d, reason,
+        serializer.instance = _service(save_progress, self.request.user, project, year, month, d, reason,
                                        explanation=explanation)
 
 

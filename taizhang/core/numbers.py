@@ -1,0 +1,26 @@
+"""Rounding and ratios as the districts' reports state them: 2 decimals, half up."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def q2(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pct(part, whole) -> Decimal | None:
+    """part / whole in percent, 2 decimals; None when whole is 0 or missing."""
+    if whole is None or whole == 0 or part is None:
+        return None
+    return q2(Decimal(part) / Decimal(whole) * HUNDRED)
+
+
+def growth(now, before) -> Decimal | None:
+    """同比: change from ``before`` to ``now`` in percent."""
+    if before in (None, 0) or now is None:
+        return None
+    return q2((Decimal(now) - Decimal(before)) / Decimal(before) * HUNDRED)

@@ -1,0 +1,229 @@
+"""A project's dated stage history, and what follows from it.
+
+Stage changes are kept in the order they took effect (their ``date``), not the order
+they were typed: a start on 15 October recorded in November goes before November's
+entries. The current stage, the actual start and the actual completion are not typed;
+they follow from the history (:func:`replay`). Every question about "the stage in a
+month" (the funnel, start warnings, who owes a report, the "not started" rule) reads
+:class:`History`, so they cannot disagree.
+
+Unknown dates stay unknown (``date`` is None): a project taken from a public report
+that says it "has signed" has a 签约 entry without a date. Such an entry sorts first;
+for questions "as of a day" it counts from the day it was recorded (we knew it by
+then, not earlier), and it is never shown or used as a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from taizhang.core.periods import month_end, month_start
+
+from .choices import STAGE_ORDER, Stage
+
+ORDER = {s: i for i, s in enumerate(STAGE_ORDER)}
+_MIN = dt.date.min
+
+
+@dataclass
+class Step:
+    """One entry of the history, as the rules need it."""
+
+    to_stage: str
+    date: dt.date | None  # None: unknown
+    recorded: dt.date  # the day it was entered: an unknown date is in effect from then
+    id: int | None = None  # None for an entry not saved yet (it sorts after saved ones of its date)
+    reason: str = ""
+
+    @property
+    def effective(self) -> dt.date:
+        return self.date if self.date is not None else self.recorded
+
+    def sort_key(self):
+        return (self.date or _MIN, self.id if self.id is not None else 1 << 62)
+
+
+def ordered(steps: Iterable[Step]) -> list[Step]:
+    return sorted(steps, key=Step.sort_key)
+
+
+@dataclass
+class State:
+    stage: str | None
+    stage_date: dt.date | None
+    actual_start: dt.date | None
+    actual_completion: dt.date | None
+
+
+def replay(steps: list[Step]) -> State:
+    """The current stage and the actual dates, from the ordered history."""
+    stage = stage_date = start = completion = None
+    normal = None  # the last stage on the normal road (暂停/终止 stand beside it)
+    for s in steps:
+        to = s.to_stage
+        before = ORDER[normal] if normal is not None else -1
+        if to == Stage.STARTED:
+            if before < ORDER[Stage.STARTED]:
+                start = s.date  # a (new) start; back from 竣工 to 开工 keeps the start it had
+            completion = None
+        elif to in (Stage.COMPLETED, Stage.OPERATING):
+            if before < ORDER[Stage.COMPLETED]:
+                completion = s.date  # 投产 without a 竣工 entry: completed by then
+        elif to in ORDER and ORDER[to] < ORDER[Stage.STARTED]:
+            start = completion = None  # moved back before 开工: the start did not happen
+        if to in ORDER:
+            normal = to
+        stage, stage_date = to, s.date
+    return State(stage, stage_date, start, completion)
+
+
+def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = None) -> list[str]:
+    """What is impossible in an ordered history (with ``new`` the entry being recorded).
+
+    Only the impossible is refused: a date in the future, an entry before the project
+    existed (its first entry's date, when known), 竣工/投产 before 开工, two entries in a
+    row to the same stage, anything after 终止.
+    """
+    out: list[str] = []
+    if today is not None:
+        for s in steps:
+            if s.date is not None and s.date > today:
+                out.append(_("阶段变更日期不能晚于今天(%(d)s)") % {"d": s.date.isoformat()})
+                break
+    first = steps[0] if steps else None
+    if first is not None and first.date is not None:
+        for s in steps[1:]:
+            if s.date is not None and s.date < first.date:
+                out.append(_("阶段变更日期(%(d)s)不能早于项目建档日期(%(f)s)")
+                           % {"d": s.date.isoformat(), "f": first.date.isoformat()})
+                break
+    start = None
+    previous = None
+    starts = [i for i, s in enumerate(steps) if s.to_stage == Stage.STARTED]
+    for i, s in enumerate(steps):
+        if s.to_stage in (Stage.COMPLETED, Stage.OPERATING) and starts and starts[0] > i:
+            later = steps[starts[0]].date
+            out.append(_("竣工/投产日期(%(d)s)不能早于开工日期(%(s)s)")
+                       % {"d": s.date.isoformat() if s.date else _("日期不详"),
+                          "s": later.isoformat() if later else _("日期不详")})
+        if previous is not None and previous.to_stage == s.to_stage:
+            when = s.date.isoformat() if s.date else _("日期不详")
+            out.append(_("与相邻的“%(stage)s”记录重复(%(d)s)") % {"stage": Stage(s.to_stage).label, "d": when})
+        if previous is not None and previous.to_stage == Stage.TERMINATED:
+            out.append(_("已终止的项目不能再变更阶段"))
+        if s.to_stage == Stage.STARTED:
+            start = s.date
+        elif s.to_stage in ORDER and ORDER[s.to_stage] < ORDER[Stage.STARTED]:
+            start = None
+        if s.to_stage in (Stage.COMPLETED, Stage.OPERATING) and start and s.date and s.date < start:
+            out.append(_("竣工/投产日期(%(d)s)不能早于开工日期(%(s)s)")
+                       % {"d": s.date.isoformat(), "s": start.isoformat()})
+        previous = s
+    if new is not None and new.to_stage not in Stage.values:
+        out.append(_("未知的阶段"))
+    return list(dict.fromkeys(out))
+
+
+def needs_reason(from_stage: str, to_stage: str, before_suspension: str | None = None) -> bool:
+    """Moving one step forward is routine; anything else must be explained."""
+    if to_stage in (Stage.SUSPENDED, Stage.TERMINATED):
+        return True
+    if from_stage == Stage.SUSPENDED:
+        return to_stage != before_suspension
+    if from_stage in ORDER and to_stage in ORDER:
+        return ORDER[to_stage] != ORDER[from_stage] + 1
+    return not from_stage  # the first entry needs none; anything else is a jump
+
+
+class History:
+    """One project's ordered history, with the questions every figure asks of it."""
+
+    def __init__(self, steps: Iterable[Step]):
+        self.steps = ordered(steps)
+
+    def __bool__(self) -> bool:
+        return bool(self.steps)
+
+    def _in_effect(self, day: dt.date) -> list[Step]:
+        return [s for s in self.steps if s.effective <= day]
+
+    def stage_on(self, day: dt.date) -> str | None:
+        """The stage at the end of ``day``."""
+        steps = self._in_effect(day)
+        return steps[-1].to_stage if steps else None
+
+    def normal_stage_on(self, day: dt.date) -> str | None:
+        """The stage on the normal road at ``day`` (暂停 keeps the stage it paused at);
+        None when terminated or unknown."""
+        steps = self._in_effect(day)
+        if not steps or steps[-1].to_stage == Stage.TERMINATED:
+            return None
+        normal = [s.to_stage for s in steps if s.to_stage in ORDER]
+        return normal[-1] if normal else None
+
+    def reached(self, stage: str, day: dt.date) -> bool:
+        """Whether the project stands at ``stage`` or beyond at the end of ``day``."""
+        current = self.normal_stage_on(day)
+        return current is not None and ORDER[current] >= ORDER[stage]
+
+    def under_construction(self, year: int, month: int) -> bool:
+        """在建 at some time in the month: at 开工 when it began, or moved to 开工 during it."""
+        start, end = month_start(year, month), month_end(year, month)
+        if self.stage_on(start - dt.timedelta(days=1)) == Stage.STARTED:
+            return True
+        return any(s.to_stage == Stage.STARTED and start <= s.effective <= end for s in self.steps)
+
+    def started_by(self, year: int, month: int) -> bool:
+        """Whether building had begun by the month's end (so investment can be reported for it)."""
+        return self.reached(Stage.STARTED, month_end(year, month)) or self.under_construction(year, month)
+
+    def first_reached(self, stage: str) -> dt.date | None:
+        """The known date the project first stood at ``stage`` or beyond (moving back and
+        forward again does not make it new). None when that date is unknown."""
+        for s in self.steps:
+            if s.to_stage in ORDER and ORDER[s.to_stage] >= ORDER[stage]:
+                return s.date
+        return None
+
+    def first_reached_unknown(self, stage: str) -> bool:
+        """Whether the project reached ``stage`` on a date nobody knows."""
+        for s in self.steps:
+            if s.to_stage in ORDER and ORDER[s.to_stage] >= ORDER[stage]:
+                return s.date is None
+        return False
+
+    def moves_between(self, start: dt.date, end: dt.date) -> list[tuple[str, str]]:
+        """(from, to) of the moves with a known date in [start, end]."""
+        out, previous = [], ""
+        for s in self.steps:
+            if previous and s.date is not None and start <= s.date <= end:
+                out.append((previous, s.to_stage))
+            previous = s.to_stage
+        return out
+
+
+def load_histories(project_ids, until: dt.date | None = None) -> dict[int, History]:
+    """The histories of many projects in one query (entries in effect by ``until``, if given)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import StageChange
+
+    qs = StageChange.objects.filter(project_id__in=project_ids).order_by()
+    if until is not None:
+        qs = qs.filter(Q(date__lte=until) | Q(date__isnull=True))
+    steps: dict[int, list[Step]] = {pid: [] for pid in project_ids} if not hasattr(project_ids, "query") else {}
+    for pid, to_stage, date, created, pk in qs.values_list("project_id", "to_stage", "date", "created", "id"):
+        steps.setdefault(pid, []).append(Step(to_stage, date, timezone.localdate(created), pk))
+    return _Histories({pid: History(s) for pid, s in steps.items()})
+
+
+class _Histories(dict):
+    """Histories by project id; a project without entries has an empty history."""
+
+    def __missing__(self, key):
+        return History([])

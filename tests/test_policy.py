@@ -16,7 +16,7 @@ from taizhang.accounts.choices import Role
 from taizhang.core.scope import Action, may
 from taizhang.projects.choices import ReportStatus
 from taizhang.projects.models import MonthlyProgress, Project
-from taizhang.reporting import progress, services, supervision
+from taizhang.reporting import progress, supervision
 from taizhang.reporting.choices import OrderLevel, OrderStatus, PeriodStatus
 from taizhang.reporting.models import Attachment, ReportingPeriod, Revision, SupervisionOrder
 

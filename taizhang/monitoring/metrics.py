@@ -11,63 +11,48 @@ Conventions (stated once, tested):
   a project without a plan, or with a plan of 0, has no rate and no progress warning;
 - 时序进度 = month / 12; a project's lag = its rate - 时序, in percentage points;
 - a project counts where it is now (a project moved between districts moves its figures);
-- stages are read from the stage-change log as of the period's end, so a stage moved
-  back counts at the stage it was moved back to.
+- stages are read from the dated stage history as of the period's end (see
+  ``projects.stages``): a stage moved back counts at the stage it was moved back to, and
+  moving forward again is not a new 签约 or 开工; a date nobody knows is not used as one;
+- which reports count (``basis``): "all" sums every report, reviewed or not, and says how
+  many are not yet approved (``unreviewed``) — a district's own pages; "approved" sums
+  approved reports only — the city's and the leaders' views and the monthly workbook
+  (``basis_for``);
+- corrections after locking are included as they stood at ``as_of`` (now by default):
+  each revision made later is undone (its ``old_investment`` used again).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum
 from django.utils import timezone
 
-from taizhang.projects.choices import STAGE_ORDER, Level, Stage
-from taizhang.projects.models import (
-    OVER_100M_WAN,
-    AnnualPlan,
-    MonthlyProgress,
-    Problem,
-    StageChange,
-)
+from taizhang.accounts.choices import Role
+from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
+from taizhang.core.periods import month_end, months_between
+from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
+from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem
+from taizhang.projects.stages import load_histories
+from taizhang.reporting import obligations
+from taizhang.reporting.models import Revision
 
 from .models import LagMode, MonitoringRules
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-_ORDER = {s: i for i, s in enumerate(STAGE_ORDER)}
+ALL, APPROVED = "all", "approved"
 
 
-def q2(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def pct(part, whole) -> Decimal | None:
-    """part / whole in percent, 2 decimals; None when whole is 0 or missing."""
-    if whole is None or whole == 0 or part is None:
-        return None
-    return q2(Decimal(part) / Decimal(whole) * HUNDRED)
-
-
-def growth(now, before) -> Decimal | None:
-    """同比: change from ``before`` to ``now`` in percent."""
-    if before in (None, 0) or now is None:
-        return None
-    return q2((Decimal(now) - Decimal(before)) / Decimal(before) * HUNDRED)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def months_between(a: dt.date, year: int, month: int) -> int:
-    """Whole months from the month of ``a`` to (year, month)."""
-    return (year * 12 + month) - (a.year * 12 + a.month)
+def basis_for(user) -> str:
+    """Which reports a user's figures count: a district's own staff see every report (and
+    how many are unreviewed); leaders and the city see approved figures only."""
+    if user.is_superuser or user.role in (Role.CITY_ADMIN, Role.LEADER):
+        return APPROVED
+    return ALL
 
 
 @dataclass
@@ -115,8 +100,10 @@ class Snapshot:
     """All figures for ``projects`` (an already scoped queryset) in (year, month)."""
 
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
-                 rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None):
+                 rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
+                 basis: str = ALL, as_of: dt.datetime | None = None):
         self.year, self.month = year, month
+        self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
         self.today = today or timezone.localdate()
         self.end = month_end(year, month)
@@ -134,7 +121,8 @@ class Snapshot:
         self._load()
         # The same projects a year earlier, for 同比.
         self.last_year = (
-            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False, _loaded=self.projects)
+            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False, _loaded=self.projects,
+                     basis=basis, as_of=as_of)
             if compare else None
         )
 
@@ -146,27 +134,32 @@ class Snapshot:
         scope = self._scope.values("pk")
         plans = dict(AnnualPlan.objects.filter(project__in=scope, year=year).order_by()
                      .values_list("project_id", "planned_investment"))
-        progress = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
+        all_months = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
+        progress = all_months.filter(status=ReportStatus.APPROVED) if self.basis == APPROVED else all_months
         done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
         q_start = (month - 1) // 3 * 3 + 1
         self.quarter_done = dict(progress.filter(month__gte=q_start).values("project_id")
                                  .annotate(s=Sum("investment")).values_list("project_id", "s"))
-        this_month, texts = {}, {}
-        for pid, investment, text in progress.filter(month=month).values_list("project_id", "investment", "progress"):
-            this_month[pid], texts[pid] = investment, text
-        changes = defaultdict(list)
-        for pid, to_stage, date, from_stage in StageChange.objects.filter(
-            project__in=scope, date__lte=self.end
-        ).order_by("project_id", "date", "id").values_list("project_id", "to_stage", "date", "from_stage"):
-            changes[pid].append((to_stage, date, from_stage))
-        self.changes = changes
+        this_month, texts, statuses = {}, {}, {}
+        for pid, investment, text, status in all_months.filter(month=month).values_list(
+                "project_id", "investment", "progress", "status"):
+            statuses[pid] = status
+            if self.basis == ALL or status == ReportStatus.APPROVED:
+                this_month[pid], texts[pid] = investment, text
+        self.statuses = statuses
+        unreviewed = all_months.exclude(status=ReportStatus.APPROVED).aggregate(n=Count("pk"), s=Sum("investment"))
+        #: reports counted that nobody has approved yet ("all"), or left out ("approved")
+        self.unreviewed = (unreviewed["n"] or 0, q2(unreviewed["s"] or ZERO))
+        self.by_month = dict(progress.values("month").annotate(s=Sum("investment")).values_list("month", "s"))
+        self._undo_revisions(done, this_month)
+        self.histories = load_histories(scope, until=self.end)
 
         self.lines: list[Line] = []
         for p in self.projects:
-            log = changes.get(p.pk, [])
-            stage = log[-1][0] if log else None
+            stage = self.histories[p.pk].stage_on(self.end)
             line = Line(project=p, plan=plans.get(p.pk), done=done.get(p.pk) or ZERO,
-                        month_done=this_month.get(p.pk) or ZERO, reported=p.pk in this_month, stage=stage,
+                        month_done=this_month.get(p.pk) or ZERO,
+                        reported=obligations.is_reported(statuses.get(p.pk)), stage=stage,
                         progress_text=texts.get(p.pk, ""))
             if line.plan:
                 line.rate = pct(line.done, line.plan)
@@ -174,6 +167,31 @@ class Snapshot:
                 line.progress_warning = self._progress_warning(p, line)
             self._start_warning(p, line)
             self.lines.append(line)
+
+    def _undo_revisions(self, done: dict, this_month: dict) -> None:
+        """Figures as they stood at ``as_of``: corrections made after it are undone."""
+        self.undone: list = []
+        if self.as_of is None:
+            return
+        later = (Revision.objects.filter(report__project__in=self._scope.values("pk"), report__year=self.year,
+                                         report__month__lte=self.month, created__gt=self.as_of)
+                 .order_by("report_id", "created", "id")
+                 .values_list("report_id", "report__project_id", "report__month", "report__investment",
+                              "old_investment", "report__status"))
+        seen = set()
+        q_start = (self.month - 1) // 3 * 3 + 1
+        for rid, pid, month, now, old, status in later:
+            if rid in seen or (self.basis == APPROVED and status != ReportStatus.APPROVED):
+                continue
+            seen.add(rid)
+            delta = old - now
+            done[pid] = (done.get(pid) or ZERO) + delta
+            self.by_month[month] = (self.by_month.get(month) or ZERO) + delta
+            if month >= q_start:
+                self.quarter_done[pid] = (self.quarter_done.get(pid) or ZERO) + delta
+            if month == self.month and pid in this_month:
+                this_month[pid] += delta
+            self.undone.append(rid)
 
     # ------------------------------------------------------------------ loaded on first use
 
@@ -245,8 +263,7 @@ class Snapshot:
         planned = project.planned_start
         if planned is None or planned > self.end:
             return
-        started = self.first_date(project.pk, Stage.STARTED)
-        if started is not None and started <= self.end:
+        if self.reached(project.pk, Stage.STARTED):  # as of the period's end: a move back warns again
             return
         late = months_between(planned, self.year, self.month)
         if late >= 1:
@@ -254,23 +271,12 @@ class Snapshot:
             line.start_warning = "red" if late >= self.rules(project).start_red_months else "yellow"
 
     def first_date(self, pid: int, stage: str) -> dt.date | None:
-        for to_stage, date, _ in self.changes.get(pid, []):
-            if to_stage == stage:
-                return date
-        return None
+        """The known date the project first reached ``stage`` (or beyond); None if unknown."""
+        return self.histories[pid].first_reached(stage)
 
     def reached(self, pid: int, stage: str) -> bool:
         """Whether the project stands at ``stage`` or beyond at the period's end."""
-        log = self.changes.get(pid, [])
-        if not log:
-            return False
-        current = log[-1][0]
-        if current in (Stage.SUSPENDED, Stage.TERMINATED):
-            normal = [s for s, _, _ in log if s in _ORDER]
-            current = normal[-1] if normal else None
-            if log[-1][0] == Stage.TERMINATED:
-                return False
-        return current in _ORDER and _ORDER[current] >= _ORDER[stage]
+        return self.histories[pid].reached(stage, self.end)
 
     # ------------------------------------------------------------------ figures
 
@@ -318,11 +324,14 @@ class Snapshot:
         ids = [line.project.pk for line in self.lines if line.start_warning == color]
         return Figure(len(ids), ids)
 
+    def owed(self) -> Figure:
+        """Projects that owe a report for the month (see ``reporting.obligations``)."""
+        ids = [p.pk for p in self.projects if obligations.owes(self.histories[p.pk], self.year, self.month)]
+        return Figure(len(ids), ids)
+
     def not_reported(self) -> Figure:
-        """Projects under construction that have no report for the month."""
-        ids = [line.project.pk for line in self.lines
-               if self.reached(line.project.pk, Stage.STARTED) and not self.reached(line.project.pk, Stage.COMPLETED)
-               and not line.reported]
+        """Projects that owe a report for the month and have not submitted it."""
+        ids = [pid for pid in self.owed().ids if not obligations.is_reported(self.statuses.get(pid))]
         return Figure(len(ids), ids)
 
     def _in_period(self, pid: int, stage: str) -> bool:
@@ -367,20 +376,16 @@ class Snapshot:
     def flows(self) -> list[tuple[str, str, int]]:
         """Moves between stages made in the period: (from, to, count)."""
         counter: Counter = Counter()
-        for log in self.changes.values():
-            for to_stage, date, from_stage in log:
-                if from_stage and self.start <= date <= self.end:
-                    counter[(from_stage, to_stage)] += 1
+        for pid in self.ids:
+            for move in self.histories[pid].moves_between(self.start, self.end):
+                counter[move] += 1
         return [(a, b, n) for (a, b), n in sorted(counter.items())]
 
     def new_over_100m(self) -> Figure:
         """过亿元 projects landed (signed) in the period, and their total investment."""
         ids = []
         for p in self.projects:
-            signed = self.first_date(p.pk, Stage.SIGNED)
-            if signed is None:
-                firsts = [d for s, d, _ in self.changes.get(p.pk, []) if s in _ORDER and _ORDER[s] >= _ORDER[Stage.SIGNED]]
-                signed = firsts[0] if firsts else None
+            signed = self.first_date(p.pk, Stage.SIGNED)  # moving back and forward again is not a new 签约
             if p.total_investment >= OVER_100M_WAN and signed and self.start <= signed <= self.end:
                 ids.append(p.pk)
         return self._compare("new_over_100m", len(ids), ids)
@@ -426,10 +431,14 @@ class Snapshot:
         found = []
         self._load_funds()
         history_falls = self._cumulative_falls()
+        self.unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
         for line in self.lines:
             p = line.project
             rules = self.rules(p)
             signed = self.first_date(p.pk, Stage.SIGNED)
+            if signed is None and self.reached(p.pk, Stage.SIGNED) and \
+                    self.histories[p.pk].first_reached_unknown(Stage.SIGNED):
+                self.unknown_signing.append(p.pk)
             started = self.reached(p.pk, Stage.STARTED)
             if rules.check_signed_not_started and signed and not started and self.reached(p.pk, Stage.SIGNED):
                 days = (self.end - signed).days
@@ -494,9 +503,7 @@ class Snapshot:
 
     def monthly_curve(self) -> list[tuple[int, Decimal, Decimal]]:
         """(month, cumulative completed, cumulative plan at 时序) for months 1..month."""
-        rows = MonthlyProgress.objects.filter(project__in=self._scope.values("pk"), year=self.year, month__lte=self.month) \
-            .order_by().values("month").annotate(s=Sum("investment")).values_list("month", "s")
-        by_month = dict(rows)
+        by_month = self.by_month
         plan = self.planned().value or ZERO
         out, running = [], ZERO
         for m in range(1, self.month + 1):
@@ -539,7 +546,7 @@ class Snapshot:
 
 _MEMOISED = {
     "planned", "completed", "quarter_completed", "completion_rate", "key_projects", "month_completed",
-    "warnings", "start_warnings", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
+    "warnings", "start_warnings", "owed", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
     "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
     "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "groups",
 }
@@ -576,4 +583,4 @@ def totals(lines: list[Line]) -> dict:
     }
 
 
-__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end"]
+__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end", "basis_for", "ALL", "APPROVED"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -44,7 +45,21 @@ def _num(value) -> str:
 def revision(snap: Snapshot) -> str:
     from taizhang.reporting.services import revision_note
 
-    return revision_note({p.region_id for p in snap.projects}, snap.year, snap.month)
+    return revision_note({p.region_id for p in snap.projects}, snap.year, snap.month, snap.as_of)
+
+
+def basis_note(snap: Snapshot) -> str:
+    """What a figure counts, in words every figure on the page and in the workbook carries."""
+    n, amount = snap.unreviewed
+    if snap.basis == "approved":
+        text = gettext("口径:仅计审核通过的月度报告")
+        if n:
+            text += gettext(",另有未审核报告%(n)s条、%(x)s万元未计入") % {"n": n, "x": f"{amount:,.2f}"}
+        return text
+    text = gettext("口径:全部已填报的月度报告")
+    if n:
+        text += gettext(",含未审核%(n)s条、%(x)s万元") % {"n": n, "x": f"{amount:,.2f}"}
+    return text
 
 
 def briefing(snap: Snapshot, place: str) -> str:
@@ -141,6 +156,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[r].height = 60
     append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
+    append([basis_note(snap)])
     append([f"数据版本:{revision(snap)}"])
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width

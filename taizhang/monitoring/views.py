@@ -3,6 +3,8 @@ workbook, and the district's warning rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,9 +22,11 @@ from taizhang.projects.choices import Stage
 from taizhang.projects.filtersets import ProjectFilterSet
 from taizhang.projects.models import Project
 from taizhang.regions.choices import RegionLevel
+from taizhang.reporting.models import Revision
+from taizhang.reporting.services import revision_choices
 
 from . import report
-from .metrics import Figure, Snapshot
+from .metrics import ALL, APPROVED, Figure, Snapshot, basis_for
 from .models import MonitoringRules, rules_for
 
 METRIC_LABELS = {
@@ -30,7 +34,7 @@ METRIC_LABELS = {
     "key_projects": _l("重点项目"), "month_completed": _l("本月完成投资"), "quarter_completed": _l("本季度完成投资"), "new_starts": _l("新开工项目"),
     "completions": _l("竣工投用项目"), "planned_starts": _l("计划开工项目"), "on_time_starts": _l("按期开工项目"),
     "new_over_100m": _l("新落地过亿元项目"), "funds_rate": _l("资金到位率"), "start_rate": _l("已开工项目(开工率)"),
-    "not_reported": _l("本月未填报项目"), "open_problems": _l("有待解决问题的项目"),
+    "not_reported": _l("本月应报未报送的项目"), "open_problems": _l("有待解决问题的项目"),
     "overdue_problems": _l("有逾期问题的项目"), "warn_red": _l("进度红色预警"), "warn_yellow": _l("进度黄色预警"),
     "warn_green": _l("进度正常"), "start_red": _l("开工红色预警"), "start_yellow": _l("开工黄色预警"),
 }
@@ -46,7 +50,7 @@ def _scope(request):
     """The projects the user may see, narrowed by the same filters as the project list."""
     base = Project.objects.restrict(request.user, Action.VIEW)
     params = request.GET.copy()
-    for key in ("year", "month", "metric"):
+    for key in ("year", "month", "metric", "basis", "as_of", "group"):
         params.pop(key, None)
     filterset = ProjectFilterSet(params or None, queryset=base, request=request)
     if filterset.is_bound and not filterset.is_valid():
@@ -62,10 +66,37 @@ def _place(request, filterset) -> str:
     return region.name if region.level != RegionLevel.DISTRICT else region.name
 
 
-def _snapshot(request):
+def _snapshot(request, basis: str | None = None):
+    """The figures a page shows: its scope, month, which reports count and as of which revision.
+
+    A district's own staff count every report (and see how many are unreviewed) unless they
+    ask for approved figures only; leaders, the city and the monthly workbook always count
+    approved reports only (``metrics.basis_for``).
+    """
     filterset, projects = _scope(request)
     year, month = month_from_request(request)
-    return filterset, Snapshot(projects, year, month), year, month
+    if basis is None:
+        basis = basis_for(request.user)
+        if basis == ALL and request.GET.get("basis") == APPROVED:
+            basis = APPROVED
+    as_of, before = None, None
+    if request.GET.get("as_of"):
+        regions = projects.values("region_id")
+        before = Revision.objects.filter(pk=_int_or_404(request.GET["as_of"]), period__region__in=regions,
+                                         period__year=year, period__month__lte=month).first()
+        if before is None:
+            raise Http404(_("没有这一版更正"))
+        as_of = before.created - dt.timedelta(microseconds=1)
+    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of)
+    snap.before_revision = before
+    return filterset, snap, year, month
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as e:
+        raise Http404 from e
 
 
 # Every clickable figure: metric key -> how to get its Figure from a snapshot.
@@ -140,7 +171,9 @@ def dashboard(request):
         "conversion": snap.conversion(Stage.NEGOTIATING, Stage.SIGNED),
         # the warning rules edited on that page are those of the user's own district
         "can_edit_rules": request.user.region is not None and may(request.user, Action.SET_RULES, request.user.region),
-        "revision": report.revision(snap),
+        "revision": report.revision(snap), "basis_note": report.basis_note(snap),
+        "can_choose_basis": basis_for(request.user) == ALL,
+        "revision_choices": revision_choices(snap.projects and {p.region_id for p in snap.projects} or [], year, month),
         "start_red": snap.start_warnings("red").value, "start_yellow": snap.start_warnings("yellow").value,
     })
 
@@ -175,7 +208,7 @@ def drill(request):
 
 @login_required
 def monthly_workbook(request):
-    filterset, snap, year, month = _snapshot(request)
+    filterset, snap, year, month = _snapshot(request, basis=APPROVED)
     place = _place(request, filterset)
     group = "chain" if request.GET.get("group") == "chain" else "level"
     response = HttpResponse(

@@ -55,3 +55,30 @@ def test_demo_users_for_every_role(built):
 def test_earlier_months_are_locked_and_last_month_is_open(built):
     assert ReportingPeriod.objects.get(region__code="370212", year=2026, month=10).status == "open"
     assert ReportingPeriod.objects.get(region__code="370212", year=2026, month=9).status == "locked"
+
+
+def test_no_date_is_invented_for_a_real_project(built):
+    from taizhang.monitoring.metrics import Snapshot
+
+    hq = Project.objects.get(name="虚拟现实产业园总部基地")
+    assert hq.stage == "signed" and list(hq.stage_changes.values_list("date", flat=True)) == [None]
+    yike = Project.objects.get(name="青岛易科项目").stage_changes.get()
+    assert (yike.date, yike.precision, yike.date_display) == (dt.date(2019, 11, 1), "month", "2019年11月")
+    from django.utils import timezone
+
+    now = timezone.localdate()  # an unknown date is in effect from the day it was recorded
+    snap = Snapshot(Project.objects.filter(region__code="370212"), now.year, now.month)
+    flagged = {p.pk for rule, p, _ in snap.health_checks() if rule == "signed_not_started"}
+    assert hq.pk not in flagged and hq.pk in snap.unknown_signing
+
+
+def test_generated_months_went_through_the_writer_and_its_rules(built):
+    from taizhang.projects.models import MonthlyProgress
+
+    # Within the total and never before the start (the writer's hard rules), reported by nobody.
+    for p in Project.objects.filter(source="generated", region__code="370212")[:40]:
+        reports = list(p.progress_reports.all())
+        assert sum((r.investment for r in reports), Decimal("0")) <= p.total_investment
+        assert all(p.actual_start and (r.year, r.month) >= (p.actual_start.year, p.actual_start.month)
+                   for r in reports)
+    assert not MonthlyProgress.objects.filter(reported_by__isnull=False).exists()

@@ -64,66 +64,60 @@ STREETS = {
 # Real projects named by the seeds, with only the figures the seeds give
 # (万元; 0 where a report names a project without its investment).
 REAL_PROJECTS = [
-    dict(region="370213", name="中化·云谷项目", total=Decimal("521200"), stage=Stage.STARTED,
-         stage_date=dt.date(2022, 6, 1), park=None, chain="数字经济", level=Level.MUNICIPAL,
+    dict(region="370213", name="中化·云谷项目", total=Decimal("521200"), stage=Stage.STARTED, park=None, chain="数字经济", level=Level.MUNICIPAL,
          content="以数字经济产业为龙头、总部经济为核心,位于浮山路街道;报道称总投资52.12亿元",
          source_doc=SEED_002),
-    dict(region="370213", name="联东U谷青岛中心项目", total=Decimal("300000"), stage=Stage.STARTED,
-         stage_date=dt.date(2022, 6, 1), chain="数字经济", level=Level.MUNICIPAL,
+    dict(region="370213", name="联东U谷青岛中心项目", total=Decimal("300000"), stage=Stage.STARTED, chain="数字经济", level=Level.MUNICIPAL,
          content="报道称投资30亿元,2022年开工建设", source_doc=SEED_002),
-    dict(region="370213", name="人民金服青岛中心项目", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2022, 6, 1), chain="现代金融", level=Level.MUNICIPAL,
+    dict(region="370213", name="人民金服青岛中心项目", total=Decimal("0"), stage=Stage.STARTED, chain="现代金融", level=Level.MUNICIPAL,
          content="报道称与中化云谷项目合计投资102亿元,未单列本项目投资", source_doc=SEED_002),
-    dict(region="370213", name="医养健康产业园", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2022, 6, 1), park="医养健康产业园", chain="医养健康",
+    dict(region="370213", name="医养健康产业园", total=Decimal("0"), stage=Stage.STARTED, park="医养健康产业园", chain="医养健康",
          content="报道称总面积155.7万平方米", source_doc=SEED_002),
     dict(region="370212", name="青岛虚拟现实整机和光学模组项目", total=Decimal("0"),
-         stage=Stage.OPERATING, stage_date=dt.date(2023, 10, 1), park="青岛市虚拟现实产业园",
+         stage=Stage.OPERATING, park="青岛市虚拟现实产业园",
          chain="虚拟现实", level=Level.MUNICIPAL, nature=Nature.NEW,
          content="株洲路,建筑面积约35万平方米的专业化楼宇,从签约落地到部分投产用时一年左右",
          source_doc=SEED_001),
-    dict(region="370212", name="青岛虚拟现实创享中心项目", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2023, 3, 1), park="青岛市虚拟现实产业园", chain="虚拟现实",
+    dict(region="370212", name="青岛虚拟现实创享中心项目", total=Decimal("0"), stage=Stage.STARTED, park="青岛市虚拟现实产业园", chain="虚拟现实",
          level=Level.MUNICIPAL, content="株洲路,预计2024年3月部分交付,年内建成投用", source_doc=SEED_001),
-    dict(region="370212", name="观海文创产业园", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2023, 12, 1), content="株洲路,2023年12月举行开工仪式", source_doc=SEED_001),
-    dict(region="370212", name="虚拟现实产业园总部基地", total=Decimal("0"), stage=Stage.SIGNED,
-         stage_date=dt.date(2024, 1, 1), park="青岛市虚拟现实产业园", chain="虚拟现实",
+    dict(region="370212", name="观海文创产业园", total=Decimal("0"), stage=Stage.STARTED, content="株洲路,2023年12月举行开工仪式", source_doc=SEED_001),
+    dict(region="370212", name="虚拟现实产业园总部基地", total=Decimal("0"), stage=Stage.SIGNED, park="青岛市虚拟现实产业园", chain="虚拟现实",
          content="计划2024年内开工建设", source_doc=SEED_001, planned_start=dt.date(2024, 12, 31)),
-    dict(region="370212", name="崂山区人民医院", total=Decimal("0"), stage=Stage.SIGNED,
-         stage_date=dt.date(2024, 1, 1), category=Category.LIVELIHOOD,
+    dict(region="370212", name="崂山区人民医院", total=Decimal("0"), stage=Stage.SIGNED, category=Category.LIVELIHOOD,
          content="计划2024年内开工建设", source_doc=SEED_001, planned_start=dt.date(2024, 12, 31)),
-    dict(region="370212", name="崂山文化艺术中心", total=Decimal("0"), stage=Stage.SIGNED,
-         stage_date=dt.date(2024, 1, 1), category=Category.URBAN_RENEWAL,
+    dict(region="370212", name="崂山文化艺术中心", total=Decimal("0"), stage=Stage.SIGNED, category=Category.URBAN_RENEWAL,
          content="张村河片区城市地标,计划2024年内开工建设", source_doc=SEED_001,
          planned_start=dt.date(2024, 12, 31)),
-    dict(region="370212", name="若七文化艺术综合体", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2023, 6, 1), category=Category.LIVELIHOOD,
+    dict(region="370212", name="若七文化艺术综合体", total=Decimal("0"), stage=Stage.STARTED, category=Category.LIVELIHOOD,
          content="计划2024年内建成投用", source_doc=SEED_001, planned_completion=dt.date(2024, 12, 31)),
-    dict(region="370212", name="新华锦小蓬莱国际康复医院", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2023, 6, 1), category=Category.LIVELIHOOD,
+    dict(region="370212", name="新华锦小蓬莱国际康复医院", total=Decimal("0"), stage=Stage.STARTED, category=Category.LIVELIHOOD,
          content="计划2024年内建成投用", source_doc=SEED_001, planned_completion=dt.date(2024, 12, 31)),
-    dict(region="370203", name="国寿嘉园青岛长者公寓项目", total=Decimal("0"), stage=Stage.REGISTERED,
-         stage_date=dt.date(2023, 12, 1), category=Category.LIVELIHOOD, chain="现代金融",
+    dict(region="370203", name="国寿嘉园青岛长者公寓项目", total=Decimal("0"), stage=Stage.REGISTERED, category=Category.LIVELIHOOD, chain="现代金融",
          content="报道称2023年完成投资2.1亿元并注册", source_doc=SEED_004),
-    dict(region="370203", name="青岛沅信医疗项目", total=Decimal("10000"), stage=Stage.REGISTERED,
-         stage_date=dt.date(2023, 12, 1), content="报道称投资1亿元,2023年注册", source_doc=SEED_004),
-    dict(region="370687", name="青岛易科项目", total=Decimal("8000"), stage=Stage.SIGNED,
-         stage_date=dt.date(2019, 11, 1), park="海阳经济开发区", level=Level.ORDINARY,
+    dict(region="370203", name="青岛沅信医疗项目", total=Decimal("10000"), stage=Stage.REGISTERED, content="报道称投资1亿元,2023年注册", source_doc=SEED_004),
+    dict(region="370687", name="青岛易科项目", total=Decimal("8000"), stage=Stage.SIGNED, park="海阳经济开发区", level=Level.ORDINARY,
          builder="青岛易科空调工程材料有限公司",
          content="中央空调核心零部件生产;2019年11月与海阳市人民政府签署项目落地协议,建成后预计年产值可达1亿元",
          source_doc=SEED_003),
-    dict(region="370215", name="联东U谷(即墨)", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2018, 12, 1), chain="智能制造", content="2019年计划建成投产", source_doc=SEED_003),
-    dict(region="370215", name="三迪时空创新基地", total=Decimal("0"), stage=Stage.SIGNED,
-         stage_date=dt.date(2018, 12, 1), content="2019年计划开工建设", source_doc=SEED_003),
-    dict(region="370215", name="国信金融中心", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2018, 6, 1), chain="智能制造", content="2018年开工建设", source_doc=SEED_003),
-    dict(region="370215", name="宜家家居", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2018, 6, 1), content="2018年开工建设", source_doc=SEED_003),
-    dict(region="370215", name="黄海制药三期", total=Decimal("0"), stage=Stage.STARTED,
-         stage_date=dt.date(2018, 6, 1), content="2018年开工建设", source_doc=SEED_003),
+    dict(region="370215", name="联东U谷(即墨)", total=Decimal("0"), stage=Stage.STARTED, chain="智能制造", content="2019年计划建成投产", source_doc=SEED_003),
+    dict(region="370215", name="三迪时空创新基地", total=Decimal("0"), stage=Stage.SIGNED, content="2019年计划开工建设", source_doc=SEED_003),
+    dict(region="370215", name="国信金融中心", total=Decimal("0"), stage=Stage.STARTED, chain="智能制造", content="2018年开工建设", source_doc=SEED_003),
+    dict(region="370215", name="宜家家居", total=Decimal("0"), stage=Stage.STARTED, content="2018年开工建设", source_doc=SEED_003),
+    dict(region="370215", name="黄海制药三期", total=Decimal("0"), stage=Stage.STARTED, content="2018年开工建设", source_doc=SEED_003),
 ]
+
+# The dates the seeds give for a real project's stage, with their precision. Every other real
+# project's stage date is unknown and stays unknown: nothing is invented about a real record.
+KNOWN_STAGE_DATES = {
+    "联东U谷青岛中心项目": (dt.date(2022, 1, 1), "year"),  # "2022年开工建设"
+    "观海文创产业园": (dt.date(2023, 12, 1), "month"),  # "2023年12月举行开工仪式"
+    "国寿嘉园青岛长者公寓项目": (dt.date(2023, 1, 1), "year"),  # "2023年…注册"
+    "青岛沅信医疗项目": (dt.date(2023, 1, 1), "year"),  # "2023年注册"
+    "青岛易科项目": (dt.date(2019, 11, 1), "month"),  # "2019年11月…签署项目落地协议"
+    "国信金融中心": (dt.date(2018, 1, 1), "year"),  # "2018年开工建设"
+    "宜家家居": (dt.date(2018, 1, 1), "year"),
+    "黄海制药三期": (dt.date(2018, 1, 1), "year"),
+}
 
 # What each district's reports say of its key projects: (count, total 万元), the
 # generated projects fill up to these. Districts whose seeds give no totals get a modest book.
@@ -221,10 +215,12 @@ def _users(regions, units):
 
 
 def _real_projects(regions, units, chains, parks):
+    from .services import initial_history
+
     made = []
     for spec in REAL_PROJECTS:
         code = spec["region"]
-        project = Project.objects.create(
+        project = Project(
             name=spec["name"], region=regions[code],
             park=parks[code].get(spec.get("park")) if spec.get("park") else None,
             chain=chains[code].get(spec.get("chain")) if spec.get("chain") else None,
@@ -232,12 +228,15 @@ def _real_projects(regions, units, chains, parks):
             level=spec.get("level", Level.DISTRICT), category=spec.get("category", Category.INDUSTRY),
             nature=spec.get("nature", Nature.NEW), content=spec.get("content", ""),
             planned_start=spec.get("planned_start"), planned_completion=spec.get("planned_completion"),
-            responsible_unit=units[code][1], stage=spec["stage"], stage_date=spec["stage_date"],
-            actual_start=spec["stage_date"] if spec["stage"] in (Stage.STARTED,) else None,
-            source=DataSource.SEED, source_doc=spec["source_doc"],
+            responsible_unit=units[code][1], source=DataSource.SEED, source_doc=spec["source_doc"],
         )
-        StageChange.objects.create(project=project, from_stage="", to_stage=spec["stage"],
-                                   date=spec["stage_date"], reason=f"据公开报道({spec['source_doc']})建档")
+        date, precision = KNOWN_STAGE_DATES.get(spec["name"], (None, "day"))
+        rows = initial_history(None, project, [{"to_stage": spec["stage"], "date": date, "precision": precision,
+                                                "reason": f"据公开报道({spec['source_doc']})建档"}])
+        project.save()
+        for r in rows:
+            r.project = project
+        StageChange.objects.bulk_create(rows)
         made.append(project)
     return made
 
@@ -299,17 +298,22 @@ def _generated_projects(rng, regions, units, chains, parks, real, today):
             p.actual_completion = min(p.actual_start + dt.timedelta(days=400), today)
     created = bulk_create_with_history(projects, Project, batch_size=500, default_change_reason="演示数据")
     created = list(Project.objects.filter(source=DataSource.GENERATED).select_related("region"))
+    from .services import initial_history
+
     changes = []
     for p in created:
         path = STAGE_ORDER[: STAGE_ORDER.index(p.stage) + 1] if p.stage in STAGE_ORDER else [Stage.SIGNED, p.stage]
         day = p.planned_start - dt.timedelta(days=30 * len(path))
-        prev = ""
+        steps = []
         for s in path:
             when = p.actual_start if s == Stage.STARTED else (
                 p.actual_completion if s == Stage.COMPLETED else day)
             when = min(when or day, today)
-            changes.append(StageChange(project=p, from_stage=prev, to_stage=s, date=when))
-            prev, day = s, when + dt.timedelta(days=20)
+            steps.append({"to_stage": s, "date": when, "reason": "" if s in STAGE_ORDER else "演示:暂停"})
+            day = when + dt.timedelta(days=20)
+        changes.extend(initial_history(None, p, steps))  # the ledger's own rules check the history
+    Project.objects.bulk_update(created, ["stage", "stage_date", "actual_start", "actual_completion"],
+                                batch_size=500)
     StageChange.objects.bulk_create(changes, batch_size=2000)
     return created
 
@@ -354,6 +358,33 @@ def _months_back(today: dt.date, n: int):
             y, m = y - 1, 12
         out.append((y, m))
     return list(reversed(out))
+
+
+def _write_reports(reports: list[MonthlyProgress], today: dt.date) -> None:
+    """The generated months go through the one writer of monthly figures, month by month, as a
+    district would have reported them; figures are kept within what the rules allow."""
+    from django.contrib.auth import get_user_model
+
+    from taizhang.reporting.progress import Entry, write_reports
+
+    system = get_user_model()(username="演示数据", is_superuser=True, is_active=True)  # not saved: no author
+    spent: dict[int, Decimal] = {}
+    funded: dict[int, Decimal] = {}
+    by_month: dict[tuple, list[Entry]] = {}
+    for r in sorted(reports, key=lambda r: (r.year, r.month)):
+        p = r.project
+        left = p.total_investment - spent.get(p.pk, Decimal("0"))
+        investment = max(min(r.investment, left), Decimal("0"))
+        spent[p.pk] = spent.get(p.pk, Decimal("0")) + investment
+        funds = r.funds_domestic
+        if p.contract_amount:
+            funds = max(min(funds, p.contract_amount - funded.get(p.pk, Decimal("0"))), Decimal("0"))
+        funded[p.pk] = funded.get(p.pk, Decimal("0")) + funds
+        by_month.setdefault((r.year, r.month), []).append(Entry(
+            p, r.year, r.month, {"investment": investment, "progress": r.progress, "funds_domestic": funds},
+            explanation="演示数据:随机生成的月度投资"))
+    for entries in by_month.values():
+        write_reports(system, entries, today=today)
 
 
 def _plans_progress_problems(rng, projects, units, today):
@@ -401,6 +432,6 @@ def _plans_progress_problems(rng, projects, units, today):
                 resolved_on=min(raised + dt.timedelta(days=30), today) if status == ProblemStatus.SOLVED else None,
             ))
     AnnualPlan.objects.bulk_create(plans, batch_size=2000)
-    MonthlyProgress.objects.bulk_create(reports, batch_size=2000)
+    _write_reports(reports, today)
     Problem.objects.bulk_create(problems, batch_size=2000)
     return len(reports), len(problems)

@@ -102,7 +102,8 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     today = today or timezone.localdate()
     if not entries:
         return []
-    with transaction.atomic(), change_context(user, _common_reason(entries, correction_reason)):
+    actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
+    with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
         outcomes = _decide(user, entries, today, correction_reason)
         if any(o.errors for o in outcomes):
             if dry_run:

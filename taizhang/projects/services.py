@@ -63,6 +63,8 @@ def create_project(user, data: dict[str, Any], reason: str = "",
     stage_date = data.pop("stage_date", None)
     if not stages:
         stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or _("建档")}]
+    elif reason:  # the reason given for the whole record explains steps that give none (a history load)
+        stages = [{**st, "reason": st.get("reason") or reason} for st in stages]
     project = Project(**data)
     project.full_clean()
     rows = initial_history(user, project, stages)

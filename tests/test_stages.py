@@ -99,3 +99,48 @@ def test_each_move_leaves_a_history_record_with_its_author_and_reason(world):
     assert record.stage == Stage.SIGNED
     assert record.history_user == world.ls_editor
     assert record.history_change_reason == "跨越在谈"
+
+
+def test_a_past_start_recorded_later_goes_in_its_place(world):
+    """Entered in November with 线索 at an unknown date, started on 15 October: recorded in its place."""
+    p = services.create_project(world.ls_editor, {"name": "十一月建档项目", "region": world.laoshan,
+                                                  "total_investment": 100})
+    assert list(p.stage_changes.values_list("date", flat=True)) == [None]  # not invented as today
+    services.move_stage(world.ls_editor, p, Stage.SIGNED, D(2024, 11, 2), reason="直接签约")
+    services.move_stage(world.ls_editor, p, Stage.STARTED, D(2024, 10, 15), reason="补录:10月已开工")
+    p.refresh_from_db()
+    # By date: 线索(不详) → 开工 10-15 → 签约 11-02, so the project is at 签约 and the start is undone.
+    assert list(p.stage_changes.values_list("to_stage", "from_stage")) == [
+        (Stage.LEAD, ""), (Stage.STARTED, Stage.LEAD), (Stage.SIGNED, Stage.STARTED)]
+    assert (p.stage, p.actual_start) == (Stage.SIGNED, None)
+    wrong = p.stage_changes.get(to_stage=Stage.SIGNED)
+    services.correct_stage_change(world.ls_editor, wrong, "签约日期记错", date=D(2024, 9, 1))
+    p.refresh_from_db()
+    assert (p.stage, p.actual_start) == (Stage.STARTED, D(2024, 10, 15))
+    assert wrong.history.count() >= 2 and wrong.history.first().history_change_reason == "签约日期记错"
+
+
+def test_a_lead_date_when_known_bounds_the_history_and_can_be_set(world):
+    p = world.ls_project  # 线索 on 2024-01-01
+    with pytest.raises(ValidationError, match="建档日期"):
+        services.move_stage(world.ls_editor, p, Stage.NEGOTIATING, D(2023, 12, 1))
+    lead = p.stage_changes.get()
+    with pytest.raises(ValidationError, match="原因"):
+        services.correct_stage_change(world.ls_editor, lead, "", date=D(2023, 11, 1))
+    services.correct_stage_change(world.ls_editor, lead, "线索日期以招商台账为准", date=D(2023, 11, 1))
+    services.move_stage(world.ls_editor, p, Stage.NEGOTIATING, D(2023, 12, 1))
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+
+
+def test_a_wrong_entry_is_removed_with_a_reason_and_kept_in_history(world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING, Stage.SIGNED)
+    signed = p.stage_changes.get(to_stage=Stage.SIGNED)
+    with pytest.raises(ValidationError):
+        services.remove_stage_change(world.ls_editor, signed, "")
+    services.remove_stage_change(world.ls_editor, signed, "误录签约")
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+    assert StageChange.history.filter(id=signed.pk, history_type="-").get().history_change_reason == "误录签约"
+    with pytest.raises(PermissionDenied):
+        services.remove_stage_change(world.ls_viewer, p.stage_changes.last(), "试试")

@@ -184,7 +184,9 @@ def _rewrite_history(user, project: Project, new: StageChange | None = None,
     ordered = stage_rules.ordered(steps)
     if not ordered:
         raise ValidationError({"stage": [_("项目至少要有一条阶段记录")]})
-    problems = stage_rules.errors(ordered, today=today)
+    lead_row = next((c for c in rows if c.pk is not None and not c.from_stage and c is not new), None)
+    lead = next((st for st in ordered if by_key[st.id] is lead_row), None)
+    problems = stage_rules.errors(ordered, today=today, lead=lead)
     target = next((st for st in ordered if by_key[st.id] is (new or changed)), None)
     if target is not None:
         problems += _missing_reasons(ordered, only=target)

@@ -81,11 +81,13 @@ def replay(steps: list[Step]) -> State:
     return State(stage, stage_date, start, completion)
 
 
-def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = None) -> list[str]:
+def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = None,
+           lead: Step | None = None) -> list[str]:
     """What is impossible in an ordered history (with ``new`` the entry being recorded).
 
     Only the impossible is refused: a date in the future, an entry before the project
-    existed (its first entry's date, when known), 竣工/投产 before 开工, two entries in a
+    existed (``lead``, the entry it entered the ledger with — the first by default — when
+    its date is known), 竣工/投产 before 开工, two entries in a
     row to the same stage, anything after 终止.
     """
     out: list[str] = []
@@ -94,9 +96,11 @@ def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = N
             if s.date is not None and s.date > today:
                 out.append(_("阶段变更日期不能晚于今天(%(d)s)") % {"d": s.date.isoformat()})
                 break
-    first = steps[0] if steps else None
+    first = lead if lead is not None else (steps[0] if steps else None)
     if first is not None and first.date is not None:
-        for s in steps[1:]:
+        for s in steps:
+            if s is first:
+                continue
             if s.date is not None and s.date < first.date:
                 out.append(_("阶段变更日期(%(d)s)不能早于项目建档日期(%(f)s)")
                            % {"d": s.date.isoformat(), "f": first.date.isoformat()})

@@ -224,13 +224,6 @@ def test_the_page_the_api_and_the_import_leave_the_same_thing_behind(world, case
     months_before = {m: stored(p, month=m) for m in range(1, 13) if m != MONTH}
     other_history = MonthlyProgress.history.exclude(month=MONTH).count()
 
-    if case == "c-spike-explained" and path == "import":
-        # The importer has no 情况说明 column: the column is ignored and the soft finding refuses
-        # the row, naming it, with nothing written.
-        data = progress_sheet(p, YEAR, MONTH, Decimal("700"), EXPLANATION)
-        assert "情况说明" in imports.read_projects(world.ls_editor, io.BytesIO(data)).ignored_columns
-        ok, message, (want_stored, want_history) = False, "请填写情况说明", REFUSED
-
     got_ok, messages = PATHS[path](world.ls_editor, p, YEAR, MONTH, amount, reason, explanation)
 
     assert got_ok is ok, messages

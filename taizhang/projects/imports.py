@@ -55,6 +55,7 @@ SYNONYMS: dict[str, list[str]] = {
     "ytd": ["月完成投资", "月累计完成", "累计完成投资", "累计完成"],
     "progress": ["形象进度", "进展情况"],
     "problems": ["存在问题", "存在的问题", "困难问题"],
+    "explanation": ["情况说明", "偏差说明", "异常说明"],
     "responsible_unit": ["责任单位", "牵头单位"],
     "responsible_person": ["责任人"],
     "commissioner": ["服务专员"],
@@ -82,7 +83,7 @@ TEMPLATE_COLUMNS = [
     ("1-N月完成投资(万元)", "ytd"), ("形象进度", "progress"), ("存在问题", "problems"),
     ("责任单位", "responsible_unit"), ("责任人", "responsible_person"), ("服务专员", "commissioner"),
     ("计划开工时间", "planned_start"), ("计划竣工时间", "planned_completion"),
-    ("项目阶段", "stage"), ("签约时间", "signed_on"), ("开工时间", "started_on"), ("竣工时间", "completed_on"),
+    ("情况说明", "explanation"), ("项目阶段", "stage"), ("签约时间", "signed_on"), ("开工时间", "started_on"), ("竣工时间", "completed_on"),
 ]
 _MONEY = {"total_investment", "foreign_investment", "contract_amount", "year_plan", "ytd"}
 _CHOICES = {
@@ -108,6 +109,7 @@ class Row:
     ytd: Decimal | None = None
     progress_text: str = ""
     problem: str = ""
+    explanation: str = ""  # why a figure a soft check rule asks about is right
     stages: list = field(default_factory=list)  # [{"to_stage", "date", "precision"}], oldest first
 
     def refuse(self, label: str, error) -> None:
@@ -318,6 +320,7 @@ def _read_row(user, number, values, columns, catalogue) -> Row:
                 row.messages.append(f"{_FIELD_LABELS[f]}: {e}")
     _read_stages(row, values)
     row.progress_text = str(values.get("progress") or "").strip()
+    row.explanation = str(values.get("explanation") or "").strip()
     row.problem = str(values.get("problems") or "").strip()
     if row.problem in ("无", "暂无", "/", "-"):
         row.problem = ""

@@ -413,7 +413,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 values = {"investment": row.ytd - before}
                 if row.progress_text:
                     values["progress"] = row.progress_text
-                progress.append(Entry(row.project, year, month, values, reason=reason, label=f"第{row.number}行"))
+                progress.append(Entry(row.project, year, month, values, reason=reason, label=f"第{row.number}行",
+                                      explanation=row.explanation))
                 progress[-1].row = row
             outcomes = write_reports(user, progress, dry_run=True)
             for o in outcomes:

@@ -142,3 +142,27 @@ def test_the_openapi_schema_matches_the_committed_snapshot():
     assert current == SNAPSHOT.read_text(encoding="utf-8"), (
         "The API changed: review it, then run taizhang spectacular --file docs/openapi.yaml"
     )
+
+
+def test_a_wrong_stage_entry_is_corrected_and_removed_through_the_api(world):
+    import datetime as dt
+
+    from taizhang.projects import services
+    from taizhang.projects.models import StageChange
+
+    p = world.ls_project
+    services.move_stage(world.ls_editor, p, "negotiating", dt.date(2024, 2, 1))
+    entry = p.stage_changes.get(to_stage="negotiating")
+    c = APIClient()
+    c.force_authenticate(world.ls_editor)
+    url = f"/api/stage-changes/{entry.pk}/"
+    assert c.patch(url, {"date": "2024-03-01"}, format="json").status_code == 400  # no reason
+    r = c.patch(url, {"date": "2024-03-01"}, format="json", HTTP_X_CHANGE_REASON="以会议纪要为准")
+    assert r.status_code == 200 and r.json()["date"] == "2024-03-01"
+    assert StageChange.history.filter(id=entry.pk).first().history_change_reason == "以会议纪要为准"
+    other = APIClient()
+    other.force_authenticate(world.lc_editor)
+    assert other.delete(url, HTTP_X_CHANGE_REASON="x").status_code == 404
+    assert c.delete(url, HTTP_X_CHANGE_REASON="误录").status_code == 204
+    p.refresh_from_db()
+    assert p.stage == "lead"

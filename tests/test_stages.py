@@ -144,3 +144,30 @@ def test_a_wrong_entry_is_removed_with_a_reason_and_kept_in_history(world):
     assert StageChange.history.filter(id=signed.pk, history_type="-").get().history_change_reason == "误录签约"
     with pytest.raises(PermissionDenied):
         services.remove_stage_change(world.ls_viewer, p.stage_changes.last(), "试试")
+
+
+def test_the_project_page_corrects_and_removes_an_entry(client, world):
+    p = walk(world.ls_editor, world.ls_project, Stage.NEGOTIATING, Stage.SIGNED)
+    signed = p.stage_changes.get(to_stage=Stage.SIGNED)
+    client.force_login(world.ls_editor)
+    page = client.get(f"/projects/{p.pk}/").content.decode()
+    assert f"/projects/{p.pk}/stage/{signed.pk}/" in page and "2024-01-01" in page
+    url = f"/projects/{p.pk}/stage/{signed.pk}/"
+    r = client.post(url, {"action": "correct", "to_stage": Stage.SIGNED, "date": "2024-01-20", "precision": "day",
+                          "reason": ""})
+    assert r.status_code == 400  # a correction needs a reason
+    r = client.post(url, {"action": "correct", "to_stage": Stage.SIGNED, "date": "2024-01-20", "precision": "day",
+                          "reason": "签约日期以合同为准"})
+    assert r.status_code == 302
+    signed.refresh_from_db()
+    assert signed.date == D(2024, 1, 20)
+    r = client.post(url, {"action": "remove", "reason": "误录签约"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+    # A leader reads the page without the forms and cannot post them.
+    client.force_login(world.ls_viewer)
+    assert "stage-correct" not in client.get(f"/projects/{p.pk}/").content.decode()
+    neg = p.stage_changes.get(to_stage=Stage.NEGOTIATING)
+    r = client.post(f"/projects/{p.pk}/stage/{neg.pk}/", {"action": "remove", "reason": "试试"})
+    assert r.status_code == 403 and p.stage_changes.filter(pk=neg.pk).exists()

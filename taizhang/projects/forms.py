@@ -15,7 +15,7 @@ from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from .choices import Stage
-from .models import AnnualPlan, MonthlyProgress, Problem, Project
+from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project
 from .validators import normalize_project_code
 
 
@@ -77,6 +77,16 @@ class StageMoveForm(forms.Form):
         label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("跳过阶段、回退、暂停或终止时必填"),
     )
+
+
+class StageCorrectForm(forms.Form):
+    """Correct or remove a wrong entry of the stage history; the old values stay in its history."""
+
+    to_stage = forms.ChoiceField(label=_("阶段"), choices=Stage.choices)
+    date = forms.DateField(label=_("日期"), widget=DateInput(), required=False, help_text=_("不详时留空"))
+    precision = forms.ChoiceField(label=_("日期精度"), choices=DatePrecision.choices, initial=DatePrecision.DAY,
+                                  required=False)
+    reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProgressForm(forms.ModelForm):

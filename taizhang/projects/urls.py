@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/delete/", views.project_delete, name="project_delete"),
     path("<int:pk>/stage/", views.stage_move, name="stage_move"),
+    path("<int:pk>/stage/<int:change_pk>/", views.stage_correct, name="stage_correct"),
     path("<int:pk>/progress/", views.progress_add, name="progress_add"),
     path("<int:pk>/plan/", views.plan_save, name="plan_save"),
     path("<int:pk>/problems/add/", views.problem_add, name="problem_add"),

@@ -31,9 +31,10 @@ from .forms import (
     ProblemUpdateForm,
     ProgressForm,
     ProjectForm,
+    StageCorrectForm,
     StageMoveForm,
 )
-from .models import AnnualPlan, MonthlyProgress, Problem, Project
+from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project
 
 PAGE_SIZE = 50
 
@@ -147,6 +148,7 @@ def project_detail(request, pk: int):
         }
         for y in years
     ]
+    stage_changes = list(project.stage_changes.select_related("user"))
     problems = list(project.problems.select_related("solving_unit", "raised_by"))
     today = timezone.localdate()
     for p in problems:
@@ -154,7 +156,7 @@ def project_detail(request, pk: int):
         p.color = PROBLEM_STATUS_COLORS.get(p.status)
     return render(request, "projects/project_detail.html", {
         "project": project,
-        "stage_changes": project.stage_changes.select_related("user"),
+        "stage_changes": stage_changes,
         "by_year": by_year,
         "problems": problems,
         "history": history_rows(project.history.all(), Project, limit=50),
@@ -164,6 +166,9 @@ def project_detail(request, pk: int):
         "can_report": Project.objects.restrict(request.user, Action.REPORT).filter(pk=pk).exists(),
         "can_delete": Project.objects.restrict(request.user, Action.DELETE).filter(pk=pk).exists(),
         "stage_form": StageMoveForm(),
+        "correct_forms": {c.pk: StageCorrectForm(initial={"to_stage": c.to_stage, "date": c.date,
+                                                          "precision": c.precision}, auto_id=f"c{c.pk}_%s")
+                          for c in stage_changes},
         "progress_form": ProgressForm(initial=dict(zip(("year", "month"), last_finished_month(today), strict=True))),
         "problem_form": ProblemForm(user=request.user),
         "plan_form": PlanForm(initial={"year": today.year}),
@@ -259,6 +264,33 @@ def stage_move(request, pk: int):
         d = form.cleaned_data
         services.move_stage(request.user, project, d["to_stage"], d["date"], d["reason"])
     return _form_action(request, pk, Action.CHANGE, StageMoveForm, perform, _("阶段已变更"))
+
+
+@login_required
+@require_POST
+def stage_correct(request, pk: int, change_pk: int):
+    """Correct (or, with action=remove, delete) one entry of the stage history, with a reason."""
+    project = _project_or_404(request, pk, Action.CHANGE)
+    change = project.stage_changes.filter(pk=change_pk).first()
+    if change is None:
+        raise Http404
+    form = StageCorrectForm(request.POST)
+    if request.POST.get("action") == "remove":
+        form.fields["to_stage"].required = False
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if request.POST.get("action") == "remove":
+                services.remove_stage_change(request.user, change, d["reason"])
+            else:
+                services.correct_stage_change(request.user, change, d["reason"], to_stage=d["to_stage"],
+                                              date=d["date"], precision=d["precision"] or DatePrecision.DAY)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("阶段记录已更正"))
+            return redirect(project)
+    return render(request, "projects/action_form.html", {"project": project, "form": form}, status=400)
 
 
 @login_required

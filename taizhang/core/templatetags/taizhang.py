@@ -23,3 +23,9 @@ def may_tag(user, action: str, obj=None) -> bool:
     The same ``taizhang.core.scope.may`` the services enforce; an unknown action is an error.
     """
     return may(user, action, obj)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ forms|get_item:obj.pk }}``: a value of a dict by a key computed in the template."""
+    return mapping.get(key) if mapping else None

@@ -67,6 +67,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ["id", "project", "from_stage", "to_stage", "date", "precision", "reason", "user", "created"]
+        read_only_fields = ["project", "from_stage", "reason", "user", "created"]
 
 
 class AnnualPlanSerializer(serializers.ModelSerializer):

@@ -108,12 +108,33 @@ class ProjectViewSet(viewsets.ModelViewSet):
         return Response(StageChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
-class StageChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class StageChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                         mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """A project's stage history. Record a move with ``projects/{id}/move-stage``; correct
+    (PATCH: to_stage, date, precision) or remove a wrong entry here, with the reason in the
+    ``X-Change-Reason`` header. The old values stay in the entry's history."""
+
     serializer_class = StageChangeSerializer
     filterset_fields = ["project", "to_stage"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return StageChange.objects.restrict(self.request.user, Action.VIEW).order_by("id")
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method in ("PATCH", "DELETE"):
+            _project_for(self.request, obj.project, Action.CHANGE)
+        return obj
+
+    def perform_update(self, serializer):
+        values = {k: v for k, v in serializer.validated_data.items() if k in ("to_stage", "date", "precision")}
+        serializer.instance = _service(services.correct_stage_change, self.request.user, serializer.instance,
+                                       self.request.headers.get("X-Change-Reason", ""), **values)
+
+    def perform_destroy(self, instance):
+        _service(services.remove_stage_change, self.request.user, instance,
+                 self.request.headers.get("X-Change-Reason", ""))
 
 
 class _ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

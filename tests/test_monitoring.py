@@ -337,3 +337,24 @@ def test_a_district_ranks_its_chains_and_the_workbook_groups_by_chain(client, wo
     subtotals = [D(str(r[7])) for r in rows if r[0] == "小计"]
     assert subtotals == [D("50"), D("10")]
     assert "口径:仅计审核通过的月度报告" in [r[0] for r in rows]
+
+
+def test_every_figure_the_dashboard_links_is_in_the_registry(client, world):
+    """One list of figures: each card's drill-down key has a definition and a label."""
+    import re
+
+    from taizhang.monitoring import registry
+
+    client.force_login(world.ls_admin)
+    html = client.get("/monitoring/?year=2024&month=3").content.decode()
+    keys = (set(re.findall(r"metric=([a-z_0-9]+)", html)) | set(re.findall(r'\}\}([a-z_]+)"', html))
+            | set(re.findall(r'"metric": "([a-z_0-9]+)"', html)))
+    s = snap(world.ls_admin, month=3)
+    keys = {k for k in keys if k in registry.BY_KEY or k.split("_")[0] in ("stage", "health", "region", "chain")}
+    assert keys >= {"planned", "completed", "not_reported", "warn_red"}
+    for key in keys:
+        registry.figure(s, key)
+        assert registry.label(key) != key
+    for m in registry.METRICS:
+        assert client.get(f"/monitoring/drill/?year=2024&month=3&metric={m.key}").status_code == 200
+    assert client.get("/monitoring/drill/?year=2024&month=3&metric=nonsense").status_code == 404

@@ -25,6 +25,7 @@ Conventions (stated once, tested):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -73,6 +74,17 @@ class Line:
     funds: Decimal = ZERO  # cumulative funds in place to the period's end (万元)
     open_problems: list = field(default_factory=list)
     progress_text: str = ""
+
+
+def memoised(method):
+    """Figures are asked for many times by one page: compute each once per snapshot."""
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        key = (method.__name__, args)
+        if key not in self._memo:
+            self._memo[key] = method(self, *args)
+        return self._memo[key]
+    return wrapper
 
 
 class Figure:
@@ -285,15 +297,18 @@ class Snapshot:
             return Figure(value, ids)
         return Figure(value, ids, previous=lambda: getattr(self.last_year, name)())
 
+    @memoised
     def planned(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
         return self._compare("planned", q2(sum((line.plan for line in rows), ZERO)), [line.project.pk for line in rows])
 
+    @memoised
     def completed(self) -> Figure:
         """Investment completed in the period by every project in scope."""
         rows = [line for line in self.lines if line.done]
         return self._compare("completed", q2(sum((line.done for line in rows), ZERO)), [line.project.pk for line in rows])
 
+    @memoised
     def completion_rate(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
         value = pct(sum((line.done for line in rows), ZERO), sum((line.plan for line in rows), ZERO))
@@ -303,32 +318,39 @@ class Snapshot:
         rate = self.completion_rate().value
         return None if rate is None else q2(rate - self.timing)
 
+    @memoised
     def key_projects(self) -> Figure:
         return self._compare("key_projects", len(self.lines), list(self.ids))
 
+    @memoised
     def month_completed(self) -> Figure:
         rows = [line for line in self.lines if line.month_done]
         return self._compare("month_completed", q2(sum((line.month_done for line in rows), ZERO)),
                              [line.project.pk for line in rows])
 
+    @memoised
     def quarter_completed(self) -> Figure:
         """Investment completed from the start of the month's quarter to the month."""
         ids = [pid for pid, v in self.quarter_done.items() if v]
         return self._compare("quarter_completed", q2(sum(self.quarter_done.values(), ZERO)), ids)
 
+    @memoised
     def warnings(self, color: str) -> Figure:
         ids = [line.project.pk for line in self.lines if line.progress_warning == color]
         return Figure(len(ids), ids)
 
+    @memoised
     def start_warnings(self, color: str) -> Figure:
         ids = [line.project.pk for line in self.lines if line.start_warning == color]
         return Figure(len(ids), ids)
 
+    @memoised
     def owed(self) -> Figure:
         """Projects that owe a report for the month (see ``reporting.obligations``)."""
         ids = [p.pk for p in self.projects if obligations.owes(self.histories[p.pk], self.year, self.month)]
         return Figure(len(ids), ids)
 
+    @memoised
     def not_reported(self) -> Figure:
         """Projects that owe a report for the month and have not submitted it."""
         ids = [pid for pid in self.owed().ids if not obligations.is_reported(self.statuses.get(pid))]
@@ -338,19 +360,23 @@ class Snapshot:
         date = self.first_date(pid, stage)
         return date is not None and self.start <= date <= self.end
 
+    @memoised
     def new_starts(self) -> Figure:
         ids = [pid for pid in self.ids if self._in_period(pid, Stage.STARTED) and self.reached(pid, Stage.STARTED)]
         return self._compare("new_starts", len(ids), ids)
 
+    @memoised
     def completions(self) -> Figure:
         ids = [pid for pid in self.ids if self._in_period(pid, Stage.COMPLETED) and self.reached(pid, Stage.COMPLETED)]
         return self._compare("completions", len(ids), ids)
 
+    @memoised
     def planned_starts(self) -> Figure:
         """Projects planned to start in the year up to this month."""
         ids = [p.pk for p in self.projects if p.planned_start and self.start <= p.planned_start <= self.end]
         return self._compare("planned_starts", len(ids), ids)
 
+    @memoised
     def on_time_starts(self) -> Figure:
         ids = []
         for p in self.projects:
@@ -363,6 +389,7 @@ class Snapshot:
     def on_time_start_rate(self) -> Decimal | None:
         return pct(self.on_time_starts().value, self.planned_starts().value)
 
+    @memoised
     def funnel(self) -> list[tuple[str, str, Figure, Decimal]]:
         """(stage, label, projects at or beyond it, their total investment)."""
         out = []
@@ -373,6 +400,7 @@ class Snapshot:
             out.append((stage, Stage(stage).label, Figure(len(ids), ids), total))
         return out
 
+    @memoised
     def flows(self) -> list[tuple[str, str, int]]:
         """Moves between stages made in the period: (from, to, count)."""
         counter: Counter = Counter()
@@ -381,6 +409,7 @@ class Snapshot:
                 counter[move] += 1
         return [(a, b, n) for (a, b), n in sorted(counter.items())]
 
+    @memoised
     def new_over_100m(self) -> Figure:
         """过亿元 projects landed (signed) in the period, and their total investment."""
         ids = []
@@ -390,17 +419,20 @@ class Snapshot:
                 ids.append(p.pk)
         return self._compare("new_over_100m", len(ids), ids)
 
+    @memoised
     def new_over_100m_investment(self) -> Figure:
         ids = self.new_over_100m().ids
         by_pk = {p.pk: p for p in self.projects}
         return self._compare("new_over_100m_investment", q2(sum((by_pk[i].total_investment for i in ids), ZERO)), ids)
 
+    @memoised
     def funds_in_place(self) -> Figure:
         self._load_funds()
         rows = [line for line in self.lines if line.project.contract_amount]
         return self._compare("funds_in_place", q2(sum((line.funds for line in rows), ZERO)),
                              [line.project.pk for line in rows])
 
+    @memoised
     def funds_rate(self) -> Figure:
         """资金到位率: funds in place over contracted investment, for projects with a contract."""
         self._load_funds()
@@ -408,6 +440,7 @@ class Snapshot:
         value = pct(sum((line.funds for line in rows), ZERO), sum((line.project.contract_amount for line in rows), ZERO))
         return self._compare("funds_rate", value, [line.project.pk for line in rows])
 
+    @memoised
     def start_rate(self) -> Figure:
         """开工率: started / signed, both as of the period's end."""
         signed = [pid for pid in self.ids if self.reached(pid, Stage.SIGNED)]
@@ -426,54 +459,12 @@ class Snapshot:
                 days.append((db - da).days)
         return statistics.median(days) if days else None
 
+    @memoised
     def health_checks(self) -> list[tuple[str, object, str]]:
-        """(rule, project, finding) for each project a switched-on check flags."""
-        found = []
-        self._load_funds()
-        history_falls = self._cumulative_falls()
-        self.unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
-        for line in self.lines:
-            p = line.project
-            rules = self.rules(p)
-            signed = self.first_date(p.pk, Stage.SIGNED)
-            if signed is None and self.reached(p.pk, Stage.SIGNED) and \
-                    self.histories[p.pk].first_reached_unknown(Stage.SIGNED):
-                self.unknown_signing.append(p.pk)
-            started = self.reached(p.pk, Stage.STARTED)
-            if rules.check_signed_not_started and signed and not started and self.reached(p.pk, Stage.SIGNED):
-                days = (self.end - signed).days
-                if days > rules.signed_not_started_days:
-                    found.append(("signed_not_started", p, f"签约{days}天未开工"))
-            if rules.check_no_funds and signed and self.reached(p.pk, Stage.SIGNED) and \
-                    months_between(signed, self.year, self.month) >= rules.no_funds_months:
-                recent = [(self.year * 12 + self.month - k) for k in range(rules.no_funds_months)]
-                months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
-                if not any(self.funds_by_month.get(p.pk, {}).get(m) for m in months):
-                    found.append(("no_funds", p, f"连续{rules.no_funds_months}个月无资金到位"))
-            if rules.check_low_funds and p.contract_amount and signed and \
-                    months_between(signed, self.year, self.month) >= rules.low_funds_months:
-                ratio = pct(line.funds, p.contract_amount) or ZERO
-                if ratio < rules.low_funds_ratio:
-                    found.append(("low_funds", p, f"签约{rules.low_funds_months}个月以上,到位资金仅占合同引资{ratio}%"))
-            if rules.check_cumulative_falls and p.pk in history_falls:
-                found.append(("cumulative_falls", p, history_falls[p.pk]))
-        return found
+        """(rule, project, finding) for each project a switched-on check flags (see ``checks``)."""
+        from .checks import health_checks
 
-    def _cumulative_falls(self) -> dict[int, str]:
-        """Projects whose reported investment for a month was corrected downwards this year."""
-        out: dict[int, str] = {}
-        # Only reports that were ever corrected: their whole history, oldest first.
-        corrected = MonthlyProgress.history.filter(
-            project_id__in=self._scope.values("pk"), year=self.year, month__lte=self.month, history_type="~"
-        ).values("id")
-        records = MonthlyProgress.history.filter(id__in=corrected) \
-            .order_by("id", "history_date").values_list("id", "project_id", "month", "investment", "history_type")
-        previous: dict[int, Decimal] = {}
-        for rid, pid, month, investment, kind in records:
-            if kind == "~" and rid in previous and investment < previous[rid]:
-                out[pid] = f"{month}月完成投资由{previous[rid]}万元更正为{investment}万元,累计投资下降"
-            previous[rid] = investment
-        return out
+        return health_checks(self)
 
     def problems_by(self, key: str) -> list[tuple[str, int, int, list[int]]]:
         """Open problems by ``category`` or ``unit``: (label, open, overdue, project ids)."""
@@ -488,10 +479,12 @@ class Snapshot:
             out.append((label, len(plist), overdue, sorted({x.project_id for x in plist})))
         return out
 
+    @memoised
     def open_problems(self) -> Figure:
         ids = sorted({pid for pid, plist in self.problems.items() if plist})
         return Figure(sum(len(v) for v in self.problems.values()), ids)
 
+    @memoised
     def overdue_problems(self) -> Figure:
         ids, n = set(), 0
         for pid, plist in self.problems.items():
@@ -501,6 +494,7 @@ class Snapshot:
                     ids.add(pid)
         return Figure(n, sorted(ids))
 
+    @memoised
     def monthly_curve(self) -> list[tuple[int, Decimal, Decimal]]:
         """(month, cumulative completed, cumulative plan at 时序) for months 1..month."""
         by_month = self.by_month
@@ -511,6 +505,7 @@ class Snapshot:
             out.append((m, q2(running), q2(plan * m / 12)))
         return out
 
+    @memoised
     def ranking(self, by: str = "region") -> list[tuple[object, Decimal | None, Decimal, Decimal | None, list[int]]]:
         """Groups by completion rate: (group, rate, completed, planned, ids).
 
@@ -529,6 +524,7 @@ class Snapshot:
             out.append((group, pct(done, plan), q2(done), q2(plan), [x.project.pk for x in lines]))
         return sorted(out, key=lambda r: (r[1] is None, -(r[1] or 0)))
 
+    @memoised
     def groups(self, by: str = "level") -> list[tuple[str, list[Line]]]:
         """Lines grouped for the workbook's subtotals: by project level or by industry chain."""
         groups = defaultdict(list)
@@ -542,31 +538,6 @@ class Snapshot:
 
     def by_level(self) -> list[tuple[str, list[Line]]]:
         return self.groups("level")
-
-
-_MEMOISED = {
-    "planned", "completed", "quarter_completed", "completion_rate", "key_projects", "month_completed",
-    "warnings", "start_warnings", "owed", "not_reported", "new_starts", "completions", "planned_starts", "on_time_starts",
-    "funnel", "flows", "new_over_100m", "new_over_100m_investment", "funds_in_place", "funds_rate",
-    "start_rate", "health_checks", "open_problems", "overdue_problems", "monthly_curve", "ranking", "groups",
-}
-
-
-def _memoise(method):
-    """Figures are asked for many times by one page: compute each once per snapshot."""
-    import functools
-
-    @functools.wraps(method)
-    def wrapper(self, *args):
-        key = (method.__name__, args)
-        if key not in self._memo:
-            self._memo[key] = method(self, *args)
-        return self._memo[key]
-    return wrapper
-
-
-for _name in _MEMOISED:
-    setattr(Snapshot, _name, _memoise(getattr(Snapshot, _name)))
 
 
 def totals(lines: list[Line]) -> dict:

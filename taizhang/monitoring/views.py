@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_from_request
@@ -25,25 +24,10 @@ from taizhang.regions.choices import RegionLevel
 from taizhang.reporting.models import Revision
 from taizhang.reporting.services import revision_choices
 
-from . import report
-from .metrics import ALL, APPROVED, Figure, Snapshot, basis_for
+from . import registry, report
+from .checks import HEALTH_LABELS
+from .metrics import ALL, APPROVED, Snapshot, basis_for
 from .models import MonitoringRules, rules_for
-
-METRIC_LABELS = {
-    "planned": _l("年度计划投资"), "completed": _l("累计完成投资"), "completion_rate": _l("年度投资完成率"),
-    "key_projects": _l("重点项目"), "month_completed": _l("本月完成投资"), "quarter_completed": _l("本季度完成投资"), "new_starts": _l("新开工项目"),
-    "completions": _l("竣工投用项目"), "planned_starts": _l("计划开工项目"), "on_time_starts": _l("按期开工项目"),
-    "new_over_100m": _l("新落地过亿元项目"), "funds_rate": _l("资金到位率"), "start_rate": _l("已开工项目(开工率)"),
-    "not_reported": _l("本月应报未报送的项目"), "open_problems": _l("有待解决问题的项目"),
-    "overdue_problems": _l("有逾期问题的项目"), "warn_red": _l("进度红色预警"), "warn_yellow": _l("进度黄色预警"),
-    "warn_green": _l("进度正常"), "start_red": _l("开工红色预警"), "start_yellow": _l("开工黄色预警"),
-}
-HEALTH_LABELS = {
-    "signed_not_started": _l("签约超期未开工"),
-    "no_funds": _l("连续无资金到位"),
-    "low_funds": _l("资金到位率过低"),
-    "cumulative_falls": _l("累计投资下降"),
-}
 
 
 def _scope(request):
@@ -99,38 +83,6 @@ def _int_or_404(value) -> int:
         raise Http404 from e
 
 
-# Every clickable figure: metric key -> how to get its Figure from a snapshot.
-def figure(snap: Snapshot, metric: str):
-    simple = {
-        "planned": snap.planned, "completed": snap.completed, "completion_rate": snap.completion_rate,
-        "key_projects": snap.key_projects, "month_completed": snap.month_completed,
-        "quarter_completed": snap.quarter_completed,
-        "new_starts": snap.new_starts, "completions": snap.completions, "planned_starts": snap.planned_starts,
-        "on_time_starts": snap.on_time_starts, "new_over_100m": snap.new_over_100m,
-        "funds_rate": snap.funds_rate, "start_rate": snap.start_rate, "not_reported": snap.not_reported,
-        "open_problems": snap.open_problems, "overdue_problems": snap.overdue_problems,
-    }
-    if metric in simple:
-        return simple[metric]()
-    if metric.startswith("warn_"):
-        return snap.warnings(metric[5:])
-    if metric.startswith("start_"):
-        return snap.start_warnings(metric[6:])
-    if metric.startswith("stage_"):
-        for stage, _label, fig, _total in snap.funnel():
-            if stage == metric[6:]:
-                return fig
-    for by in ("region", "chain"):
-        if metric.startswith(f"{by}_"):
-            for group, _rate, _done, _plan, ids in snap.ranking(by):
-                if str(group.pk if group else 0) == metric[len(by) + 1:]:
-                    return Figure(len(ids), ids)
-    if metric.startswith("health_"):
-        ids = sorted({p.pk for rule, p, _ in snap.health_checks() if rule == metric[7:]})
-        return Figure(len(ids), ids)
-    raise Http404(_("未知的指标"))
-
-
 @login_required
 def dashboard(request):
     filterset, snap, year, month = _snapshot(request)
@@ -164,7 +116,7 @@ def dashboard(request):
         "place": _place(request, filterset), "briefing": report.briefing(snap, _place(request, filterset)),
         "funnel": funnel, "flows": [(Stage(a).label, Stage(b).label, n) for a, b, n in snap.flows()],
         "health": health,
-        "health_counts": [(rule, HEALTH_LABELS.get(rule, rule), n)
+        "health_counts": [(rule, str(HEALTH_LABELS.get(rule, rule)), n)
                           for rule, n in _count(rule for rule, _, _ in health).items()],
         "problems_by_category": snap.problems_by("category"), "problems_by_unit": snap.problems_by("unit")[:10],
         "months": range(1, 13), "median_sign_start": snap.median_days(Stage.SIGNED, Stage.STARTED),
@@ -188,18 +140,15 @@ def _count(items):
 def drill(request):
     filterset, snap, year, month = _snapshot(request)
     metric = request.GET.get("metric", "")
-    fig = figure(snap, metric)
+    try:
+        fig = registry.figure(snap, metric)
+    except registry.UnknownMetric as e:
+        raise Http404(_("未知的指标")) from e
     lines = {line.project.pk: line for line in snap.lines}
     rows = [lines[pk] for pk in fig.ids if pk in lines]
-    label = METRIC_LABELS.get(metric) or HEALTH_LABELS.get(metric.removeprefix("health_"))
-    if label is None and metric.startswith("stage_"):
-        label = _("已到%(stage)s阶段的项目") % {"stage": Stage(metric[6:]).label}
-    if label is None and metric.startswith("region_"):
-        label = _("该区项目")
-    if label is None and metric.startswith("chain_"):
-        label = _("该产业链项目")
+    label = registry.label(metric)
     return render(request, "monitoring/drill.html", {
-        "metric": metric, "metric_label": label or metric,
+        "metric": metric, "metric_label": label,
         "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
         "back": reverse("monitoring:dashboard") + "?" + "&".join(
             f"{k}={v}" for k, v in request.GET.items() if k != "metric"),

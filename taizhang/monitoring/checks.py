@@ -1,0 +1,75 @@
+"""项目体检: the health checks a district switches on (签约超期未开工, 连续无资金到位, 资金到位率过低,
+累计投资下降), run over one :class:`~taizhang.monitoring.metrics.Snapshot`.
+
+A check that needs a date the ledger does not know (a signing date from a public report
+that gives none) is not made: the snapshot lists those projects (``unknown_signing``) and
+the dashboard says how many.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _l
+
+from taizhang.core.numbers import ZERO, pct
+from taizhang.core.periods import months_between
+from taizhang.projects.choices import Stage
+from taizhang.projects.models import MonthlyProgress
+
+HEALTH_LABELS = {
+    "signed_not_started": _l("签约超期未开工"),
+    "no_funds": _l("连续无资金到位"),
+    "low_funds": _l("资金到位率过低"),
+    "cumulative_falls": _l("累计投资下降"),
+}
+
+
+def health_checks(snap) -> list[tuple[str, object, str]]:
+    """(rule, project, finding) for each project a switched-on check flags."""
+    found = []
+    snap._load_funds()
+    history_falls = cumulative_falls(snap)
+    snap.unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
+    for line in snap.lines:
+        p = line.project
+        rules = snap.rules(p)
+        signed = snap.first_date(p.pk, Stage.SIGNED)
+        if signed is None and snap.reached(p.pk, Stage.SIGNED) and \
+                snap.histories[p.pk].first_reached_unknown(Stage.SIGNED):
+            snap.unknown_signing.append(p.pk)
+        started = snap.reached(p.pk, Stage.STARTED)
+        if rules.check_signed_not_started and signed and not started and snap.reached(p.pk, Stage.SIGNED):
+            days = (snap.end - signed).days
+            if days > rules.signed_not_started_days:
+                found.append(("signed_not_started", p, f"签约{days}天未开工"))
+        if rules.check_no_funds and signed and snap.reached(p.pk, Stage.SIGNED) and \
+                months_between(signed, snap.year, snap.month) >= rules.no_funds_months:
+            recent = [(snap.year * 12 + snap.month - k) for k in range(rules.no_funds_months)]
+            months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
+            if not any(snap.funds_by_month.get(p.pk, {}).get(m) for m in months):
+                found.append(("no_funds", p, f"连续{rules.no_funds_months}个月无资金到位"))
+        if rules.check_low_funds and p.contract_amount and signed and \
+                months_between(signed, snap.year, snap.month) >= rules.low_funds_months:
+            ratio = pct(line.funds, p.contract_amount) or ZERO
+            if ratio < rules.low_funds_ratio:
+                found.append(("low_funds", p, f"签约{rules.low_funds_months}个月以上,到位资金仅占合同引资{ratio}%"))
+        if rules.check_cumulative_falls and p.pk in history_falls:
+            found.append(("cumulative_falls", p, history_falls[p.pk]))
+    return found
+
+def cumulative_falls(snap) -> dict[int, str]:
+    """Projects whose reported investment for a month was corrected downwards this year."""
+    out: dict[int, str] = {}
+    # Only reports that were ever corrected: their whole history, oldest first.
+    corrected = MonthlyProgress.history.filter(
+        project_id__in=snap._scope.values("pk"), year=snap.year, month__lte=snap.month, history_type="~"
+    ).values("id")
+    records = MonthlyProgress.history.filter(id__in=corrected) \
+        .order_by("id", "history_date").values_list("id", "project_id", "month", "investment", "history_type")
+    previous: dict[int, Decimal] = {}
+    for rid, pid, month, investment, kind in records:
+        if kind == "~" and rid in previous and investment < previous[rid]:
+            out[pid] = f"{month}月完成投资由{previous[rid]}万元更正为{investment}万元,累计投资下降"
+        previous[rid] = investment
+    return out

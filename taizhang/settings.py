@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "taizhang.projects",
     "taizhang.monitoring",
     "taizhang.reporting",
+    "taizhang.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from taizhang.projects import demo
+from taizhang.demo import builder as demo
 
 from .browser import login, page, screenshot  # noqa: F401  (page is a fixture)
 

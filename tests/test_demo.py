@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 
 from taizhang.accounts.choices import Role
-from taizhang.projects import demo
+from taizhang.demo import builder as demo
 from taizhang.projects.models import Project
 from taizhang.regions.models import Region
 from taizhang.reporting.models import ReportingPeriod

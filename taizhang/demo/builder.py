@@ -16,11 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
-from taizhang.regions import data as region_data
-from taizhang.regions.choices import RegionLevel, UnitKind
-from taizhang.regions.models import IndustryChain, Region, Unit
-
-from .choices import (
+from taizhang.projects.choices import (
     STAGE_ORDER,
     Category,
     DataSource,
@@ -31,7 +27,10 @@ from .choices import (
     ProblemStatus,
     Stage,
 )
-from .models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+from taizhang.projects.models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+from taizhang.regions import data as region_data
+from taizhang.regions.choices import RegionLevel, UnitKind
+from taizhang.regions.models import IndustryChain, Region, Unit
 
 DEMO_PASSWORD = "taizhang-demo"
 
@@ -215,7 +214,7 @@ def _users(regions, units):
 
 
 def _real_projects(regions, units, chains, parks):
-    from .services import initial_history
+    from taizhang.projects.services import initial_history
 
     made = []
     for spec in REAL_PROJECTS:
@@ -298,7 +297,7 @@ def _generated_projects(rng, regions, units, chains, parks, real, today):
             p.actual_completion = min(p.actual_start + dt.timedelta(days=400), today)
     created = bulk_create_with_history(projects, Project, batch_size=500, default_change_reason="演示数据")
     created = list(Project.objects.filter(source=DataSource.GENERATED).select_related("region"))
-    from .services import initial_history
+    from taizhang.projects.services import initial_history
 
     changes = []
     for p in created:

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, **options):
-        from taizhang.projects import demo
+        from taizhang.demo import builder as demo
 
         call_command("migrate", verbosity=0, interactive=False)
         if options["reset"]:

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from taizhang.accounts.views import TokenView
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
+from taizhang.reporting.api import views as reporting
 
 router = DefaultRouter()
 router.register("regions", regions.RegionViewSet, basename="region")
@@ -15,7 +16,7 @@ router.register("chains", regions.IndustryChainViewSet, basename="chain")
 router.register("projects", projects.ProjectViewSet, basename="project")
 router.register("stage-changes", projects.StageChangeViewSet, basename="stagechange")
 router.register("plans", projects.AnnualPlanViewSet, basename="plan")
-router.register("progress", projects.MonthlyProgressViewSet, basename="progress")
+router.register("progress", reporting.MonthlyProgressViewSet, basename="progress")
 router.register("problems", projects.ProblemViewSet, basename="problem")
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from .choices import Stage
-from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project
+from .models import AnnualPlan, DatePrecision, Problem, Project
 from .validators import normalize_project_code
 
 
@@ -87,24 +87,6 @@ class StageCorrectForm(forms.Form):
     precision = forms.ChoiceField(label=_("日期精度"), choices=DatePrecision.choices, initial=DatePrecision.DAY,
                                   required=False)
     reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ProgressForm(forms.ModelForm):
-    reason = forms.CharField(label=_("更正原因"), required=False, max_length=500,
-                             help_text=_("修改已填报的月份时必填"))
-
-    class Meta:
-        model = MonthlyProgress
-        fields = ["year", "month", "investment", "progress", "funds_domestic", "funds_foreign", "exchange_rate",
-                  "explanation"]
-        widgets = {"progress": forms.Textarea(attrs={"rows": 3}), "explanation": forms.Textarea(attrs={"rows": 2})}
-
-    def validate_unique(self):
-        # A second report for the same month is a correction; the service handles it.
-        pass
-
-    def model_data(self) -> dict:
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f not in ("year", "month", "explanation")}
 
 
 class PlanForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from taizhang.reporting import views as reporting_views
+
 from . import import_views, views
 
 app_name = "projects"
@@ -15,7 +17,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.project_delete, name="project_delete"),
     path("<int:pk>/stage/", views.stage_move, name="stage_move"),
     path("<int:pk>/stage/<int:change_pk>/", views.stage_correct, name="stage_correct"),
-    path("<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path("<int:pk>/progress/", reporting_views.progress_add, name="progress_add"),  # the cycle's own view
     path("<int:pk>/plan/", views.plan_save, name="plan_save"),
     path("<int:pk>/problems/add/", views.problem_add, name="problem_add"),
     path("<int:pk>/problems/<int:problem_pk>/", views.problem_edit, name="problem_edit"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core.history import history_rows
 from taizhang.core.periods import last_finished_month
 from taizhang.core.scope import Action, can
-from taizhang.reporting.progress import save_progress
+from taizhang.reporting.forms import ProgressForm
 
 from . import exports, services
 from .choices import PROBLEM_STATUS_COLORS, STAGE_COLORS, Stage
@@ -29,7 +29,6 @@ from .forms import (
     PlanForm,
     ProblemForm,
     ProblemUpdateForm,
-    ProgressForm,
     ProjectForm,
     StageCorrectForm,
     StageMoveForm,
@@ -291,16 +290,6 @@ def stage_correct(request, pk: int, change_pk: int):
             messages.success(request, _("阶段记录已更正"))
             return redirect(project)
     return render(request, "projects/action_form.html", {"project": project, "form": form}, status=400)
-
-
-@login_required
-@require_POST
-def progress_add(request, pk: int):
-    def perform(project, form):
-        d = form.cleaned_data
-        save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"],
-                      explanation=d.get("explanation", ""))
-    return _form_action(request, pk, Action.REPORT, ProgressForm, perform, _("月度进展已保存"))
 
 
 @login_required

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from taizhang.core.periods import month_from_request
 from taizhang.core.scope import Action, may, restrict_regions
@@ -18,6 +20,7 @@ from taizhang.regions.models import Region, Unit
 
 from . import progress, services, supervision
 from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
+from .forms import ProgressForm
 from .models import Attachment, Revision, SupervisionOrder
 from .todos import todos
 
@@ -306,3 +309,16 @@ def rules(request):
     rows = list(zip(formset.forms, [i["label"] for i in initial], strict=True))
     return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline,
                                                     "region": region})
+
+
+@login_required
+@require_POST
+def progress_add(request, pk: int):
+    """A month's report from the project page, through the one writer of monthly figures."""
+    from taizhang.projects.views import _form_action
+
+    def perform(project, form):
+        d = form.cleaned_data
+        progress.save_progress(request.user, project, d["year"], d["month"], form.model_data(), d["reason"],
+                               explanation=d.get("explanation", ""))
+    return _form_action(request, pk, Action.REPORT, ProgressForm, perform, _("月度进展已保存"))

@@ -7,7 +7,7 @@ from taizhang.core.scope import restrict_regions
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from ..choices import Stage
-from ..models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
+from ..models import AnnualPlan, DatePrecision, Problem, Project, StageChange
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -77,20 +77,6 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
         model = AnnualPlan
         fields = ["id", "project", "year", "planned_investment", "planned_start_month",
                   "planned_completion_month", "milestones"]
-        validators = []
-
-
-class MonthlyProgressSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="",
-                                   help_text="更正已填报月份时必填")
-
-    class Meta:
-        model = MonthlyProgress
-        fields = ["id", "project", "year", "month", "investment", "progress", "funds_domestic",
-                  "funds_foreign", "exchange_rate", "explanation", "status", "reported_by", "reason",
-                  "created", "updated"]
-        read_only_fields = ["status", "reported_by", "created", "updated"]
         validators = []
 
 

@@ -12,14 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from taizhang.core.scope import Action
-from taizhang.reporting.progress import save_progress
 
 from .. import services
 from ..filtersets import ProjectFilterSet
-from ..models import AnnualPlan, MonthlyProgress, Problem, Project, StageChange
+from ..models import AnnualPlan, Problem, Project, StageChange
 from .serializers import (
     AnnualPlanSerializer,
-    MonthlyProgressSerializer,
     ProblemSerializer,
     ProjectSerializer,
     StageChangeSerializer,
@@ -168,35 +166,6 @@ class AnnualPlanViewSet(_ChildViewSet):
         year = d.pop("year", serializer.instance.year)
         project = _project_for(self.request, serializer.instance.project, Action.CHANGE)
         serializer.instance = _service(services.save_plan, self.request.user, project, year, d)
-
-
-class MonthlyProgressViewSet(_ChildViewSet):
-    """Monthly progress. Posting a month already reported corrects it (give a ``reason``)."""
-
-    model = MonthlyProgress
-    serializer_class = MonthlyProgressSerializer
-    filterset_fields = ["project", "year", "month"]
-
-    def perform_create(self, serializer):
-        d = dict(serializer.validated_data)
-        project = _project_for(self.request, d.pop("project"), Action.REPORT)
-        reason = d.pop("reason", "")
-        explanation = d.pop("explanation", "")
-        serializer.instance = _service(save_progress, self.request.user, project,
-                                       d.pop("year"), d.pop("month"), d, reason, explanation=explanation)
-
-    def perform_update(self, serializer):
-        d = dict(serializer.validated_data)
-        d.pop("project", None)
-        instance = serializer.instance
-        project = _project_for(self.request, instance.project, Action.REPORT)
-        reason = d.pop("reason", "")
-        explanation = d.pop("explanation", "")
-        year, month = d.pop("year", instance.year), d.pop("month", instance.month)
-        if (year, month) != (instance.year, instance.month):
-            raise exceptions.ValidationError({"month": ["不能修改报告所属的年月,请删除后重新填报"]})
-        serializer.instance = _service(save_progress, self.request.user, project, year, month, d, reason,
-                                       explanation=explanation)
 
 
 class ProblemViewSet(_ChildViewSet):

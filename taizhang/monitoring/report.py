@@ -76,6 +76,9 @@ def briefing(snap: Snapshot, place: str) -> str:
     if yoy is not None:
         parts[0] += f",完成投资同比{'增长' if yoy >= 0 else '下降'}{_num(abs(yoy))}%"
     parts.append(f"新开工项目{snap.new_starts().value}个,竣工投用{snap.completions().value}个")
+    owed, missing = snap.owed().value, snap.not_reported().value
+    if owed:
+        parts.append(f"{snap.month}月应报送月报的在建项目{owed}个,未报送{missing}个")
     n100 = snap.new_over_100m()
     if n100.value:
         parts.append(f"新落地过亿元项目{n100.value}个、总投资{_yi(snap.new_over_100m_investment().value)}亿元")

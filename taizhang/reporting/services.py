@@ -144,14 +144,6 @@ def revision_choices(regions, year: int, month: int) -> list[Revision]:
 # -------------------------------------------------------------- the district's month
 
 
-def is_district_admin(user, region) -> bool:  # TODO(policy): callers move to may(user, Action.APPROVE, ...)
-    return may(user, Action.APPROVE, region)
-
-
-def is_city_admin(user, region) -> bool:  # TODO(policy): callers move to may(user, Action.LOCK, ...)
-    return may(user, Action.LOCK, region)
-
-
 def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -> ReportingPeriod:
     if not may(user, Action.APPROVE, period):
         raise PermissionDenied("只有区级管理员可以报送本月")

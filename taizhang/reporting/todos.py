@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.accounts.choices import Role
+from taizhang.core.periods import last_finished_month
 from taizhang.core.scope import Action, can
-from taizhang.projects.models import MonthlyProgress
+from taizhang.projects.models import MonthlyProgress, Project
 
+from . import obligations
 from .choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
 from .models import ReportingPeriod, SupervisionOrder
+from .services import deadline_for
 
 
 def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
@@ -22,6 +25,15 @@ def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
     out = []
     reports = MonthlyProgress.objects.restrict(user, Action.VIEW).select_related("project")
     if user.role == Role.UNIT_USER:
+        # What the unit owes for the month being collected and has not started (reporting.obligations).
+        year, month = last_finished_month(today)
+        region = user.unit.region.district or user.unit.region
+        owed = obligations.owed(Project.objects.restrict(user, Action.REPORT), year, month,
+                                deadline_for(region, year, month), today)
+        for row in owed:
+            if row.report is None:
+                what = "逾期未填报" if row.late else "待填报"
+                out.append((what, f"{row.project} {year}年{month}月", row.project.get_absolute_url() + "#progress"))
         for r in reports.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).order_by("-year", "-month")[:20]:
             what = "退回待修改" if r.status == ReportStatus.RETURNED else "待提交"
             out.append((what, f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))

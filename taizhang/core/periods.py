@@ -23,12 +23,6 @@ def months_between(a: dt.date, year: int, month: int) -> int:
     return (year * 12 + month) - (a.year * 12 + a.month)
 
 
-def shift_month(year: int, month: int, n: int) -> tuple[int, int]:
-    """(year, month) ``n`` months later (earlier when negative)."""
-    k = year * 12 + (month - 1) + n
-    return k // 12, k % 12 + 1
-
-
 def last_finished_month(today: dt.date | None = None) -> tuple[int, int]:
     """Reports for a month arrive in the next one, so pages open on the month before this."""
     last = (today or timezone.localdate()).replace(day=1) - dt.timedelta(days=1)

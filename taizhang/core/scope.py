@@ -210,13 +210,6 @@ def may(user, action: Action | str, obj=None) -> bool:
     return _within(user, region)
 
 
-def is_admin_of(user, region, role) -> bool:
-    """Whether ``user`` is a ``role`` administrator whose region contains ``region``."""
-    if user.is_superuser:
-        return True
-    return user.role == role and _within(user, region)
-
-
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to one user's scope."""
 

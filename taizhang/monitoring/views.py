@@ -125,7 +125,7 @@ def dashboard(request):
         "can_edit_rules": request.user.region is not None and may(request.user, Action.SET_RULES, request.user.region),
         "revision": report.revision(snap), "basis_note": report.basis_note(snap),
         "can_choose_basis": basis_for(request.user) == ALL,
-        "revision_choices": revision_choices(snap.projects and {p.region_id for p in snap.projects} or [], year, month),
+        "revision_choices": revision_choices({p.region_id for p in snap.projects}, year, month),
         "start_red": snap.start_warnings("red").value, "start_yellow": snap.start_warnings("yellow").value,
     })
 

@@ -31,7 +31,7 @@ from taizhang.regions.models import IndustryChain, Region, Unit
 
 from .choices import STAGE_ORDER, Category, Level, Nature, Origin, Stage
 from .forms import ProjectForm
-from .models import AnnualPlan, MonthlyProgress, Project
+from .models import AnnualPlan, MonthlyProgress, Project, StageChange
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -110,7 +110,8 @@ class Row:
     progress_text: str = ""
     problem: str = ""
     explanation: str = ""  # why a figure a soft check rule asks about is right
-    stages: list = field(default_factory=list)  # [{"to_stage", "date", "precision"}], oldest first
+    stages: list = field(default_factory=list)  # [{"to_stage", "date", "precision"}] to record, oldest first
+    stage_fills: list = field(default_factory=list)  # [(entry id, stage dict)]: unknown dates the sheet gives
 
     def refuse(self, label: str, error) -> None:
         """Mark the row wrong with ``error`` (a message or a ValidationError), under ``label``."""
@@ -221,6 +222,10 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
     plans = {(p.project_id): p.planned_investment for p in AnnualPlan.objects.filter(project__in=in_scope, year=year)}
     from .models import Problem
 
+    recorded: dict = {}
+    for pid, stage, date, pk in StageChange.objects.filter(project__in=in_scope).values_list(
+            "project_id", "to_stage", "date", "id"):
+        recorded.setdefault(pid, {}).setdefault(stage, {})[date] = pk
     open_problems = set(Problem.objects.filter(project__in=in_scope).unsolved().values_list("project_id", "description"))
     earlier = {}
     if month:
@@ -242,7 +247,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
         if row.action != "error":
             _validate(user, row)
         if row.action != "error":
-            _stage_changes(row)
+            _stage_changes(row, recorded)
             _progress_changes(row, plans, earlier, month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(f"登记问题: {row.problem}")
@@ -430,14 +435,34 @@ def _validate(user, row) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
-def _stage_changes(row) -> None:
-    recorded = set()
-    if row.project is not None:
-        recorded = set(row.project.stage_changes.values_list("to_stage", "date"))
+def _stage_changes(row, recorded: dict) -> None:
+    """What the sheet's stage dates add to the ledger's history (``recorded``: project id ->
+    stage -> {date: entry id}). A date the ledger does not know is filled in; a date the
+    ledger knows differently is refused, not added beside it: a sheet does not overrule a
+    history silently."""
+    known = recorded.get(row.project.pk, {}) if row.project is not None else {}
+    new, fills = [], []
     for st in row.stages:
-        if (st["to_stage"], st["date"]) not in recorded:
-            when = st["date"].isoformat() if st["date"] else "日期不详"
-            row.changes.append(f"阶段记录: {Stage(st['to_stage']).label} {when}")
+        label = Stage(st["to_stage"]).label
+        dates = known.get(st["to_stage"], {})
+        if st["date"] in dates:
+            continue
+        when = st["date"].isoformat() if st["date"] else "日期不详"
+        if st["date"] is None and dates:
+            continue  # the ledger knows the stage; the sheet only names it
+        others = sorted(d for d in dates if d is not None)
+        if others:
+            row.refuse(f"{label}时间", f"台账已记{label}于{others[-1].isoformat()},表中为{when};"
+                                      f"如表中日期正确,请在项目页更正阶段记录")
+            return
+        if None in dates:
+            fills.append((dates[None], st))
+            row.changes.append(f"阶段记录: {label} 日期不详 → {when}")
+        else:
+            new.append(st)
+            row.changes.append(f"阶段记录: {label} {when}")
+    if row.project is not None:
+        row.stages, row.stage_fills = new, fills
     if row.action == "unchanged" and row.changes:
         row.action = "update"
 

@@ -83,19 +83,7 @@ def initial_history(user, project: Project, stages: list[dict]) -> list[StageCha
     rows = [StageChange(project=project, to_stage=st["to_stage"], date=st.get("date"),
                         precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
                         user=_actor(user)) for st in stages]
-    today = timezone.localdate()
-    steps = [_step(r, today, i) for i, r in enumerate(rows)]
-    ordered = stage_rules.ordered(steps)
-    problems = stage_rules.errors(ordered, today=today) + _missing_reasons(ordered)
-    if any(st.to_stage not in Stage.values for st in steps):
-        problems.append(_("未知的阶段"))
-    if problems:
-        raise ValidationError({"stage": problems})
-    by_step = {id(st): r for st, r in zip(steps, rows, strict=True)}
-    rows = [by_step[id(st)] for st in ordered]
-    previous = ""
-    for r in rows:
-        r.from_stage, previous = previous, r.to_stage
+    ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES)
     _apply_history(project, ordered)
     return rows
 
@@ -135,14 +123,14 @@ def delete_project(user, project: Project, reason: str) -> None:
 # the project's current stage and actual dates from it (``stages.replay``).
 
 
-def transition_needs_reason(from_stage: str, to_stage: str, before_suspension: str | None = None) -> bool:
-    return stage_rules.needs_reason(from_stage, to_stage, before_suspension)
+ALL_ENTRIES = object()  # _checked_history(explain=...): every entry must be explained where needed
 
 
-def _step(change: StageChange, today: dt.date, seq: int | None = None) -> stage_rules.Step:
+def _step(change: StageChange, today: dt.date, seq: int, lead: bool) -> stage_rules.Step:
     recorded = timezone.localdate(change.created) if change.created else today
+    # Saved entries keep their order among same-day ones; new ones go after them.
     return stage_rules.Step(change.to_stage, change.date, recorded,
-                            change.pk if change.pk is not None else (1 << 61) + (seq or 0), change.reason)
+                            change.pk if change.pk is not None else (1 << 61) + seq, change.reason, lead)
 
 
 def _missing_reasons(steps: list[stage_rules.Step], only: stage_rules.Step | None = None) -> list[str]:
@@ -161,6 +149,44 @@ def _missing_reasons(steps: list[stage_rules.Step], only: stage_rules.Step | Non
     return out
 
 
+def _checked_history(rows: list[StageChange], lead: StageChange | None = None, explain=None,
+                     field: str = "stage"):
+    """Order entries by date and check them as a whole; set each one's ``from_stage``.
+
+    ``lead`` is the entry the project entered the ledger with (the first given by default):
+    it comes first even when its date is unknown, and its known date bounds the rest; ``explain`` is the entry that must give a reason where a move needs one (or
+    ``ALL_ENTRIES``). Returns (ordered steps, ordered rows, rows whose ``from_stage``
+    changed). Raises ValidationError under ``field``.
+    """
+    today = timezone.localdate()
+    lead = lead if lead is not None else (rows[0] if rows else None)
+    steps = [_step(r, today, i, r is lead) for i, r in enumerate(rows)]
+    row_of = {id(st): r for st, r in zip(steps, rows, strict=True)}
+    ordered = stage_rules.ordered(steps)
+    if not ordered:
+        raise ValidationError({field: [_("项目至少要有一条阶段记录")]})
+
+    def step_of(row):
+        return next((st for st in ordered if row_of[id(st)] is row), None)
+
+    problems = stage_rules.errors(ordered, today=today)
+    if explain is ALL_ENTRIES:
+        problems += _missing_reasons(ordered)
+    elif explain is not None:
+        problems += _missing_reasons(ordered, only=step_of(explain))
+    if problems:
+        raise ValidationError({field: problems})
+    ordered_rows, changed, previous = [], [], ""
+    for st in ordered:
+        row = row_of[id(st)]
+        if row.from_stage != previous:
+            row.from_stage = previous
+            changed.append(row)
+        ordered_rows.append(row)
+        previous = row.to_stage
+    return ordered, ordered_rows, changed
+
+
 def _apply_history(project: Project, steps: list[stage_rules.Step]) -> None:
     state = stage_rules.replay(steps)
     project.stage = state.stage or Stage.LEAD
@@ -169,39 +195,42 @@ def _apply_history(project: Project, steps: list[stage_rules.Step]) -> None:
     project.actual_completion = state.actual_completion
 
 
+def _reported_before_start(project: Project, history: stage_rules.History) -> list[str]:
+    """Months with investment reported that the history would put before 开工: a stage
+    change may not leave figures behind that the district's "not started" rule refuses."""
+    from taizhang.reporting.choices import RuleKind, Severity
+    from taizhang.reporting.rules import rules_for
+
+    if not any(r.kind == RuleKind.NOT_STARTED and r.severity == Severity.HARD for r in rules_for(project.region)):
+        return []
+    months = project.progress_reports.filter(investment__gt=0).order_by("year", "month").values_list("year", "month")
+    return [f"{y}年{m}月" for y, m in months if not history.started_by(y, m)]
+
+
 def _rewrite_history(user, project: Project, new: StageChange | None = None,
                      changed: StageChange | None = None, removed: StageChange | None = None,
                      reason: str = "") -> None:
     """Check the history with one entry added, changed or removed; save it and what follows."""
-    today = timezone.localdate()
     rows = [c for c in project.stage_changes.all() if removed is None or c.pk != removed.pk]
+    lead = next((c for c in rows if not c.from_stage), None)  # the entry it entered the ledger with
     if changed is not None:
         rows = [changed if c.pk == changed.pk else c for c in rows]
+        lead = changed if lead is not None and lead.pk == changed.pk else lead
     if new is not None:
         rows.append(new)
-    steps = [_step(c, today) for c in rows]
-    by_key = {st.id: c for st, c in zip(steps, rows, strict=True)}
-    ordered = stage_rules.ordered(steps)
-    if not ordered:
-        raise ValidationError({"stage": [_("项目至少要有一条阶段记录")]})
-    lead_row = next((c for c in rows if c.pk is not None and not c.from_stage and c is not new), None)
-    lead = next((st for st in ordered if by_key[st.id] is lead_row), None)
-    problems = stage_rules.errors(ordered, today=today, lead=lead)
-    target = next((st for st in ordered if by_key[st.id] is (new or changed)), None)
-    if target is not None:
-        problems += _missing_reasons(ordered, only=target)
-    if problems:
-        raise ValidationError({"date" if new is not None else "stage": problems})
+    ordered, rows, renumbered = _checked_history(rows, lead=lead, explain=new or changed,
+                                                 field="date" if new is not None else "stage")
+    stranded = _reported_before_start(project, stage_rules.History(ordered))
+    if stranded:
+        raise ValidationError({"date" if new is not None else "stage": [
+            _("%(months)s已填报完成投资,按此阶段记录这些月份尚未开工;请先更正这些月份的报告") % {
+                "months": "、".join(stranded)}]})
     if new is not None:
         new.save()
-    previous = ""
-    for st in ordered:
-        c = by_key[st.id]
-        if c.from_stage != previous or c is changed:
-            c.from_stage = previous
-            c._change_reason = reason
-            c.save()
-        previous = c.to_stage
+    for row in set(renumbered) | ({changed} if changed is not None else set()):
+        if row is not new:
+            row._change_reason = reason
+            row.save()
     if removed is not None:
         removed._change_reason = reason
         removed.delete()
@@ -227,39 +256,37 @@ def move_stage(user, project: Project, to_stage: str, date: dt.date | None, reas
     return change
 
 
-def correct_stage_change(user, change: StageChange, reason: str, **values) -> StageChange:
-    """Correct a wrong entry (its stage, date or precision); the old values stay in its history."""
-    project = change.project
-    _require(user, Action.CHANGE, project)
+def _edit_entry(user, change: StageChange, reason: str, empty: str, label: str, edit) -> None:
+    """Correct or remove one entry: a reason is required; the project and entry are locked."""
+    _require(user, Action.CHANGE, change.project)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("更正阶段记录须说明原因")})
-    with transaction.atomic(), change_context(user, _("更正阶段记录:%(r)s") % {"r": reason}):
-        current = _lock(project)
+        raise ValidationError({"reason": empty})
+    with transaction.atomic(), change_context(user, label % {"r": reason}):
+        current = _lock(change.project)
         entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
-        for field in ("to_stage", "date", "precision"):
-            if field in values:
-                setattr(entry, field, values[field])
-        if entry.to_stage not in Stage.values:
-            raise ValidationError({"to_stage": _("未知的阶段")})
+        edit(current, entry, reason)
+
+
+def correct_stage_change(user, change: StageChange, reason: str, **values) -> StageChange:
+    """Correct a wrong entry (its stage, date or precision); the old values stay in its history."""
+    def edit(project, entry, reason):
+        for name in ("to_stage", "date", "precision"):
+            if name in values:
+                setattr(entry, name, values[name])
         if not entry.reason:
             entry.reason = reason
-        _rewrite_history(user, current, changed=entry, reason=reason)
+        _rewrite_history(user, project, changed=entry, reason=reason)
+
+    _edit_entry(user, change, reason, _("更正阶段记录须说明原因"), _("更正阶段记录:%(r)s"), edit)
     change.refresh_from_db()
     return change
 
 
 def remove_stage_change(user, change: StageChange, reason: str) -> None:
     """Remove an entry recorded by mistake; it stays in the history with the reason."""
-    project = change.project
-    _require(user, Action.CHANGE, project)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("删除阶段记录须说明原因")})
-    with transaction.atomic(), change_context(user, _("删除阶段记录:%(r)s") % {"r": reason}):
-        current = _lock(project)
-        entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
-        _rewrite_history(user, current, removed=entry, reason=reason)
+    _edit_entry(user, change, reason, _("删除阶段记录须说明原因"), _("删除阶段记录:%(r)s"),
+                lambda project, entry, reason: _rewrite_history(user, project, removed=entry, reason=reason))
 
 
 # ---------------------------------------------------------------- plans and progress
@@ -369,16 +396,17 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                     continue
                 counts["updated"] += 1
             if row.action == "update":
-                for st in row.stages:
-                    if _has_entry(row.project, st):
-                        continue
-                    try:
+                try:
+                    for entry_id, st in row.stage_fills:  # a date the ledger did not know
+                        correct_stage_change(user, StageChange(pk=entry_id, project=row.project), reason,
+                                             date=st["date"], precision=st.get("precision") or DatePrecision.DAY)
+                        counts["stages"] += 1
+                    for st in row.stages:
                         move_stage(user, row.project, st["to_stage"], st["date"], reason,
                                    precision=st.get("precision") or DatePrecision.DAY)
-                    except ValidationError as e:
-                        row.refuse("阶段", e)
-                    else:
                         counts["stages"] += 1
+                except ValidationError as e:
+                    row.refuse("阶段", e)
         ids = [r.project.pk for r in rows if r.project is not None]
         if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
@@ -449,6 +477,3 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
 
 _REPORT_FIELDS = {"investment": "1-N月完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}
 
-
-def _has_entry(project: Project, st: dict) -> bool:
-    return project.stage_changes.filter(to_stage=st["to_stage"], date=st["date"]).exists()

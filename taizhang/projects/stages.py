@@ -8,9 +8,10 @@ month" (the funnel, start warnings, who owes a report, the "not started" rule) r
 :class:`History`, so they cannot disagree.
 
 Unknown dates stay unknown (``date`` is None): a project taken from a public report
-that says it "has signed" has a 签约 entry without a date. Such an entry sorts first;
-for questions "as of a day" it counts from the day it was recorded (we knew it by
-then, not earlier), and it is never shown or used as a date.
+that says it "has signed" has a 签约 entry without a date. For questions "as of a day"
+such an entry counts from the day it was recorded (we knew it by then, not earlier), and
+it takes its place in the history there, except the entry the project entered the ledger
+with (``lead``), which always comes first. It is never shown or used as a date.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class Step:
     recorded: dt.date  # the day it was entered: an unknown date is in effect from then
     id: int | None = None  # None for an entry not saved yet (it sorts after saved ones of its date)
     reason: str = ""
+    lead: bool = False  # the entry the project entered the ledger with
 
     @property
     def effective(self) -> dt.date:
         return self.date if self.date is not None else self.recorded
 
     def sort_key(self):
-        return (self.date or _MIN, self.id if self.id is not None else 1 << 62)
+        first = _MIN if self.lead and self.date is None else self.effective
+        return (first, self.id if self.id is not None else 1 << 62)
 
 
 def ordered(steps: Iterable[Step]) -> list[Step]:
@@ -81,13 +84,11 @@ def replay(steps: list[Step]) -> State:
     return State(stage, stage_date, start, completion)
 
 
-def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = None,
-           lead: Step | None = None) -> list[str]:
-    """What is impossible in an ordered history (with ``new`` the entry being recorded).
+def errors(steps: list[Step], today: dt.date | None = None) -> list[str]:
+    """What is impossible in an ordered history.
 
     Only the impossible is refused: a date in the future, an entry before the project
-    existed (``lead``, the entry it entered the ledger with — the first by default — when
-    its date is known), 竣工/投产 before 开工, two entries in a
+    existed (the ``lead`` entry it entered the ledger with, when its date is known), 竣工/投产 before 开工, two entries in a
     row to the same stage, anything after 终止.
     """
     out: list[str] = []
@@ -96,7 +97,7 @@ def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = N
             if s.date is not None and s.date > today:
                 out.append(_("阶段变更日期不能晚于今天(%(d)s)") % {"d": s.date.isoformat()})
                 break
-    first = lead if lead is not None else (steps[0] if steps else None)
+    first = next((s for s in steps if s.lead), steps[0] if steps else None)
     if first is not None and first.date is not None:
         for s in steps:
             if s is first:
@@ -127,7 +128,7 @@ def errors(steps: list[Step], new: Step | None = None, today: dt.date | None = N
             out.append(_("竣工/投产日期(%(d)s)不能早于开工日期(%(s)s)")
                        % {"d": s.date.isoformat(), "s": start.isoformat()})
         previous = s
-    if new is not None and new.to_stage not in Stage.values:
+    if any(s.to_stage not in Stage.values for s in steps):
         out.append(_("未知的阶段"))
     return list(dict.fromkeys(out))
 
@@ -148,6 +149,7 @@ class History:
 
     def __init__(self, steps: Iterable[Step]):
         self.steps = ordered(steps)
+        self._normal: dict[dt.date, str | None] = {}  # a snapshot asks the same day many times
 
     def __bool__(self) -> bool:
         return bool(self.steps)
@@ -163,11 +165,12 @@ class History:
     def normal_stage_on(self, day: dt.date) -> str | None:
         """The stage on the normal road at ``day`` (暂停 keeps the stage it paused at);
         None when terminated or unknown."""
-        steps = self._in_effect(day)
-        if not steps or steps[-1].to_stage == Stage.TERMINATED:
-            return None
-        normal = [s.to_stage for s in steps if s.to_stage in ORDER]
-        return normal[-1] if normal else None
+        if day not in self._normal:
+            steps = self._in_effect(day)
+            normal = [s.to_stage for s in steps if s.to_stage in ORDER]
+            terminated = bool(steps) and steps[-1].to_stage == Stage.TERMINATED
+            self._normal[day] = normal[-1] if normal and not terminated else None
+        return self._normal[day]
 
     def reached(self, stage: str, day: dt.date) -> bool:
         """Whether the project stands at ``stage`` or beyond at the end of ``day``."""
@@ -210,6 +213,19 @@ class History:
         return out
 
 
+def step_of(change) -> Step:
+    """A saved StageChange as the rules see it (its ``from_stage`` tells the lead entry)."""
+    from django.utils import timezone
+
+    return Step(change.to_stage, change.date, timezone.localdate(change.created), change.pk, change.reason,
+                lead=not change.from_stage)
+
+
+def in_order(changes) -> list:
+    """Saved StageChanges in the order of the history (as pages list them)."""
+    return sorted(changes, key=lambda c: step_of(c).sort_key())
+
+
 def load_histories(project_ids, until: dt.date | None = None) -> dict[int, History]:
     """The histories of many projects in one query (entries in effect by ``until``, if given)."""
     from django.db.models import Q
@@ -221,8 +237,9 @@ def load_histories(project_ids, until: dt.date | None = None) -> dict[int, Histo
     if until is not None:
         qs = qs.filter(Q(date__lte=until) | Q(date__isnull=True))
     steps: dict[int, list[Step]] = {pid: [] for pid in project_ids} if not hasattr(project_ids, "query") else {}
-    for pid, to_stage, date, created, pk in qs.values_list("project_id", "to_stage", "date", "created", "id"):
-        steps.setdefault(pid, []).append(Step(to_stage, date, timezone.localdate(created), pk))
+    for pid, to_stage, date, created, pk, from_stage in qs.values_list(
+            "project_id", "to_stage", "date", "created", "id", "from_stage"):
+        steps.setdefault(pid, []).append(Step(to_stage, date, timezone.localdate(created), pk, lead=not from_stage))
     return _Histories({pid: History(s) for pid, s in steps.items()})
 
 

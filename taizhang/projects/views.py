@@ -34,6 +34,7 @@ from .forms import (
     StageMoveForm,
 )
 from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project
+from .stages import in_order
 
 PAGE_SIZE = 50
 
@@ -147,7 +148,7 @@ def project_detail(request, pk: int):
         }
         for y in years
     ]
-    stage_changes = list(project.stage_changes.select_related("user"))
+    stage_changes = in_order(project.stage_changes.select_related("user"))
     problems = list(project.problems.select_related("solving_unit", "raised_by"))
     today = timezone.localdate()
     for p in problems:

@@ -36,18 +36,26 @@ _user = {"to": settings.AUTH_USER_MODEL, "on_delete": models.SET_NULL, "null": T
 # is true, so a page that forgets a filter still cannot show another unit's or district's rows.
 
 
+def _settled(qs, user, action: Action):
+    """The answer every non-督办 queryset shares before its own rule: nothing for a role that
+    may not take the action, everything for a superuser, nothing for ANSWER (only a 督办单
+    is answered); None when the queryset's own rule decides. The same order as ``may``."""
+    if not can(user, action):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.none() if action == Action.ANSWER else None
+
+
 class PeriodQuerySet(models.QuerySet):
     """A district's months: the district's users and those above see them; a 责任单位 sees
     the months of the district it is in."""
 
     def restrict(self, user, action: Action | str = Action.VIEW):
         action = Action(action)
-        if not can(user, action):
-            return self.none()
-        if user.is_superuser:
-            return self
-        if action == Action.ANSWER:  # only a 督办单 is answered
-            return self.none()
+        settled = _settled(self, user, action)
+        if settled is not None:
+            return settled
         if user.role == Role.UNIT_USER:
             own = home_region(user)
             if action != Action.VIEW or own is None:
@@ -66,12 +74,9 @@ class ReportChildQuerySet(RestrictedQuerySet):
 
     def restrict(self, user, action: Action | str = Action.VIEW):
         action = Action(action)
-        if not can(user, action):
-            return self.none()
-        if user.is_superuser:
-            return self
-        if action == Action.ANSWER:  # only a 督办单 is answered
-            return self.none()
+        settled = _settled(self, user, action)
+        if settled is not None:
+            return settled
         if user.role == Role.UNIT_USER and action not in RECORD_ACTIONS:
             return self.none()
         return super().restrict(user, action)

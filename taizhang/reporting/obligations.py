@@ -50,13 +50,6 @@ class Owed:
     on_time: bool
     late: bool
 
-    @property
-    def state(self) -> str:
-        """未填报 / 待提交 / 已退回 / 待审核 / 已审核."""
-        if self.report is None:
-            return "missing"
-        return self.report.status
-
 
 def owed(projects, year: int, month: int, deadline: dt.date, today: dt.date | None = None) -> list[Owed]:
     """The projects of ``projects`` (a queryset) that owe a report for the month, with its state."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -60,7 +60,6 @@ class Outcome:
     entry: Entry
     action: str = ""  # created, updated, unchanged
     report: MonthlyProgress | None = None
-    reopened: bool = False  # was submitted or approved; changed, so back to review
     findings: list[Finding] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
     old_investment: Decimal | None = None
@@ -103,17 +102,20 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     if not entries:
         return []
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
-    with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-        outcomes = _decide(user, entries, today, correction_reason)
-        if any(o.errors for o in outcomes):
-            if dry_run:
+    try:
+        with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
+            outcomes = _decide(user, entries, today, correction_reason)
+            refused = any(o.errors for o in outcomes)
+            if dry_run or refused:
                 transaction.set_rollback(True)
+                if refused and not dry_run:
+                    raise ReportsRefused(outcomes)
                 return outcomes
-            raise ReportsRefused(outcomes)
-        if dry_run:
-            transaction.set_rollback(True)
-            return outcomes
-        _save(user, outcomes, correction_reason)
+            _save(user, outcomes, correction_reason)
+    except IntegrityError as e:
+        # A report for the same month was created by someone else between our read and our
+        # write (nothing to lock yet): nothing of this call is kept, and the user is told.
+        raise ValidationError({"month": ["该月报告刚刚由他人填报,未保存;请刷新后查看并按需更正"]}) from e
     return outcomes
 
 
@@ -214,9 +216,6 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
         if e.explanation:
             new.explanation = e.explanation
         o.action, o.report = ("created" if report is None else "updated"), new
-        if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) \
-                and not correction_reason:
-            o.reopened = True
     return outcomes
 
 
@@ -249,11 +248,9 @@ def _save(user, outcomes: list[Outcome], correction_reason: str) -> None:
             created.append(r)
         elif o.action == "updated":
             r.version += 1
-            if correction_reason:
-                pass  # a revision of a locked, approved month stays approved
-            else:
+            if not correction_reason:  # a revision of a locked, approved month stays approved
                 r.reported_by = actor
-                r.status = ReportStatus.DRAFT
+                r.status = ReportStatus.DRAFT  # changed, so it goes back to review
             r._change_reason = o.entry.reason or correction_reason
             r.save()
     if created:

@@ -35,11 +35,6 @@ def period_for(region, year: int, month: int) -> ReportingPeriod:
     return period
 
 
-def owing_projects(period: ReportingPeriod, user=None) -> list[Project]:
-    """Projects that owe a report for the month (see :mod:`.obligations`)."""
-    return [row.project for row in reporting_status(period, user=user)["rows"]]
-
-
 def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user=None) -> dict:
     """Who owes, who reported, who is late; rates by responsible unit and by park."""
     today = today or timezone.localdate()

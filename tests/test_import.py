@@ -167,6 +167,8 @@ def test_a_ten_thousand_row_file_with_one_bad_row_is_refused_whole(world):
     rows += [[f"批量项目{i}", "崂山区", 100 + i, 10] for i in range(10_000)]
     rows[7001][2] = "一百"
     preview = read(world.ls_editor, xlsx(rows))
+    assert preview.questions and "哪一年" in preview.questions[0]  # a plan with no year anywhere: asked
+    preview = read(world.ls_editor, xlsx(rows), year=2026)
     bad = preview.errors
     assert [r.number for r in bad] == [7002] and "应为数字" in bad[0].messages[0]
     with pytest.raises(ValidationError, match="错误"):
@@ -207,7 +209,7 @@ def test_a_units_progress_sheet_updates_only_progress(world):
     report = MonthlyProgress.objects.get(project=after, year=2024, month=3)
     assert (report.investment, report.progress) == (Decimal("300"), "桩基完成")
     # A name the ledger does not know cannot be created from a progress sheet.
-    unknown = read(world.ls_editor, xlsx([["项目名称", "1-3月完成投资(万元)"], ["不存在的项目", 10]]))
+    unknown = read(world.ls_editor, xlsx([["项目名称", "1-3月完成投资(万元)"], ["不存在的项目", 10]]), year=2024)
     assert unknown.rows[0].action == "error" and "总投资" in unknown.rows[0].messages[0]
 
 

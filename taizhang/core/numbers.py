@@ -24,3 +24,8 @@ def growth(now, before) -> Decimal | None:
     if before in (None, 0) or now is None:
         return None
     return q2((Decimal(now) - Decimal(before)) / Decimal(before) * HUNDRED)
+
+#: The largest amount one record may hold, in 万元 (1万亿元). The largest single projects
+#: in the districts' reports are some hundreds of 亿元; a figure beyond this is a slip of unit
+#: or a typing error, and once stored it would overflow every sum a leader's page shows.
+MAX_AMOUNT_WAN = Decimal("100000000")

@@ -1,203 +1,835 @@
-"""Reading real-world sheets: find the header (one or two rows, merged cells, units in the
-header), then yield data rows as dicts until totals and notes begin.
+"""Reading the sheets districts already keep, as a person reads them.
 
-Errors are raised as :class:`WorkbookError` with a message in Chinese.
+A sheet is opened whatever office saved it (.xlsx, .xls, .ods, .csv in UTF-8 or GBK) and
+its table is found: the title and subtitle lines, a "单位:亿元" line, a header over one to
+three rows (merged, line-broken, with sub-labels such as 单月/累计/全年目标), a row of
+column numbers, then the data rows, among which group rows ("(一)续建项目"), totals and
+subtotals, notes and signature lines are set aside, each with its reason.
+
+Columns are matched to fields by meaning (:class:`Field`): an exact header beats a prefix,
+a prefix beats a substring, and a column that measures something else (a share, a
+cumulative since the start, a target) is never taken for an amount. Two equally good
+candidates for one field are not guessed: the table asks.
+
+Cells are read as written: amounts with their unit from the cell, the column or the sheet
+("5.2亿元", "约3亿", "1,234.5"), dates with their precision ("2026年3月" is a month, not
+1 March). Anything that cannot be read right is a :class:`CellError` naming the cell.
+
+Memory stays bounded whatever the file claims: rows are streamed and cut at the last
+header column. Errors are :class:`WorkbookError` with a message in Chinese.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import math
 import re
+import unicodedata
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from .numbers import MAX_AMOUNT_WAN
 
 
 class WorkbookError(Exception):
     pass
 
 
+class CellError(ValueError):
+    """A cell that cannot be read right; the message is in Chinese and names no cell (the
+    caller knows where it is)."""
+
+
+#: Cells that say "nothing" in Chinese sheets.
+BLANKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "\\", "无", "暂无", "空", "/ ", "…", "0.0.0"})
+MAX_ROWS = 200_000
+#: Header search and the widest table read: a file claiming column XFD is cut here.
+HEADER_SEARCH_ROWS = 30
+MAX_COLUMNS = 300
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+# --- opening files --------------------------------------------------------------------------
+
+
 @dataclass
-class Column:
-    index: int
-    title: str  # the header text, both rows joined
-    field: str | None  # canonical field name, None when unknown
-    multiplier: Decimal  # to convert the column's unit to 万元 (亿元 -> 10000)
+class SheetSource:
+    """One sheet of a workbook; ``rows(width)`` streams its rows cut to ``width`` cells."""
+
+    name: str
+    _rows: object
+
+    def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
+        return self._rows(width)
 
 
-_UNIT = re.compile(r"[((]\s*(万元|亿元|元|万美元|亿美元|万平方米|亩|个|%)\s*[))]")
-_TOTALS = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|全区合计|全市合计)")
-_NOTES = re.compile(r"^\s*(?:注[::]|备注|说明[::]|填报人|制表|审核|填报单位|联系人|联系电话)")
-_GROUP_ROW = re.compile(r"^\s*[一二三四五六七八九十]+、")
+def file_kind(head: bytes, filename: str = "") -> str:
+    """xlsx, ods, xls or csv, from the file's first bytes (its name only breaks ties)."""
+    name = filename.lower()
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if head.startswith(XLSX_MAGIC):
+        # An OpenDocument zip stores its mimetype first, uncompressed.
+        return "ods" if b"opendocument.spreadsheet" in head[:200] or name.endswith(".ods") else "xlsx"
+    if name.endswith((".csv", ".txt")):
+        return "csv"
+    raise WorkbookError("无法识别的文件格式:请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件")
 
 
-def open_sheet(file, max_rows: int = 200_000):
-    """The first sheet's rows as tuples of values. ``file`` is a path or a binary file object."""
+def open_workbook(file, filename: str = "") -> list[SheetSource]:
+    """The sheets of ``file`` (a path or a binary file object) in their order."""
+    if isinstance(file, str | bytes) or hasattr(file, "__fspath__"):
+        with open(file, "rb") as f:
+            data = f.read()
+        filename = filename or str(file)
+    else:
+        data = file.read()
+    kind = file_kind(data[:512], filename)
+    if kind == "csv":
+        return [SheetSource("CSV", _csv_rows(data))]
+    if kind == "xlsx":
+        return _openpyxl_sheets(data)
+    return _calamine_sheets(data, kind)
+
+
+def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-        raise WorkbookError("无法读取该文件:请上传 Excel 工作簿(.xlsx)") from e
+        raise WorkbookError("无法读取该文件:文件已损坏,或不是 Excel 工作簿") from e
     except Exception as e:  # openpyxl raises many kinds on malformed XML inside a valid zip
         raise WorkbookError(f"Excel 文件已损坏或格式不正确({type(e).__name__})") from e
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        raise WorkbookError("工作簿中没有工作表")
-    rows = []
-    for i, row in enumerate(ws.iter_rows(values_only=True)):
-        if i >= max_rows:
-            raise WorkbookError(f"工作表超过 {max_rows} 行,请分批导入")
-        rows.append(row)
-    wb.close()
-    while rows and not any(_filled(v) for v in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise WorkbookError("工作表是空的")
+
+    def reader(ws):
+        def rows(width):
+            try:
+                # max_col bounds every row, whatever the sheet's dimension claims.
+                yield from ws.iter_rows(values_only=True, max_col=width)
+            except WorkbookError:
+                raise
+            except Exception as e:
+                raise WorkbookError(f"Excel 文件已损坏或格式不正确({type(e).__name__})") from e
+        return rows
+
+    return [SheetSource(ws.title, reader(ws)) for ws in wb.worksheets if ws.sheet_state == "visible"
+            or len(wb.worksheets) == 1]
+
+
+def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
+    from python_calamine import CalamineWorkbook
+
+    label = "旧版 Excel(.xls)" if kind == "xls" else "OpenDocument 表格(.ods)"
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+    except Exception as e:  # calamine raises its own kinds for every malformed file
+        raise WorkbookError(f"无法读取该{label}文件:文件已损坏或格式不正确") from e
+
+    def reader(name):
+        def rows(width):
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
+                    raise WorkbookError(f"工作表“{name}”的范围过大,无法读取")
+                for row in sheet.iter_rows():
+                    yield tuple(row[:width])
+            except WorkbookError:
+                raise
+            except Exception as e:
+                raise WorkbookError(f"无法读取该{label}文件:文件已损坏或格式不正确") from e
+        return rows
+
+    return [SheetSource(name, reader(name)) for name in names]
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which covers GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        raise WorkbookError("CSV 文件的编码无法识别:请另存为 UTF-8 或 GBK 编码") from e
+
+
+def _csv_rows(data: bytes):
+    text = decode_text(data)
+    sample = text[:4096]
+    delimiter = max(",\t;", key=sample.count) if any(c in sample for c in ",\t;") else ","
+
+    def rows(width):
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            yield tuple(row[:width])
     return rows
 
 
-def _filled(v) -> bool:
+# --- text helpers ---------------------------------------------------------------------------
+
+
+def filled(v) -> bool:
     return v is not None and str(v).strip() != ""
 
 
-def _text(v) -> str:
-    return re.sub(r"\s+", "", str(v)) if _filled(v) else ""
+def clean(v) -> str:
+    """A cell's text without spaces or line breaks, full-width letters and digits folded."""
+    if not filled(v):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
 
 
-def find_header(rows, synonyms: dict[str, list[str]], required: str, search: int = 12):
-    """(columns, first data row index). The header row is the first one naming ``required``."""
-    for i, row in enumerate(rows[:search]):
-        texts = [_text(v) for v in row]
-        if not any(any(s in t for s in synonyms[required]) for t in texts):
-            continue
-        nxt = [_text(v) for v in rows[i + 1]] if i + 1 < len(rows) else []
-        two_rows = bool(nxt) and _looks_like_header(nxt, synonyms)
-        columns = []
-        group = ""
-        width = max(len(row), len(nxt))
-        for j in range(width):
-            top = texts[j] if j < len(texts) else ""
-            bottom = nxt[j] if two_rows and j < len(nxt) else ""
-            if top:
-                group = top
-            elif bottom:
-                top = group  # under a merged group header ("投资情况(万元)")
-            title = (top + bottom) if bottom and bottom != top else top
-            multiplier = _multiplier(title)
-            clean = _UNIT.sub("", title)
-            columns.append(Column(j, title, _field(clean, bottom or clean, synonyms), multiplier))
-        return columns, i + (2 if two_rows else 1)
-    raise WorkbookError(f"没有找到表头:前{search}行中没有“{synonyms[required][0]}”列")
+# --- units ----------------------------------------------------------------------------------
+
+UNITS = {"亿元": Decimal("10000"), "亿": Decimal("10000"), "万元": Decimal("1"), "万": Decimal("1"),
+         "元": Decimal("0.0001")}
+FOREIGN_UNITS = ("万美元", "亿美元", "美元", "万欧元", "万港元")
+# "(亿元)", "(单位:亿元)", "单位:亿元", "金额单位:万元"; NFKC has folded full-width forms.
+_UNIT_IN_TEXT = re.compile(r"(?:单位[::]?\s*|[(\[])\s*(万美元|亿美元|亿元|万元|元|亿|万)(?=[)\]、,;\s]|$)")
+_UNIT_LINE = re.compile(r"(?:金额)?单位[::]\s*(万美元|亿美元|亿元|万元|元)")
 
 
-def _looks_like_header(texts, synonyms) -> bool:
-    hits = sum(1 for t in texts if t and any(s in t for names in synonyms.values() for s in names))
-    numbers = sum(1 for t in texts if t and re.fullmatch(r"[\d.,-]+", t))
-    return hits >= 2 and numbers == 0
+def unit_in(text: str) -> str | None:
+    """The money unit a header or a line names, or None."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.strip() in UNITS or text.strip() in FOREIGN_UNITS:
+        return text.strip()
+    m = _UNIT_IN_TEXT.search(text) or _UNIT_LINE.search(text)
+    return m.group(1) if m else None
 
 
-def _multiplier(title: str) -> Decimal:
-    m = _UNIT.search(title)
-    if m and m.group(1) == "亿元":
-        return Decimal("10000")
-    if m and m.group(1) == "元":
-        return Decimal("0.0001")
-    return Decimal("1")
+# --- numbers --------------------------------------------------------------------------------
+
+_APPROX_BEFORE = re.compile(r"^(?:约|大约|近|逾|超|超过|共|计|合计)")
+_APPROX_AFTER = re.compile(r"(?:左右|余|多|以上)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
-def _field(title: str, own: str, synonyms) -> str | None:
-    # The column's own (lower) header decides first: "投资情况 / 总投资" is 总投资.
-    for text in (own, title):
-        for field, names in synonyms.items():
-            if any(text == n or text.startswith(n) for n in names):
-                return field
-        for field, names in synonyms.items():
-            if any(n in text for n in names):
-                return field
-    return None
+@dataclass
+class Amount:
+    value: Decimal | None  # in 万元
+    source: str  # as written
+    unit: str  # the unit it was read in
+    approximate: bool = False
+
+    @property
+    def converted(self) -> bool:
+        return self.unit not in ("万元", "万")
 
 
-def data_rows(rows, columns, start: int, name_field: str):
-    """Yield (row number as Excel shows it, {field: value}) until totals or notes begin."""
-    by_field = {c.field: c for c in columns if c.field}
-    name_col = by_field[name_field].index
-    for i in range(start, len(rows)):
-        row = rows[i]
-        cells = [row[c.index] if c.index < len(row) else None for c in columns]
-        if not any(_filled(v) for v in cells):
-            continue
-        first_texts = " ".join(_text(v) for v in row[:3] if _filled(v))
-        if _NOTES.match(first_texts):
-            break
-        name = _text(row[name_col]) if name_col < len(row) else ""
-        if _TOTALS.match(first_texts) or _TOTALS.match(name):
-            continue  # a totals or subtotal row: derived, not imported
-        if _GROUP_ROW.match(first_texts) and not any(
-            _filled(row[c.index]) for c in columns if c.index < len(row) and c.field in ("total_investment",)
-        ):
-            continue  # a group heading such as "一、省重点项目"
-        values = {}
-        for c in columns:
-            if c.field and c.index < len(row):
-                values[c.field] = row[c.index]
-        yield i + 1, values
+def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
+                limit: Decimal = MAX_AMOUNT_WAN) -> Amount:
+    """An amount cell as 万元. ``column_unit`` is the unit from the header or the sheet (万元
+    when nothing says); a unit in the cell itself wins. Raises :class:`CellError`."""
+    unit = column_unit or "万元"
+    if cell is None:
+        return Amount(None, "", unit)
+    if isinstance(cell, bool):
+        raise CellError("应为数字")
+    if isinstance(cell, dt.date | dt.datetime | dt.time):
+        raise CellError(f"应为金额,实为日期“{cell}”")
+    approximate = False
+    if isinstance(cell, int | float | Decimal):
+        if isinstance(cell, float) and not math.isfinite(cell):
+            raise CellError("不是有效数字")
+        source = _number_text(cell)
+        number = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
+    else:
+        source = str(cell).strip()
+        text = clean(cell)
+        if text in BLANKS:
+            return Amount(None, source, unit)
+        text = text.replace(",", "").replace("，", "")
+        if "%" in text or "%" in source:
+            raise CellError(f"应为金额,实为百分比“{source}”")
+        for foreign in FOREIGN_UNITS:
+            if text.endswith(foreign):
+                raise CellError(f"外币金额“{source}”无法换算为万元,请换算后填写")
+        for suffix in ("亿元", "万元", "亿", "万", "元"):
+            if text.endswith(suffix):
+                unit, text = suffix, text[: -len(suffix)]
+                break
+        stripped = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
+        approximate = stripped != text
+        if not _NUMBER.match(stripped):
+            raise CellError(f"应为数字,实为“{source}”")
+        number = Decimal(stripped)
+    if unit in FOREIGN_UNITS:
+        raise CellError(f"外币金额“{source}”无法换算为万元,请换算后填写")
+    try:
+        if not number.is_finite():
+            raise CellError(f"不是有效数字:“{source}”")
+        value = (number * UNITS[unit]).quantize(Decimal("0.01"))
+    except InvalidOperation as e:
+        raise CellError(f"数值过大:“{source}”") from e
+    if value < 0 and not negative:
+        raise CellError(f"不能为负数:“{source}”")
+    if abs(value) > limit:
+        raise CellError(f"数值过大:“{source}”{'' if unit in ('万元', '万') else f'({unit})'}"
+                        f"超过 {limit:,.0f} 万元,请核对单位")
+    return Amount(value, source, unit, approximate)
+
+
+def _number_text(v) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v)
 
 
 def to_decimal(value, multiplier: Decimal = Decimal("1")):
-    """A number cell: Decimal, or raise ValueError with a message in Chinese."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError("应为数字")
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
-        text = str(value).strip().replace(",", "").replace(",", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation as e:
-            raise ValueError(f"应为数字,实为“{value}”") from e
-    return (number * multiplier).quantize(Decimal("0.01"))
+    """A plain number cell as Decimal (no unit), or raise :class:`CellError`."""
+    unit = {Decimal("10000"): "亿元", Decimal("0.0001"): "元"}.get(multiplier, "万元")
+    return read_amount(value, unit, negative=True).value
 
 
-def to_date(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?", text)
-    if not m:
-        raise ValueError(f"日期格式不正确:“{text}”(如 2024-03-01 或 2024年3月)")
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-    except ValueError as e:
-        raise ValueError(f"日期不存在:“{text}”") from e
+# --- dates ----------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def to_dated(value) -> tuple[dt.date | None, str]:
-    """A date as a sheet writes it, with its precision: "2026-03-12" (day), "2026年3月" or
-    "2026.3" (month), "2026年" (year). A month or a year is stored as its first day with
-    that precision, never as an invented day."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
+    """A date as a sheet writes it, with its precision: "2026-03-12" (day), "2026年3月",
+    "2026.3" or "3月" in a sheet of 2026 (month), "2026年" (year). A month or a year is
+    stored as its first day with that precision, never as an invented day. Raises
+    :class:`CellError` for what is not a date or does not exist."""
+    if value is None:
         return None, "day"
-    if isinstance(value, dt.datetime | dt.date):
-        return to_date(value), "day"
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})\s*年?", text)
+    if isinstance(value, dt.datetime):
+        return _checked(value.date()), "day"
+    if isinstance(value, dt.date):
+        return _checked(value), "day"
+    if isinstance(value, bool):
+        raise CellError("应为日期")
+    if isinstance(value, int | float | Decimal):
+        return _numeric_date(value)
+    source = str(value).strip()
+    text = clean(value)
+    if text in BLANKS:
+        return None, "day"
+    text = re.sub(r"(?:前|以前|左右|底|末|初)$", lambda m: m.group(0) if m.group(0) in ("底", "末") else "", text)
+    m = re.fullmatch(r"(\d{4})年?(?:度)?", text)
     if m:
-        year = int(m.group(1))
-        if not 1900 <= year <= 2100:
-            raise ValueError(f"日期不存在:“{text}”")
-        return dt.date(year, 1, 1), "year"
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?(?:份)?", text)
+        return _date(source, int(m.group(1)), 1, 1), "year"
+    m = re.fullmatch(r"(\d{4})年(?:底|末)", text)
     if m:
+        return _date(source, int(m.group(1)), 12, 1), "month"
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:月份?|月?(?:底|末))?", text)
+    if m:
+        if "." in text and not text.endswith("月") and m.group(2) == "1" and re.search(r"\.1$", text):
+            raise CellError(f"“{source}”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“{m.group(1)}年1月”或“{m.group(1)}年10月”")
+        return _date(source, int(m.group(1)), int(m.group(2)), 1), "month"
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", text)
+    if m:
+        return _date(source, int(m.group(1)), int(m.group(2)), int(m.group(3))), "day"
+    m = re.fullmatch(r"(\d{1,2})月份?", text)
+    if m:
+        if year is None:
+            raise CellError(f"“{source}”没有年份,表中也看不出年度")
+        return _date(source, year, int(m.group(1)), 1), "month"
+    m = re.fullmatch(r"(\d{1,2})月(\d{1,2})日?", text)
+    if m:
+        if year is None:
+            raise CellError(f"“{source}”没有年份,表中也看不出年度")
+        return _date(source, year, int(m.group(1)), int(m.group(2))), "day"
+    raise CellError(f"日期格式不正确:“{source}”(如 2026-03-12、2026年3月 或 2026年)")
+
+
+def _numeric_date(value) -> tuple[dt.date, str]:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError("不是有效日期")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    source = _number_text(value)
+    if number == number.to_integral_value() and 1900 <= number <= 2100:
+        return _date(source, int(number), 1, 1), "year"
+    if 1900 < number < 2101:  # 2026.3 typed as a number
+        year, fraction = divmod(number, 1)
+        digits = str(fraction).split(".")[1]
+        if digits == "1":
+            raise CellError(f"“{source}”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“{int(year)}年1月”或“{int(year)}年10月”")
+        if len(digits) <= 2:
+            return _date(source, int(year), int(digits), 1), "month"
+    if number == number.to_integral_value() and 18_000 <= number <= 80_000:  # an Excel serial day
+        return _checked(_EXCEL_EPOCH + dt.timedelta(days=int(number))), "day"
+    raise CellError(f"应为日期,实为数字“{source}”")
+
+
+def _date(source: str, year: int, month: int, day: int) -> dt.date:
+    try:
+        return _checked(dt.date(year, month, day))
+    except ValueError as e:
+        raise CellError(f"日期不存在:“{source}”") from e
+
+
+def _checked(d: dt.date) -> dt.date:
+    if not 1950 <= d.year <= 2100:
+        raise CellError(f"日期不合理:“{d.isoformat()}”")
+    return d
+
+
+def to_date(value, year: int | None = None) -> dt.date | None:
+    """A day, a month (its first day) or a year (1 January) as a date, for fields that keep
+    no precision (planned dates)."""
+    return to_dated(value, year)[0]
+
+
+# --- the report period ----------------------------------------------------------------------
+
+_SEASONS = {"一季度": 3, "1季度": 3, "第一季度": 3, "上半年": 6, "二季度": 6, "第二季度": 6, "1-2季度": 6,
+            "前三季度": 9, "三季度": 9, "第三季度": 9, "1-3季度": 9, "全年": 12, "四季度": 12, "第四季度": 12}
+_RANGE = r"1\s*[-—–~～至到－]\s*(\d{1,2})\s*月份?"
+
+
+@dataclass
+class Period:
+    year: int | None = None
+    month: int | None = None  # the month a year-to-date figure runs to
+    source: str = ""
+
+
+def period_in(text: str) -> Period:
+    """The year and month a title names: "2026年1-10月", "2026年10月份", "截至2026年10月底",
+    "2026年前三季度", "2026年度"."""
+    text = unicodedata.normalize("NFKC", text)
+    m = re.search(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?", text)
+    if not m:
+        return Period()
+    month = m.group(2) or m.group(3)
+    month = int(month) if month else _SEASONS.get(m.group(4) or "")
+    if month is not None and not 1 <= month <= 12:
+        month = None
+    return Period(int(m.group(1)), month, m.group(0).strip())
+
+
+def month_in(text: str) -> int | None:
+    """N of a "1-N月" in a header."""
+    m = re.search(_RANGE, unicodedata.normalize("NFKC", text))
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
+
+
+# --- columns by meaning ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """What a column can be. ``names`` are the headers real sheets use (the first is shown);
+    ``kind`` is money, date, text, seq or name; ``never`` holds patterns of headers that
+    measure something else and are never this field; ``under`` holds sub-labels that mean
+    this field under a group header naming one of ``group``."""
+
+    label: str
+    names: tuple[str, ...]
+    kind: str = "text"
+    never: tuple[str, ...] = ()
+    under: tuple[str, ...] = ()
+    group: tuple[str, ...] = ()
+
+
+#: Headers that measure a share, a rate or a quantity, never an amount.
+NOT_AMOUNT = (r"[%%]", "率", "比例", "比重", "占", "百分", "增长", "增速", "同比", "环比", "亩", "平方米",
+              "人数", "个数", "数量", "面积", "排名", "名次")
+#: Headers of cumulatives over other spans than the year.
+NOT_THIS_YEAR = ("开工至", "开工以来", "自开工", "开工累计", "开工后", "至上年", "上年", "去年", "以前年度",
+                 "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计")
+NOT_PROGRESS = ("目标", "计划")
+
+_NUMBERING = re.compile(r"^(?:\d+[.、]|[(](?:\d+|[一二三四五六七八九十]+)[)])")
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d\d年(?:度)?")
+
+
+def header_key(text: str) -> str:
+    """A header as compared with the vocabulary: no spaces, units, numbering or year."""
+    t = clean(text)
+    t = re.sub(r"[(\[][^()\[\]]*[)\]]", "", t)  # (万元), (亿元), (填写说明)
+    t = re.sub(r"(?:单位[::]?)?(?:万美元|亿美元|亿元|万元)$", "", t)
+    t = _NUMBERING.sub("", t)
+    t = _YEAR_PREFIX.sub("", t)
+    t = re.sub(_RANGE, "1-N月", t)
+    t = re.sub(r"^(\d{1,2})月份?(?=完成|投资)", "N月", t)
+    return t.strip(":")
+
+
+@dataclass
+class Column:
+    index: int
+    title: str  # the header as written, levels joined with " / "
+    levels: tuple[str, ...]
+    field: str | None = None
+    quality: int = 0
+    unit: str | None = None  # the money unit its header names
+    note: str = ""  # why it is not imported, or what it was taken for
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def own(self) -> str:
+        return next((t for t in reversed(self.levels) if t), "")
+
+
+def match(column: Column, fields: dict[str, Field]) -> list[tuple[int, str]]:
+    """(quality, field) candidates for a column: 4 exact, 3 exact with the group's sub-label,
+    2 prefix, 1 substring. Headers that measure something else are never candidates."""
+    own = header_key(column.own)
+    group = " ".join(header_key(t) for t in column.levels[:-1] if t)
+    whole = group + own
+    raw = clean(column.title)
+    found: dict[str, int] = {}
+    month_col = re.fullmatch(r"(\d{1,2})月份?(?:完成投资|投资|完成)?", own)
+    for name, f in fields.items():
+        if f.kind == "month" and month_col and 1 <= int(month_col.group(1)) <= 12 and (
+                not group or any(g in group for g in ("完成", "投资", "月度"))):
+            found[f"{name}:{int(month_col.group(1))}"] = 4
+            continue
+        if f.kind == "month":
+            continue
+        if any(re.search(p, raw) for p in f.never):
+            continue
+        if f.kind == "money" and any(re.search(p, own) for p in NOT_AMOUNT):
+            continue
+        quality = 0
+        for n in f.names:
+            if own == n or whole == n:
+                quality = 4
+            elif own.startswith(n) or whole.startswith(n):
+                quality = max(quality, 2)
+            elif n in own:
+                quality = max(quality, 1)
+        if f.under and own in f.under and (not f.group or any(g in group for g in f.group)):
+            quality = max(quality, 3)
+        if quality:
+            found[name] = quality
+    return sorted(((q, n) for n, q in found.items()), reverse=True)
+
+
+# --- the table ------------------------------------------------------------------------------
+
+_TOTALS = re.compile(r"^(?:合计|总计|共计|汇总|全市(?:合计|总计)?|全区(?:合计|总计)?|全县(?:合计|总计)?|"
+                     r"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总)")
+_SUBTOTAL = re.compile(r"^(?:小计|其中[::]?|分计)")
+_NOTES = re.compile(r"^(?:注[::1-9一]|注$|备注[::]|说明[::]|填表说明|填报说明|填报人|填表人|制表人?|审核人?|"
+                    r"审核|联系人|联系电话|负责人|单位负责人|统计负责人|填报单位[::]|填报日期|报送日期|"
+                    r"资料来源|数据来源|[☆★※*]\S*(?:为|表示|代表))")
+_GROUP = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十]+[)]|第[一二三四五六七八九十]+[部类批]|"
+                    r"[IVX]+[、.])")
+_CHINESE_SEQ = re.compile(r"^(?:[一二三四五六七八九十]+|[(][一二三四五六七八九十]+[)])[、.]?$")
+_ARABIC_SEQ = re.compile(r"^\d+(?:\.0)?$|^\d+(?:[.-]\d+)+$")
+_MARKERS = "☆★※▲△●○◆◇■□*"
+_SUB_LABELS = ("单月", "当月", "本月", "累计", "本年累计", "年累计", "1-N月", "全年目标", "年度目标", "全年计划",
+               "年度计划", "计划", "实际", "完成", "金额", "比例", "小计", "合计", "其中", "总计", "数值")
+
+
+@dataclass
+class Skipped:
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Table:
+    sheet: str
+    title: str
+    columns: list[Column]
+    header: tuple[int, int]  # first and last header row, as Excel numbers them
+    unit: str | None  # the unit the sheet names above the table
+    unit_source: str
+    period: Period
+    rows: list[tuple[int, tuple]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    totals: tuple[int, tuple] | None = None  # the sheet's grand total row
+    questions: list[str] = field(default_factory=list)
+
+    def column(self, field_name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == field_name), None)
+
+    def unit_of(self, column: Column) -> str | None:
+        return column.unit or self.unit
+
+
+def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "name",
+               mapping: dict[int, str | None] | None = None, max_rows: int = MAX_ROWS) -> Table:
+    """Find the table in ``sheet`` and read its rows. ``mapping`` (column index -> field or
+    None) overrides what the headers say, as the user chose in the preview."""
+    stream = sheet.rows(MAX_COLUMNS)
+    head: list[tuple] = []
+    for row in stream:
+        head.append(row)
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    if not any(filled(v) for r in head for v in r):
+        raise WorkbookError(f"工作表“{sheet.name}”是空的")
+    found = _find_header(head, fields, required)
+    if found is None:
+        raise WorkbookError(f"工作表“{sheet.name}”中没有找到表头:前{HEADER_SEARCH_ROWS}行中没有“"
+                            f"{fields[required].names[0]}”列")
+    first, last = found
+    width = max((j + 1 for r in head[first:last + 1] for j, v in enumerate(r) if filled(v)), default=0)
+    levels = [[clean(r[j]) if j < len(r) else "" for j in range(width)] for r in head[first:last + 1]]
+    raw_levels = [[str(r[j]).strip() if j < len(r) and filled(r[j]) else "" for j in range(width)]
+                  for r in head[first:last + 1]]
+    # A header cell merged over several columns holds its text in the first: carry it right
+    # over the columns whose lower levels have text of their own.
+    for lv in range(len(levels) - 1):
+        carried = ""
+        for j in range(width):
+            if levels[lv][j]:
+                carried = raw_levels[lv][j]
+            elif any(levels[k][j] for k in range(lv + 1, len(levels))) and carried:
+                raw_levels[lv][j] = carried
+            else:
+                carried = ""
+    above = [" ".join(str(v).strip() for v in r if filled(v)) for r in head[:first]]
+    title = " ".join(t for t in above if t)
+    unit, unit_source = None, ""
+    for text in above + [" ".join(str(v) for v in head[first] if filled(v) and _is_unit_note(str(v)))]:
+        u = unit_in(text) if text else None
+        if u:
+            unit, unit_source = u, text
+            break
+    columns = []
+    for j in range(width):
+        lv = tuple(raw_levels[k][j] for k in range(len(levels)))
+        title_text = " / ".join(dict.fromkeys(t for t in lv if t))
+        if _is_unit_note(title_text):
+            title_text = ""
+        col_unit = None
+        for t in reversed(lv):
+            col_unit = unit_in(t) if t else None
+            if col_unit:
+                break
+        columns.append(Column(j, title_text, lv, unit=col_unit))
+    _assign(columns, fields, mapping)
+    period = period_in(title)
+    if period.year is None:
+        period = period_in(sheet.name)
+    table = Table(sheet.name, title, columns, (first + 1, last + 1), unit, unit_source, period)
+    if not any(c.field == required for c in columns):
+        table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
+        return table
+    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
+    return table
+
+
+def _is_unit_note(text: str) -> bool:
+    return bool(_UNIT_LINE.search(unicodedata.normalize("NFKC", text)))
+
+
+def _find_header(head, fields: dict[str, Field], required: str) -> tuple[int, int] | None:
+    """First and last header row (0-based). The header names ``required`` in a short cell of
+    its own (not a subtitle such as "项目名称:..."), with at least one other known field in
+    it or the one or two rows below."""
+    req = fields[required]
+    for i, row in enumerate(head):
+        keys = [header_key(v) if filled(v) and len(clean(v)) <= 20 and not re.search("[::]", clean(v)) else ""
+                for v in row]
+        name_cols = [j for j, k in enumerate(keys) if k and any(k == n or k.startswith(n) for n in req.names)]
+        if not name_cols:
+            continue
+        last = i
+        for k in range(i + 1, min(i + 3, len(head))):
+            if _continues_header(head[k], name_cols[0]):
+                last = k
+            else:
+                break
+        known = set()
+        for r in head[i:last + 1]:
+            for v in r:
+                if filled(v):
+                    key = header_key(v)
+                    known.update(n for n, f in fields.items() if any(key == x or key.startswith(x) for x in f.names))
+        if len(known - {required}) >= 1:
+            return i, last
+    return None
+
+
+def _continues_header(row, name_col: int) -> bool:
+    """A row under the header that is still header: the name column is empty (merged from
+    above), there are no numbers, and its texts are short labels."""
+    texts = [clean(v) for v in row if filled(v)]
+    if not texts:
+        return False
+    if name_col < len(row) and filled(row[name_col]):
+        return False
+    if any(not isinstance(v, str) for v in row if filled(v)):
+        return False
+    if any(_NUMBER.match(t.replace(",", "")) for t in texts):
+        return False
+    return all(len(t) <= 24 and not _GROUP.match(t) for t in texts)
+
+
+def _assign(columns: list[Column], fields: dict[str, Field], mapping) -> None:
+    best: dict[str, list[Column]] = {}
+    for c in columns:
+        if not c.title:
+            continue
+        cands = match(c, fields)
+        c.candidates = tuple(n for _, n in cands)
+        if cands:
+            c.quality, c.field = cands[0]
+            best.setdefault(c.field, []).append(c)
+    for name, cols in best.items():
+        top = max(c.quality for c in cols)
+        winners = [c for c in cols if c.quality == top]
+        for c in cols:
+            if c not in winners:
+                c.note = f"“{winners[0].title}”更像“{_label(fields, name)}”"
+                c.field = None
+        if len(winners) > 1:
+            for c in winners:
+                c.field = None
+                c.note = (f"与{'、'.join('“' + w.title + '”' for w in winners if w is not c)}"
+                          f"都可能是“{_label(fields, name)}”,请选择")
+    if mapping:
+        for c in columns:
+            if c.index in mapping:
+                chosen = mapping[c.index]
+                if chosen and chosen.split(":")[0] not in fields:
+                    continue
+                c.field, c.note = chosen, ("按您的选择" if chosen else "按您的选择不导入")
+                c.quality = 5
+        taken: dict[str, Column] = {}
+        for c in columns:
+            if c.field and c.field in taken:
+                raise WorkbookError(f"“{taken[c.field].title}”和“{c.title}”都选成了“{_label(fields, c.field)}”,"
+                                    f"请只选一列")
+            if c.field:
+                taken[c.field] = c
+
+
+def _label(fields: dict[str, Field], name: str) -> str:
+    base, _, month = name.partition(":")
+    return f"{month}月{fields[base].label}" if month else fields[base].label
+
+
+def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int) -> None:
+    by_field = {c.field: c.index for c in table.columns if c.field}
+    name_at = by_field["name"]
+    seq_at = by_field.get("seq")
+    amount_at = [c.index for c in table.columns if c.field and fields[c.field.split(":")[0]].kind in ("money", "month")]
+    ended = False
+    candidates: list[tuple[int, tuple]] = []
+    number = offset
+    first_data = True
+
+    def rows():
+        yield from buffered
+        yield from stream
+
+    for row in rows():
+        number += 1
+        if number - offset > max_rows:
+            raise WorkbookError(f"工作表超过 {max_rows} 行,请分批导入")
+        row = tuple(row[:width])
+        texts = [clean(v) for v in row]
+        if not any(texts):
+            continue
+        joined = "".join(texts[:4])
+        first_text = next((t for t in texts if t), "")
+        if ended:
+            table.skipped.append(Skipped(number, _shown(row), "表尾说明"))
+            continue
+        if first_data and _column_numbers(row):
+            table.skipped.append(Skipped(number, _shown(row), "列序号行"))
+            continue
+        first_data = False
+        name = texts[name_at] if name_at < len(texts) else ""
+        if _NOTES.match(first_text) or (not name and _NOTES.match(joined)):
+            ended = True
+            table.skipped.append(Skipped(number, _shown(row), "表尾注释或签字行"))
+            continue
+        if _SUBTOTAL.match(first_text) or _SUBTOTAL.match(name):
+            table.skipped.append(Skipped(number, _shown(row), "小计行(由明细汇总,不导入)"))
+            continue
+        if _TOTALS.match(first_text) or _TOTALS.match(name):
+            table.skipped.append(Skipped(number, _shown(row), "合计行(由明细汇总,不导入)"))
+            if table.totals is None:
+                table.totals = (number, row)
+            continue
+        seq = texts[seq_at] if seq_at is not None and seq_at < len(texts) else ""
+        if _CHINESE_SEQ.match(seq) or _GROUP.match(name) or (not name and _GROUP.match(first_text)):
+            table.skipped.append(Skipped(number, _shown(row), "分组行(不是项目)"))
+            continue
+        if not name and not any(texts[j] for j in amount_at if j < len(texts)):
+            table.skipped.append(Skipped(number, _shown(row), "没有项目名称的说明行"))
+            continue
+        candidates.append((number, row))
+    _set_aside_subtotals(table, candidates, seq_at, amount_at)
+
+
+def _column_numbers(row) -> bool:
+    """"序号 | 1 | 2 | 3 ..." or "甲 | 乙 | 1 | 2" under a header."""
+    texts = [clean(v) for v in row if filled(v)]
+    if len(texts) < 3:
+        return False
+    numbers = [t for t in texts if re.fullmatch(r"\d+(?:\.0)?", t)]
+    letters = [t for t in texts if t in "甲乙丙丁戊己庚辛" or t in ("序号", "栏次", "A", "B", "C", "D")]
+    if len(numbers) + len(letters) != len(texts) or len(numbers) < 2:
+        return False
+    values = [int(float(t)) for t in numbers]
+    return values == list(range(values[0], values[0] + len(values))) and values[0] <= 2
+
+
+def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
+    """Where most rows carry an arabic 序号, a row without one whose amounts are the sums of
+    the numbered rows under it is a group subtotal ("产业项目 | 3 | 120.5")."""
+    def seq_of(row):
+        return clean(row[seq_at]) if seq_at is not None and seq_at < len(row) else ""
+
+    numbered = sum(1 for _, r in candidates if _ARABIC_SEQ.match(seq_of(r)))
+    if seq_at is None or numbered < max(3, 0.7 * len(candidates)):
+        table.rows = [(n, _unmarked(r, table)) for n, r in candidates]
+        return
+    kept = []
+    for i, (number, row) in enumerate(candidates):
+        if _ARABIC_SEQ.match(seq_of(row)):
+            kept.append((number, _unmarked(row, table)))
+            continue
+        below = []
+        for _, r in candidates[i + 1:]:
+            if not _ARABIC_SEQ.match(seq_of(r)):
+                break
+            below.append(r)
+        sums = _sums_match(row, below, amount_at)
+        reason = ("分组小计行(数值等于其下各项目之和)" if sums else "分组行(其他行都有序号,此行没有)")
+        table.skipped.append(Skipped(number, _shown(row), reason))
+    table.rows = kept
+
+
+def _sums_match(row, below, amount_at) -> bool:
+    compared = False
+    for j in amount_at:
         try:
-            return dt.date(int(m.group(1)), int(m.group(2)), 1), "month"
-        except ValueError as e:
-            raise ValueError(f"日期不存在:“{text}”") from e
-    return to_date(value), "day"
+            own = read_amount(row[j], negative=True).value if j < len(row) else None
+            parts = [read_amount(r[j], negative=True).value if j < len(r) else None for r in below]
+        except CellError:
+            return False
+        if own is None:
+            continue
+        compared = True
+        if abs(own - sum((p for p in parts if p is not None), Decimal(0))) > Decimal("0.02") * max(len(below), 1):
+            return False
+    return compared
+
+
+def _unmarked(row, table: Table) -> tuple:
+    """Marker symbols before a name (★新开工) are not part of it."""
+    name_at = next(c.index for c in table.columns if c.field == "name")
+    if name_at < len(row) and isinstance(row[name_at], str):
+        stripped = row[name_at].strip().lstrip(_MARKERS).strip()
+        if stripped != row[name_at]:
+            row = row[:name_at] + (stripped,) + row[name_at + 1:]
+    return row
+
+
+def _shown(row) -> str:
+    return " | ".join(str(v).strip() for v in row if filled(v))[:120]

@@ -10,21 +10,32 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.workbook import (
+    BLANKS,
+    NOT_PROGRESS,
+    NOT_THIS_YEAR,
+    CellError,
+    Field,
+    Table,
     WorkbookError,
-    data_rows,
-    find_header,
-    open_sheet,
+    clean,
+    filled,
+    month_in,
+    open_workbook,
+    period_in,
+    read_amount,
+    read_table,
     to_date,
     to_dated,
-    to_decimal,
 )
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
@@ -35,40 +46,77 @@ from .models import AnnualPlan, MonthlyProgress, Project, StageChange
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-SYNONYMS: dict[str, list[str]] = {
-    "name": ["项目名称"],
-    "code": ["项目代码"],
-    "region": ["所属区", "所在区", "区市", "县区", "所属区域"],
-    "park": ["所在园区", "园区"],
-    "builder": ["建设单位", "项目单位", "投资方", "建设主体", "项目法人"],
-    "credit_code": ["统一社会信用代码", "信用代码"],
-    "origin": ["资金来源"],
-    "nature": ["建设性质"],
-    "level": ["项目级别", "级别"],
-    "category": ["项目类别", "类别"],
-    "chain": ["产业链"],
-    "content": ["建设规模及内容", "建设内容", "主要建设内容", "建设规模"],
-    "total_investment": ["总投资"],
-    "foreign_investment": ["外资"],
-    "contract_amount": ["合同引资"],
-    "year_plan": ["年度计划投资", "年计划投资", "计划投资", "年度计划"],
-    "ytd": ["月完成投资", "月累计完成", "累计完成投资", "累计完成"],
-    "progress": ["形象进度", "进展情况"],
-    "problems": ["存在问题", "存在的问题", "困难问题"],
-    "explanation": ["情况说明", "偏差说明", "异常说明"],
-    "responsible_unit": ["责任单位", "牵头单位"],
-    "responsible_person": ["责任人"],
-    "commissioner": ["服务专员"],
-    "planned_start": ["计划开工"],
-    "planned_completion": ["计划竣工"],
+_MONEY_NEVER = NOT_THIS_YEAR
+#: The vocabulary of the headers real sheets use, field by field.
+FIELDS: dict[str, Field] = {
+    "seq": Field("序号", ("序号", "编号", "序"), kind="seq"),
+    "name": Field("项目名称", ("项目名称", "项目名"), kind="name"),
+    "code": Field("项目代码", ("项目代码", "项目编码", "统一项目代码", "投资项目代码", "项目赋码")),
+    "region": Field("所属区", ("所属区", "所在区", "区市", "县区", "区县", "所属区域", "所属地区", "属地", "所在区市",
+                              "所属区市", "所属县区", "所在区县", "区(市)", "县(市、区)")),
+    "park": Field("所在园区", ("所在园区", "所属园区", "园区", "所在功能区", "功能区", "所属片区")),
+    "builder": Field("建设单位", ("项目业主", "业主单位", "建设单位", "项目单位", "投资方", "建设主体", "项目法人",
+                                 "投资主体", "实施主体", "项目业主单位", "投资企业", "签约企业", "项目建设单位")),
+    "credit_code": Field("统一社会信用代码", ("统一社会信用代码", "信用代码", "社会信用代码")),
+    "origin": Field("资金来源", ("资金来源", "内外资")),
+    "nature": Field("建设性质", ("建设性质", "项目性质", "新建/续建", "新建续建")),
+    "level": Field("项目级别", ("项目级别", "级别", "重点级别", "项目层级")),
+    "category": Field("项目类别", ("项目类别", "类别", "项目类型", "类型", "产业类别")),
+    "chain": Field("产业链", ("产业链", "所属产业链")),
+    "content": Field("建设规模及内容", ("建设规模及内容", "建设内容", "主要建设内容", "建设规模", "建设内容及规模",
+                                       "项目概况", "项目简介", "主要建设内容及规模")),
+    "total_investment": Field("总投资", ("总投资", "计划总投资", "项目总投资", "总投资额", "投资总额", "估算总投资"),
+                              kind="money", never=_MONEY_NEVER),
+    "foreign_investment": Field("外资", ("外资", "利用外资", "合同外资"), kind="money", never=_MONEY_NEVER),
+    "contract_amount": Field("合同引资", ("合同引资", "协议投资额", "协议投资", "签约金额", "签约额", "合同金额",
+                                          "合同投资", "协议引资", "签约投资额", "协议总投资"),
+                             kind="money", never=_MONEY_NEVER),
+    "year_plan": Field("年度计划投资", ("年度计划投资", "年计划投资", "计划投资", "年度计划", "本年计划投资",
+                                        "年度投资计划", "全年计划投资", "计划完成投资", "年度计划完成投资",
+                                        "年度投资目标", "全年投资目标"),
+                       kind="money", never=_MONEY_NEVER,
+                       under=("全年目标", "年度目标", "全年计划", "年度计划", "计划", "目标", "计划数"),
+                       group=("投资",)),
+    "ytd": Field("1-N月完成投资", ("1-N月完成投资", "累计完成投资", "本年累计完成投资", "年累计完成投资",
+                                   "1-N月累计完成投资", "本年完成投资", "1-N月完成", "累计完成", "完成投资",
+                                   "年度累计完成投资", "1-N月投资", "1-N月累计完成", "本年度累计完成投资"),
+                 kind="money", never=_MONEY_NEVER,
+                 under=("累计", "本年累计", "年累计", "1-N月", "1-N月累计", "累计完成", "累计数", "本年"),
+                 group=("投资", "完成")),
+    "month_investment": Field("当月完成投资", ("当月完成投资", "本月完成投资", "单月完成投资", "N月完成投资",
+                                              "月度完成投资", "当月投资", "本月投资"),
+                              kind="money", never=_MONEY_NEVER,
+                              under=("单月", "当月", "本月", "当月数", "本月数"), group=("投资", "完成")),
+    "month": Field("完成投资", ("完成投资",), kind="month"),
+    "progress": Field("形象进度", ("形象进度", "进展情况", "推进情况", "项目进展", "工程进度", "进度情况", "目前进展",
+                                   "建设进度", "项目进展情况", "当前进度", "工程形象进度", "项目推进情况",
+                                   "形象进度及进展情况"), never=NOT_PROGRESS),
+    "problems": Field("存在问题", ("存在问题", "存在的问题", "困难问题", "问题", "存在困难", "需协调解决的问题",
+                                   "困难和问题", "需协调事项", "需要协调解决的问题", "存在问题及建议")),
+    "explanation": Field("情况说明", ("情况说明", "偏差说明", "异常说明")),
+    "responsible_unit": Field("责任单位", ("责任单位", "牵头单位", "牵头协调部门", "牵头部门", "责任部门",
+                                           "主责单位", "推进单位", "包联单位", "牵头责任单位")),
+    "responsible_person": Field("责任人", ("责任人", "项目负责人", "联系人")),
+    "commissioner": Field("服务专员", ("服务专员", "项目专员", "帮办专员")),
+    "planned_start": Field("计划开工时间", ("计划开工", "计划开工时间", "计划开工日期", "开工计划"), kind="date"),
+    "planned_completion": Field("计划竣工时间", ("计划竣工", "计划竣工时间", "计划竣工日期", "竣工计划"),
+                                kind="date"),
+    "span": Field("建设起止年限", ("建设起止年限", "起止年限", "建设年限", "项目工期", "建设工期", "建设周期",
+                                  "起止时间", "建设起止时间")),
     # The project's past, recorded as dated stage history.
-    "stage": ["项目阶段", "建设阶段", "所处阶段"],
-    "signed_on": ["签约时间", "签约日期"],
-    "registered_on": ["注册时间", "注册日期"],
-    "started_on": ["实际开工", "开工时间", "开工日期"],
-    "completed_on": ["实际竣工", "竣工时间", "竣工日期"],
-    "operating_on": ["投产时间", "投产日期"],
+    "stage": Field("项目阶段", ("项目阶段", "建设阶段", "所处阶段", "项目状态", "推进阶段", "当前阶段")),
+    "signed_on": Field("签约时间", ("签约时间", "签约日期"), kind="date", never=("计划",)),
+    "registered_on": Field("注册时间", ("注册时间", "注册日期", "注册成立时间"), kind="date", never=("计划",)),
+    "started_on": Field("开工时间", ("实际开工", "开工时间", "开工日期", "实际开工时间"), kind="date",
+                        never=("计划",)),
+    "completed_on": Field("竣工时间", ("实际竣工", "竣工时间", "竣工日期", "实际竣工时间"), kind="date",
+                          never=("计划",)),
+    "operating_on": Field("投产时间", ("投产时间", "投产日期", "实际投产", "实际投产时间"), kind="date",
+                          never=("计划",)),
+    "remarks": Field("备注", ("备注",)),
 }
+#: Names the importer's messages use for fields that are not columns of Project.
+SYNONYMS = {f: list(spec.names) for f, spec in FIELDS.items()}
 #: stage columns -> the stage their date records
 STAGE_COLUMNS = {"signed_on": Stage.SIGNED, "registered_on": Stage.REGISTERED, "started_on": Stage.STARTED,
                  "completed_on": Stage.COMPLETED, "operating_on": Stage.OPERATING}
@@ -83,17 +131,25 @@ TEMPLATE_COLUMNS = [
     ("1-N月完成投资(万元)", "ytd"), ("形象进度", "progress"), ("存在问题", "problems"),
     ("责任单位", "responsible_unit"), ("责任人", "responsible_person"), ("服务专员", "commissioner"),
     ("计划开工时间", "planned_start"), ("计划竣工时间", "planned_completion"),
-    ("情况说明", "explanation"), ("项目阶段", "stage"), ("签约时间", "signed_on"), ("开工时间", "started_on"), ("竣工时间", "completed_on"),
+    ("情况说明", "explanation"), ("项目阶段", "stage"), ("签约时间", "signed_on"), ("开工时间", "started_on"),
+    ("竣工时间", "completed_on"),
 ]
-_MONEY = {"total_investment", "foreign_investment", "contract_amount", "year_plan", "ytd"}
+_MONEY = {f for f, spec in FIELDS.items() if spec.kind == "money"}
 _CHOICES = {
     "origin": {str(label): value for value, label in Origin.choices},
     "nature": {str(label): value for value, label in Nature.choices},
     "level": {**{str(label): value for value, label in Level.choices},
-              "省级重点": Level.PROVINCIAL, "市级重点": Level.MUNICIPAL, "区级重点": Level.DISTRICT},
+              "省级重点": Level.PROVINCIAL, "市级重点": Level.MUNICIPAL, "区级重点": Level.DISTRICT,
+              "省级": Level.PROVINCIAL, "市级": Level.MUNICIPAL, "区级": Level.DISTRICT},
     "category": {str(label): value for value, label in Category.choices},
 }
-_FIELD_LABELS = {f: label.split("(")[0] for label, f in TEMPLATE_COLUMNS}
+_LEVEL_IN_REMARKS = [("省重点", Level.PROVINCIAL), ("省级重点", Level.PROVINCIAL), ("市重点", Level.MUNICIPAL),
+                     ("市级重点", Level.MUNICIPAL), ("区重点", Level.DISTRICT), ("区级重点", Level.DISTRICT)]
+
+
+def _label(f: str) -> str:
+    base, _, month = f.partition(":")
+    return f"{month}月完成投资" if month else FIELDS[base].label if base in FIELDS else base
 
 
 @dataclass
@@ -103,10 +159,14 @@ class Row:
     action: str = ""  # create, update, unchanged, error
     messages: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
+    shown: list[tuple[str, str]] = field(default_factory=list)  # (field, "as written → as stored")
     project: Project | None = None
     data: dict = field(default_factory=dict)
     plan: Decimal | None = None
     ytd: Decimal | None = None
+    this_month: Decimal | None = None  # the month's own figure (当月/单月)
+    months: dict[int, Decimal] = field(default_factory=dict)  # month columns: the months' own figures
+    reports: dict[int, Decimal] = field(default_factory=dict)  # month -> investment to write
     progress_text: str = ""
     problem: str = ""
     explanation: str = ""  # why a figure a soft check rule asks about is right
@@ -125,16 +185,57 @@ class Row:
 
 
 @dataclass
+class Total:
+    """A money column's total: as the sheet states it, and as the rows to be stored add up."""
+
+    label: str
+    rows: Decimal
+    sheet: Decimal | None = None
+    sheet_text: str = ""
+
+    @property
+    def agrees(self) -> bool | None:
+        if self.sheet is None:
+            return None
+        return abs(self.sheet - self.rows) <= max(Decimal("0.05"), abs(self.sheet) * Decimal("0.0005"))
+
+
+@dataclass
 class ImportPreview:
     rows: list[Row]
     year: int
     month: int | None
-    columns: list[str]
-    ignored_columns: list[str]
+    table: Table | None = None
+    sheets: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)  # to be answered before confirming
+    notices: list[str] = field(default_factory=list)  # what the reading assumed, shown
+    totals: list[Total] = field(default_factory=list)
+    period_source: str = ""
+    template: str = ""  # the saved column template applied, if any
 
     @property
     def errors(self) -> list[Row]:
         return [r for r in self.rows if r.action == "error"]
+
+    @property
+    def disagreeing_totals(self) -> list[Total]:
+        return [t for t in self.totals if t.agrees is False]
+
+    @property
+    def columns(self) -> list:
+        return self.table.columns if self.table else []
+
+    @property
+    def skipped(self) -> list:
+        return self.table.skipped if self.table else []
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [c.title for c in self.columns if not c.field and c.title]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.errors or self.questions)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -186,39 +287,131 @@ class _Catalogue:
         chains = restrict_regions(IndustryChain.objects.all(), user, "region__")
         self.chains = {(c.region_id, c.name): c for c in chains}
         self.default_district = user.region if user.region and user.region.level == RegionLevel.DISTRICT else None
-
+        self._abbreviations: dict = {}
 
     def unit(self, district: Region, name: str):
-        return next((u for u in self.units.get(name, []) if u.region.path.startswith(district.path)), None)
+        """(unit, None) by its name; an abbreviation (区投促中心) found as the one unit of the
+        district whose name holds its characters in order; else (None, closest names)."""
+        exact = next((u for u in self.units.get(name, []) if u.region.path.startswith(district.path)), None)
+        if exact is not None:
+            return exact, None
+        key = (district.pk, name)
+        if key not in self._abbreviations:
+            mine = [u for units in self.units.values() for u in units if u.region.path.startswith(district.path)]
+            bare = re.sub(f"^(?:{re.escape(district.name)}|{re.escape(district.short_name or district.name)})", "", name)
+            found = [u for u in mine if _in_order(bare.lstrip("区县市"), u.name)]
+            if len(found) == 1:
+                self._abbreviations[key] = (found[0], None)
+            else:
+                close = found or sorted(mine, key=lambda u: -_shared(name, u.name))[:3]
+                self._abbreviations[key] = (None, [u.name for u in close[:3]])
+        return self._abbreviations[key]
 
 
-def _year_month(columns, rows, start, year, month):
-    text = " ".join(c.title for c in columns) + " " + " ".join(str(v) for row in rows[:start] for v in row if v)
+def _in_order(short: str, full: str) -> bool:
+    """Every character of ``short`` appears in ``full`` in order (区投促中心 in 崂山区投资促进中心)."""
+    if len(short) < 2:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def _shared(a: str, b: str) -> int:
+    return len(set(a) & set(b))
+
+
+def _period(table: Table, year: int | None, month: int | None) -> tuple[int | None, int | None, str, list[str]]:
+    """The year and month the figures are for: the user's choice, else the title, else the
+    headers. Signals that disagree are not settled by guessing: they become a question."""
+    questions = []
+    source = "导入时选择" if year or month else ""
+    header_months = {}
+    header_years = set()
+    for c in table.columns:
+        if c.field in ("ytd",):
+            m = month_in(c.title)
+            if m:
+                header_months[m] = c.title
+        if c.field and (c.field in _MONEY):
+            p = period_in(c.title)
+            if p.year:
+                header_years.add(p.year)
+            if c.field == "month_investment" and p.month:
+                header_months[p.month] = c.title
+    title = table.period
     if year is None:
-        m = re.search(r"(20\d\d)年", text)
-        year = int(m.group(1)) if m else timezone.localdate().year
+        if title.year:
+            year, source = title.year, f"标题“{title.source}”"
+        elif len(header_years) == 1:
+            year = header_years.pop()
+            source = "表头"
     if month is None:
-        ytd_titles = [c.title for c in columns if c.field == "ytd"]
-        m = re.search(r"1\s*[-—~至到]\s*(\d{1,2})\s*月", " ".join(ytd_titles))
-        month = int(m.group(1)) if m else None
-    return year, month
+        if title.month and header_months and set(header_months) != {title.month}:
+            m, t = next(iter(header_months.items()))
+            questions.append(f"标题写的是“{title.source}”,表头“{t}”却是{m}月:请在上方选择截至月份后重新预览")
+        elif title.month:
+            month = title.month
+            source = source or f"标题“{title.source}”"
+        elif len(header_months) == 1:
+            month, t = next(iter(header_months.items()))
+            source = f"{source}、表头“{t}”" if source else f"表头“{t}”"
+        elif len(header_months) > 1:
+            questions.append(f"表头中的月份不一致({'、'.join(header_months.values())}):请选择截至月份")
+    return year, month, source, questions
 
 
-def read_projects(user, file, year: int | None = None, month: int | None = None) -> ImportPreview:
+def read_projects(user, file, year: int | None = None, month: int | None = None, *, sheet: str | None = None,
+                  mapping: dict[int, str | None] | None = None, filename: str = "") -> ImportPreview:
     """Parse and validate a project sheet. Writes nothing."""
-    rows = open_sheet(file)
-    columns, start = find_header(rows, SYNONYMS, "name")
-    year, month = _year_month(columns, rows, start, year, month)
+    sheets = open_workbook(file, filename)
+    if not sheets:
+        raise WorkbookError("工作簿中没有工作表")
+    table = None
+    if sheet is not None:
+        chosen = next((s for s in sheets if s.name == sheet), None)
+        if chosen is None:
+            raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表")
+        table = read_table(chosen, FIELDS, "name", mapping)
+    else:
+        problems = []
+        for candidate in sheets:  # the first sheet that holds a project table
+            try:
+                table = read_table(candidate, FIELDS, "name", mapping)
+                break
+            except WorkbookError as e:
+                problems.append(str(e))
+        if table is None:
+            raise WorkbookError(problems[0] if len(problems) == 1 else
+                                f"{len(problems)}个工作表中都没有找到项目表:" + ";".join(problems[:3]))
+    preview = ImportPreview([], year or 0, month, table, [s.name for s in sheets])
+    preview.questions.extend(table.questions)
+    year, month, preview.period_source, questions = _period(table, year, month)
+    preview.questions.extend(questions)
+    money_columns = [c for c in table.columns if c.field and (c.field in _MONEY or c.field.startswith("month:"))]
+    needs_year = any(c.field in ("year_plan", "ytd", "month_investment") or c.field.startswith("month:")
+                     for c in money_columns)
+    if year is None and needs_year:
+        preview.questions.append("看不出这张表是哪一年的:标题、工作表名和表头中都没有年份,请在上方选择年度")
+    if month is None and any(c.field in ("ytd", "month_investment") for c in money_columns) and not preview.questions:
+        preview.questions.append("有“累计完成投资”或“当月完成投资”列,但看不出截至几月:请在上方选择截至月份")
     if month is not None and not 1 <= month <= 12:
-        raise WorkbookError(f"表头中的月份不正确:{month}")
-    if any(c.field == "ytd" for c in columns) and month is None:
-        raise WorkbookError("有“累计完成投资”列但看不出是几月:请在表头写明“1-N月”,或在导入时选择月份")
+        raise WorkbookError(f"月份不正确:{month}")
+    preview.year, preview.month = year or timezone.localdate().year, month
+    for c in money_columns:
+        if not table.unit_of(c):
+            preview.notices.append(f"“{c.title}”与表头上方都未注明金额单位,按万元读取")
+    if table.unit:
+        preview.notices.append(f"金额单位取自表头上方“{table.unit_source}”(列标题另有单位的以列标题为准)")
+    if preview.questions or not any(c.field == "name" for c in table.columns):
+        return preview
+
     catalogue = _Catalogue(user)
     in_scope = Project.objects.restrict(user, Action.CHANGE)
     existing = list(in_scope.select_related("region", "park", "chain", "responsible_unit__region"))
     by_code = {p.code: p for p in existing if p.code}
-    by_name = {(p.name, p.region_id): p for p in existing}
-    visible_elsewhere = set(Project.objects.exclude(pk__in=in_scope.values("pk")).values_list("name", "region__name"))
+    by_name = {(_name_key(p.name), p.region_id): p for p in existing}
+    visible_elsewhere = {(_name_key(n), r) for n, r in
+                         Project.objects.exclude(pk__in=in_scope.values("pk")).values_list("name", "region__name")}
     plans = {(p.project_id): p.planned_investment for p in AnnualPlan.objects.filter(project__in=in_scope, year=year)}
     from .models import Problem
 
@@ -227,18 +420,17 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
             "project_id", "to_stage", "date", "id"):
         recorded.setdefault(pid, {}).setdefault(stage, {})[date] = pk
     open_problems = set(Problem.objects.filter(project__in=in_scope).unsolved().values_list("project_id", "description"))
-    earlier = {}
-    if month:
-        for pid, m_, inv in MonthlyProgress.objects.filter(project__in=in_scope, year=year).values_list(
-                "project_id", "month", "investment"):
-            earlier.setdefault(pid, {})[m_] = inv
+    earlier: dict = {}
+    for pid, m_, inv in MonthlyProgress.objects.filter(project__in=in_scope, year=preview.year).values_list(
+            "project_id", "month", "investment"):
+        earlier.setdefault(pid, {})[m_] = inv
     seen: dict[tuple, int] = {}
-    out: list[Row] = []
-    for number, values in data_rows(rows, columns, start, "name"):
-        row = _read_row(user, number, values, columns, catalogue)
+    for number, cells in table.rows:
+        values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
+        row = _read_row(number, values, table, catalogue, preview.year)
         if row.action != "error":
             _match(row, by_code, by_name, visible_elsewhere)
-        key = (row.data.get("code") or row.name, getattr(row.data.get("region"), "pk", None))
+        key = (row.data.get("code") or _name_key(row.name), getattr(row.data.get("region"), "pk", None))
         if row.name and key in seen:
             row.action = "error"
             row.messages.append(f"与第{seen[key]}行是同一项目(重复)")
@@ -248,17 +440,16 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
             _validate(user, row)
         if row.action != "error":
             _stage_changes(row, recorded)
-            _progress_changes(row, plans, earlier, month)
+            _progress_changes(row, plans, earlier, preview.month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(f"登记问题: {row.problem}")
                 if row.action == "unchanged":
                     row.action = "update"
-        out.append(row)
-    if not out:
-        raise WorkbookError("表中没有项目行")
-    mapped = [c.title for c in columns if c.field]
-    ignored = [c.title for c in columns if not c.field and c.title]
-    preview = ImportPreview(out, year, month, mapped, ignored)
+        preview.rows.append(row)
+    if not preview.rows:
+        raise WorkbookError(f"工作表“{table.sheet}”中没有项目行" + (
+            f"(跳过了{len(table.skipped)}行:{table.skipped[0].reason}等)" if table.skipped else ""))
+    preview.totals = _totals(preview)
     # Everything confirming would do, done and undone: the rules of the ledger and of the
     # monthly figures (locked months, check rules, not started) put their refusals on the rows.
     from .services import apply_import
@@ -267,17 +458,62 @@ def read_projects(user, file, year: int | None = None, month: int | None = None)
     return preview
 
 
-def _read_row(user, number, values, columns, catalogue) -> Row:
-    multipliers = {c.field: c.multiplier for c in columns if c.field}
+def _name_key(name: str) -> str:
+    """A project name as compared: NFKC, no spaces or invisible characters."""
+    return re.sub(r"[\s\u200b-\u200f\u202a-\u202e\u2060\ufeff]+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def _totals(preview: ImportPreview) -> list[Total]:
+    """Each money column: the sheet's own 合计 beside the sum of the rows read."""
+    table = preview.table
+    sums: dict[str, Decimal] = {}
+    for row in preview.rows:
+        for f, v in _row_amounts(row).items():
+            sums[f] = sums.get(f, ZERO) + v
+    out = []
+    for c in table.columns:
+        if not c.field or not (c.field in _MONEY or c.field.startswith("month:")):
+            continue
+        total = Total(_label(c.field), sums.get(c.field, ZERO))
+        if table.totals is not None:
+            number, cells = table.totals
+            cell = cells[c.index] if c.index < len(cells) else None
+            try:
+                total.sheet = read_amount(cell, table.unit_of(c), negative=True, limit=MAX_AMOUNT_WAN * 1000).value
+            except CellError:
+                total.sheet = None
+            total.sheet_text = str(cell).strip() if filled(cell) else ""
+        out.append(total)
+    return out
+
+
+def _row_amounts(row: Row) -> dict[str, Decimal]:
+    out = {}
+    for f in ("total_investment", "foreign_investment", "contract_amount"):
+        if row.data.get(f) is not None:
+            out[f] = row.data[f]
+    if row.plan is not None:
+        out["year_plan"] = row.plan
+    if row.ytd is not None:
+        out["ytd"] = row.ytd
+    if row.this_month is not None:
+        out["month_investment"] = row.this_month
+    for m, v in row.months.items():
+        out[f"month:{m}"] = v
+    return out
+
+
+def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
     name = str(values.get("name") or "").strip()
     row = Row(number=number, name=name)
     if not name:
         row.action = "error"
         row.messages.append("项目名称: 不能为空")
         return row
+    units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     data: dict = {"name": name}
     for f in ("code", "builder", "credit_code", "content", "responsible_person", "commissioner"):
-        if f in values and values[f] is not None:
+        if values.get(f) is not None and clean(values[f]) not in BLANKS:
             data[f] = str(values[f]).strip()
     region_name = str(values.get("region") or "").strip()
     district = catalogue.districts.get(region_name) if region_name else catalogue.default_district
@@ -285,49 +521,68 @@ def _read_row(user, number, values, columns, catalogue) -> Row:
         row.messages.append(f"所属区: 未知或不在您的管理范围内“{region_name}”" if region_name
                             else "所属区: 未填写(市级用户导入须填写所属区)")
     data["region"] = district
-    for f, key_fn in (("park", lambda v: (district.pk, v)), ("chain", lambda v: (district.pk, v))):
+    for f in ("park", "chain"):
         v = str(values.get(f) or "").strip()
-        if v and district is not None:
-            found = (catalogue.parks if f == "park" else catalogue.chains).get(key_fn(v))
+        if v and clean(v) not in BLANKS and district is not None:
+            found = (catalogue.parks if f == "park" else catalogue.chains).get((district.pk, v))
             if found is None:
-                row.messages.append(f"{_FIELD_LABELS[f]}: 未知“{v}”")
+                row.messages.append(f"{_label(f)}: 未知“{v}”")
             data[f] = found
     unit_name = str(values.get("responsible_unit") or "").strip()
-    if unit_name and district is not None:
-        unit = catalogue.unit(district, unit_name)
+    if unit_name and clean(unit_name) not in BLANKS and district is not None:
+        unit, close = catalogue.unit(district, unit_name)
         if unit is None:
-            row.messages.append(f"责任单位: 未知“{unit_name}”")
+            row.messages.append(f"责任单位: 未知“{unit_name}”" + (f",是否为:{'、'.join(close)}?" if close else ""))
+        elif unit.name != unit_name:
+            row.shown.append(("责任单位", f"{unit_name} → {unit.name}"))
         data["responsible_unit"] = unit
+    remarks = clean(values.get("remarks"))
     for f, mapping in _CHOICES.items():
-        v = str(values.get(f) or "").strip()
-        if v:
+        v = clean(values.get(f))
+        if f == "level" and not v and remarks:
+            v = next((word for word, _ in _LEVEL_IN_REMARKS if word in remarks), "")
+            if v:
+                row.shown.append(("项目级别", f"备注“{values['remarks']}” → {v}"))
+        if v and v not in BLANKS:
+            mapping = {**mapping, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})}
             if v not in mapping and v not in mapping.values():
-                row.messages.append(f"{_FIELD_LABELS.get(f, f)}: 不认识的取值“{v}”,可选 {'、'.join(mapping)}")
+                row.messages.append(f"{_label(f)}: 不认识的取值“{v}”,可选 {'、'.join(mapping)}")
             data[f] = mapping.get(v, v)
-    for f in _MONEY:
-        if f in values:
-            try:
-                number_value = to_decimal(values[f], multipliers.get(f, Decimal("1")))
-            except ValueError as e:
-                row.messages.append(f"{_FIELD_LABELS.get(f, f)}: {e}")
-                continue
-            if f == "year_plan":
-                row.plan = number_value
-            elif f == "ytd":
-                row.ytd = number_value
-            else:
-                data[f] = number_value
+    for f, cell in values.items():
+        if f not in _MONEY and not f.startswith("month:"):
+            continue
+        try:
+            amount = read_amount(cell, units.get(f))
+        except CellError as e:
+            row.messages.append(f"{_label(f)}: {e}")
+            continue
+        if amount.value is None:
+            continue
+        if amount.converted or amount.approximate or not isinstance(cell, int | float | Decimal):
+            row.shown.append((_label(f), f"{amount.source} → {amount.value:,.2f} 万元"))
+        if f == "year_plan":
+            row.plan = amount.value
+        elif f == "ytd":
+            row.ytd = amount.value
+        elif f == "month_investment":
+            row.this_month = amount.value
+        elif f.startswith("month:"):
+            row.months[int(f.split(":")[1])] = amount.value
+        else:
+            data[f] = amount.value
     for f in ("planned_start", "planned_completion"):
         if f in values:
             try:
-                data[f] = to_date(values[f])
-            except ValueError as e:
-                row.messages.append(f"{_FIELD_LABELS[f]}: {e}")
-    _read_stages(row, values)
+                data[f] = to_date(values[f], year)
+            except CellError as e:
+                row.messages.append(f"{_label(f)}: {e}")
+    if values.get("span") is not None and clean(values["span"]) not in BLANKS:
+        _read_span(row, data, values["span"])
+    _read_stages(row, values, year)
     row.progress_text = str(values.get("progress") or "").strip()
     row.explanation = str(values.get("explanation") or "").strip()
     row.problem = str(values.get("problems") or "").strip()
-    if row.problem in ("无", "暂无", "/", "-"):
+    if clean(row.problem) in BLANKS or row.problem in ("暂无问题", "无问题"):
         row.problem = ""
     row.data = data
     if row.messages:
@@ -335,22 +590,43 @@ def _read_row(user, number, values, columns, catalogue) -> Row:
     return row
 
 
-def _read_stages(row: Row, values: dict) -> None:
+def _read_span(row: Row, data: dict, cell) -> None:
+    """建设起止年限 "2024-2026", "2024.3-2026.12", "2024年3月至2026年": the planned start and
+    completion, unless the sheet gives them in their own columns."""
+    text = clean(cell)
+    parts = re.split(r"[-—–~至到]+", text)
+    if len(parts) != 2:
+        row.messages.append(f"建设起止年限: 看不懂“{cell}”(如 2024-2026 或 2024.3-2026.12)")
+        return
+    try:
+        start, _ = to_dated(parts[0])
+        end, precision = to_dated(parts[1] if re.match(r"\d{4}", parts[1]) else f"{parts[0][:4]}年{parts[1]}")
+    except CellError as e:
+        row.messages.append(f"建设起止年限: {e}")
+        return
+    if precision == "year":
+        end = end.replace(month=12)
+    data.setdefault("planned_start", start)
+    data.setdefault("planned_completion", end)
+    row.shown.append(("建设起止年限", f"{cell} → 计划开工 {start:%Y-%m}、计划竣工 {end:%Y-%m}"))
+
+
+def _read_stages(row: Row, values: dict, year: int) -> None:
     """Stage dates become dated history; a stage alone (no date) is recorded with its date unknown."""
     dated = []
     for f, stage in STAGE_COLUMNS.items():
-        if values.get(f) in (None, "", "-", "—", "/", "无"):
+        if f not in values:
             continue
         try:
-            date, precision = to_dated(values[f])
-        except ValueError as e:
+            date, precision = to_dated(values[f], year)
+        except CellError as e:
             row.messages.append(f"{_label(f)}: {e}")
             continue
         if date is not None:
             dated.append({"to_stage": stage, "date": date, "precision": precision})
     dated.sort(key=lambda st: (st["date"], STAGE_ORDER.index(st["to_stage"])))
-    name = str(values.get("stage") or "").strip()
-    if name:
+    name = clean(values.get("stage"))
+    if name and name not in BLANKS:
         stage = STAGE_NAMES.get(name)
         if stage is None:
             row.messages.append(f"项目阶段: 不认识的取值“{name}”,可选 {'、'.join(str(s.label) for s in Stage)}")
@@ -365,10 +641,6 @@ def _read_stages(row: Row, values: dict) -> None:
     row.stages = dated
 
 
-def _label(f: str) -> str:
-    return next((label for label, field_ in TEMPLATE_COLUMNS if field_ == f), SYNONYMS.get(f, [f])[0])
-
-
 def _match(row, by_code, by_name, visible_elsewhere) -> None:
     code = row.data.get("code")
     from .validators import normalize_project_code
@@ -376,15 +648,17 @@ def _match(row, by_code, by_name, visible_elsewhere) -> None:
     existing = by_code.get(normalize_project_code(code)) if code else None
     region = row.data.get("region")
     if existing is None and region is not None:
-        existing = by_name.get((row.name, region.pk))
+        existing = by_name.get((_name_key(row.name), region.pk))
         if existing is not None and code and existing.code and existing.code != normalize_project_code(code):
             row.action = "error"
             row.messages.append(f"项目代码: 与已有同名项目的代码 {existing.code} 不一致")
             return
-    if existing is None and region is not None and (row.name, region.name) in visible_elsewhere:
+    if existing is None and region is not None and (_name_key(row.name), region.name) in visible_elsewhere:
         row.action = "error"
         row.messages.append("该项目已存在但不在您的修改范围内")
         return
+    if existing is not None and existing.name != row.name:
+        row.name = existing.name  # the same name written with other spaces or widths
     row.project = existing
 
 
@@ -468,22 +742,48 @@ def _stage_changes(row, recorded: dict) -> None:
 
 
 def _progress_changes(row, plans, earlier, month) -> None:
+    """The plan and the months' own figures the row sets (``row.reports``: month -> amount).
+
+    Month columns (1月…12月) are the months' own figures; a 当月 column is the month's own
+    figure and is checked against a 1-N月 column beside it; a 1-N月 column alone gives the
+    month as the cumulative less the months already reported."""
     pid = row.project.pk if row.project else None
     if row.plan is not None and plans.get(pid) != row.plan:
         row.changes.append(f"年度计划投资: {plans.get(pid, '—')} → {row.plan}")
-    if row.ytd is not None and month:
-        before = sum((v for m, v in (earlier.get(pid) or {}).items() if m < month), Decimal("0"))
+    mine = earlier.get(pid) or {}
+    reports: dict[int, Decimal] = {}
+    if row.months:
+        last = month or max(row.months)
+        for m, v in sorted(row.months.items()):
+            if m > last:
+                if v:
+                    row.refuse(f"{m}月完成投资", f"晚于本表截至的{last}月,却有数值 {v}")
+                continue
+            reports[m] = v
+        if row.ytd is not None:
+            total = sum((v for m, v in row.months.items() if m <= last), ZERO)
+            if total != row.ytd:
+                row.refuse(f"1-{last}月完成投资", f"{row.ytd} 与逐月之和 {total} 不符")
+    elif row.this_month is not None and month:
+        reports[month] = row.this_month
+        if row.ytd is not None:
+            before = sum((v for m, v in mine.items() if m < month), ZERO)
+            if before + row.this_month != row.ytd:
+                row.refuse(f"1-{month}月完成投资", f"{row.ytd} 不等于此前各月已填报之和 {before} 加当月 {row.this_month}")
+    elif row.ytd is not None and month:
+        before = sum((v for m, v in mine.items() if m < month), ZERO)
         this_month = row.ytd - before
         if this_month < 0:
-            row.action = "error"
-            row.messages.append(f"1-{month}月完成投资: {row.ytd} 小于此前各月已填报之和 {before}")
-            return
-        current = (earlier.get(pid) or {}).get(month)
-        if current is None and this_month == 0:
-            row.ytd = None  # nothing done this month and nothing reported: no report to make
-        elif current != this_month:
-            row.changes.append(f"{month}月完成投资: {current if current is not None else '—'} → {this_month}")
+            row.refuse(f"1-{month}月完成投资", f"{row.ytd} 小于此前各月已填报之和 {before}")
+        reports[month] = this_month
+    if row.action == "error":
+        return
+    for m, v in sorted(reports.items()):
+        current = mine.get(m)
+        if current is None and v == 0:
+            continue  # nothing done that month and nothing reported: no report to make
+        row.reports[m] = v
+        if current != v:
+            row.changes.append(f"{m}月完成投资: {current if current is not None else '—'} → {v}")
     if row.action == "unchanged" and row.changes:
         row.action = "update"
-
-

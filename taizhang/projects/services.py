@@ -9,7 +9,6 @@ record out of their own reach, or into someone else's).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +21,7 @@ from taizhang.core.scope import Action, can
 
 from . import stages as stage_rules
 from .choices import ProblemStatus, Stage
-from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
+from .models import AnnualPlan, DatePrecision, Problem, Project, StageChange
 
 
 class ConflictError(ValidationError):
@@ -356,6 +355,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     _require(user, Action.CHANGE)
     if preview.errors and not dry_run:
         raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
+    if preview.questions and not dry_run:
+        raise ValidationError(preview.questions)
     reason = reason or _("Excel 导入")
     counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0, "stages": 0}
     rows = [r for r in preview.rows if r.action != "error"]
@@ -429,26 +430,24 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                  default_change_reason=reason)
         counts["plans"] += len(new_plans)
 
-        if month:
-            earlier: dict[int, dict[int, MonthlyProgress]] = {}
-            for r in MonthlyProgress.objects.filter(project_id__in=ids, year=year, month__lt=month):
-                earlier.setdefault(r.project_id, {})[r.month] = r.investment
-            progress = []
-            for row in rows:
-                if row.ytd is None or row.project is None:
-                    continue
-                before = sum(earlier.get(row.project.pk, {}).values(), Decimal("0"))
-                values = {"investment": row.ytd - before}
-                if row.progress_text:
+        progress = []
+        for row in rows:
+            if row.project is None:
+                continue
+            for m, investment in sorted(row.reports.items()):
+                values = {"investment": investment}
+                if row.progress_text and m == (month or max(row.reports)):
                     values["progress"] = row.progress_text
-                progress.append(Entry(row.project, year, month, values, reason=reason, label=f"第{row.number}行",
-                                      explanation=row.explanation))
-                progress[-1].row = row
+                entry = Entry(row.project, year, m, values, reason=reason, label=f"第{row.number}行",
+                              explanation=row.explanation)
+                entry.row = row
+                progress.append(entry)
+        if progress:
             outcomes = write_reports(user, progress, dry_run=True)
             for o in outcomes:
                 for field, messages in o.errors.items():
                     for m in messages:
-                        o.entry.row.refuse(_REPORT_FIELDS.get(field, field), m)
+                        o.entry.row.refuse(f"{o.entry.month}月" + _REPORT_FIELDS.get(field, field), m)
             if not any(o.errors for o in outcomes) and not dry_run:
                 try:
                     outcomes = write_reports(user, progress)
@@ -475,5 +474,5 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     return counts
 
 
-_REPORT_FIELDS = {"investment": "1-N月完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}
+_REPORT_FIELDS = {"investment": "完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}
 

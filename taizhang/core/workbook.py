@@ -111,11 +111,16 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
 
     def reader(ws):
         def rows(width):
+            number = 0
             try:
                 # max_col bounds every row, whatever the sheet's dimension claims.
-                yield from ws.iter_rows(values_only=True, max_col=width)
+                for number, row in enumerate(ws.iter_rows(values_only=True, max_col=width), 1):  # noqa: B007
+                    yield row
             except WorkbookError:
                 raise
+            except ValueError as e:  # a number cell openpyxl cannot cast: "NaN", "INF", "1,5"
+                raise WorkbookError(f"工作表“{ws.title}”第{number + 1}行有无法读取的数值(如 NaN、INF),"
+                                    f"请改为数字或留空后重新上传") from e
             except Exception as e:
                 raise WorkbookError(f"Excel 文件已损坏或格式不正确({type(e).__name__})") from e
         return rows
@@ -260,6 +265,8 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
             if text.endswith(suffix):
                 unit, text = suffix, text[: -len(suffix)]
                 break
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "#num!", "#div/0!", "#value!", "#ref!", "#n/a"):
+            raise CellError(f"不是有效数字:“{source}”")
         stripped = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
         approximate = stripped != text
         if not _NUMBER.match(stripped):
@@ -367,9 +374,10 @@ def _numeric_date(value) -> tuple[dt.date, str]:
 
 def _date(source: str, year: int, month: int, day: int) -> dt.date:
     try:
-        return _checked(dt.date(year, month, day))
+        date = dt.date(year, month, day)
     except ValueError as e:
         raise CellError(f"日期不存在:“{source}”") from e
+    return _checked(date)
 
 
 def _checked(d: dt.date) -> dt.date:
@@ -609,10 +617,12 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
                 break
         columns.append(Column(j, title_text, lv, unit=col_unit))
     _assign(columns, fields, mapping)
+    asked = {c.note for c in columns if c.note.endswith("中选择")}
     period = period_in(title)
     if period.year is None:
         period = period_in(sheet.name)
     table = Table(sheet.name, title, columns, (first + 1, last + 1), unit, unit_source, period)
+    table.questions.extend(sorted(asked))
     if not any(c.field == required for c in columns):
         table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
         return table
@@ -685,10 +695,10 @@ def _assign(columns: list[Column], fields: dict[str, Field], mapping) -> None:
                 c.note = f"“{winners[0].title}”更像“{_label(fields, name)}”"
                 c.field = None
         if len(winners) > 1:
+            note = (f"{'、'.join('“' + w.title + '”' for w in winners)}都可能是“{_label(fields, name)}”,"
+                    f"请在列对应表中选择")
             for c in winners:
-                c.field = None
-                c.note = (f"与{'、'.join('“' + w.title + '”' for w in winners if w is not c)}"
-                          f"都可能是“{_label(fields, name)}”,请选择")
+                c.field, c.note = None, note
     if mapping:
         for c in columns:
             if c.index in mapping:

@@ -606,8 +606,10 @@ def _read_span(row: Row, data: dict, cell) -> None:
         return
     if precision == "year":
         end = end.replace(month=12)
-    data.setdefault("planned_start", start)
-    data.setdefault("planned_completion", end)
+    if data.get("planned_start") is None:
+        data["planned_start"] = start
+    if data.get("planned_completion") is None:
+        data["planned_completion"] = end
     row.shown.append(("建设起止年限", f"{cell} → 计划开工 {start:%Y-%m}、计划竣工 {end:%Y-%m}"))
 
 
@@ -692,10 +694,12 @@ def _validate(user, row) -> None:
             project.clean()
         except ValidationError as e:
             errors.update(e.message_dict)
+    if existing is None and project.total_investment is None and "total_investment" in errors:
+        errors["total_investment"] = ["新建项目须填写总投资"]
     if errors:
         row.action = "error"
         for f, messages in errors.items():
-            label = Project._meta.get_field(f).verbose_name if f != "__all__" else ""
+            label = (FIELDS[f].label if f in FIELDS else Project._meta.get_field(f).verbose_name) if f != "__all__" else ""
             row.messages.extend(f"{label}: {m}" if label else m for m in messages)
         return
     cleaned = {f: getattr(project, f) for f in _FIELDS}

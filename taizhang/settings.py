@@ -211,3 +211,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TAIZHANG_LOG_LEVEL", "WARNING")},
 }
+
+#: Imports of more rows than this are written by a background job, so no proxy times out.
+TAIZHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_ROWS", "2000"))

@@ -117,7 +117,7 @@ def test_bad_rows_are_named_and_nothing_is_written(client, world, row, message):
     client.force_login(world.ls_editor)
     upload = io.BytesIO(data)
     upload.name = "计划表.xlsx"
-    r = client.post("/projects/import/", {"file": upload})
+    r = client.post("/projects/import/", {"file": upload}, follow=True)
     page = r.content.decode()
     assert message in page and "第" in page and "确认导入" not in page
     preview = r.context["preview"]
@@ -126,31 +126,67 @@ def test_bad_rows_are_named_and_nothing_is_written(client, world, row, message):
     assert Project.objects.count() == 3 and not MonthlyProgress.objects.exists()
 
 
-def test_the_page_previews_then_confirms(client, world):
+def test_the_page_previews_then_confirms_once(client, world):
     client.force_login(world.ls_editor)
     upload = io.BytesIO(district_sheet())
     upload.name = "计划表.xlsx"
     r = client.post("/projects/import/", {"file": upload})
-    assert r.status_code == 200 and "确认导入" in r.content.decode()
-    assert "新建 1 个,更新 1 个" in r.content.decode()
-    r = client.post("/projects/import/", {"confirm": "1", "token": r.context["token"]})
     assert r.status_code == 302
-    assert Project.objects.filter(name="崂山人工智能产业园二期").exists()
+    page = client.get(r["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "确认导入" in html and "新建 1 个,更新 1 个" in html
+    assert "合计核对" in html and "一致" in html and "表尾注释或签字行" in html
+    token = page.context["batch"].token
+    r = client.post(f"/projects/import/{token}/confirm/")
+    assert r.status_code == 302 and r["Location"] == "/projects/"
+    assert Project.objects.filter(name="崂山人工智能产业园二期").count() == 1
+    # A second click (or a second tab) finds it done: nothing is imported twice.
+    r = client.post(f"/projects/import/{token}/confirm/", follow=True)
+    assert "已经确认导入过" in r.content.decode() and "已导入" in r.content.decode()
+    assert Project.objects.filter(name="崂山人工智能产业园二期").count() == 1
+    # Another user cannot see or confirm someone else's upload.
+    client.force_login(world.ls_admin)
+    assert client.get(f"/projects/import/{token}/").status_code == 404
+
+
+def test_the_page_changes_a_column_and_saves_it_as_a_template(client, world):
+    client.force_login(world.ls_editor)
+    data = xlsx([["2024年计划表"], ["项目名称", "计划投资(万元)", "年度计划(万元)"], ["崂山区人民医院", 2000, 1800]])
+    upload = io.BytesIO(data)
+    upload.name = "表.xlsx"
+    page = client.get(client.post("/projects/import/", {"file": upload})["Location"])
+    assert "都可能是" in page.content.decode() and "确认导入" not in page.content.decode()
+    token = page.context["batch"].token
+    client.post(f"/projects/import/{token}/", {"col-0": "name", "col-1": "", "col-2": "year_plan",
+                                                "year": "2024", "template_name": "计划表"})
+    page = client.get(f"/projects/import/{token}/")
+    assert "确认导入" in page.content.decode()
+    assert client.post(f"/projects/import/{token}/confirm/").status_code == 302
+    assert AnnualPlan.objects.get(project=world.ls_other, year=2024).planned_investment == Decimal("1800")
+    # Next month's sheet of the same layout is read with the template.
+    again = read(world.ls_editor, data)
+    assert again.template == "计划表" and [c.field for c in again.columns] == ["name", None, "year_plan"]
+    # A field that does not exist is refused.
+    upload = io.BytesIO(data)
+    upload.name = "表.xlsx"
+    token = client.post("/projects/import/", {"file": upload})["Location"].rstrip("/").split("/")[-1]
+    assert client.post(f"/projects/import/{token}/", {"col-1": "password"}).status_code == 403
 
 
 @pytest.mark.parametrize(
     "name, data, message",
     [
-        ("a.csv", "项目名称,总投资\n甲,1\n".encode(), ".xlsx"),
+        ("a.pdf", b"%PDF-1.4", ".xlsx"),
         ("a.xlsx", b"PK\x03\x04 not really a zip", "无法读取"),
         ("a.xlsx", b"", ".xlsx"),
+        ("a.xlsx", b"<html>not a workbook</html>", "无法识别"),
     ],
 )
 def test_files_that_are_not_workbooks_are_refused(client, world, name, data, message):
     client.force_login(world.ls_editor)
     upload = io.BytesIO(data)
     upload.name = name
-    r = client.post("/projects/import/", {"file": upload})
+    r = client.post("/projects/import/", {"file": upload}, follow=True)
     assert r.status_code in (200, 400) and message in r.content.decode()
     assert Project.objects.count() == 3
 
@@ -219,5 +255,5 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, world, monkeyp
     upload = io.BytesIO(district_sheet())  # a few KB
     upload.name = "计划表.xlsx"
     r = client.post("/projects/import/", {"file": upload})
-    assert "文件过大" in r.content.decode() and r.context["preview"] is None
+    assert "文件过大" in r.content.decode() and r.context["preview"] is None and r.status_code == 400
     assert Project.objects.count() == 3

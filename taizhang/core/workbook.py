@@ -223,20 +223,26 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 @dataclass
 class Amount:
-    value: Decimal | None  # in 万元
+    value: Decimal | None  # in 万元 (万美元 for a dollar amount)
     source: str  # as written
     unit: str  # the unit it was read in
     approximate: bool = False
+    converted: bool = False
 
-    @property
-    def converted(self) -> bool:
-        return self.unit not in ("万元", "万")
+    def __post_init__(self):
+        self.converted = self.unit not in ("万元", "万")
+
+
+USD_UNITS = {"万美元": Decimal("1"), "亿美元": Decimal("10000"), "美元": Decimal("0.0001")}
 
 
 def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
-                limit: Decimal = MAX_AMOUNT_WAN) -> Amount:
-    """An amount cell as 万元. ``column_unit`` is the unit from the header or the sheet (万元
-    when nothing says); a unit in the cell itself wins. Raises :class:`CellError`."""
+                limit: Decimal = MAX_AMOUNT_WAN, usd: bool = False) -> Amount:
+    """An amount cell as 万元 (as 万美元 with ``usd``). ``column_unit`` is the unit from the
+    header or the sheet (万元 when nothing says); a unit in the cell itself wins. Raises
+    :class:`CellError`."""
+    if usd:
+        return _read_usd(cell, column_unit, limit)
     unit = column_unit or "万元"
     if cell is None:
         return Amount(None, "", unit)
@@ -286,6 +292,26 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         raise CellError(f"数值过大:“{source}”{'' if unit in ('万元', '万') else f'({unit})'}"
                         f"超过 {limit:,.0f} 万元,请核对单位")
     return Amount(value, source, unit, approximate)
+
+
+def _read_usd(cell, column_unit, limit) -> Amount:
+    unit = column_unit if column_unit in USD_UNITS else "万美元"
+    if column_unit and column_unit not in USD_UNITS:
+        raise CellError(f"外资以万美元计,表头单位却是{column_unit}")
+    text = clean(cell) if isinstance(cell, str) else ""
+    for suffix in ("万美元", "亿美元", "美元"):
+        if text.endswith(suffix):
+            unit, cell = suffix, text[: -len(suffix)]
+            break
+    else:
+        if text and text[-1] in "元亿万":
+            raise CellError(f"外资以万美元计,“{text}”是人民币金额")
+    amount = read_amount(cell, "万元", limit=limit)
+    if amount.value is not None:
+        amount.value = (amount.value * USD_UNITS[unit]).quantize(Decimal("0.01"))
+    amount.unit = unit
+    amount.converted = unit != "万美元"
+    return amount
 
 
 def _number_text(v) -> str:
@@ -495,7 +521,9 @@ def match(column: Column, fields: dict[str, Field]) -> list[tuple[int, str]]:
     month_col = re.fullmatch(r"(\d{1,2})月份?(?:完成投资|投资|完成)?", own)
     for name, f in fields.items():
         if f.kind == "month" and month_col and 1 <= int(month_col.group(1)) <= 12 and (
-                not group or any(g in group for g in ("完成", "投资", "月度"))):
+                any(g in group for g in ("完成", "实际")) and not any(g in group for g in ("计划", "目标", "预计"))):
+            # Month columns are the months' own figures only under a group saying they are
+            # done ("逐月完成投资"); under "月度计划" they are plans, and bare they are asked.
             found[f"{name}:{int(month_col.group(1))}"] = 4
             continue
         if f.kind == "month":
@@ -556,6 +584,11 @@ class Table:
     skipped: list[Skipped] = field(default_factory=list)
     totals: tuple[int, tuple] | None = None  # the sheet's grand total row
     questions: list[str] = field(default_factory=list)
+    template: str = ""  # the saved column template applied
+
+    @property
+    def signature(self) -> str:
+        return signature([c.title for c in self.columns])
 
     def column(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
@@ -564,10 +597,19 @@ class Table:
         return column.unit or self.unit
 
 
+def signature(titles: list[str]) -> str:
+    """A layout's fingerprint: its header titles in order."""
+    import hashlib
+
+    return hashlib.sha1("|".join(titles).encode()).hexdigest()
+
+
 def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "name",
-               mapping: dict[int, str | None] | None = None, max_rows: int = MAX_ROWS) -> Table:
+               mapping: dict[int, str | None] | None = None, max_rows: int = MAX_ROWS,
+               saved=None) -> Table:
     """Find the table in ``sheet`` and read its rows. ``mapping`` (column index -> field or
-    None) overrides what the headers say, as the user chose in the preview."""
+    None) overrides what the headers say, as the user chose in the preview; without one,
+    ``saved(signature)`` may give (template name, mapping) saved for this layout."""
     stream = sheet.rows(MAX_COLUMNS)
     head: list[tuple] = []
     for row in stream:
@@ -616,6 +658,11 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
             if col_unit:
                 break
         columns.append(Column(j, title_text, lv, unit=col_unit))
+    template = ""
+    if mapping is None and saved is not None:
+        found = saved(signature([c.title for c in columns]))
+        if found:
+            template, mapping = found
     _assign(columns, fields, mapping)
     asked = {c.note for c in columns if c.note.endswith("中选择")}
     period = period_in(title)
@@ -623,6 +670,7 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         period = period_in(sheet.name)
     table = Table(sheet.name, title, columns, (first + 1, last + 1), unit, unit_source, period)
     table.questions.extend(sorted(asked))
+    table.template = template
     if not any(c.field == required for c in columns):
         table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
         return table

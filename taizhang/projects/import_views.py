@@ -1,7 +1,17 @@
-"""Upload a sheet, see row by row what would happen, confirm: all rows are written or none."""
+"""Upload a sheet, see what would be stored and why, choose what the sheet leaves open
+(year, month, sheet, columns), confirm once: all rows are written or none.
+
+An upload becomes an :class:`ImportBatch`; its page shows the preview read with the batch's
+options. Confirming moves the batch 待确认 → 导入中 by one conditional update, so a double
+click, a second tab or a second user confirm it once. Sheets of more than
+``TAIZHANG_IMPORT_BACKGROUND_ROWS`` rows are written by a background job while the page
+shows how far it is.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 import uuid
 from pathlib import Path
 
@@ -9,53 +19,79 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.db import close_old_connections, transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from taizhang.core.scope import Action, can
-from taizhang.core.workbook import WorkbookError
+from taizhang.core.workbook import WorkbookError, file_kind
 
 from . import imports, services
+from .models import ImportBatch, ImportStatus
 
-XLSX_MAGIC = b"PK\x03\x04"
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+#: Unconfirmed uploads older than this are deleted with their files.
+KEEP_UNCONFIRMED = dt.timedelta(days=2)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_l("Excel 文件(.xlsx)"))
+    file = forms.FileField(label=_l("文件(.xlsx、.xls、.ods 或 .csv)"))
     year = forms.IntegerField(label=_l("年度"), required=False, min_value=2000, max_value=2100,
-                              help_text=_l("不填则从表头读取"))
-    month = forms.IntegerField(label=_l("累计完成投资截至月份"), required=False, min_value=1, max_value=12,
-                               help_text=_l("不填则从表头“1-N月”读取"))
+                              help_text=_l("不填则从标题或表头读取"))
+    month = forms.IntegerField(label=_l("截至月份"), required=False, min_value=1, max_value=12,
+                               help_text=_l("不填则从标题(如“1-10月”“10月份”)或表头读取"))
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > imports.MAX_UPLOAD_BYTES:
             raise ValidationError(_("文件过大(%(mb)s MB),上限 %(max)s MB") % {
                 "mb": f.size // (1024 * 1024), "max": imports.MAX_UPLOAD_BYTES // (1024 * 1024)})
-        head = f.read(4)
+        head = f.read(512)
         f.seek(0)
-        if not f.name.lower().endswith(".xlsx") or head != XLSX_MAGIC:
-            raise ValidationError(_("请上传 .xlsx 格式的 Excel 工作簿(旧版 .xls 请先另存为 .xlsx)"))
+        if not f.name.lower().endswith(SUFFIXES) or not head:
+            raise ValidationError(_("请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件"))
+        try:
+            file_kind(head, f.name)
+        except WorkbookError as e:
+            raise ValidationError(str(e)) from e
         return f
 
 
-def _store(upload) -> str:
+def _folder() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    with open(folder / f"{token}.xlsx", "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return token
+    return folder
 
 
-def _stored(token: str) -> Path:
-    if not token.isalnum():
-        raise PermissionDenied
-    return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+def _path(batch: ImportBatch) -> Path:
+    return _folder() / batch.token
+
+
+def _forget_stale() -> None:
+    """Uploads nobody confirmed go, files and all."""
+    for batch in ImportBatch.objects.filter(status=ImportStatus.PREVIEWED, created__lt=timezone.now() - KEEP_UNCONFIRMED):
+        _path(batch).unlink(missing_ok=True)
+        batch.delete()
+
+
+def _batch(request, token: str) -> ImportBatch:
+    batch = ImportBatch.objects.filter(token=token, user=request.user).first() if token.isalnum() else None
+    if batch is None:
+        raise Http404(_("没有这次导入,或已过期"))
+    return batch
+
+
+def _read(batch: ImportBatch):
+    o = batch.options
+    mapping = {int(k): (v or None) for k, v in o["mapping"].items()} if o.get("mapping") else None
+    return imports.read_projects(batch.user, _path(batch), o.get("year"), o.get("month"), sheet=o.get("sheet"),
+                                 mapping=mapping, filename=batch.filename)
 
 
 @login_required
@@ -68,44 +104,147 @@ def template(request):
     return response
 
 
+def _require(user):
+    if not can(user, Action.CHANGE):
+        raise PermissionDenied(_("您没有导入项目的权限"))
+
+
 @login_required
 def project_import(request):
-    if not can(request.user, Action.CHANGE):
-        raise PermissionDenied(_("您没有导入项目的权限"))
+    """The upload form; an upload becomes a batch and its preview page."""
+    _require(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    preview = token = None
-    error = None
-    if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("token", "")
-        path = _stored(token)
-        session_key = f"import:{token}"
-        if request.session.get(session_key) is None or not path.exists():
-            messages.error(request, _("导入已过期,请重新上传"))
-            return redirect("projects:project_import")
-        year, month = request.session[session_key]
-        try:
-            preview = imports.read_projects(request.user, path, year, month)
-            counts = services.apply_import(request.user, preview, _("Excel 导入"))
-        except (WorkbookError, ValidationError) as e:
-            error = " ".join(getattr(e, "messages", [str(e)]))
-        else:
-            path.unlink(missing_ok=True)
-            request.session.pop(session_key, None)
-            messages.success(request, _("导入完成:新建 %(created)s 个项目,更新 %(updated)s 个,年度计划 %(plans)s 条,"
-                                        "月度进展 %(progress)s 条,问题 %(problems)s 个") % counts)
-            return redirect("projects:project_list")
-    elif request.method == "POST" and form.is_valid():
-        token = _store(form.cleaned_data["file"])
-        try:
-            preview = imports.read_projects(request.user, _stored(token), form.cleaned_data["year"],
-                                            form.cleaned_data["month"])
-        except WorkbookError as e:
-            error = str(e)
-            _stored(token).unlink(missing_ok=True)
-            token = None
-        else:
-            request.session[f"import:{token}"] = (preview.year, preview.month)
-    counts = {a: preview.count(a) for a in ("create", "update", "unchanged", "error")} if preview else {}
+    if request.method == "POST" and form.is_valid():
+        _forget_stale()
+        upload = form.cleaned_data["file"]
+        batch = ImportBatch(token=uuid.uuid4().hex, user=request.user, filename=Path(upload.name).name[:200],
+                            options={"year": form.cleaned_data["year"], "month": form.cleaned_data["month"]})
+        with open(_path(batch), "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        batch.save()
+        return redirect("projects:import_batch", token=batch.token)
+    return render(request, "projects/project_import.html", {"form": form, "preview": None},
+                  status=400 if form.errors else 200)
+
+
+class OptionsForm(forms.Form):
+    year = forms.IntegerField(label=_l("年度"), required=False, min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_l("截至月份"), required=False, min_value=1, max_value=12)
+    sheet = forms.CharField(label=_l("工作表"), required=False)
+    template_name = forms.CharField(label=_l("保存为模板"), required=False, max_length=100,
+                                    help_text=_l("下月同样格式的表将自动按此列对应读取"))
+
+
+@login_required
+def import_batch(request, token):
+    """The preview of one upload; POST changes its options (year, month, sheet, columns)."""
+    _require(request.user)
+    batch = _batch(request, token)
+    if batch.status != ImportStatus.PREVIEWED:
+        return _result(request, batch)
+    if request.method == "POST":
+        form = OptionsForm(request.POST)
+        if form.is_valid():
+            o = dict(batch.options)
+            o.update({k: form.cleaned_data[k] or None for k in ("year", "month", "sheet")})
+            mapping = {k.removeprefix("col-"): v for k, v in request.POST.items() if k.startswith("col-")}
+            if mapping:
+                allowed = {value for value, _ in imports.field_choices()}
+                if any(v not in allowed or not k.isdigit() for k, v in mapping.items()):
+                    raise PermissionDenied
+                o["mapping"] = mapping
+            if request.POST.get("sheet") != batch.options.get("sheet") and "col-0" not in request.POST:
+                o.pop("mapping", None)
+            batch.options = o
+            batch.save(update_fields=["options"])
+            if form.cleaned_data["template_name"]:
+                try:
+                    preview = _read(batch)
+                except WorkbookError as e:
+                    messages.error(request, str(e))
+                else:
+                    imports.save_template(request.user, preview, form.cleaned_data["template_name"])
+                    messages.success(request, _("已保存列对应模板“%(n)s”") % {"n": form.cleaned_data["template_name"]})
+        return redirect("projects:import_batch", token=batch.token)
+    try:
+        preview = _read(batch)
+    except (WorkbookError, FileNotFoundError) as e:
+        error = str(e) if isinstance(e, WorkbookError) else _("上传的文件已不在,请重新上传")
+        return render(request, "projects/project_import.html", {
+            "form": ImportForm(), "preview": None, "error": error, "batch": batch}, status=400)
+    batch.rows = len(preview.rows)
+    batch.save(update_fields=["rows"])
+    counts = {a: preview.count(a) for a in ("create", "update", "unchanged", "error")}
     return render(request, "projects/project_import.html", {
-        "form": form, "preview": preview, "token": token, "error": error, "counts": counts,
-    }, status=400 if error else 200)
+        "preview": preview, "batch": batch, "counts": counts, "choices": imports.field_choices(),
+        "options": OptionsForm(initial={"year": preview.year, "month": preview.month,
+                                        "sheet": preview.table.sheet if preview.table else ""}),
+    })
+
+
+@login_required
+@require_POST
+def import_confirm(request, token):
+    _require(request.user)
+    batch = _batch(request, token)
+    # One conditional update decides who confirms: a second click finds it taken.
+    with transaction.atomic():
+        taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
+            status=ImportStatus.RUNNING)
+    if not taken:
+        messages.info(request, _("这个文件已经确认导入过,不会重复导入"))
+        return redirect("projects:import_batch", token=batch.token)
+    batch.refresh_from_db()
+    if batch.rows > settings.TAIZHANG_IMPORT_BACKGROUND_ROWS:
+        threading.Thread(target=run_import, args=(batch.pk,), daemon=True, name=f"import-{batch.token}").start()
+        return redirect("projects:import_batch", token=batch.token)
+    run_import(batch.pk, in_request=True)
+    batch.refresh_from_db()
+    if batch.status == ImportStatus.DONE:
+        messages.success(request, _("导入完成:新建 %(created)s 个项目,更新 %(updated)s 个,年度计划 %(plans)s 条,"
+                                    "月度进展 %(progress)s 条,问题 %(problems)s 个,阶段记录 %(stages)s 条")
+                         % batch.result)
+        return redirect("projects:project_list")
+    return redirect("projects:import_batch", token=batch.token)
+
+
+def run_import(batch_pk: int, in_request: bool = False) -> None:
+    """Read the batch's file again and write it: all rows or none. The rows are read again
+    because the ledger may have changed since the preview; what would now be refused is."""
+    if not in_request:
+        close_old_connections()
+    batch = ImportBatch.objects.select_related("user").get(pk=batch_pk)
+    key = f"import-progress:{batch.token}"
+    try:
+        cache.set(key, "校验中", 3600)
+        preview = _read(batch)
+        if preview.questions or preview.errors:  # the ledger changed since the preview
+            raise ValidationError(preview.questions + [f"第{r.number}行 {m}" for r in preview.errors
+                                                       for m in r.messages])
+        cache.set(key, "写入中", 3600)
+        counts = services.apply_import(batch.user, preview, _("Excel 导入:%(f)s") % {"f": batch.filename})
+    except (WorkbookError, ValidationError, PermissionDenied) as e:
+        batch.status = ImportStatus.FAILED
+        batch.result = {"messages": list(getattr(e, "messages", [str(e)]))[:200]}
+    except Exception:  # an unexpected fault: the batch says so, nothing was kept
+        batch.status = ImportStatus.FAILED
+        batch.result = {"messages": [_("导入时发生内部错误,未写入任何数据;请联系管理员")]}
+        if in_request:
+            raise
+    else:
+        batch.status = ImportStatus.DONE
+        batch.result = counts
+        _path(batch).unlink(missing_ok=True)
+    finally:
+        cache.delete(key)
+    batch.finished = timezone.now()
+    batch.save(update_fields=["status", "result", "finished"])
+    if not in_request:
+        close_old_connections()
+
+
+def _result(request, batch: ImportBatch):
+    return render(request, "projects/import_result.html", {
+        "batch": batch, "stage": cache.get(f"import-progress:{batch.token}") or "",
+    })

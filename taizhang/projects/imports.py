@@ -364,6 +364,14 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
                   mapping: dict[int, str | None] | None = None, filename: str = "") -> ImportPreview:
     """Parse and validate a project sheet. Writes nothing."""
     sheets = open_workbook(file, filename)
+
+    def saved(sig):
+        from .models import ImportTemplate
+
+        region = user.region if user.region_id else None
+        t = ImportTemplate.objects.filter(region=region, signature=sig).first()
+        return (t.name, {int(k): (v or None) for k, v in t.mapping.items()}) if t else None
+
     if not sheets:
         raise WorkbookError("工作簿中没有工作表")
     table = None
@@ -371,19 +379,19 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         chosen = next((s for s in sheets if s.name == sheet), None)
         if chosen is None:
             raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表")
-        table = read_table(chosen, FIELDS, "name", mapping)
+        table = read_table(chosen, FIELDS, "name", mapping, saved=saved)
     else:
         problems = []
         for candidate in sheets:  # the first sheet that holds a project table
             try:
-                table = read_table(candidate, FIELDS, "name", mapping)
+                table = read_table(candidate, FIELDS, "name", mapping, saved=saved)
                 break
             except WorkbookError as e:
                 problems.append(str(e))
         if table is None:
             raise WorkbookError(problems[0] if len(problems) == 1 else
                                 f"{len(problems)}个工作表中都没有找到项目表:" + ";".join(problems[:3]))
-    preview = ImportPreview([], year or 0, month, table, [s.name for s in sheets])
+    preview = ImportPreview([], year or 0, month, table, [s.name for s in sheets], template=table.template)
     preview.questions.extend(table.questions)
     year, month, preview.period_source, questions = _period(table, year, month)
     preview.questions.extend(questions)
@@ -399,7 +407,8 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     preview.year, preview.month = year or timezone.localdate().year, month
     for c in money_columns:
         if not table.unit_of(c):
-            preview.notices.append(f"“{c.title}”与表头上方都未注明金额单位,按万元读取")
+            preview.notices.append(f"“{c.title}”与表头上方都未注明金额单位,按"
+                                   f"{'万美元' if c.field == 'foreign_investment' else '万元'}读取")
     if table.unit:
         preview.notices.append(f"金额单位取自表头上方“{table.unit_source}”(列标题另有单位的以列标题为准)")
     if preview.questions or not any(c.field == "name" for c in table.columns):
@@ -479,7 +488,8 @@ def _totals(preview: ImportPreview) -> list[Total]:
             number, cells = table.totals
             cell = cells[c.index] if c.index < len(cells) else None
             try:
-                total.sheet = read_amount(cell, table.unit_of(c), negative=True, limit=MAX_AMOUNT_WAN * 1000).value
+                total.sheet = read_amount(cell, table.unit_of(c), negative=True, limit=MAX_AMOUNT_WAN * 1000,
+                                          usd=c.field == "foreign_investment").value
             except CellError:
                 total.sheet = None
             total.sheet_text = str(cell).strip() if filled(cell) else ""
@@ -552,14 +562,15 @@ def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
         if f not in _MONEY and not f.startswith("month:"):
             continue
         try:
-            amount = read_amount(cell, units.get(f))
+            amount = read_amount(cell, units.get(f), usd=f == "foreign_investment")
         except CellError as e:
             row.messages.append(f"{_label(f)}: {e}")
             continue
         if amount.value is None:
             continue
         if amount.converted or amount.approximate or not isinstance(cell, int | float | Decimal):
-            row.shown.append((_label(f), f"{amount.source} → {amount.value:,.2f} 万元"))
+            row.shown.append((_label(f), f"{amount.source} → {amount.value:,.2f} "
+                                         f"{'万美元' if f == 'foreign_investment' else '万元'}"))
         if f == "year_plan":
             row.plan = amount.value
         elif f == "ytd":
@@ -791,3 +802,26 @@ def _progress_changes(row, plans, earlier, month) -> None:
             row.changes.append(f"{m}月完成投资: {current if current is not None else '—'} → {v}")
     if row.action == "unchanged" and row.changes:
         row.action = "update"
+
+
+def save_template(user, preview: ImportPreview, name: str):
+    """Keep the preview's column mapping for the next sheet of the same layout."""
+    from .models import ImportTemplate
+
+    mapping = {str(c.index): c.field or "" for c in preview.columns if c.title}
+    template, _ = ImportTemplate.objects.update_or_create(
+        region=user.region if user.region_id else None, signature=preview.table.signature,
+        defaults={"name": name, "mapping": mapping, "headers": [c.title for c in preview.columns],
+                  "created_by": user})
+    return template
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """Every field a column can be, for the preview's column selects."""
+    out = [("", "不导入")]
+    for name, spec in FIELDS.items():
+        if spec.kind == "month":
+            out.extend((f"month:{m}", f"{m}月完成投资") for m in range(1, 13))
+        else:
+            out.append((name, spec.label))
+    return out

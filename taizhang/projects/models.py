@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from taizhang.core.history import history_user
 from taizhang.core.models import TimeStampedModel
+from taizhang.core.numbers import MAX_AMOUNT_WAN
 from taizhang.core.scope import ProjectChildQuerySet, RestrictedQuerySet
 from taizhang.regions.choices import RegionLevel
 
@@ -37,7 +38,8 @@ from .validators import validate_credit_code, validate_project_code
 OVER_100M_WAN = Decimal("10000")
 
 _money = {"max_digits": 16, "decimal_places": 2}
-_non_negative = [MinValueValidator(Decimal("0"), message=_("不能为负数"))]
+_non_negative = [MinValueValidator(Decimal("0"), message=_("不能为负数")),
+                 MaxValueValidator(MAX_AMOUNT_WAN, message=_("数值过大:超过1万亿,请核对单位"))]
 
 
 class ProjectQuerySet(RestrictedQuerySet):
@@ -438,3 +440,53 @@ class Problem(TimeStampedModel):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.status != ProblemStatus.SOLVED and self.deadline is not None and self.deadline < today
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("待确认")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("未导入")
+
+
+class ImportBatch(models.Model):
+    """One uploaded sheet, from preview to its one confirmation. The status moves
+    待确认 → 导入中 by one conditional update, so a double click or two tabs confirm it once."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("文件名"), max_length=200)
+    options = models.JSONField(_("选项"), default=dict)  # year, month, sheet, mapping
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    result = models.JSONField(_("结果"), default=dict)  # counts, or the messages of a refusal
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class ImportTemplate(models.Model):
+    """A district's column mapping for a sheet layout, found again by its headers."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    name = models.CharField(_("模板名称"), max_length=100)
+    signature = models.CharField(_("表头特征"), max_length=64)
+    headers = models.JSONField(_("表头"), default=list)
+    mapping = models.JSONField(_("列对应"), default=dict)  # column index (str) -> field or ""
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入模板")
+        verbose_name_plural = _("导入模板")
+        constraints = [models.UniqueConstraint(fields=["region", "signature"], name="import_template_layout")]
+
+    def __str__(self) -> str:
+        return self.name

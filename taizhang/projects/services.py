@@ -363,6 +363,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     originals = [(r, r.project) for r in rows]
     with transaction.atomic(), change_context(user, reason):
         creates = [r for r in rows if r.action == "create"]
+        _claim_names(creates)
+        creates = [r for r in creates if r.action == "create"]
         new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
         history: list[StageChange] = []
         for row, project in zip(creates, new, strict=True):
@@ -472,6 +474,25 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         elif refused:
             raise ValidationError([f"第{r.number}行 {m}" for r in refused for m in r.messages])
     return counts
+
+
+def _claim_names(creates) -> None:
+    """Two imports of the same rows at once create each project once: the districts' rows are
+    locked (PostgreSQL; SQLite runs one writing transaction at a time), and a name that exists
+    by now refuses its row."""
+    from taizhang.regions.models import Region
+
+    from .imports import _name_key
+
+    districts = sorted({r.data["region"].pk for r in creates if r.data.get("region") is not None})
+    if not districts:
+        return
+    list(Region.objects.select_for_update().filter(pk__in=districts).order_by("pk").values_list("pk", flat=True))
+    taken = {(_name_key(n), region) for n, region in
+             Project.objects.filter(region_id__in=districts).values_list("name", "region_id")}
+    for row in creates:
+        if (_name_key(row.name), row.data["region"].pk) in taken:
+            row.refuse("", _("项目“%(n)s”在预览之后已由他人导入或新建,请重新预览") % {"n": row.name})
 
 
 _REPORT_FIELDS = {"investment": "完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}

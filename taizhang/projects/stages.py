@@ -186,7 +186,15 @@ class History:
 
     def started_by(self, year: int, month: int) -> bool:
         """Whether building had begun by the month's end (so investment can be reported for it)."""
-        return self.reached(Stage.STARTED, month_end(year, month)) or self.under_construction(year, month)
+        if self.reached(Stage.STARTED, month_end(year, month)) or self.under_construction(year, month):
+            return True
+        # A project that entered the ledger already building, on a date nobody knows, was
+        # building before it was recorded: its reports of earlier months are not refused.
+        lead = self.steps[0] if self.steps and self.steps[0].lead and self.steps[0].date is None else None
+        if lead is None or lead.to_stage not in ORDER or ORDER[lead.to_stage] < ORDER[Stage.STARTED]:
+            return False
+        following = self.steps[1].effective if len(self.steps) > 1 else None
+        return following is None or month_start(year, month) < following
 
     def first_reached(self, stage: str) -> dt.date | None:
         """The known date the project first stood at ``stage`` or beyond (moving back and

@@ -215,7 +215,7 @@ def test_simultaneous_confirmations_create_each_project_once(client, world, tmp_
         barrier = threading.Barrier(2)
         errors = []
 
-        def go(batch):
+        def go(batch, barrier=barrier, errors=errors):
             try:
                 barrier.wait()
                 taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(

@@ -227,6 +227,9 @@ def run_import(batch_pk: int, in_request: bool = False) -> None:
     except (WorkbookError, ValidationError, PermissionDenied) as e:
         batch.status = ImportStatus.FAILED
         batch.result = {"messages": list(getattr(e, "messages", [str(e)]))[:200]}
+    except FileNotFoundError:
+        batch.status = ImportStatus.FAILED
+        batch.result = {"messages": [_("上传的文件已不在,请重新上传")]}
     except Exception:  # an unexpected fault: the batch says so, nothing was kept
         batch.status = ImportStatus.FAILED
         batch.result = {"messages": [_("导入时发生内部错误,未写入任何数据;请联系管理员")]}

@@ -437,3 +437,136 @@ def test_a_sheet_claiming_a_huge_width_is_cut_at_its_header(world, width):
     wb.save(buf)
     preview = read(world.ls_editor, buf.getvalue())
     assert len(preview.rows) == 50 and all(len(cells) <= 2 for _, cells in preview.table.rows)
+
+
+# --- Layouts an outside reader found read wrong or refused needlessly -------------------------
+
+
+def test_a_share_of_the_plan_is_not_the_plan(world):
+    """"完成年度计划(%)" beside "2024年投资计划": the percentage is never the plan."""
+    data = xlsx([["2024年1-6月重点项目推进表"],
+                 ["项目名称", "2024年投资计划(万元)", "1-6月完成投资(万元)", "完成年度计划(%)"],
+                 ["崂山区人民医院", 6000, 4500, 75]])
+    confirm(world.ls_editor, data)
+    assert plan("崂山区人民医院", 2024) == D("6000.00")
+
+
+def test_a_title_range_written_with_months_on_both_sides(world):
+    data = xlsx([["崂山区2024年1月—10月重点项目进展"], ["项目名称", "本年累计完成投资(万元)"], ["崂山区人民医院", 900]])
+    preview = confirm(world.ls_editor, data)
+    assert (preview.year, preview.month) == (2024, 10) and month("崂山区人民医院", 2024, 10) == D("900.00")
+
+
+def test_subtotals_and_totals_named_at_the_end_without_a_number_column(world):
+    data = xlsx([["2024年重点项目表"], ["项目名称", "所属区", "总投资(亿元)"],
+                 ["甲", "崂山区", 6], ["乙", "崂山区", 8], ["产业项目小计", None, 14],
+                 [None, "崂山区小计", 14], ["崂山区合计", None, 14]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "乙"]
+    assert [s.reason[:3] for s in preview.skipped] == ["小计行", "小计行", "合计行"]
+    assert [t.agrees for t in preview.totals] == [True]
+
+
+def test_a_title_over_several_years_asks_and_the_chosen_columns_year_is_used(world):
+    data = xlsx([["崂山区2025-2027年重点项目滚动计划"],
+                 ["项目名称", "总投资(万元)", "2025年计划投资(万元)", "2026年计划投资(万元)", "2027年计划投资(万元)"],
+                 ["崂山区人民医院", 8000, 1000, 2000, 3000]])
+    preview = read(world.ls_editor, data)
+    assert any("含多个年份" in q for q in preview.questions)
+    chosen = confirm(world.ls_editor, data, mapping={0: "name", 1: "total_investment", 2: None, 3: "year_plan", 4: None})
+    assert chosen.year == 2026 and plan("崂山区人民医院", 2026) == D("2000.00")
+
+
+def test_columns_of_another_year_are_not_this_years_figures(world):
+    data = xlsx([["2024年重点项目计划表"],
+                 ["项目名称", "总投资(万元)", "2023年1-12月完成投资(万元)", "截至2023年底累计完成投资(万元)",
+                  "2024年计划投资(万元)"],
+                 ["崂山区人民医院", 8000, 1500, 3000, 2000]])
+    preview = confirm(world.ls_editor, data)
+    assert [c.field for c in preview.columns] == ["name", "total_investment", None, None, "year_plan"]
+    assert preview.month is None and not MonthlyProgress.objects.exists()
+
+
+def test_a_cumulative_in_yi_yuan_is_read_to_its_precision(world):
+    for m, v in ((8, "1000"), (9, "1944.27")):
+        services_write(world, world.ls_other, 2024, m, v)
+    # 0.29亿 is the ledger's 2944.27 rounded: nothing changes and nothing is refused.
+    same = read(world.ls_editor, xlsx([["2024年1-9月进展(亿元)"], ["项目名称", "1-9月完成投资"], ["崂山区人民医院", 0.29]]))
+    assert not same.errors and same.rows[0].action == "unchanged"
+    # The next month's 0.35亿: October is what the cumulative says, and the preview says how coarse it is.
+    preview = confirm(world.ls_editor, xlsx([["2024年1-10月进展(亿元)"], ["项目名称", "1-10月完成投资"],
+                                             ["崂山区人民医院", 0.35]]))
+    assert month("崂山区人民医院", 2024, 10) == D("555.73")
+    assert any("精确到 100 万元" in text for _, text in preview.rows[0].shown)
+
+
+def test_a_unit_stated_only_under_the_table(world):
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资"], ["甲", 12], ["注:表中金额单位为亿元。"]])
+    preview = confirm(world.ls_editor, data)
+    assert project("甲").total_investment == D("120000.00")
+    assert any("表尾" in n for n in preview.notices)
+
+
+def test_a_project_whose_number_was_left_empty_is_kept(world):
+    data = xlsx([["2024年重点项目表"], ["序号", "项目名称", "总投资(万元)"],
+                 [1, "甲", 100], [2, "乙", 200], [None, "丙", 300], [3, "丁", 400]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "乙", "丙", "丁"]
+
+
+def test_names_with_markers_numbers_and_status_match_the_ledger(world):
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)"],
+                 ["虚拟现实创享中心★", 52000], ["1.崂山区人民医院(续建)", 8000], ["崂山区人民医院二期", 100]])
+    preview = read(world.ls_editor, data)
+    assert [(r.name, r.action) for r in preview.rows] == [
+        ("虚拟现实创享中心", "unchanged"), ("崂山区人民医院", "unchanged"), ("崂山区人民医院二期", "create")]
+    assert ("注意", "与已有项目“崂山区人民医院”名称相近;如是同一项目,请把表中名称改成与台账一致") in preview.rows[2].shown
+
+
+def test_group_headings_and_sub_items_in_a_small_table(world):
+    data = xlsx([["2024年重点项目表"], ["序号", "项目名称", "总投资(万元)"],
+                 [None, "续建项目(2个)", 300], [1, "甲", 100], [2, "乙", 200],
+                 [None, "新开工项目(1个)", 500], [3, "丙", 500], ["3.1", "丙一期", 200], ["3.2", "丙二期", 300]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "乙", "丙"]
+    assert [s.reason[:2] for s in preview.skipped] == ["分组", "分组", "子项", "子项"]
+
+
+def test_a_plan_under_an_investment_group_and_a_month_beside_its_cumulative(world):
+    services_write(world, world.ls_other, 2024, 9, "500")
+    data = xlsx([["2024年1-10月重点项目进展"], ["项目名称", "投资完成情况(万元)", None, None],
+                 [None, "本年计划", "10月", "1-10月"], ["崂山区人民医院", 3000, 400, 900]])
+    preview = confirm(world.ls_editor, data)
+    assert [c.field for c in preview.columns] == ["name", "year_plan", "month_investment", "ytd"]
+    assert (plan("崂山区人民医院", 2024), month("崂山区人民医院", 2024, 10)) == (D("3000.00"), D("400.00"))
+
+
+def test_breakdowns_are_not_the_total(world):
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", None], [None, "总额", "其中:财政资金"],
+                 ["甲", 1000, 300]])
+    preview = confirm(world.ls_editor, data)
+    assert [c.field for c in preview.columns] == ["name", "total_investment", None]
+
+
+def test_unchanged_figures_of_a_locked_month_are_not_refused(world):
+    from taizhang.reporting import services as reporting
+    from taizhang.reporting.choices import PeriodStatus
+    from taizhang.reporting.models import ReportingPeriod
+
+    services_write(world, world.ls_other, 2024, 9, "500")
+    reporting.period_for(world.laoshan, 2024, 9)
+    ReportingPeriod.objects.filter(region=world.laoshan, year=2024, month=9).update(status=PeriodStatus.LOCKED)
+    data = xlsx([["2024年1-10月重点项目表"], ["项目名称", "逐月完成投资(万元)", None], [None, "9月", "10月"],
+                 ["崂山区人民医院", 500, 300]])
+    preview = confirm(world.ls_editor, data)
+    assert preview.rows[0].reports == {10: D("300.00")}
+    changed = read(world.ls_editor, xlsx([["2024年1-10月重点项目表"], ["项目名称", "逐月完成投资(万元)", None],
+                                          [None, "9月", "10月"], ["崂山区人民医院", 600, 300]]))
+    assert "锁定" in " ".join(changed.errors[0].messages)
+
+
+def test_planned_dates_by_quarter_or_half_year(world):
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", "计划开工时间", "计划竣工时间"],
+                 ["甲", 100, "2024年第四季度", "2025年上半年"]])
+    confirm(world.ls_editor, data)
+    assert (project("甲").planned_start, project("甲").planned_completion) == (dt.date(2024, 10, 1), dt.date(2025, 1, 1))

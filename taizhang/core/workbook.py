@@ -201,7 +201,7 @@ UNITS = {"亿元": Decimal("10000"), "亿": Decimal("10000"), "万元": Decimal(
          "元": Decimal("0.0001")}
 FOREIGN_UNITS = ("万美元", "亿美元", "美元", "万欧元", "万港元")
 # "(亿元)", "(单位:亿元)", "单位:亿元", "金额单位:万元"; NFKC has folded full-width forms.
-_UNIT_IN_TEXT = re.compile(r"(?:单位[::]?\s*|[(\[])\s*(万美元|亿美元|亿元|万元|元|亿|万)(?=[)\]、,;\s]|$)")
+_UNIT_IN_TEXT = re.compile(r"(?:单位(?:[::]|为|是)?\s*|[(\[])\s*(万美元|亿美元|亿元|万元|元|亿|万)(?=[)\]、,;。.\s]|$)")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[::]\s*(万美元|亿美元|亿元|万元|元)")
 
 
@@ -228,6 +228,7 @@ class Amount:
     unit: str  # the unit it was read in
     approximate: bool = False
     converted: bool = False
+    step: Decimal = Decimal("0.01")  # the last digit written, in 万元: "0.29" 亿元 is to 100 万元
 
     def __post_init__(self):
         self.converted = self.unit not in ("万元", "万")
@@ -286,12 +287,13 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         value = (number * UNITS[unit]).quantize(Decimal("0.01"))
     except InvalidOperation as e:
         raise CellError(f"数值过大:“{source}”") from e
+    step = (Decimal(1).scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(Decimal("0.01"))
     if value < 0 and not negative:
         raise CellError(f"不能为负数:“{source}”")
     if abs(value) > limit:
         raise CellError(f"数值过大:“{source}”{'' if unit in ('万元', '万') else f'({unit})'}"
                         f"超过 {limit:,.0f} 万元,请核对单位")
-    return Amount(value, source, unit, approximate)
+    return Amount(value, source, unit, approximate, step=step)
 
 
 def _read_usd(cell, column_unit, limit) -> Amount:
@@ -412,9 +414,18 @@ def _checked(d: dt.date) -> dt.date:
     return d
 
 
+_PARTS = {"第一季度": 1, "一季度": 1, "1季度": 1, "第二季度": 4, "二季度": 4, "2季度": 4, "第三季度": 7, "三季度": 7,
+          "3季度": 7, "第四季度": 10, "四季度": 10, "4季度": 10, "上半年": 1, "下半年": 7, "年初": 1, "年中": 6}
+
+
 def to_date(value, year: int | None = None) -> dt.date | None:
     """A day, a month (its first day) or a year (1 January) as a date, for fields that keep
-    no precision (planned dates)."""
+    no precision (planned dates). Plans also say "2026年第四季度" or "2027年上半年": the
+    first month of that part of the year."""
+    if isinstance(value, str):
+        m = re.fullmatch(r"((?:19|20)\d\d)年?(" + "|".join(_PARTS) + ")", clean(value))
+        if m:
+            return _date(value, int(m.group(1)), _PARTS[m.group(2)], 1)
     return to_dated(value, year)[0]
 
 
@@ -422,7 +433,7 @@ def to_date(value, year: int | None = None) -> dt.date | None:
 
 _SEASONS = {"一季度": 3, "1季度": 3, "第一季度": 3, "上半年": 6, "二季度": 6, "第二季度": 6, "1-2季度": 6,
             "前三季度": 9, "三季度": 9, "第三季度": 9, "1-3季度": 9, "全年": 12, "四季度": 12, "第四季度": 12}
-_RANGE = r"1\s*[-—–~～至到－]\s*(\d{1,2})\s*月份?"
+_RANGE = r"1\s*月?\s*[-—–~～至到－]+\s*(\d{1,2})\s*月份?"
 
 
 @dataclass
@@ -430,12 +441,16 @@ class Period:
     year: int | None = None
     month: int | None = None  # the month a year-to-date figure runs to
     source: str = ""
+    years: tuple[int, int] | None = None  # a title over several years ("2025-2027年滚动计划")
 
 
 def period_in(text: str) -> Period:
     """The year and month a title names: "2026年1-10月", "2026年10月份", "截至2026年10月底",
     "2026年前三季度", "2026年度"."""
     text = unicodedata.normalize("NFKC", text)
+    several = re.search(r"((?:19|20)\d\d)\s*年?\s*[-—–~至到]+\s*((?:19|20)\d\d)\s*年", text)
+    if several:
+        return Period(source=several.group(0), years=(int(several.group(1)), int(several.group(2))))
     m = re.search(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?", text)
     if not m:
         return Period()
@@ -474,7 +489,7 @@ class Field:
 NOT_AMOUNT = (r"[%%]", "率", "比例", "比重", "占", "百分", "增长", "增速", "同比", "环比", "亩", "平方米",
               "人数", "个数", "数量", "面积", "排名", "名次")
 #: Headers of cumulatives over other spans than the year.
-NOT_THIS_YEAR = ("开工至", "开工以来", "自开工", "开工累计", "开工后", "至上年", "上年", "去年", "以前年度",
+NOT_THIS_YEAR = ("年底", "年末", "开工至", "开工以来", "自开工", "开工累计", "开工后", "至上年", "上年", "去年", "以前年度",
                  "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计")
 NOT_PROGRESS = ("目标", "计划")
 
@@ -510,16 +525,29 @@ class Column:
         return next((t for t in reversed(self.levels) if t), "")
 
 
-def match(column: Column, fields: dict[str, Field]) -> list[tuple[int, str]]:
+#: Fields whose figures belong to one year: a header naming another year is not them.
+YEARLY = ("year_plan", "ytd", "month_investment", "month")
+
+
+def match(column: Column, fields: dict[str, Field], year: int | None = None) -> list[tuple[int, str]]:
     """(quality, field) candidates for a column: 4 exact, 3 exact with the group's sub-label,
-    2 prefix, 1 substring. Headers that measure something else are never candidates."""
+    2 prefix, 1 substring. Headers that measure something else are never candidates: a
+    share or a rate, a breakdown ("其中:财政资金"), a cumulative over other years, or a
+    yearly figure of a year other than the table's."""
     own = header_key(column.own)
+    own_raw = clean(column.own)
+    if own_raw.startswith("其中"):
+        return []
+    named_years = {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", clean(column.title))}
+    other_year = bool(year and named_years and year not in named_years)
     group = " ".join(header_key(t) for t in column.levels[:-1] if t)
     whole = group + own
     raw = clean(column.title)
     found: dict[str, int] = {}
     month_col = re.fullmatch(r"(\d{1,2})月份?(?:完成投资|投资|完成)?", own)
     for name, f in fields.items():
+        if other_year and name in YEARLY:
+            continue
         if f.kind == "month" and month_col and 1 <= int(month_col.group(1)) <= 12 and (
                 any(g in group for g in ("完成", "实际")) and not any(g in group for g in ("计划", "目标", "预计"))):
             # Month columns are the months' own figures only under a group saying they are
@@ -530,7 +558,7 @@ def match(column: Column, fields: dict[str, Field]) -> list[tuple[int, str]]:
             continue
         if any(re.search(p, raw) for p in f.never):
             continue
-        if f.kind == "money" and any(re.search(p, own) for p in NOT_AMOUNT):
+        if f.kind == "money" and any(re.search(p, own_raw) for p in NOT_AMOUNT):
             continue
         quality = 0
         for n in f.names:
@@ -551,7 +579,8 @@ def match(column: Column, fields: dict[str, Field]) -> list[tuple[int, str]]:
 
 _TOTALS = re.compile(r"^(?:合计|总计|共计|汇总|全市(?:合计|总计)?|全区(?:合计|总计)?|全县(?:合计|总计)?|"
                      r"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总)")
-_SUBTOTAL = re.compile(r"^(?:小计|其中[::]?|分计)")
+_SUBTOTAL = re.compile(r"^(?:小计|其中[::]?|分计)|小计$")
+_TOTAL_SUFFIX = re.compile(r"(?:合计|总计)$")
 _NOTES = re.compile(r"^(?:注[::1-9一]|注$|备注[::]|说明[::]|填表说明|填报说明|填报人|填表人|制表人?|审核人?|"
                     r"审核|联系人|联系电话|负责人|单位负责人|统计负责人|填报单位[::]|填报日期|报送日期|"
                     r"资料来源|数据来源|[☆★※*]\S*(?:为|表示|代表))")
@@ -606,7 +635,7 @@ def signature(titles: list[str]) -> str:
 
 def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "name",
                mapping: dict[int, str | None] | None = None, max_rows: int = MAX_ROWS,
-               saved=None) -> Table:
+               saved=None, year: int | None = None) -> Table:
     """Find the table in ``sheet`` and read its rows. ``mapping`` (column index -> field or
     None) overrides what the headers say, as the user chose in the preview; without one,
     ``saved(signature)`` may give (template name, mapping) saved for this layout."""
@@ -663,11 +692,11 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         found = saved(signature([c.title for c in columns]))
         if found:
             template, mapping = found
-    _assign(columns, fields, mapping)
-    asked = {c.note for c in columns if c.note.endswith("中选择")}
     period = period_in(title)
-    if period.year is None:
+    if period.year is None and period.years is None:
         period = period_in(sheet.name)
+    _assign(columns, fields, mapping, year or period.year)
+    asked = {c.note for c in columns if c.note.endswith("中选择")}
     table = Table(sheet.name, title, columns, (first + 1, last + 1), unit, unit_source, period)
     table.questions.extend(sorted(asked))
     table.template = template
@@ -675,6 +704,13 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
         return table
     _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
+    noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
+    if noted:
+        note_unit, text = noted[0]
+        if table.unit is None:
+            table.unit, table.unit_source = note_unit, f"表尾“{text}”"
+        elif note_unit != table.unit:
+            table.questions.append(f"表头上方写“{table.unit_source}”,表尾却写“{text}”:单位不一致,请核对后重新上传")
     return table
 
 
@@ -704,7 +740,8 @@ def _find_header(head, fields: dict[str, Field], required: str) -> tuple[int, in
             for v in r:
                 if filled(v):
                     key = header_key(v)
-                    known.update(n for n, f in fields.items() if any(key == x or key.startswith(x) for x in f.names))
+                    known.update(n for n, f in fields.items()
+                                 if any(key == x or key.startswith(x) or (len(x) >= 4 and x in key) for x in f.names))
         if len(known - {required}) >= 1:
             return i, last
     return None
@@ -725,12 +762,12 @@ def _continues_header(row, name_col: int) -> bool:
     return all(len(t) <= 24 and not _GROUP.match(t) for t in texts)
 
 
-def _assign(columns: list[Column], fields: dict[str, Field], mapping) -> None:
+def _assign(columns: list[Column], fields: dict[str, Field], mapping, year: int | None = None) -> None:
     best: dict[str, list[Column]] = {}
     for c in columns:
         if not c.title:
             continue
-        cands = match(c, fields)
+        cands = match(c, fields, year)
         c.candidates = tuple(n for _, n in cands)
         if cands:
             c.quality, c.field = cands[0]
@@ -805,10 +842,11 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
             ended = True
             table.skipped.append(Skipped(number, _shown(row), "表尾注释或签字行"))
             continue
-        if _SUBTOTAL.match(first_text) or _SUBTOTAL.match(name):
+        leading = [t for t in texts[:max(name_at, seq_at or 0) + 2] if t]
+        if _SUBTOTAL.match(first_text) or _SUBTOTAL.search(name) or any(_SUBTOTAL.search(t) for t in leading):
             table.skipped.append(Skipped(number, _shown(row), "小计行(由明细汇总,不导入)"))
             continue
-        if _TOTALS.match(first_text) or _TOTALS.match(name):
+        if _TOTALS.match(first_text) or _TOTALS.match(name) or any(_TOTAL_SUFFIX.search(t) for t in leading):
             table.skipped.append(Skipped(number, _shown(row), "合计行(由明细汇总,不导入)"))
             if table.totals is None:
                 table.totals = (number, row)
@@ -837,29 +875,54 @@ def _column_numbers(row) -> bool:
     return values == list(range(values[0], values[0] + len(values))) and values[0] <= 2
 
 
+#: A group heading standing where a name would: "续建项目", "新开工项目(12个)", "产业项目".
+_GROUP_NAME = re.compile(r"^(?:[(]?[一二三四五六七八九十\d]+[)、.]?)?(?:续建|新开工|计划新开工|新建|预备|前期|储备|竣工|"
+                         r"在建|产业|工业|服务业|基础设施|民生|社会民生|社会事业|城建|城市建设|城市更新|重大|"
+                         r"省重点|市重点|区重点|省级重点|市级重点|区级重点|其他)(?:类)?项目(?:[(]\d+个?[)])?$"
+                         r"|^.{1,12}[(]\d+个[)]$")
+_SUB_ITEM = re.compile(r"^(\d+)[.-]\d+$")
+
+
 def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
-    """Where most rows carry an arabic 序号, a row without one whose amounts are the sums of
-    the numbered rows under it is a group subtotal ("产业项目 | 3 | 120.5")."""
+    """Rows among the data that are not projects: a group heading by its name ("续建项目
+    (2个)"); where most rows carry an arabic 序号, a row without one whose amounts are the
+    sums of the numbered rows under it; sub-items "3.1", "3.2" of a project "3" that has
+    figures of its own (they are part of it)."""
     def seq_of(row):
         return clean(row[seq_at]) if seq_at is not None and seq_at < len(row) else ""
 
+    name_at = next(c.index for c in table.columns if c.field == "name")
+
+    def name_of(row):
+        return clean(row[name_at]) if name_at < len(row) else ""
+
     numbered = sum(1 for _, r in candidates if _ARABIC_SEQ.match(seq_of(r)))
-    if seq_at is None or numbered < max(3, 0.7 * len(candidates)):
-        table.rows = [(n, _unmarked(r, table)) for n, r in candidates]
-        return
+    mostly_numbered = seq_at is not None and numbered >= max(3, 0.7 * len(candidates))
     kept = []
+    parent: tuple[str, int, bool] | None = None  # (序号, row number, has figures)
     for i, (number, row) in enumerate(candidates):
-        if _ARABIC_SEQ.match(seq_of(row)):
+        seq = seq_of(row)
+        if _GROUP_NAME.match(name_of(row)):
+            table.skipped.append(Skipped(number, _shown(row), "分组行(名称是分组标题)"))
+            continue
+        sub = _SUB_ITEM.match(seq)
+        if sub and parent and parent[0] == sub.group(1) and parent[2]:
+            table.skipped.append(Skipped(number, _shown(row), f"子项(已含在第{parent[1]}行的项目中)"))
+            continue
+        if _ARABIC_SEQ.match(seq) or not mostly_numbered:
             kept.append((number, _unmarked(row, table)))
+            if seq.isdigit() or re.fullmatch(r"\d+\.0", seq):
+                parent = (str(int(float(seq))), number, any(filled(row[j]) for j in amount_at if j < len(row)))
             continue
         below = []
         for _, r in candidates[i + 1:]:
             if not _ARABIC_SEQ.match(seq_of(r)):
                 break
             below.append(r)
-        sums = _sums_match(row, below, amount_at)
-        reason = ("分组小计行(数值等于其下各项目之和)" if sums else "分组行(其他行都有序号,此行没有)")
-        table.skipped.append(Skipped(number, _shown(row), reason))
+        if below and _sums_match(row, below, amount_at):
+            table.skipped.append(Skipped(number, _shown(row), "分组小计行(数值等于其下各项目之和)"))
+            continue
+        kept.append((number, _unmarked(row, table)))  # a project whose 序号 was left empty
     table.rows = kept
 
 
@@ -879,13 +942,18 @@ def _sums_match(row, below, amount_at) -> bool:
     return compared
 
 
+_NAME_NUMBERING = re.compile(r"^\s*(?:\d{1,3}[.、．](?!\d)|[(（]\d{1,3}[)）]|[①-⑳])\s*")
+
+
 def _unmarked(row, table: Table) -> tuple:
-    """Marker symbols before a name (★新开工) are not part of it."""
+    """A name as the ledger knows it: no marker symbols (★新开工), no numbering typed into
+    the name ("1.机器视觉产业园"), no line breaks."""
     name_at = next(c.index for c in table.columns if c.field == "name")
     if name_at < len(row) and isinstance(row[name_at], str):
-        stripped = row[name_at].strip().lstrip(_MARKERS).strip()
-        if stripped != row[name_at]:
-            row = row[:name_at] + (stripped,) + row[name_at + 1:]
+        name = re.sub(r"\s*[\r\n]+\s*", "", row[name_at]).strip().strip(_MARKERS).strip()
+        name = _NAME_NUMBERING.sub("", name).strip(_MARKERS).strip()
+        if name != row[name_at]:
+            row = row[:name_at] + (name,) + row[name_at + 1:]
     return row
 
 

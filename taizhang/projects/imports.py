@@ -73,13 +73,13 @@ FIELDS: dict[str, Field] = {
                              kind="money", never=_MONEY_NEVER),
     "year_plan": Field("年度计划投资", ("年度计划投资", "年计划投资", "计划投资", "年度计划", "本年计划投资",
                                         "年度投资计划", "全年计划投资", "计划完成投资", "年度计划完成投资",
-                                        "年度投资目标", "全年投资目标"),
+                                        "年度投资目标", "全年投资目标", "投资计划", "本年计划", "本年计划投资", "本年度计划投资"),
                        kind="money", never=_MONEY_NEVER,
-                       under=("全年目标", "年度目标", "全年计划", "年度计划", "计划", "目标", "计划数"),
+                       under=("全年目标", "年度目标", "全年计划", "年度计划", "计划", "目标", "计划数", "本年计划"),
                        group=("投资",)),
     "ytd": Field("1-N月完成投资", ("1-N月完成投资", "累计完成投资", "本年累计完成投资", "年累计完成投资",
                                    "1-N月累计完成投资", "本年完成投资", "1-N月完成", "累计完成", "完成投资",
-                                   "年度累计完成投资", "1-N月投资", "1-N月累计完成", "本年度累计完成投资"),
+                                   "年度累计完成投资", "1-N月投资", "1-N月累计完成", "本年度累计完成投资", "1-N月累计"),
                  kind="money", never=_MONEY_NEVER,
                  under=("累计", "本年累计", "年累计", "1-N月", "1-N月累计", "累计完成", "累计数", "本年"),
                  group=("投资", "完成")),
@@ -164,6 +164,7 @@ class Row:
     data: dict = field(default_factory=dict)
     plan: Decimal | None = None
     ytd: Decimal | None = None
+    ytd_step: Decimal = Decimal("0.01")  # how finely the sheet writes the cumulative, in 万元
     this_month: Decimal | None = None  # the month's own figure (当月/单月)
     months: dict[int, Decimal] = field(default_factory=dict)  # month columns: the months' own figures
     reports: dict[int, Decimal] = field(default_factory=dict)  # month -> investment to write
@@ -324,40 +325,57 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
     """The year and month the figures are for: the user's choice, else the title, else the
     headers. Signals that disagree are not settled by guessing: they become a question."""
     questions = []
-    source = "导入时选择" if year or month else ""
     header_months = {}
     header_years = set()
     for c in table.columns:
-        if c.field in ("ytd",):
+        if c.field == "ytd":
             m = month_in(c.title)
             if m:
                 header_months[m] = c.title
-        if c.field and (c.field in _MONEY):
+        if c.field and (c.field in _MONEY or c.field.startswith("month:")):
             p = period_in(c.title)
-            if p.year:
+            if p.year and c.field != "total_investment":
                 header_years.add(p.year)
             if c.field == "month_investment" and p.month:
                 header_months[p.month] = c.title
     title = table.period
-    if year is None:
-        if title.year:
-            year, source = title.year, f"标题“{title.source}”"
-        elif len(header_years) == 1:
-            year = header_years.pop()
-            source = "表头"
-    if month is None:
-        if title.month and header_months and set(header_months) != {title.month}:
-            m, t = next(iter(header_months.items()))
-            questions.append(f"标题写的是“{title.source}”,表头“{t}”却是{m}月:请在上方选择截至月份后重新预览")
-        elif title.month:
-            month = title.month
-            source = source or f"标题“{title.source}”"
-        elif len(header_months) == 1:
-            month, t = next(iter(header_months.items()))
-            source = f"{source}、表头“{t}”" if source else f"表头“{t}”"
-        elif len(header_months) > 1:
-            questions.append(f"表头中的月份不一致({'、'.join(header_months.values())}):请选择截至月份")
-    return year, month, source, questions
+    source = []
+    if year is not None:
+        source.append("年度为导入时选择")
+    elif title.year:
+        year = title.year
+        source.append(f"标题“{title.source}”")
+    elif len(header_years) == 1:
+        year = header_years.pop()
+        source.append("表头年份")
+    elif title.years:
+        questions.append(f"标题“{title.source}”含多个年份:请在下方选择年度,或把对应年份的列选为“年度计划投资”")
+    if month is not None:
+        source.append("月份为导入时选择")
+    elif title.month and header_months and set(header_months) != {title.month}:
+        m, t = next(iter(header_months.items()))
+        questions.append(f"标题写的是“{title.source}”,表头“{t}”却是{m}月:请在下方选择截至月份后重新预览")
+    elif title.month:
+        month = title.month
+    elif len(header_months) == 1:
+        month, t = next(iter(header_months.items()))
+        source.append(f"表头“{t}”")
+    elif len(header_months) > 1:
+        questions.append(f"表头中的月份不一致({'、'.join(header_months.values())}):请选择截至月份")
+    return year, month, "、".join(source), questions
+
+
+def _single_month_column(table: Table, month: int | None) -> None:
+    """"完成投资 / 10月 | 1-10月": one month column beside the cumulative is that month's own
+    figure, not a month of a 逐月 series."""
+    months = [c for c in table.columns if c.field and c.field.startswith("month:")]
+    if len(months) != 1 or any(c.field == "month_investment" for c in table.columns):
+        return
+    (c,) = months
+    k = int(c.field.split(":")[1])
+    ytd = next((x for x in table.columns if x.field == "ytd"), None)
+    if (ytd is not None and month_in(ytd.title) == k) or month == k:
+        c.field, c.note = "month_investment", f"{k}月的当月数(旁边是1-{k}月累计)"
 
 
 def read_projects(user, file, year: int | None = None, month: int | None = None, *, sheet: str | None = None,
@@ -379,12 +397,12 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         chosen = next((s for s in sheets if s.name == sheet), None)
         if chosen is None:
             raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表")
-        table = read_table(chosen, FIELDS, "name", mapping, saved=saved)
+        table = read_table(chosen, FIELDS, "name", mapping, saved=saved, year=year)
     else:
         problems = []
         for candidate in sheets:  # the first sheet that holds a project table
             try:
-                table = read_table(candidate, FIELDS, "name", mapping, saved=saved)
+                table = read_table(candidate, FIELDS, "name", mapping, saved=saved, year=year)
                 break
             except WorkbookError as e:
                 problems.append(str(e))
@@ -395,6 +413,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     preview.questions.extend(table.questions)
     year, month, preview.period_source, questions = _period(table, year, month)
     preview.questions.extend(questions)
+    _single_month_column(table, month)
     money_columns = [c for c in table.columns if c.field and (c.field in _MONEY or c.field.startswith("month:"))]
     needs_year = any(c.field in ("year_plan", "ytd", "month_investment") or c.field.startswith("month:")
                      for c in money_columns)
@@ -433,12 +452,13 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     for pid, m_, inv in MonthlyProgress.objects.filter(project__in=in_scope, year=preview.year).values_list(
             "project_id", "month", "investment"):
         earlier.setdefault(pid, {})[m_] = inv
+    similar = _Similar(by_name)
     seen: dict[tuple, int] = {}
     for number, cells in table.rows:
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
         row = _read_row(number, values, table, catalogue, preview.year)
         if row.action != "error":
-            _match(row, by_code, by_name, visible_elsewhere)
+            _match(row, by_code, by_name, visible_elsewhere, similar)
         key = (row.data.get("code") or _name_key(row.name), getattr(row.data.get("region"), "pk", None))
         if row.name and key in seen:
             row.action = "error"
@@ -513,9 +533,16 @@ def _row_amounts(row: Row) -> dict[str, Decimal]:
     return out
 
 
+_NAME_STATUS = re.compile(r"[(](续建|新建|新开工|在建|已开工|竣工|已竣工|投产|计划新开工|预备|前期|新签约|签约)[)]$")
+
+
 def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
     name = str(values.get("name") or "").strip()
     row = Row(number=number, name=name)
+    status = _NAME_STATUS.search(unicodedata.normalize("NFKC", name))
+    if status:
+        row.name = name = unicodedata.normalize("NFKC", name)[: status.start()].strip()
+        row.shown.append(("项目名称", f"名称后的“{status.group(0)}”不计入名称"))
     if not name:
         row.action = "error"
         row.messages.append("项目名称: 不能为空")
@@ -574,7 +601,7 @@ def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
         if f == "year_plan":
             row.plan = amount.value
         elif f == "ytd":
-            row.ytd = amount.value
+            row.ytd, row.ytd_step = amount.value, amount.step
         elif f == "month_investment":
             row.this_month = amount.value
         elif f.startswith("month:"):
@@ -654,7 +681,31 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
     row.stages = dated
 
 
-def _match(row, by_code, by_name, visible_elsewhere) -> None:
+class _Similar:
+    """Existing names one of which holds the other ("智慧港口" and "智慧港口二期"), found
+    through their four-character pieces rather than by comparing every pair."""
+
+    def __init__(self, by_name):
+        self.pieces: dict[tuple, set] = {}
+        self.starts: dict[tuple, set] = {}
+        for (key, region), p in by_name.items():
+            if len(key) < 4:
+                continue
+            self.starts.setdefault((region, key[:4]), set()).add((key, p.name))
+            for i in range(len(key) - 3):
+                self.pieces.setdefault((region, key[i:i + 4]), set()).add((key, p.name))
+
+    def __call__(self, name: str, region: int) -> list[str]:
+        key = _name_key(name)
+        if len(key) < 4:
+            return []
+        found = {n for k, n in self.pieces.get((region, key[:4]), ()) if key in k}
+        for i in range(len(key) - 3):
+            found |= {n for k, n in self.starts.get((region, key[i:i + 4]), ()) if k in key}
+        return sorted(found)[:3]
+
+
+def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
     code = row.data.get("code")
     from .validators import normalize_project_code
 
@@ -673,6 +724,10 @@ def _match(row, by_code, by_name, visible_elsewhere) -> None:
     if existing is not None and existing.name != row.name:
         row.name = existing.name  # the same name written with other spaces or widths
     row.project = existing
+    if existing is None and region is not None and similar is not None:
+        close = similar(row.name, region.pk)
+        if close:
+            row.shown.append(("注意", f"与已有项目“{'”“'.join(close[:3])}”名称相近;如是同一项目,请把表中名称改成与台账一致"))
 
 
 _FK = ("region", "park", "chain", "responsible_unit")
@@ -788,6 +843,17 @@ def _progress_changes(row, plans, earlier, month) -> None:
     elif row.ytd is not None and month:
         before = sum((v for m, v in mine.items() if m < month), ZERO)
         this_month = row.ytd - before
+        # A cumulative written to 0.01亿元 knows the sum only to ±50万元: within that it
+        # agrees with the ledger, and it cannot say a month's figure more finely.
+        slack = row.ytd_step / 2 if row.ytd_step > Decimal("0.01") else ZERO
+        current = mine.get(month)
+        if slack and current is not None and abs(this_month - current) <= slack:
+            this_month = current
+        elif slack and abs(this_month) <= slack:
+            this_month = ZERO
+        elif slack:
+            row.shown.append((f"{month}月完成投资", f"1-{month}月累计 {row.ytd} 减此前各月 {before} 得 {this_month}"
+                                                   f"(表中累计精确到 {row.ytd_step.normalize():f} 万元)"))
         if this_month < 0:
             row.refuse(f"1-{month}月完成投资", f"{row.ytd} 小于此前各月已填报之和 {before}")
         reports[month] = this_month
@@ -797,6 +863,8 @@ def _progress_changes(row, plans, earlier, month) -> None:
         current = mine.get(m)
         if current is None and v == 0:
             continue  # nothing done that month and nothing reported: no report to make
+        if current == v:
+            continue  # as the ledger has it: nothing to write (a locked month stays untouched)
         row.reports[m] = v
         if current != v:
             row.changes.append(f"{m}月完成投资: {current if current is not None else '—'} → {v}")

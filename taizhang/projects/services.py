@@ -449,6 +449,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for o in outcomes:
                 for field, messages in o.errors.items():
                     for m in messages:
+                        if "尚未开工" in m and not o.entry.row.stages and o.entry.row.action == "create":
+                            m += "(表中没有“开工时间”或“项目阶段”列,新项目按线索阶段建档)"
                         o.entry.row.refuse(f"{o.entry.month}月" + _REPORT_FIELDS.get(field, field), m)
             if not any(o.errors for o in outcomes) and not dry_run:
                 try:

@@ -405,12 +405,12 @@ def _date(source: str, year: int, month: int, day: int) -> dt.date:
         date = dt.date(year, month, day)
     except ValueError as e:
         raise CellError(f"日期不存在:“{source}”") from e
-    return _checked(date)
+    return _checked(date, source)
 
 
-def _checked(d: dt.date) -> dt.date:
+def _checked(d: dt.date, source: str = "") -> dt.date:
     if not 1950 <= d.year <= 2100:
-        raise CellError(f"日期不合理:“{d.isoformat()}”")
+        raise CellError(f"日期不合理:“{source or d.isoformat()}”")
     return d
 
 

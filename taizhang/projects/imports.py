@@ -86,7 +86,8 @@ FIELDS: dict[str, Field] = {
     "month_investment": Field("当月完成投资", ("当月完成投资", "本月完成投资", "单月完成投资", "N月完成投资",
                                               "月度完成投资", "当月投资", "本月投资"),
                               kind="money", never=_MONEY_NEVER,
-                              under=("单月", "当月", "本月", "当月数", "本月数"), group=("投资", "完成")),
+                              under=("单月", "当月", "本月", "当月数", "本月数", "本月完成", "当月完成", "单月完成"),
+                              group=("投资", "完成")),
     "month": Field("完成投资", ("完成投资",), kind="month"),
     "progress": Field("形象进度", ("形象进度", "进展情况", "推进情况", "项目进展", "工程进度", "进度情况", "目前进展",
                                    "建设进度", "项目进展情况", "当前进度", "工程形象进度", "项目推进情况",
@@ -546,6 +547,10 @@ def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
     if not name:
         row.action = "error"
         row.messages.append("项目名称: 不能为空")
+        return row
+    if not isinstance(values.get("name"), str) or re.fullmatch(r"[\d.,\s:-]+", name):
+        row.action = "error"
+        row.messages.append(f"项目名称: 应为文字,实为“{name}”")
         return row
     units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     data: dict = {"name": name}

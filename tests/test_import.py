@@ -237,7 +237,7 @@ def test_a_units_progress_sheet_updates_only_progress(world):
     data = xlsx([["2024年1-3月重点项目进展"], ["项目名称", "1-3月完成投资(万元)", "形象进度"],
                  ["虚拟现实创享中心", 300, "桩基完成"], ["崂山区人民医院", 0, "前期手续"]])
     preview = read(world.ls_editor, data)
-    assert [(r.action, r.changes) for r in preview.rows] == [("update", ["3月完成投资: — → 300.00"]),
+    assert [(r.action, r.changes) for r in preview.rows] == [("update", ["3月完成投资: — → 300.00 万元", "3月形象进度: 桩基完成"]),
                                                              ("unchanged", [])]
     services.apply_import(world.ls_editor, preview)
     after = Project.objects.get(pk=world.ls_project.pk)

@@ -254,7 +254,7 @@ def test_column_numbers_row_notes_and_signatures(world):
     ])
     preview = confirm(world.ls_editor, data)
     assert (preview.year, preview.month) == (2024, 5)
-    assert skipped(preview) == [(4, "列序号行"), (6, "表尾注释或签字行"), (7, "表尾说明"), (8, "表尾说明")]
+    assert skipped(preview) == [(4, "列序号行"), (6, "表尾注释或签字行"), (7, "表尾注释或签字行"), (8, "表尾注释或签字行")]
     assert month("崂山区人民医院", 2024, 5) == D("900.00")
 
 

@@ -188,11 +188,17 @@ def filled(v) -> bool:
     return v is not None and str(v).strip() != ""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean(v) -> str:
     """A cell's text without spaces or line breaks, full-width letters and digits folded."""
-    if not filled(v):
+    if v is None:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
+    text = v if isinstance(v, str) else str(v)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text) if _SPACES.search(text) else text
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -668,7 +674,8 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
             else:
                 carried = ""
     above = [" ".join(str(v).strip() for v in r if filled(v)) for r in head[:first]]
-    title = " ".join(t for t in above if t)
+    title = " ".join(" ".join(str(v).strip() for v in r if filled(v) and not _is_unit_note(str(v)))
+                     for r in head[:first]).strip()
     unit, unit_source = None, ""
     for text in above + [" ".join(str(v) for v in head[first] if filled(v) and _is_unit_note(str(v)))]:
         u = unit_in(text) if text else None
@@ -790,14 +797,18 @@ def _assign(columns: list[Column], fields: dict[str, Field], mapping, year: int 
                 chosen = mapping[c.index]
                 if chosen and chosen.split(":")[0] not in fields:
                     continue
-                c.field, c.note = chosen, ("按您的选择" if chosen else "按您的选择不导入")
-                c.quality = 5
+                if chosen != c.field or c.note.endswith("中选择"):
+                    c.note = "已按您的选择" + ("" if chosen else ":不导入")
+                c.field, c.quality = chosen, 5
         taken: dict[str, Column] = {}
         for c in columns:
             if c.field and c.field in taken:
-                raise WorkbookError(f"“{taken[c.field].title}”和“{c.title}”都选成了“{_label(fields, c.field)}”,"
-                                    f"请只选一列")
-            if c.field:
+                first = taken[c.field]
+                note = (f"“{first.title}”和“{c.title}”都选成了“{_label(fields, c.field)}”,"
+                        f"请只选一列,请在列对应表中选择")
+                first.note = c.note = note
+                first.field = c.field = None
+            elif c.field:
                 taken[c.field] = c
 
 
@@ -811,6 +822,8 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     name_at = by_field["name"]
     seq_at = by_field.get("seq")
     amount_at = [c.index for c in table.columns if c.field and fields[c.field.split(":")[0]].kind in ("money", "month")]
+    lead = max(name_at, seq_at or 0, 3) + 2
+    amount_set = set(amount_at)
     ended = False
     candidates: list[tuple[int, tuple]] = []
     number = offset
@@ -825,13 +838,14 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         if number - offset > max_rows:
             raise WorkbookError(f"工作表超过 {max_rows} 行,请分批导入")
         row = tuple(row[:width])
-        texts = [clean(v) for v in row]
-        if not any(texts):
+        if not any(filled(v) for v in row):
             continue
+        # Only the cells that tell what a row is are read as text: the leading ones and amounts.
+        texts = [clean(v) if j < lead or j in amount_set else "" for j, v in enumerate(row)]
         joined = "".join(texts[:4])
-        first_text = next((t for t in texts if t), "")
+        first_text = next((t for t in texts if t), "") or clean(next(v for v in row if filled(v)))
         if ended:
-            table.skipped.append(Skipped(number, _shown(row), "表尾说明"))
+            table.skipped.append(Skipped(number, _shown(row), "表尾注释或签字行"))
             continue
         if first_data and _column_numbers(row):
             table.skipped.append(Skipped(number, _shown(row), "列序号行"))

@@ -41,7 +41,9 @@ KEEP_UNCONFIRMED = dt.timedelta(days=2)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_l("文件(.xlsx、.xls、.ods 或 .csv)"))
+    file = forms.FileField(label=_l("文件(.xlsx、.xls、.ods 或 .csv)"), widget=forms.ClearableFileInput(attrs={
+        "accept": ".xlsx,.xlsm,.xls,.ods,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                  "application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet,text/csv"}))
     year = forms.IntegerField(label=_l("年度"), required=False, min_value=2000, max_value=2100,
                               help_text=_l("不填则从标题或表头读取"))
     month = forms.IntegerField(label=_l("截至月份"), required=False, min_value=1, max_value=12,
@@ -87,11 +89,12 @@ def _batch(request, token: str) -> ImportBatch:
     return batch
 
 
-def _read(batch: ImportBatch):
+def _read(batch: ImportBatch, check: bool = True):
     o = batch.options
     mapping = {int(k): (v or None) for k, v in o["mapping"].items()} if o.get("mapping") else None
     return imports.read_projects(batch.user, _path(batch), o.get("year"), o.get("month"), sheet=o.get("sheet"),
-                                 mapping=mapping, filename=batch.filename)
+                                 mapping=mapping, filename=batch.filename, check=check,
+                                 new_stage=o.get("new_stage") or None)
 
 
 @login_required
@@ -128,10 +131,15 @@ def project_import(request):
                   status=400 if form.errors else 200)
 
 
+NEW_STAGES = [("", _l("线索(默认)")), ("signed", _l("签约")), ("registered", _l("注册")), ("started", _l("开工(在建)")),
+              ("completed", _l("竣工")), ("operating", _l("投产"))]
+
+
 class OptionsForm(forms.Form):
     year = forms.IntegerField(label=_l("年度"), required=False, min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_l("截至月份"), required=False, min_value=1, max_value=12)
     sheet = forms.CharField(label=_l("工作表"), required=False)
+    new_stage = forms.ChoiceField(label=_l("表中未写阶段的新项目"), required=False, choices=NEW_STAGES)
     template_name = forms.CharField(label=_l("保存为模板"), required=False, max_length=100,
                                     help_text=_l("下月同样格式的表将自动按此列对应读取"))
 
@@ -147,8 +155,13 @@ def import_batch(request, token):
         form = OptionsForm(request.POST)
         if form.is_valid():
             o = dict(batch.options)
-            o.update({k: form.cleaned_data[k] or None for k in ("year", "month", "sheet")})
-            mapping = {k.removeprefix("col-"): v for k, v in request.POST.items() if k.startswith("col-")}
+            o["sheet"] = form.cleaned_data["sheet"] or None
+            o["new_stage"] = form.cleaned_data["new_stage"] or None
+            for k in ("year", "month"):  # the values the page showed, posted back, are not a choice
+                if form.cleaned_data[k] != o.get(f"read_{k}") or o.get(k) is not None:
+                    o[k] = form.cleaned_data[k]
+            # "?" is an ambiguous column nobody has decided yet: it stays a question.
+            mapping = {k.removeprefix("col-"): v for k, v in request.POST.items() if k.startswith("col-") and v != "?"}
             if mapping:
                 allowed = {value for value, _ in imports.field_choices()}
                 if any(v not in allowed or not k.isdigit() for k, v in mapping.items()):
@@ -174,12 +187,13 @@ def import_batch(request, token):
         return render(request, "projects/project_import.html", {
             "form": ImportForm(), "preview": None, "error": error, "batch": batch}, status=400)
     batch.rows = len(preview.rows)
-    batch.save(update_fields=["rows"])
+    batch.options = {**batch.options, "read_year": preview.year, "read_month": preview.month,
+                     "totals_disagree": bool(preview.disagreeing_totals)}
+    batch.save(update_fields=["rows", "options"])
     counts = {a: preview.count(a) for a in ("create", "update", "unchanged", "error")}
     return render(request, "projects/project_import.html", {
         "preview": preview, "batch": batch, "counts": counts, "choices": imports.field_choices(),
-        "options": OptionsForm(initial={"year": preview.year, "month": preview.month,
-                                        "sheet": preview.table.sheet if preview.table else ""}),
+        "new_stages": NEW_STAGES, "new_stage": batch.options.get("new_stage") or "",
     })
 
 
@@ -188,6 +202,9 @@ def import_batch(request, token):
 def import_confirm(request, token):
     _require(request.user)
     batch = _batch(request, token)
+    if batch.options.get("totals_disagree") and not request.POST.get("totals_checked"):
+        messages.error(request, _("表中合计与各行之和不一致:请核对后勾选确认"))
+        return redirect("projects:import_batch", token=batch.token)
     # One conditional update decides who confirms: a second click finds it taken.
     with transaction.atomic():
         taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
@@ -218,7 +235,7 @@ def run_import(batch_pk: int, in_request: bool = False) -> None:
     key = f"import-progress:{batch.token}"
     try:
         cache.set(key, "校验中", 3600)
-        preview = _read(batch)
+        preview = _read(batch, check=False)  # confirming runs every rule; a dry run first would do it twice
         if preview.questions or preview.errors:  # the ledger changed since the preview
             raise ValidationError(preview.questions + [f"第{r.number}行 {m}" for r in preview.errors
                                                        for m in r.messages])

@@ -185,6 +185,14 @@ class Row:
     def action_label(self) -> str:
         return {"create": "新建", "update": "更新", "unchanged": "无变化", "error": "错误"}.get(self.action, "")
 
+    @property
+    def total_shown(self) -> str:
+        return _wan(self.data.get("total_investment"))
+
+    @property
+    def plan_shown(self) -> str:
+        return _wan(self.plan)
+
 
 @dataclass
 class Total:
@@ -194,6 +202,14 @@ class Total:
     rows: Decimal
     sheet: Decimal | None = None
     sheet_text: str = ""
+
+    @property
+    def rows_shown(self) -> str:
+        return f"{self.rows:,.2f}"
+
+    @property
+    def sheet_shown(self) -> str:
+        return "—" if self.sheet is None else f"{self.sheet:,.2f}"
 
     @property
     def agrees(self) -> bool | None:
@@ -380,8 +396,11 @@ def _single_month_column(table: Table, month: int | None) -> None:
 
 
 def read_projects(user, file, year: int | None = None, month: int | None = None, *, sheet: str | None = None,
-                  mapping: dict[int, str | None] | None = None, filename: str = "") -> ImportPreview:
-    """Parse and validate a project sheet. Writes nothing."""
+                  mapping: dict[int, str | None] | None = None, filename: str = "",
+                  check: bool = True, new_stage: str | None = None) -> ImportPreview:
+    """Parse and validate a project sheet. Writes nothing. With ``check`` the ledger's and the
+    monthly figures' rules are run too (a dry run of confirming); without, the caller is about
+    to confirm, which runs them anyway."""
     sheets = open_workbook(file, filename)
 
     def saved(sig):
@@ -460,6 +479,10 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         row = _read_row(number, values, table, catalogue, preview.year)
         if row.action != "error":
             _match(row, by_code, by_name, visible_elsewhere, similar)
+        if row.action != "error" and row.project is None and not row.stages and new_stage:
+            # The user said what stage the sheet's new projects are at; when, nobody knows.
+            row.stages = [{"to_stage": new_stage, "date": None, "precision": "day"}]
+            row.shown.append(("项目阶段", f"{Stage(new_stage).label}(日期不详,按导入时的选择)"))
         key = (row.data.get("code") or _name_key(row.name), getattr(row.data.get("region"), "pk", None))
         if row.name and key in seen:
             row.action = "error"
@@ -482,9 +505,10 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     preview.totals = _totals(preview)
     # Everything confirming would do, done and undone: the rules of the ledger and of the
     # monthly figures (locked months, check rules, not started) put their refusals on the rows.
-    from .services import apply_import
+    if check:
+        from .services import apply_import
 
-    apply_import(user, preview, dry_run=True)
+        apply_import(user, preview, dry_run=True)
     return preview
 
 
@@ -739,12 +763,23 @@ _FK = ("region", "park", "chain", "responsible_unit")
 _FIELDS = [f for f in ProjectForm.Meta.fields]
 
 
+def _same(stored, given) -> bool:
+    if isinstance(given, str) and isinstance(stored, str):
+        return stored == given.strip()
+    return stored == given
+
+
 def _validate(user, row) -> None:
     """The model's own rules decide (the project form calls the same ones); messages name the field.
 
     Related objects come from the user's scoped catalogue, so they are not looked up again.
     """
     existing = row.project
+    if existing is not None and all(_same(getattr(existing, f), v) for f, v in row.data.items()):
+        # What the ledger holds, validated when it was stored: nothing to check again.
+        row.data = {f: getattr(existing, f) for f in _FIELDS}
+        row.action = "unchanged"
+        return
     project = copy.copy(existing) if existing is not None else Project(
         origin=Origin.DOMESTIC, nature=Nature.NEW, level=Level.DISTRICT, category=Category.INDUSTRY)
     for f, v in row.data.items():
@@ -816,6 +851,10 @@ def _stage_changes(row, recorded: dict) -> None:
         row.action = "update"
 
 
+def _wan(value) -> str:
+    return "—" if value is None else f"{value:,.2f} 万元"
+
+
 def _progress_changes(row, plans, earlier, month) -> None:
     """The plan and the months' own figures the row sets (``row.reports``: month -> amount).
 
@@ -824,7 +863,7 @@ def _progress_changes(row, plans, earlier, month) -> None:
     month as the cumulative less the months already reported."""
     pid = row.project.pk if row.project else None
     if row.plan is not None and plans.get(pid) != row.plan:
-        row.changes.append(f"年度计划投资: {plans.get(pid, '—')} → {row.plan}")
+        row.changes.append(f"年度计划投资: {_wan(plans.get(pid))} → {_wan(row.plan)}")
     mine = earlier.get(pid) or {}
     reports: dict[int, Decimal] = {}
     if row.months:
@@ -872,7 +911,9 @@ def _progress_changes(row, plans, earlier, month) -> None:
             continue  # as the ledger has it: nothing to write (a locked month stays untouched)
         row.reports[m] = v
         if current != v:
-            row.changes.append(f"{m}月完成投资: {current if current is not None else '—'} → {v}")
+            row.changes.append(f"{m}月完成投资: {_wan(current)} → {_wan(v)}")
+    if row.progress_text and row.reports:
+        row.changes.append(f"{max(row.reports)}月形象进度: {row.progress_text}")
     if row.action == "unchanged" and row.changes:
         row.action = "update"
 

@@ -346,8 +346,6 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     import is refused for the same reasons as the page. With ``dry_run`` everything is
     checked and nothing kept: refusals are put on the preview's rows.
     """
-    from simple_history.utils import bulk_create_with_history
-
     from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
 
     from .choices import DataSource
@@ -374,7 +372,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                                                          for st in stages])))
             except ValidationError as e:
                 row.refuse("阶段", e)
-        bulk_create_with_history(new, Project, batch_size=500, default_user=_actor(user),
+        _bulk_create(new, Project, dry_run, batch_size=500, default_user=_actor(user),
                                  default_change_reason=reason)
         if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
             by_name = {(p.name, p.region_id): p for p in Project.objects.filter(source=DataSource.IMPORTED)}
@@ -428,7 +426,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 plan.full_clean()
                 plan.save()
                 counts["plans"] += 1
-        bulk_create_with_history(new_plans, AnnualPlan, batch_size=1000, default_user=_actor(user),
+        _bulk_create(new_plans, AnnualPlan, dry_run, batch_size=1000, default_user=_actor(user),
                                  default_change_reason=reason)
         counts["plans"] += len(new_plans)
 
@@ -445,18 +443,17 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 entry.row = row
                 progress.append(entry)
         if progress:
-            outcomes = write_reports(user, progress, dry_run=True)
+            # One call: a dry run checks, a real run writes all or raises with every refusal.
+            try:
+                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)))
+            except ReportsRefused as e:
+                outcomes = e.outcomes
             for o in outcomes:
                 for field, messages in o.errors.items():
                     for m in messages:
                         if "尚未开工" in m and not o.entry.row.stages and o.entry.row.action == "create":
                             m += "(表中没有“开工时间”或“项目阶段”列,新项目按线索阶段建档)"
                         o.entry.row.refuse(f"{o.entry.month}月" + _REPORT_FIELDS.get(field, field), m)
-            if not any(o.errors for o in outcomes) and not dry_run:
-                try:
-                    outcomes = write_reports(user, progress)
-                except ReportsRefused as e:  # changed between the two calls
-                    raise ValidationError(e.messages) from e
             counts["progress"] = sum(1 for o in outcomes if o.action in ("created", "updated"))
 
         open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved().values_list("project_id", "description"))
@@ -465,7 +462,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]
-        bulk_create_with_history(new_problems, Problem, batch_size=1000, default_user=_actor(user),
+        _bulk_create(new_problems, Problem, dry_run, batch_size=1000, default_user=_actor(user),
                                  default_change_reason=reason)
         counts["problems"] = len(new_problems)
         refused = [r for r in rows if r.action == "error"]
@@ -476,6 +473,20 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         elif refused:
             raise ValidationError([f"第{r.number}行 {m}" for r in refused for m in r.messages])
     return counts
+
+
+def _refused(rows) -> list:
+    return [r for r in rows if r.action == "error"]
+
+
+def _bulk_create(objs, model, dry_run: bool, **kw):
+    """Insert ``objs`` with their history rows; a dry run (rolled back) skips the history,
+    which no rule reads."""
+    from simple_history.utils import bulk_create_with_history
+
+    if dry_run:
+        return model.objects.bulk_create(objs, batch_size=kw.get("batch_size"))
+    return bulk_create_with_history(objs, model, **kw)
 
 
 def _claim_names(creates) -> None:

@@ -19,6 +19,7 @@ from taizhang.projects.choices import Stage
 from taizhang.projects.models import ImportBatch, ImportStatus, MonthlyProgress, Project
 
 from .sheets import xlsx
+from .test_import_layouts import assert_totals_stored
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -67,6 +68,7 @@ def confirm(user, data, **kw):
     assert not preview.questions and not preview.errors, (preview.questions, [(r.number, r.messages) for r in
                                                                               preview.errors])
     services.apply_import(user, preview)
+    assert_totals_stored(preview)
     return preview
 
 

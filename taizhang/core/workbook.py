@@ -177,8 +177,39 @@ def _csv_rows(data: bytes):
 
     def rows(width):
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            yield tuple(row[:width])
+            # "'=…": text we (or another careful program) protected from running as a formula.
+            yield tuple(v[1:] if v.startswith("'") and v[1:2] in FORMULA_START and v[1:2] else v for v in row[:width])
     return rows
+
+
+# --- writing: text stays text ---------------------------------------------------------------
+
+#: What a spreadsheet program takes for the start of a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A value for a CSV cell: text that a spreadsheet would run as a formula gets a leading
+    apostrophe, which Excel and WPS show as text and the importer removes again."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_cells(ws, values) -> list:
+    """Values for ``ws.append``: text that looks like a formula is written as text (a string
+    cell), never as a live formula, in write-only and normal sheets alike."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in values:
+        if isinstance(v, str) and v.startswith(FORMULA_START):
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(v)
+    return out
 
 
 # --- text helpers ---------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.workbook import xlsx_cells
+
 from .metrics import Snapshot, totals
 
 HEADERS = ["序号", "项目名称", "建设单位", "项目级别", "总投资", "{year}年计划投资", "本月完成",
@@ -126,7 +128,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
 
     def append(values) -> int:
         nonlocal row_no
-        ws.append(values)
+        ws.append(xlsx_cells(ws, values))
         row_no += 1
         return row_no
 

@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from taizhang.core.workbook import csv_safe, xlsx_cells
+
 from .models import Project
 
 FIELDS = [
@@ -65,7 +67,7 @@ def projects_csv(queryset) -> StreamingHttpResponse:
         yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
         yield writer.writerow(headings(year))
         for row in rows(queryset):
-            yield writer.writerow(row)
+            yield writer.writerow([csv_safe(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -84,7 +86,7 @@ def projects_xlsx(queryset) -> HttpResponse:
         header.append(cell)
     ws.append(header)
     for row in rows(queryset):
-        ws.append(row)
+        ws.append(xlsx_cells(ws, row))
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(

@@ -193,6 +193,11 @@ class Row:
     def plan_shown(self) -> str:
         return _wan(self.plan)
 
+    @property
+    def stages_shown(self) -> list[str]:
+        return [f"{Stage(st['to_stage']).label} {st['date'].isoformat() if st['date'] else '日期不详'}"
+                for st in self.stages]
+
 
 @dataclass
 class Total:
@@ -250,6 +255,11 @@ class ImportPreview:
     @property
     def ignored_columns(self) -> list[str]:
         return [c.title for c in self.columns if not c.field and c.title]
+
+    @property
+    def not_started_new(self) -> bool:
+        """New rows refused only because they are not started: the stage select can help."""
+        return any(r.project is None and any("尚未开工" in m for m in r.messages) for r in self.errors)
 
     @property
     def blocked(self) -> bool:
@@ -449,7 +459,8 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
             preview.notices.append(f"“{c.title}”与表头上方都未注明金额单位,按"
                                    f"{'万美元' if c.field == 'foreign_investment' else '万元'}读取")
     if table.unit:
-        preview.notices.append(f"金额单位取自表头上方“{table.unit_source}”(列标题另有单位的以列标题为准)")
+        where = table.unit_source if table.unit_source.startswith("表尾") else f"表头上方“{table.unit_source}”"
+        preview.notices.append(f"金额单位取自{where}(列标题另有单位的以列标题为准)")
     if preview.questions or not any(c.field == "name" for c in table.columns):
         return preview
 

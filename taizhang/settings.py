@@ -214,3 +214,5 @@ LOGGING = {
 
 #: Imports of more rows than this are written by a background job, so no proxy times out.
 TAIZHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_ROWS", "2000"))
+#: Redis for background jobs (RQ); without it jobs run on a thread of the web process.
+TAIZHANG_REDIS_URL = os.environ.get("TAIZHANG_REDIS_URL", "")

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from taizhang.core import jobs
 from taizhang.monitoring.metrics import Snapshot
 from taizhang.projects import import_views, imports, services
 from taizhang.projects.choices import Stage
@@ -179,7 +180,7 @@ def test_a_large_sheet_is_confirmed_into_a_background_job(client, world, tmp_pat
         def start(self):
             pass
 
-    monkeypatch.setattr(import_views.threading, "Thread", Thread)
+    monkeypatch.setattr(jobs.threading, "Thread", Thread)
     client.force_login(world.ls_admin)
     upload = io.BytesIO(three_years()[0])
     upload.name = "2023.xlsx"
@@ -240,3 +241,44 @@ def test_simultaneous_confirmations_create_each_project_once(client, world, tmp_
         assert sorted(Project.objects.filter(name__in=[A, B, C]).values_list("name", flat=True)) == sorted([A, B, C])
         statuses = sorted(ImportBatch.objects.filter(pk__in=[b.pk for b in batches]).values_list("status", flat=True))
         assert statuses == (["done"] if same_batch else ["done", "failed"])
+
+
+def _redis_or_skip():
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except RedisDown:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_a_large_import_is_queued_and_the_worker_writes_it(client, world, tmp_path, settings):
+    _redis_or_skip()
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.TAIZHANG_IMPORT_BACKGROUND_ROWS = 1
+    settings.TAIZHANG_REDIS_URL = "redis://127.0.0.1:6379/15"
+    q = jobs.queue()
+    q.empty()
+    client.force_login(world.ls_admin)
+    upload = io.BytesIO(three_years()[0])
+    upload.name = "2023.xlsx"
+    token = client.post("/projects/import/", {"file": upload})["Location"].rstrip("/").split("/")[-1]
+    client.get(f"/projects/import/{token}/")
+    client.post(f"/projects/import/{token}/confirm/")
+    assert q.count == 1 and ImportBatch.objects.get(token=token).status == ImportStatus.RUNNING
+    from django.core.management import call_command
+
+    call_command("worker", burst=True)
+    batch = ImportBatch.objects.get(token=token)
+    assert batch.status == ImportStatus.DONE and batch.result["created"] == 2
+    assert Project.objects.filter(name__in=[A, B]).count() == 2
+
+
+def test_an_import_cut_off_long_ago_says_so(client, world, tmp_path, settings):
+    batch = _batch(world.ls_admin, b"x", tmp_path, settings)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING, started=batch.created - dt.timedelta(hours=3))
+    client.force_login(world.ls_admin)
+    r = client.get(f"/projects/import/{batch.token}/")
+    assert "中断" in r.content.decode() and ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.FAILED

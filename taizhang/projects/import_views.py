@@ -11,7 +11,6 @@ shows how far it is.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from taizhang.core import jobs
 from taizhang.core.scope import Action, can
 from taizhang.core.workbook import WorkbookError, file_kind
 
@@ -208,13 +208,13 @@ def import_confirm(request, token):
     # One conditional update decides who confirms: a second click finds it taken.
     with transaction.atomic():
         taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
-            status=ImportStatus.RUNNING)
+            status=ImportStatus.RUNNING, started=timezone.now())
     if not taken:
         messages.info(request, _("这个文件已经确认导入过,不会重复导入"))
         return redirect("projects:import_batch", token=batch.token)
     batch.refresh_from_db()
     if batch.rows > settings.TAIZHANG_IMPORT_BACKGROUND_ROWS:
-        threading.Thread(target=run_import, args=(batch.pk,), daemon=True, name=f"import-{batch.token}").start()
+        jobs.enqueue(run_import, batch.pk)
         return redirect("projects:import_batch", token=batch.token)
     run_import(batch.pk, in_request=True)
     batch.refresh_from_db()
@@ -264,7 +264,16 @@ def run_import(batch_pk: int, in_request: bool = False) -> None:
         close_old_connections()
 
 
+#: A job running longer than this was cut off (a restarted process): its transaction rolled back.
+STALE = dt.timedelta(seconds=jobs.TIMEOUT + 600)
+
+
 def _result(request, batch: ImportBatch):
+    if batch.status == ImportStatus.RUNNING and batch.started and batch.started < timezone.now() - STALE:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, finished=timezone.now(),
+            result={"messages": [_("导入在后台中断(服务重启或超时),未写入任何数据;请重新上传")]})
+        batch.refresh_from_db()
     return render(request, "projects/import_result.html", {
         "batch": batch, "stage": cache.get(f"import-progress:{batch.token}") or "",
     })

@@ -461,6 +461,7 @@ class ImportBatch(models.Model):
     rows = models.PositiveIntegerField(_("行数"), default=0)
     result = models.JSONField(_("结果"), default=dict)  # counts, or the messages of a refusal
     created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started = models.DateTimeField(_("开始导入时间"), null=True, blank=True)
     finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

@@ -275,22 +275,24 @@ def test_a_district_admin_sets_rules_and_deadline_on_a_page(client, world):
 
 
 def test_the_daily_job_marks_overdue_orders_and_clears_abandoned_imports(world, settings, tmp_path):
-    import os
-    import time
-
     from django.core.management import call_command
+
+    from taizhang.projects.import_views import _path
+    from taizhang.projects.models import ImportBatch
 
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "imports").mkdir()
-    old, fresh = tmp_path / "imports" / "old.xlsx", tmp_path / "imports" / "fresh.xlsx"
-    old.write_bytes(b"x")
-    fresh.write_bytes(b"x")
-    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    old = ImportBatch.objects.create(token="old", user=world.ls_admin, filename="a.xlsx")
+    fresh = ImportBatch.objects.create(token="fresh", user=world.ls_admin, filename="b.xlsx")
+    ImportBatch.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(days=3))
+    for b in (old, fresh):
+        _path(b).write_bytes(b"x")
     order = supervision.issue_order(world.ls_admin, unit=world.ls_zs, content="x", source="other",
                                  deadline=timezone.localdate())
     SupervisionOrder.objects.filter(pk=order.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
     out = io.StringIO()
     call_command("daily", stdout=out)
-    assert "新标记逾期督办单 1 个" in out.getvalue() and "清理过期导入文件 1 个" in out.getvalue()
-    assert not old.exists() and fresh.exists()
+    assert "新标记逾期督办单 1 个" in out.getvalue() and "清理过期未确认的导入 1 个" in out.getvalue()
+    assert not _path(old).exists() and _path(fresh).exists()
+    assert list(ImportBatch.objects.values_list("token", flat=True)) == ["fresh"]
     assert SupervisionOrder.objects.get(pk=order.pk).overdue

@@ -75,11 +75,14 @@ def _path(batch: ImportBatch) -> Path:
     return _folder() / batch.token
 
 
-def _forget_stale() -> None:
-    """Uploads nobody confirmed go, files and all."""
-    for batch in ImportBatch.objects.filter(status=ImportStatus.PREVIEWED, created__lt=timezone.now() - KEEP_UNCONFIRMED):
+def forget_stale() -> int:
+    """Uploads nobody confirmed go, files and all (on each upload and in ``taizhang daily``)."""
+    stale = list(ImportBatch.objects.filter(status=ImportStatus.PREVIEWED,
+                                            created__lt=timezone.now() - KEEP_UNCONFIRMED))
+    for batch in stale:
         _path(batch).unlink(missing_ok=True)
         batch.delete()
+    return len(stale)
 
 
 def _batch(request, token: str) -> ImportBatch:
@@ -118,7 +121,7 @@ def project_import(request):
     _require(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        _forget_stale()
+        forget_stale()
         upload = form.cleaned_data["file"]
         batch = ImportBatch(token=uuid.uuid4().hex, user=request.user, filename=Path(upload.name).name[:200],
                             options={"year": form.cleaned_data["year"], "month": form.cleaned_data["month"]})

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
+from taizhang.core.text import name_key
 from taizhang.core.workbook import (
     BLANKS,
     NOT_PROGRESS,
@@ -525,7 +526,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
 
 def _name_key(name: str) -> str:
     """A project name as compared: NFKC, no spaces or invisible characters."""
-    return re.sub(r"[\s\u200b-\u200f\u202a-\u202e\u2060\ufeff]+", "", unicodedata.normalize("NFKC", name or ""))
+    return name_key(name)
 
 
 def _totals(preview: ImportPreview) -> list[Total]:

@@ -19,6 +19,7 @@ from taizhang.core.history import history_user
 from taizhang.core.models import TimeStampedModel
 from taizhang.core.numbers import MAX_AMOUNT_WAN
 from taizhang.core.scope import ProjectChildQuerySet, RestrictedQuerySet
+from taizhang.core.text import clean_name
 from taizhang.regions.choices import RegionLevel
 
 from .choices import (
@@ -167,6 +168,10 @@ class Project(TimeStampedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.name is not None:
+            self.name = clean_name(self.name)
+            if not self.name:
+                errors["name"] = _("项目名称不能只有空白或不可见字符")
         if self.planned_start and self.planned_completion and self.planned_completion < self.planned_start:
             errors["planned_completion"] = _("计划竣工日期不能早于计划开工日期")
         if self.region_id and self.region.level != RegionLevel.DISTRICT:

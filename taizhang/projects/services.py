@@ -68,12 +68,28 @@ def create_project(user, data: dict[str, Any], reason: str = "",
     project.full_clean()
     rows = initial_history(user, project, stages)
     with transaction.atomic(), change_context(user, reason or _("新建项目")):
+        _refuse_twin(project)
         project.save()
         _require_still_in_scope(user, Action.CHANGE, project)
         for r in rows:
             r.project = project
         StageChange.objects.bulk_create(rows)
     return project
+
+
+def _refuse_twin(project: Project) -> None:
+    """One district, one project of a name: names that differ only by spaces, full/half
+    width or invisible characters are the same name. The district's row is locked so two
+    saves at once cannot both pass."""
+    from taizhang.core.text import name_key
+    from taizhang.regions.models import Region
+
+    list(Region.objects.select_for_update().filter(pk=project.region_id).values_list("pk", flat=True))
+    key = name_key(project.name)
+    for name in Project.objects.filter(region_id=project.region_id).exclude(pk=project.pk).values_list("name", flat=True):
+        if name_key(name) == key:
+            raise ValidationError({"name": _("本区已有同名项目“%(n)s”(仅空格、全半角或不可见字符不同也视为同名)")
+                                            % {"n": name}})
 
 
 def initial_history(user, project: Project, stages: list[dict]) -> list[StageChange]:
@@ -101,6 +117,7 @@ def update_project(user, project: Project, data: dict[str, Any], expected_versio
         for field, value in data.items():
             setattr(current, field, value)
         current.full_clean()
+        _refuse_twin(current)
         current.version += 1
         current.save()
         _require_still_in_scope(user, Action.CHANGE, current)

@@ -125,10 +125,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "taizhang.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "taizhang.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "taizhang.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "taizhang.accounts.passwords.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"

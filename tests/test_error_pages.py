@@ -25,3 +25,17 @@ def test_a_missing_page_in_production_answers_in_chinese(client, world, settings
     client.force_login(world.ls_admin)
     r = client.get("/no-such-page/")
     assert r.status_code == 404 and "页面不存在" in r.content.decode()
+
+
+def test_a_user_changes_their_own_password_with_messages_in_chinese(client, world):
+    client.force_login(world.ls_editor)
+    page = client.get("/accounts/password/")
+    assert page.status_code == 200 and "修改密码" in page.content.decode()
+    short = client.post("/accounts/password/", {"old_password": "pw", "new_password1": "a1", "new_password2": "a1"})
+    body = short.content.decode()
+    assert short.status_code == 200 and "密码" in body and "too short" not in body and "This password" not in body
+    ok = client.post("/accounts/password/", {"old_password": "pw", "new_password1": "Lao-shan-2026!",
+                                             "new_password2": "Lao-shan-2026!"})
+    assert ok.status_code == 302
+    world.ls_editor.refresh_from_db()
+    assert world.ls_editor.check_password("Lao-shan-2026!")

@@ -39,3 +39,10 @@ def test_a_user_changes_their_own_password_with_messages_in_chinese(client, worl
     assert ok.status_code == 302
     world.ls_editor.refresh_from_db()
     assert world.ls_editor.check_password("Lao-shan-2026!")
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 40 + "1" + "}" * 40])
+def test_deeply_nested_json_is_a_400_in_words(client, world, body):
+    client.force_login(world.ls_admin)
+    r = client.post("/api/projects/", body, content_type="application/json")
+    assert r.status_code == 400 and "嵌套层数过多" in r.content.decode()

@@ -46,3 +46,16 @@ def test_deeply_nested_json_is_a_400_in_words(client, world, body):
     client.force_login(world.ls_admin)
     r = client.post("/api/projects/", body, content_type="application/json")
     assert r.status_code == 400 and "嵌套层数过多" in r.content.decode()
+
+
+@pytest.mark.parametrize("url, extra", [
+    ("/api/plans/", {"year": 2026, "planned_investment": "10"}),
+    ("/api/problems/", {"category": "other", "description": "x", "raised_on": "2026-11-01"}),
+    ("/api/progress/", {"year": 2026, "month": 10, "investment": "10"}),
+])
+def test_the_api_answers_the_same_for_another_districts_project_and_a_missing_one(client, world, url, extra):
+    client.force_login(world.ls_editor)
+    theirs = client.post(url, {"project": world.lc_project.pk, **extra}, content_type="application/json")
+    missing = client.post(url, {"project": 987654, **extra}, content_type="application/json")
+    assert theirs.status_code == missing.status_code == 400
+    assert theirs.json() == missing.json() == {"project": ["项目不存在或不在您的管理范围内"]}

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from taizhang.core.scope import restrict_regions
+from taizhang.core.scope import Action, restrict_regions
 from taizhang.regions.models import IndustryChain, Region, Unit
 
 from ..choices import Stage
@@ -20,6 +20,25 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         return restrict_regions(super().get_queryset(), getattr(request, "user", None), self.scope_field)
+
+
+class ScopedProjectField(serializers.PrimaryKeyRelatedField):
+    """A project named by id: one answer for "not there" and "not yours", so ids of other
+    districts' projects cannot be told from ids that do not exist."""
+
+    default_error_messages = {
+        "does_not_exist": "项目不存在或不在您的管理范围内",
+        "incorrect_type": "项目编号应为整数",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Project.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return Project.objects.restrict(user, Action.VIEW) if user is not None else Project.objects.none()
 
 
 class StageEntrySerializer(serializers.Serializer):
@@ -71,7 +90,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 
 class AnnualPlanSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project = ScopedProjectField()
 
     class Meta:
         model = AnnualPlan
@@ -81,7 +100,7 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project = ScopedProjectField()
     solving_unit = ScopedRelatedField(queryset=Unit.objects.all(), scope_field="region__",
                                       required=False, allow_null=True)
 

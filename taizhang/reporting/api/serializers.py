@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
-from taizhang.projects.models import MonthlyProgress, Project
+from taizhang.projects.api.serializers import ScopedProjectField
+from taizhang.projects.models import MonthlyProgress
 
 
 class MonthlyProgressSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project = ScopedProjectField()
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="",
                                    help_text="更正已填报月份时必填")
 

@@ -190,10 +190,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("TAIZHANG_LOGIN_RATE", "10/min")},
+    # X-Forwarded-For is not believed unless a trusted proxy sits in front (see TRUSTED_PROXIES).
+    "NUM_PROXIES": 1 if os.environ.get("TAIZHANG_TRUSTED_PROXIES") else 0,
 }
 
 # Failed logins allowed per user name and address before a pause (accounts.views.LoginView).
 LOGIN_FAILURE_LIMIT = envint("TAIZHANG_LOGIN_FAILURE_LIMIT", 5)
+# Failures from one address (over any user names) after which names that failed there are paused.
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("TAIZHANG_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# Proxies whose X-Forwarded-For is believed (nginx in front of gunicorn); nobody else's is.
+TRUSTED_PROXIES = envlist("TAIZHANG_TRUSTED_PROXIES", "")
 LOGIN_LOCKOUT_SECONDS = envint("TAIZHANG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Taizhang API",
@@ -221,3 +227,8 @@ LOGGING = {
 TAIZHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND_ROWS", "2000"))
 #: Redis for background jobs (RQ); without it jobs run on a thread of the web process.
 TAIZHANG_REDIS_URL = os.environ.get("TAIZHANG_REDIS_URL", "")
+
+# Shared by every worker: the database by default, Redis when configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "taizhang_cache"}}
+if TAIZHANG_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TAIZHANG_REDIS_URL}}

@@ -10,13 +10,40 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
 
 
-def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:addr:{address}"]
+def client_address(request) -> str:
+    """The client's address: X-Forwarded-For is read only when the request came from a
+    configured trusted proxy, from the right, skipping the trusted ones; anything else a
+    client writes in that header is ignored."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return remote
+
+
+def _keys(request, username: str) -> tuple[str, str]:
+    """Cache keys for a user name and an address; hashed, so any text a client sends is a
+    valid key in every cache backend."""
+    import hashlib
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+
+    return (f"login-fail:user:{digest(str(username).strip().lower())}",
+            f"login-fail:addr:{digest(client_address(request))}")
 
 
 def locked_out(request, username: str) -> bool:
-    return any((cache.get(k) or 0) >= settings.LOGIN_FAILURE_LIMIT for k in _keys(request, username))
+    """A user name is paused after its own failures; an address after many failures is paused
+    for the names that failed from it, so a colleague behind the same proxy still logs in."""
+    user_key, addr_key = _keys(request, username)
+    failures = cache.get(user_key) or 0
+    return failures >= settings.LOGIN_FAILURE_LIMIT or (
+        failures > 0 and (cache.get(addr_key) or 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT)
 
 
 def record_failure(request, username: str) -> None:
@@ -29,7 +56,11 @@ def record_failure(request, username: str) -> None:
 
 
 def clear_failures(request, username: str) -> None:
-    cache.delete_many(_keys(request, username))
+    cache.delete(_keys(request, username)[0])
+
+
+def lockout_message() -> str:
+    return _("登录失败次数过多,请%(m)s分钟后再试") % {"m": settings.LOGIN_LOCKOUT_SECONDS // 60}
 
 
 class LoginView(auth_views.LoginView):
@@ -41,8 +72,7 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             form.is_valid()
             form.errors.clear()
-            minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
-            form.add_error(None, _("登录失败次数过多,请%(m)s分钟后再试") % {"m": minutes})
+            form.add_error(None, lockout_message())
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
@@ -60,6 +90,25 @@ class LoginRateThrottle(AnonRateThrottle):
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password, get the API token (throttled like the login page)."""
+    """POST username and password, get the API token: throttled, and paused after failures
+    exactly as the login page is."""
 
     throttle_classes = [LoginRateThrottle]
+
+    def post(self, request, *args, **kwargs):
+        from rest_framework import status
+        from rest_framework.response import Response
+
+        data = request.data if hasattr(request.data, "get") else {}
+        username = str(data.get("username", ""))[:150]
+        if locked_out(request, username):
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            record_failure(request, username)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        from rest_framework.authtoken.models import Token
+
+        clear_failures(request, username)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

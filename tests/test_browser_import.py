@@ -62,3 +62,14 @@ def test_a_plan_sheet_is_previewed_remapped_and_confirmed_once(page, world, tmp_
     page.reload()
     assert "已导入" in page.inner_text("body")
     assert Project.objects.filter(name__startswith="浏览器导入项目").count() == 2
+
+
+def test_the_language_menu_switches_under_the_content_security_policy(page, world):  # noqa: F811
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, "ls_admin")
+    page.goto(page.base_url + "/projects/")
+    page.select_option("select[name=language]", value="en")
+    page.wait_for_load_state("networkidle")
+    assert page.eval_on_selector("html", "e => e.lang") == "en"
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -59,3 +59,13 @@ def test_the_api_answers_the_same_for_another_districts_project_and_a_missing_on
     missing = client.post(url, {"project": 987654, **extra}, content_type="application/json")
     assert theirs.status_code == missing.status_code == 400
     assert theirs.json() == missing.json() == {"project": ["项目不存在或不在您的管理范围内"]}
+
+
+def test_every_page_carries_a_content_security_policy_of_our_own_origin(client, world):
+    client.force_login(world.ls_admin)
+    for url in ("/", "/projects/", "/monitoring/", "/projects/import/"):
+        r = client.get(url, follow=True)
+        csp = r["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "default-src 'self'" in csp and "unsafe-eval" not in csp, url
+        assert "onchange=" not in r.content.decode() and "<script>" not in r.content.decode(), url
+    assert "'unsafe-inline'" in client.get("/api/docs/")["Content-Security-Policy"]

@@ -106,3 +106,10 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已审核")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("待确认")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("未导入")

@@ -25,6 +25,7 @@ from taizhang.regions.choices import RegionLevel
 from .choices import (
     Category,
     DataSource,
+    ImportStatus,
     Level,
     Nature,
     Origin,
@@ -445,13 +446,6 @@ class Problem(TimeStampedModel):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.status != ProblemStatus.SOLVED and self.deadline is not None and self.deadline < today
-
-
-class ImportStatus(models.TextChoices):
-    PREVIEWED = "previewed", _("待确认")
-    RUNNING = "running", _("导入中")
-    DONE = "done", _("已导入")
-    FAILED = "failed", _("未导入")
 
 
 class ImportBatch(models.Model):

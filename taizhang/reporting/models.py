@@ -195,12 +195,22 @@ DEFAULT_RULES = [
 ]
 
 
+def evidence_path(instance, filename: str) -> str:
+    """Where an evidence file is kept: a random name (the original one is kept in the record),
+    so a path cannot be guessed from what a user called the file."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class Attachment(models.Model):
     """A photo or document kept with a monthly report (形象进度照片, 合同, 发票)."""
 
     report = models.ForeignKey("projects.MonthlyProgress", verbose_name=_("月度进展"), on_delete=models.CASCADE,
                                related_name="attachments")
-    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=evidence_path)
     original_name = models.CharField(_("原文件名"), max_length=200)
     kind = models.CharField(_("类型"), max_length=8)
     size = models.PositiveIntegerField(_("大小(字节)"))

@@ -257,3 +257,38 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, world, monkeyp
     r = client.post("/projects/import/", {"file": upload})
     assert "文件过大" in r.content.decode() and r.context["preview"] is None and r.status_code == 400
     assert Project.objects.count() == 3
+
+
+def test_choosing_another_sheet_drops_the_first_sheets_columns(client, world):
+    """The column choices made for one sheet are never applied to another sheet's columns."""
+    from .sheets import xlsx as book
+
+    data = book([["2024年表"], ["项目名称", "总投资(万元)", "年度计划投资(万元)"], ["崂山区人民医院", 8000, 1000]],
+                title="计划", more=[("进展", [["2024年1-3月进展"], ["项目名称", "1-3月完成投资(万元)", "总投资(万元)"],
+                                             ["崂山区人民医院", 300, 8000]])])
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(data)
+    upload.name = "台账.xlsx"
+    token = client.post("/projects/import/", {"file": upload})["Location"].rstrip("/").split("/")[-1]
+    assert client.get(f"/projects/import/{token}/").context["preview"].table.sheet == "计划"
+    # The first sheet's columns are posted back along with the new sheet's name.
+    client.post(f"/projects/import/{token}/", {"sheet": "进展", "col-0": "name", "col-1": "total_investment",
+                                                "col-2": "year_plan"})
+    preview = client.get(f"/projects/import/{token}/").context["preview"]
+    assert preview.table.sheet == "进展" and [c.field for c in preview.columns] == ["name", "ytd", "total_investment"]
+
+
+def test_new_rows_can_be_declared_already_building(world):
+    data = xlsx([["2024年1-10月进展"], ["项目名称", "总投资(万元)", "1-10月完成投资(万元)"], ["新建在建项目", 1000, 200]])
+    from taizhang.reporting.choices import RuleKind
+    from taizhang.reporting.models import ValidationRule
+
+    ValidationRule.objects.filter(kind=RuleKind.NOT_STARTED).delete()  # the district's start rule applies
+    refused = read(world.ls_editor, data)
+    assert refused.not_started_new and "尚未开工" in refused.errors[0].messages[0]
+    preview = read(world.ls_editor, data, new_stage="started")
+    assert not preview.errors and preview.rows[0].stages_shown == ["开工 日期不详"]
+    services.apply_import(world.ls_editor, preview)
+    p = Project.objects.get(name="新建在建项目")
+    assert p.stage == "started" and p.stage_changes.get().date is None
+    assert MonthlyProgress.objects.get(project=p, year=2024, month=10).investment == Decimal("200")

@@ -359,12 +359,6 @@ def _number_text(v) -> str:
     return str(v)
 
 
-def to_decimal(value, multiplier: Decimal = Decimal("1")):
-    """A plain number cell as Decimal (no unit), or raise :class:`CellError`."""
-    unit = {Decimal("10000"): "亿元", Decimal("0.0001"): "元"}.get(multiplier, "万元")
-    return read_amount(value, unit, negative=True).value
-
-
 # --- dates ----------------------------------------------------------------------------------
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -555,7 +549,6 @@ class Column:
     quality: int = 0
     unit: str | None = None  # the money unit its header names
     note: str = ""  # why it is not imported, or what it was taken for
-    candidates: tuple[str, ...] = ()
 
     @property
     def own(self) -> str:
@@ -655,9 +648,6 @@ class Table:
     @property
     def signature(self) -> str:
         return signature([c.title for c in self.columns])
-
-    def column(self, field_name: str) -> Column | None:
-        return next((c for c in self.columns if c.field == field_name), None)
 
     def unit_of(self, column: Column) -> str | None:
         return column.unit or self.unit
@@ -806,7 +796,6 @@ def _assign(columns: list[Column], fields: dict[str, Field], mapping, year: int 
         if not c.title:
             continue
         cands = match(c, fields, year)
-        c.candidates = tuple(n for _, n in cands)
         if cands:
             c.quality, c.field = cands[0]
             best.setdefault(c.field, []).append(c)

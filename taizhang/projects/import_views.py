@@ -33,6 +33,7 @@ from taizhang.core.scope import Action, can
 from taizhang.core.workbook import WorkbookError, file_kind
 
 from . import imports, services
+from .choices import STAGE_ORDER, Stage
 from .models import ImportBatch, ImportStatus
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -134,8 +135,8 @@ def project_import(request):
                   status=400 if form.errors else 200)
 
 
-NEW_STAGES = [("", _l("线索(默认)")), ("signed", _l("签约")), ("registered", _l("注册")), ("started", _l("开工(在建)")),
-              ("completed", _l("竣工")), ("operating", _l("投产"))]
+#: The stage new rows without one are at, when the user says so; 线索 is what the ledger assumes.
+NEW_STAGES = [("", _l("线索(默认)"))] + [(s.value, s.label) for s in map(Stage, STAGE_ORDER[1:])]
 
 
 class OptionsForm(forms.Form):
@@ -165,13 +166,14 @@ def import_batch(request, token):
                     o[k] = form.cleaned_data[k]
             # "?" is an ambiguous column nobody has decided yet: it stays a question.
             mapping = {k.removeprefix("col-"): v for k, v in request.POST.items() if k.startswith("col-") and v != "?"}
-            if mapping:
-                allowed = {value for value, _ in imports.field_choices()}
-                if any(v not in allowed or not k.isdigit() for k, v in mapping.items()):
-                    raise PermissionDenied
-                o["mapping"] = mapping
-            if request.POST.get("sheet") != batch.options.get("sheet") and "col-0" not in request.POST:
+            allowed = {value for value, _ in imports.field_choices()}
+            if any(v not in allowed or not k.isdigit() for k, v in mapping.items()):
+                raise PermissionDenied
+            if o["sheet"] and o["sheet"] != o.get("read_sheet"):
+                # Another sheet: the columns posted were the old sheet's; the new one is read afresh.
                 o.pop("mapping", None)
+            elif mapping:
+                o["mapping"] = mapping
             batch.options = o
             batch.save(update_fields=["options"])
             if form.cleaned_data["template_name"]:
@@ -191,6 +193,7 @@ def import_batch(request, token):
             "form": ImportForm(), "preview": None, "error": error, "batch": batch}, status=400)
     batch.rows = len(preview.rows)
     batch.options = {**batch.options, "read_year": preview.year, "read_month": preview.month,
+                     "read_sheet": preview.table.sheet if preview.table else None,
                      "totals_disagree": bool(preview.disagreeing_totals)}
     batch.save(update_fields=["rows", "options"])
     counts = {a: preview.count(a) for a in ("create", "update", "unchanged", "error")}

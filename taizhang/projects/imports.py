@@ -117,8 +117,6 @@ FIELDS: dict[str, Field] = {
                           never=("计划",)),
     "remarks": Field("备注", ("备注",)),
 }
-#: Names the importer's messages use for fields that are not columns of Project.
-SYNONYMS = {f: list(spec.names) for f, spec in FIELDS.items()}
 #: stage columns -> the stage their date records
 STAGE_COLUMNS = {"signed_on": Stage.SIGNED, "registered_on": Stage.REGISTERED, "started_on": Stage.STARTED,
                  "completed_on": Stage.COMPLETED, "operating_on": Stage.OPERATING}
@@ -252,10 +250,6 @@ class ImportPreview:
     @property
     def skipped(self) -> list:
         return self.table.skipped if self.table else []
-
-    @property
-    def ignored_columns(self) -> list[str]:
-        return [c.title for c in self.columns if not c.field and c.title]
 
     @property
     def not_started_new(self) -> bool:
@@ -469,8 +463,8 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     in_scope = Project.objects.restrict(user, Action.CHANGE)
     existing = list(in_scope.select_related("region", "park", "chain", "responsible_unit__region"))
     by_code = {p.code: p for p in existing if p.code}
-    by_name = {(_name_key(p.name), p.region_id): p for p in existing}
-    visible_elsewhere = {(_name_key(n), r) for n, r in
+    by_name = {(name_key(p.name), p.region_id): p for p in existing}
+    visible_elsewhere = {(name_key(n), r) for n, r in
                          Project.objects.exclude(pk__in=in_scope.values("pk")).values_list("name", "region__name")}
     plans = {(p.project_id): p.planned_investment for p in AnnualPlan.objects.filter(project__in=in_scope, year=year)}
     from .models import Problem
@@ -485,17 +479,18 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
             "project_id", "month", "investment"):
         earlier.setdefault(pid, {})[m_] = inv
     similar = _Similar(by_name)
+    units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     seen: dict[tuple, int] = {}
     for number, cells in table.rows:
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
-        row = _read_row(number, values, table, catalogue, preview.year)
+        row = _read_row(number, values, units, catalogue, preview.year)
         if row.action != "error":
             _match(row, by_code, by_name, visible_elsewhere, similar)
         if row.action != "error" and row.project is None and not row.stages and new_stage:
             # The user said what stage the sheet's new projects are at; when, nobody knows.
             row.stages = [{"to_stage": new_stage, "date": None, "precision": "day"}]
             row.shown.append(("项目阶段", f"{Stage(new_stage).label}(日期不详,按导入时的选择)"))
-        key = (row.data.get("code") or _name_key(row.name), getattr(row.data.get("region"), "pk", None))
+        key = (row.data.get("code") or name_key(row.name), getattr(row.data.get("region"), "pk", None))
         if row.name and key in seen:
             row.action = "error"
             row.messages.append(f"与第{seen[key]}行是同一项目(重复)")
@@ -522,11 +517,6 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
 
         apply_import(user, preview, dry_run=True)
     return preview
-
-
-def _name_key(name: str) -> str:
-    """A project name as compared: NFKC, no spaces or invisible characters."""
-    return name_key(name)
 
 
 def _totals(preview: ImportPreview) -> list[Total]:
@@ -573,7 +563,8 @@ def _row_amounts(row: Row) -> dict[str, Decimal]:
 _NAME_STATUS = re.compile(r"[(](续建|新建|新开工|在建|已开工|竣工|已竣工|投产|计划新开工|预备|前期|新签约|签约)[)]$")
 
 
-def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
+def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
+    """One sheet row as the ledger's fields; ``units``: field -> the money unit its column is in."""
     name = str(values.get("name") or "").strip()
     row = Row(number=number, name=name)
     status = _NAME_STATUS.search(unicodedata.normalize("NFKC", name))
@@ -588,7 +579,6 @@ def _read_row(number, values, table: Table, catalogue, year: int) -> Row:
         row.action = "error"
         row.messages.append(f"项目名称: 应为文字,实为“{name}”")
         return row
-    units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     data: dict = {"name": name}
     for f in ("code", "builder", "credit_code", "content", "responsible_person", "commissioner"):
         if values.get(f) is not None and clean(values[f]) not in BLANKS:
@@ -737,7 +727,7 @@ class _Similar:
                 self.pieces.setdefault((region, key[i:i + 4]), set()).add((key, p.name))
 
     def __call__(self, name: str, region: int) -> list[str]:
-        key = _name_key(name)
+        key = name_key(name)
         if len(key) < 4:
             return []
         found = {n for k, n in self.pieces.get((region, key[:4]), ()) if key in k}
@@ -753,12 +743,12 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
     existing = by_code.get(normalize_project_code(code)) if code else None
     region = row.data.get("region")
     if existing is None and region is not None:
-        existing = by_name.get((_name_key(row.name), region.pk))
+        existing = by_name.get((name_key(row.name), region.pk))
         if existing is not None and code and existing.code and existing.code != normalize_project_code(code):
             row.action = "error"
             row.messages.append(f"项目代码: 与已有同名项目的代码 {existing.code} 不一致")
             return
-    if existing is None and region is not None and (_name_key(row.name), region.name) in visible_elsewhere:
+    if existing is None and region is not None and (name_key(row.name), region.name) in visible_elsewhere:
         row.action = "error"
         row.messages.append("该项目已存在但不在您的修改范围内")
         return
@@ -907,7 +897,7 @@ def _progress_changes(row, plans, earlier, month) -> None:
             this_month = current
         elif slack and abs(this_month) <= slack:
             this_month = ZERO
-        elif slack:
+        elif row.ytd_step > 1:  # coarser than the 万元 the ledger keeps: say so
             row.shown.append((f"{month}月完成投资", f"1-{month}月累计 {row.ytd} 减此前各月 {before} 得 {this_month}"
                                                    f"(表中累计精确到 {row.ytd_step.normalize():f} 万元)"))
         if this_month < 0:

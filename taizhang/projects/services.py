@@ -114,10 +114,12 @@ def update_project(user, project: Project, data: dict[str, Any], expected_versio
                 _("该项目已被他人修改(当前版本 %(now)s,您打开的是版本 %(was)s),请刷新后重新填写。")
                 % {"now": current.version, "was": expected_version}
             )
+        before = (current.name, current.region_id)
         for field, value in data.items():
             setattr(current, field, value)
         current.full_clean()
-        _refuse_twin(current)
+        if before != (current.name, current.region_id):  # only a new name or district can make a twin
+            _refuse_twin(current)
         current.version += 1
         current.save()
         _require_still_in_scope(user, Action.CHANGE, current)
@@ -510,18 +512,17 @@ def _claim_names(creates) -> None:
     """Two imports of the same rows at once create each project once: the districts' rows are
     locked (PostgreSQL; SQLite runs one writing transaction at a time), and a name that exists
     by now refuses its row."""
+    from taizhang.core.text import name_key
     from taizhang.regions.models import Region
-
-    from .imports import _name_key
 
     districts = sorted({r.data["region"].pk for r in creates if r.data.get("region") is not None})
     if not districts:
         return
     list(Region.objects.select_for_update().filter(pk__in=districts).order_by("pk").values_list("pk", flat=True))
-    taken = {(_name_key(n), region) for n, region in
+    taken = {(name_key(n), region) for n, region in
              Project.objects.filter(region_id__in=districts).values_list("name", "region_id")}
     for row in creates:
-        if (_name_key(row.name), row.data["region"].pk) in taken:
+        if (name_key(row.name), row.data["region"].pk) in taken:
             row.refuse("", _("项目“%(n)s”在预览之后已由他人导入或新建,请重新预览") % {"n": row.name})
 
 

@@ -536,8 +536,6 @@ class Snapshot:
             groups[line.project.level].append(line)
         return [(Level(level).label, groups[level]) for level in Level.values if groups.get(level)]
 
-    def by_level(self) -> list[tuple[str, list[Line]]]:
-        return self.groups("level")
 
 
 def totals(lines: list[Line]) -> dict:

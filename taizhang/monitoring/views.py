@@ -20,7 +20,6 @@ from taizhang.core.scope import Action, may
 from taizhang.projects.choices import Stage
 from taizhang.projects.filtersets import ProjectFilterSet
 from taizhang.projects.models import Project
-from taizhang.regions.choices import RegionLevel
 from taizhang.reporting.models import Revision
 from taizhang.reporting.services import revision_choices
 
@@ -47,7 +46,7 @@ def _place(request, filterset) -> str:
     region = region or request.user.region
     if region is None:
         return _("全市")
-    return region.name if region.level != RegionLevel.DISTRICT else region.name
+    return region.name
 
 
 def _snapshot(request, basis: str | None = None):

@@ -27,8 +27,20 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 @admin.register(MonthlyProgress)
 class MonthlyProgressAdmin(SimpleHistoryAdmin):
-    list_display = ("project", "year", "month", "investment")
+    """Read only: a monthly figure is written by the one writer (reporting.progress), with its
+    rules, its reason and, after locking, a numbered revision; the admin may only look."""
+
+    list_display = ("project", "year", "month", "investment", "status")
     raw_id_fields = ("project",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Problem)

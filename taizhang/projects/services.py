@@ -21,7 +21,7 @@ from taizhang.core.scope import Action, can
 
 from . import stages as stage_rules
 from .choices import ProblemStatus, Stage
-from .models import AnnualPlan, DatePrecision, Problem, Project, StageChange
+from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
 
 
 class ConflictError(ValidationError):
@@ -130,7 +130,18 @@ def delete_project(user, project: Project, reason: str) -> None:
     _require(user, Action.DELETE, project)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("删除项目须说明原因")})
+    from taizhang.reporting.choices import PeriodStatus
+    from taizhang.reporting.models import ReportingPeriod
+
     with transaction.atomic(), change_context(user, reason):
+        months = set(MonthlyProgress.objects.filter(project=project).values_list("year", "month"))
+        closed = sorted((p.year, p.month) for p in ReportingPeriod.objects.filter(
+            region_id=project.region_id, status__in=[PeriodStatus.SUBMITTED, PeriodStatus.LOCKED])
+            if (p.year, p.month) in months)
+        if closed:
+            raise ValidationError({"reason": [_("该项目在已报送或已锁定的月份(%(m)s)有月度进展,删除会改变已上报的数字,"
+                                                "不能删除;如项目终止,请把阶段改为终止") % {
+                                                    "m": "、".join(f"{y}年{m}月" for y, m in closed[:6])}]})
         project.delete()
 
 

@@ -17,8 +17,17 @@ class ValidationRuleAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(SimpleHistoryAdmin):
+    """A month is submitted, locked and reopened only through the monthly cycle's services."""
+
     list_display = ("region", "year", "month", "status", "revision", "deadline")
     list_filter = ("status", "region")
+    readonly_fields = ("region", "year", "month", "status", "revision")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SupervisionOrder)

@@ -37,7 +37,6 @@ class Context:
     history: object  # taizhang.projects.stages.History
     investment: dict = field(default_factory=dict)  # (year, month) -> investment of every month
     funds: dict = field(default_factory=dict)  # (year, month) -> funds in place (万元)
-    funds_before: Decimal = ZERO  # funds of months not loaded month by month
 
     def others(self, year: int, month: int) -> dict:
         return {k: v for k, v in self.investment.items() if k != (year, month)}

@@ -153,8 +153,8 @@ def report(request, pk: int):
     may_report = may(user, Action.REPORT, r)
     return render(request, "reporting/report.html", {
         "r": r, "period": period, "upload_form": upload, "return_form": ret, "correction_form": correction,
-        "attachments": Attachment.objects.restrict(user).filter(report=r),
-        "revisions": Revision.objects.restrict(user).filter(report=r),
+        "attachments": Attachment.objects.restrict(user).filter(report=r).select_related("uploaded_by"),
+        "revisions": Revision.objects.restrict(user).filter(report=r).select_related("user"),
         "can_submit": may_report and period.status == PeriodStatus.OPEN
         and r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
         "can_upload": may_report,

@@ -206,7 +206,7 @@ def _users(regions, units):
     for username, full_name, role, code, unit_index in specs:
         user = User(username=username, full_name=full_name, role=role, region=regions[code],
                     unit=units[code][unit_index] if unit_index is not None else None,
-                    is_staff=role == Role.CITY_ADMIN, is_superuser=False)
+                    is_staff=False, is_superuser=False)
         user.set_password(DEMO_PASSWORD)
         user.save()
         users.append(user)

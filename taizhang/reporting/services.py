@@ -30,9 +30,18 @@ def deadline_for(region, year: int, month: int) -> dt.date:
 
 
 def period_for(region, year: int, month: int) -> ReportingPeriod:
+    """The district's month, created when something is about to be written into it."""
     period, _ = ReportingPeriod.objects.get_or_create(
         region=region, year=year, month=month, defaults={"deadline": deadline_for(region, year, month)})
     return period
+
+
+def period_of(region, year: int, month: int) -> ReportingPeriod:
+    """The district's month for reading: the stored one, or an open month with the district's
+    deadline that is not saved (looking at a page writes nothing)."""
+    period = ReportingPeriod.objects.filter(region=region, year=year, month=month).first()
+    return period or ReportingPeriod(region=region, year=year, month=month,
+                                     deadline=deadline_for(region, year, month))
 
 
 def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user=None) -> dict:

@@ -45,7 +45,10 @@ def home(request):
 def _district(request) -> Region:
     regions = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), request.user)
     pk = request.GET.get("region") or request.POST.get("region")
-    region = regions.filter(pk=pk).first() if pk else None
+    region = regions.filter(pk=pk).first() if pk and str(pk).isdigit() else None
+    if pk and region is None:
+        # a district the user may not see, or none: the same answer as for a missing page
+        raise Http404("没有可查看的区")
     if region is None:
         own = request.user.region or (request.user.unit.region if request.user.unit_id else None)
         region = own if own is not None and own.level == RegionLevel.DISTRICT else regions.first()
@@ -58,7 +61,7 @@ def _district(request) -> Region:
 def period(request):
     region = _district(request)
     year, month = month_from_request(request)
-    p = services.period_for(region, year, month)
+    p = (services.period_for if request.method == "POST" else services.period_of)(region, year, month)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
@@ -76,7 +79,8 @@ def period(request):
         "period": p, "status": status,
         # the month's check findings and corrections: only about reports the user may see
         "findings": [f for f in services.period_findings(p) if may(user, Action.VIEW, f[0])],
-        "revisions": Revision.objects.restrict(user).filter(period=p).select_related("report__project", "user"),
+        "revisions": (Revision.objects.restrict(user).filter(period=p).select_related("report__project", "user")
+                      if p.pk else Revision.objects.none()),
         # the district's month is submitted by whoever approves its reports
         "can_submit": p.status == PeriodStatus.OPEN and may(user, Action.APPROVE, p),
         "can_lock": p.status == PeriodStatus.SUBMITTED and may(user, Action.LOCK, p),
@@ -109,7 +113,7 @@ def _report_or_404(request, pk) -> MonthlyProgress:
 @login_required
 def report(request, pk: int):
     r = _report_or_404(request, pk)
-    period = services.period_for(r.project.region, r.year, r.month)
+    period = services.period_of(r.project.region, r.year, r.month)
     upload, ret, correction = UploadForm(), ReturnForm(), CorrectionForm(initial={"investment": r.investment})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -148,7 +152,7 @@ def report(request, pk: int):
         except PermissionDenied as e:
             raise PermissionDenied(str(e)) from e
         r = _report_or_404(request, pk)
-        period.refresh_from_db()
+        period = services.period_of(r.project.region, r.year, r.month)
     user = request.user
     may_report = may(user, Action.REPORT, r)
     return render(request, "reporting/report.html", {

@@ -1,0 +1,393 @@
+"""The access matrix: every route, for every role, tried with records of another district,
+another unit and another city; nothing outside the user's scope is shown or changed.
+
+Routes come from the URL resolver, so a new page or API route without an entry in ``ROUTES``
+fails ``test_every_route_is_in_the_matrix``. For each request the test checks the answer
+(403/404, a redirect to the login page, or a page without a word of the foreign records) and
+that no table changed (a digest of every row, before and after).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from taizhang.accounts.choices import Role
+from taizhang.projects import services
+from taizhang.projects.models import ImportBatch
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import IndustryChain, Region, Unit
+from taizhang.reporting import progress, supervision
+from taizhang.reporting import services as reporting_services
+from taizhang.reporting.models import Attachment
+
+from .conftest import make_project, make_user, walk
+
+pytestmark = pytest.mark.django_db
+
+YEAR, MONTH = 2024, 3
+
+
+# --- the routes -------------------------------------------------------------------------------
+
+@dataclass
+class Route:
+    """How to reach one route with foreign records.
+
+    ``kwargs`` and the values of ``query``/``post`` name a kind of record (``"project"``,
+    ``"report"`` …) that is replaced by the foreign record's id, or are literal values.
+    ``methods`` lists the write methods to try besides GET. ``public`` routes are open to
+    everyone and hold no records; ``own`` routes name no record (they act on the user's own
+    account or scope), so a foreign record cannot be asked for: they must still show none.
+    """
+
+    kwargs: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    post: dict | None = None
+    methods: tuple[str, ...] = ()
+    public: bool = False
+    own: bool = False
+
+
+MONTH_Q = {"year": YEAR, "month": MONTH}
+
+ROUTES: dict[str, Route] = {
+    # pages
+    "home": Route(own=True),
+    "healthz": Route(public=True),
+    "set_language": Route(public=True),
+    "accounts:login": Route(public=True),
+    "accounts:logout": Route(own=True),
+    "accounts:password_change": Route(own=True, post={"old_password": "x"}, methods=("post",)),
+    "accounts:password_change_done": Route(own=True),
+    "projects:project_list": Route(query={"region": "region", "chain": "chain", "responsible_unit": "unit"}),
+    "projects:project_export": Route(kwargs={"fmt": "csv"}, query={"region": "region"}),
+    "projects:project_add": Route(post={"name": "越界新建项目", "region": "region", "total_investment": "100",
+                                        "responsible_unit": "unit", "chain": "chain", "origin": "domestic",
+                                        "nature": "new", "level": "district", "category": "industry"},
+                                  methods=("post",)),
+    "projects:project_import": Route(post={"region": "region"}, methods=("post",)),
+    "projects:import_batch": Route(kwargs={"token": "batch"}, post={"year": YEAR, "month": MONTH},
+                                   methods=("post",)),
+    "projects:import_confirm": Route(kwargs={"token": "batch"}, post={"totals_checked": "1"}, methods=("post",)),
+    "projects:import_template": Route(own=True),
+    "projects:project_detail": Route(kwargs={"pk": "project"}),
+    "projects:project_edit": Route(kwargs={"pk": "project"}, post={"name": "改名", "total_investment": "1"},
+                                   methods=("post",)),
+    "projects:project_delete": Route(kwargs={"pk": "project"}, post={"reason": "越界删除"}, methods=("post",)),
+    "projects:stage_move": Route(kwargs={"pk": "project"}, post={"to_stage": "completed", "date": "2024-05-01"},
+                                 methods=("post",)),
+    "projects:stage_correct": Route(kwargs={"pk": "project", "change_pk": "stage_change"},
+                                    post={"action": "remove", "reason": "越界更正"}, methods=("post",)),
+    "projects:progress_add": Route(kwargs={"pk": "project"},
+                                   post={"year": YEAR, "month": MONTH + 1, "investment": "9"}, methods=("post",)),
+    "projects:plan_save": Route(kwargs={"pk": "project"}, post={"year": YEAR, "planned_investment": "9"},
+                                methods=("post",)),
+    "projects:problem_add": Route(kwargs={"pk": "project"}, post={"category": "land", "description": "越界问题"},
+                                  methods=("post",)),
+    "projects:problem_edit": Route(kwargs={"pk": "project", "problem_pk": "problem"},
+                                   post={"status": "solved", "reason": "越界"}, methods=("post",)),
+    "monitoring:dashboard": Route(query={"region": "region", **MONTH_Q}),
+    "monitoring:drill": Route(query={"region": "region", "metric": "all", **MONTH_Q}),
+    "monitoring:monthly_workbook": Route(query={"region": "region", **MONTH_Q}),
+    "monitoring:rules": Route(own=True, post={}, methods=("post",)),
+    "reporting:period": Route(query={"region": "region", **MONTH_Q},
+                              post={"region": "region", "action": "submit", **MONTH_Q}, methods=("post",)),
+    "reporting:report": Route(kwargs={"pk": "report"}, post={"action": "approve"}, methods=("post",)),
+    "reporting:attachment": Route(kwargs={"pk": "attachment"}),
+    "reporting:orders": Route(query={"region": "region"}),
+    "reporting:order_new": Route(query={"project": "project", "problem": "problem"},
+                                 post={"unit": "unit", "project": "project", "content": "越界督办",
+                                       "deadline": "2024-06-01", "source": "other"}, methods=("post",)),
+    "reporting:order": Route(kwargs={"pk": "order"}, post={"action": "close"}, methods=("post",)),
+    "reporting:rules": Route(query={"region": "region"}, post={"region": "region", "deadline_day": "9"},
+                             methods=("post",)),
+    # API
+    "api-root": Route(own=True),
+    "api_token": Route(public=True),
+    "schema": Route(public=True),
+    "api_docs": Route(public=True),
+    "region-list": Route(query={"parent": "region"}),
+    "region-detail": Route(kwargs={"pk": "region"}),
+    "unit-list": Route(query={"region": "region"}),
+    "unit-detail": Route(kwargs={"pk": "unit"}),
+    "chain-list": Route(query={"region": "region"}),
+    "chain-detail": Route(kwargs={"pk": "chain"}),
+    "project-list": Route(query={"region": "region"},
+                          post={"name": "越界新建项目", "region": "region", "total_investment": "100"},
+                          methods=("post",)),
+    "project-detail": Route(kwargs={"pk": "project"}, post={"name": "改名", "total_investment": "1"},
+                            methods=("put", "patch", "delete")),
+    "project-move-stage": Route(kwargs={"pk": "project"}, post={"to_stage": "completed", "date": "2024-05-01"},
+                                methods=("post",)),
+    "stagechange-list": Route(query={"project": "project"}),
+    "stagechange-detail": Route(kwargs={"pk": "stage_change"}, post={"date": "2024-01-02", "reason": "越界"},
+                                methods=("put", "patch", "delete")),
+    "plan-list": Route(query={"project": "project"},
+                       post={"project": "project", "year": YEAR + 1, "planned_investment": "9"}, methods=("post",)),
+    "plan-detail": Route(kwargs={"pk": "plan"}, post={"planned_investment": "9"}, methods=("put", "patch")),
+    "progress-list": Route(query={"project": "project"},
+                           post={"project": "project", "year": YEAR, "month": MONTH + 1, "investment": "9"},
+                           methods=("post",)),
+    "progress-detail": Route(kwargs={"pk": "report"}, post={"investment": "9"}, methods=("put", "patch")),
+    "problem-list": Route(query={"project": "project"},
+                          post={"project": "project", "category": "land", "description": "越界问题"},
+                          methods=("post",)),
+    "problem-detail": Route(kwargs={"pk": "problem"}, post={"status": "solved"}, methods=("put", "patch")),
+}
+
+
+def routes():
+    """Every (name, pattern) the resolver knows, admin apart; format-suffix variants share a name."""
+    def walk_patterns(patterns, prefix="", namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace) or namespace
+                yield from walk_patterns(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+                yield name, prefix + str(p.pattern)
+
+    return list(walk_patterns(get_resolver().url_patterns))
+
+
+def test_every_route_is_in_the_matrix():
+    found = {name for name, pattern in routes() if not pattern.startswith("admin/")}
+    assert None not in found, "every route needs a name to be in the access matrix"
+    missing = sorted(found - set(ROUTES))
+    assert not missing, f"routes without an entry in the access matrix: {missing}"
+    stale = sorted(set(ROUTES) - found)
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+
+
+# --- the records ------------------------------------------------------------------------------
+
+@dataclass
+class Foreign:
+    """Records a user must neither see nor change, and words that betray them on a page."""
+
+    label: str
+    ids: dict
+    markers: list[str]
+
+
+def children(owner, project, unit, tag: str) -> dict:
+    """A stage entry, plan, reported month, problem, evidence file, 督办单 and import batch of a project."""
+    services.save_plan(owner, project, YEAR, {"planned_investment": D("1000")})
+    report = progress.save_progress(owner, project, YEAR, MONTH, {"investment": D("77")})
+    problem = services.raise_problem(owner, project, {"category": "land", "description": f"{tag}用地问题"})
+    attachment = Attachment(report=report, original_name=f"{tag}.pdf", kind="pdf", size=4, uploaded_by=owner)
+    attachment.file.save("evidence.pdf", ContentFile(b"%PDF"), save=False)
+    attachment.save()
+    order = supervision.issue_order(owner, unit=unit, project=project, problem=problem, content=f"{tag}督办事项",
+                                    deadline=dt.date(2024, 6, 1), source="other", today=dt.date(2024, 4, 1))
+    batch = ImportBatch.objects.create(token=f"t{project.pk}x{tag.encode().hex()[:8]}", user=owner,
+                                       filename=f"{tag}.xlsx", options={"year": YEAR, "month": MONTH})
+    project.refresh_from_db()
+    return {"project": project.pk, "stage_change": project.stage_changes.first().pk,
+            "plan": project.plans.get(year=YEAR).pk, "report": report.pk, "problem": problem.pk,
+            "attachment": attachment.pk, "order": order.pk, "batch": batch.token}
+
+
+@pytest.fixture
+def matrix(world, django_user_model):
+    """``world`` plus 烟台市 (another city) and the child records of one project per place."""
+    from taizhang.reporting.choices import RuleKind
+    from taizhang.reporting.models import ValidationRule
+
+    w = world
+    w.yantai = Region.objects.create(code="370600", name="烟台市", level=RegionLevel.CITY, parent=w.shandong)
+    w.zhifu = Region.objects.create(code="370602", name="芝罘区", level=RegionLevel.DISTRICT, parent=w.yantai)
+    w.zf_unit = Unit.objects.create(name="芝罘区发展和改革局", region=w.zhifu)
+    w.zf_chain = IndustryChain.objects.create(region=w.zhifu, name="海洋经济")
+    lc_admin = make_user(django_user_model, "lc_admin", Role.DISTRICT_ADMIN, w.licang)
+    w.zf_admin = make_user(django_user_model, "zf_admin", Role.DISTRICT_ADMIN, w.zhifu)
+    w.yt_admin = make_user(django_user_model, "yt_admin", Role.CITY_ADMIN, w.yantai)
+    w.zf_project = make_project(w.zf_admin, w.zhifu, "芝罘海洋牧场基地", "9000", unit=w.zf_unit, chain=w.zf_chain)
+    for region in (w.laoshan, w.licang, w.zhifu):
+        ValidationRule.objects.create(region=region, kind=RuleKind.NOT_STARTED, active=False)
+    for user, project in ((w.ls_admin, w.ls_project), (w.ls_admin, w.ls_other), (lc_admin, w.lc_project),
+                          (w.zf_admin, w.zf_project)):
+        walk(user, project, "negotiating", "signed", "registered", "started", start=dt.date(2024, 1, 10))
+
+    lc = children(lc_admin, w.lc_project, w.lc_fgj, "李沧越界")
+    ls = children(w.ls_admin, w.ls_project, w.ls_zs, "崂山越界")
+    ls_other = children(w.ls_admin, w.ls_other, w.ls_fgj, "他单位越界")
+    zf = children(w.zf_admin, w.zf_project, w.zf_unit, "芝罘越界")
+    # Licang's month approved, submitted, locked and corrected, so a revision exists too
+    period = reporting_services.period_for(w.licang, YEAR, MONTH)
+    report = progress.submit_report(lc_admin, w.lc_project.progress_reports.get())
+    progress.approve_report(lc_admin, report, report.version)
+    reporting_services.submit_period(lc_admin, period)
+    reporting_services.lock_period(w.city_admin, period)
+    progress.correct_locked(lc_admin, w.lc_project.progress_reports.get(), D("78"), "李沧越界更正")
+
+    def place(region, unit, chain):
+        return {"region": region.pk, "unit": unit.pk, "chain": chain.pk}
+
+    w.foreign = {
+        "licang": Foreign("李沧区的记录", {**lc, **place(w.licang, w.lc_fgj, w.lc_chain)},
+                          ["中化·云谷", "李沧越界"]),
+        "laoshan": Foreign("崂山区的记录", {**ls, **place(w.laoshan, w.ls_zs, w.vr)},
+                           ["虚拟现实创享中心", "崂山越界"]),
+        # another unit's project in the user's own district; the district's catalogue is shared
+        "other_unit": Foreign("本区其他单位的记录", {**ls_other, **place(w.licang, w.lc_fgj, w.lc_chain)},
+                              ["崂山区人民医院", "他单位越界"]),
+        "zhifu": Foreign("另一个市的记录", {**zf, **place(w.zhifu, w.zf_unit, w.zf_chain)},
+                         ["芝罘海洋牧场基地", "芝罘越界"]),
+    }
+    return w
+
+
+#: who is tried against what
+CASTS = [
+    ("ls_editor", "licang"), ("ls_admin", "licang"), ("ls_viewer", "licang"),
+    ("unit_user", "other_unit"), ("unit_user", "licang"),
+    ("lc_editor", "laoshan"),
+    ("city_admin", "zhifu"),
+    (None, "licang"),  # anonymous
+]
+
+
+# --- the check --------------------------------------------------------------------------------
+
+SKIP_TABLES = {"django_session", "taizhang_cache"}
+
+
+def digest() -> dict[str, str]:
+    """A digest of every row of every table (sessions and the cache aside)."""
+    out = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in SKIP_TABLES:
+                continue
+            cursor.execute(f'SELECT * FROM "{table}"')
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            out[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
+
+
+def resolve(value, ids):
+    return ids.get(value, value) if isinstance(value, str) else value
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    content = response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+        wb = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return content.decode("utf-8", "replace")
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login/" in response.get("Location", "")
+
+
+def attempt(client, method, url, query, data, is_api):
+    if method == "get":
+        return client.get(url, query)
+    if is_api:
+        return getattr(client, method)(url, json.dumps(data or {}), content_type="application/json")
+    return client.post(url, data or {})
+
+
+def problems_for(client, user, foreign: Foreign) -> list[str]:
+    found = []
+    for name, route in ROUTES.items():
+        if route.public:
+            continue
+        is_api = not name.startswith(("accounts:", "projects:", "monitoring:", "reporting:")) and name not in (
+            "home",)
+        kwargs = {k: resolve(v, foreign.ids) for k, v in route.kwargs.items()}
+        url = reverse(name, kwargs=kwargs)
+        query = {k: resolve(v, foreign.ids) for k, v in route.query.items()}
+        data = {k: resolve(v, foreign.ids) for k, v in (route.post or {}).items()}
+        for method in ("get", *route.methods):
+            if user is not None and name == "accounts:logout":
+                continue  # would end the session the rest of the matrix runs in
+            before = digest()
+            response = attempt(client, method, url, query, data, is_api)
+            where = f"{user or 'anonymous'} {method.upper()} {url} ({foreign.label})"
+            changed = [t for t, h in digest().items() if before.get(t) != h]
+            if changed:
+                found.append(f"{where}: changed {changed}")
+            status = response.status_code
+            if user is None:
+                if not (is_login_redirect(response) or status in (401, 403, 405)):
+                    found.append(f"{where}: anonymous got {status}")
+                continue
+            if status >= 500:
+                found.append(f"{where}: {status}")
+                continue
+            if route.kwargs and any(v in foreign.ids for v in route.kwargs.values()) and status not in (403, 404, 405):
+                found.append(f"{where}: a foreign record answered {status}, not 403/404")
+                continue
+            if status in (403, 404, 405):  # 405: the method is refused before any record is looked up
+                continue
+            text = body_of(response)
+            leaked = [m for m in foreign.markers if m in text]
+            if leaked:
+                found.append(f"{where}: shows {leaked}")
+    return found
+
+
+@pytest.mark.parametrize("username,place", CASTS, ids=[f"{u or 'anonymous'}-{p}" for u, p in CASTS])
+def test_nothing_outside_scope_is_shown_or_changed(client, matrix, username, place):
+    user = getattr(matrix, username) if username else None
+    if user is not None:
+        client.force_login(user)
+    problems = problems_for(client, user, matrix.foreign[place])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_admin_is_for_superusers_only(client, matrix):
+    """Every admin route, for every role (staff flag or not): the admin login, never a page."""
+    admin_routes = [(name, pattern) for name, pattern in routes() if pattern.startswith("admin/") and name]
+    assert len(admin_routes) > 20
+    before = digest()
+    for username in ("ls_editor", "ls_admin", "ls_viewer", "unit_user", "city_admin"):
+        user = getattr(matrix, username)
+        user.is_staff = True  # even a staff flag set by mistake opens nothing
+        user.save(update_fields=["is_staff"])
+        client.force_login(user)
+        for name, pattern in admin_routes:
+            from django.urls import NoReverseMatch
+
+            url = None
+            pk = matrix.foreign["zhifu"].ids["project"]
+            for args, kwargs in (((), {}), ((), {"object_id": pk}), ((), {"app_label": "projects"}),
+                                 ((), {"id": user.pk}), ((), {"content_type_id": 1, "object_id": pk}),
+                                 ((pk,), {}), ((pk, 1), {})):
+                try:
+                    url = reverse(name, args=args, kwargs=kwargs)
+                    break
+                except NoReverseMatch:
+                    continue
+            assert url, f"cannot build {name} ({pattern})"
+            for method in ("get", "post"):
+                r = getattr(client, method)(url)
+                if name == "admin:login":  # says the user may not use the admin, and offers another login
+                    assert r.status_code in (200, 302) and b"<table" not in r.content
+                    continue
+                assert r.status_code in (302, 403), f"{username} {method} {url}: {r.status_code}"
+                if r.status_code == 302:
+                    assert "/admin/login/" in r["Location"] or name == "admin:logout", (username, url)
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+        client.logout()
+    after = digest()
+    changed = [t for t in after if after[t] != before[t] and t != "accounts_user"]
+    assert not changed

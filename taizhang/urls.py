@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from taizhang.core import views as core_views
 from taizhang.core.views import healthz
 from taizhang.reporting import views as reporting_views
 
@@ -30,3 +31,8 @@ urlpatterns = [
 
 # Uploaded files (evidence, import sheets) are never served from MEDIA_ROOT by URL, in any
 # mode: evidence goes out only through reporting's attachment view, which checks scope.
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

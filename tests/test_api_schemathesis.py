@@ -1,4 +1,6 @@
-"""Schemathesis generates requests from our OpenAPI schema; none may end in a server error."""
+"""Schemathesis generates requests from our OpenAPI schema: none may end in a server error, and
+every answer (status code, content type, headers, body) must be the one the schema documents,
+for a user who may write and for one who may only read."""
 
 import pytest
 import schemathesis
@@ -6,7 +8,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from taizhang.wsgi import application
 
@@ -29,6 +37,9 @@ def keep_the_test_connection():
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
-def test_no_request_makes_the_server_fail(case, world):
-    token, _ = Token.objects.get_or_create(user=world.ls_editor)
-    case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=[not_a_server_error])
+@pytest.mark.parametrize("role", ["ls_editor", "ls_viewer"])
+def test_every_answer_is_the_documented_one(case, world, role):
+    token, _ = Token.objects.get_or_create(user=getattr(world, role))
+    case.call_and_validate(headers={"Authorization": f"Token {token.key}"},
+                           checks=[not_a_server_error, status_code_conformance, content_type_conformance,
+                                   response_headers_conformance, response_schema_conformance])

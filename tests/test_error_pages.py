@@ -27,6 +27,17 @@ def test_a_missing_page_in_production_answers_in_chinese(client, world, settings
     assert r.status_code == 404 and "页面不存在" in r.content.decode()
 
 
+def test_the_api_answers_errors_in_json_even_where_no_route_matches(client, world, settings):
+    settings.DEBUG = False
+    client.force_login(world.ls_admin)
+    for url in ("/api/no-such-thing/", "/api/plans/1.5e-3/", f"/api/projects/{world.lc_project.pk}/"):
+        r = client.get(url)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json", url
+        assert r.json()["detail"] and "<html" not in r.content.decode()
+    page = client.get("/projects/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_a_user_changes_their_own_password_with_messages_in_chinese(client, world):
     client.force_login(world.ls_editor)
     page = client.get("/accounts/password/")

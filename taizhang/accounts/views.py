@@ -6,7 +6,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
 
@@ -94,7 +97,15 @@ class TokenView(ObtainAuthToken):
     exactly as the login page is."""
 
     throttle_classes = [LoginRateThrottle]
+    authentication_classes = []
+    permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="用户名或密码错误(字段名 → 错误信息列表)"),
+            429: OpenApiResponse(description="失败次数过多,暂停登录;或请求过于频繁"),
+        })
     def post(self, request, *args, **kwargs):
         from rest_framework import status
         from rest_framework.response import Response

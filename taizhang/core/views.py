@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 
 
 def healthz(request):
@@ -13,3 +14,37 @@ def healthz(request):
     except Exception as e:  # noqa: BLE001 — any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": type(e).__name__}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# Error answers: the Chinese pages (templates/400.html …) for people; JSON under /api/, so an
+# API client gets the documented ``{"detail": …}`` even for a URL no route matches.
+API_PREFIX = "/api/"
+_MESSAGES = {400: "请求无效", 403: "无权访问", 404: "记录不存在或不在您的管理范围内", 500: "服务器内部错误,请稍后再试"}
+
+
+def _api_error(status: int) -> JsonResponse:
+    return JsonResponse({"detail": _MESSAGES[status]}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def bad_request(request, exception, template_name="400.html"):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(400)
+    return defaults.bad_request(request, exception, template_name)
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(403)
+    return defaults.permission_denied(request, exception, template_name)
+
+
+def page_not_found(request, exception, template_name="404.html"):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(404)
+    return defaults.page_not_found(request, exception, template_name)
+
+
+def server_error(request, template_name="500.html"):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500)
+    return defaults.server_error(request, template_name)

@@ -83,6 +83,9 @@ class StageMoveSerializer(serializers.Serializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True,
+                                         help_text="此前的阶段;项目的第一条阶段记录为空字符串")
+
     class Meta:
         model = StageChange
         fields = ["id", "project", "from_stage", "to_stage", "date", "precision", "reason", "user", "created"]

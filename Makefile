@@ -16,7 +16,7 @@ demo: $(STAMP)  ## build the demo district (SQLite) and serve it on http://127.0
 
 test: $(STAMP)  ## the whole suite; set DATABASE_URL to run it on PostgreSQL
 	$(BIN)/ruff check taizhang tests bench
-	$(BIN)/taizhang makemigrations --check --dry-run >/dev/null
+	TAIZHANG_DEBUG=1 $(BIN)/taizhang makemigrations --check --dry-run >/dev/null
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-monitoring.sqlite3'}")
+os.environ.setdefault("TAIZHANG_DEBUG", "1")  # the development key; the figures do not depend on it
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 
 import django  # noqa: E402

@@ -13,6 +13,9 @@ def main(argv: list[str] | None = None) -> int:
         from taizhang.reader.cli import main as read_main
 
         return read_main(argv[2:])
+    if len(argv) > 1 and argv[1] == "demo":
+        # The demo runs as production does (no DEBUG), on the loopback address over HTTP.
+        os.environ.setdefault("TAIZHANG_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
     from django.core.management import execute_from_command_line
 

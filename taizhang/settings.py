@@ -1,8 +1,8 @@
 """Settings for Taizhang, read from the environment.
 
 SQLite is the default so a newcomer needs nothing; PostgreSQL is chosen by
-``DATABASE_URL``. Production sets ``TAIZHANG_DEBUG=0`` and gives its secret key
-and allowed hosts through the environment.
+``DATABASE_URL``. DEBUG is off unless ``TAIZHANG_DEBUG=1``; production gives its secret
+key and allowed hosts through the environment; ``taizhang demo`` sets ``TAIZHANG_DEMO=1``.
 """
 
 import os
@@ -31,19 +31,37 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# On by default so the Quick start needs nothing; production sets TAIZHANG_DEBUG=0
-# and then must give TAIZHANG_SECRET_KEY (see README, "Running it for real").
-DEBUG = envbool("TAIZHANG_DEBUG", True)
+# Off unless asked for: a deployment that forgets a setting must not show tracebacks.
+# TAIZHANG_DEBUG=1 is for development; the demo (``taizhang demo``) sets TAIZHANG_DEMO=1,
+# which runs as production does (Chinese error pages, no tracebacks) over plain HTTP on
+# the loopback address, with a secret key of its own kept in var/.
+DEBUG = envbool("TAIZHANG_DEBUG", False)
+DEMO = envbool("TAIZHANG_DEMO", False)
+
+
+def _demo_secret_key() -> str:
+    import secrets
+
+    path = VAR_DIR / "demo-secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
 SECRET_KEY = os.environ.get("TAIZHANG_SECRET_KEY") or (
-    "dev-only-insecure-key-set-TAIZHANG_SECRET_KEY-in-production" if DEBUG else ""
+    "dev-only-insecure-key-set-TAIZHANG_SECRET_KEY-in-production" if DEBUG
+    else _demo_secret_key() if DEMO else ""
 )
 if not SECRET_KEY:
     # A missing key in production must stop the server, not fall back to a known one.
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("TAIZHANG_SECRET_KEY 未设置(生产环境必须设置)")
+    raise ImproperlyConfigured(
+        "TAIZHANG_SECRET_KEY 未设置:生产环境必须设置;开发时可设 TAIZHANG_DEBUG=1,演示请用 taizhang demo")
 
-ALLOWED_HOSTS = envlist("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = envlist("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO else "")
 CSRF_TRUSTED_ORIGINS = envlist("TAIZHANG_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -146,11 +164,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or DEMO  # served from the source folders (the demo needs no collectstatic)
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
 MEDIA_ROOT = Path(os.environ.get("TAIZHANG_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -165,10 +183,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("TAIZHANG_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = envbool("TAIZHANG_SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = envbool("TAIZHANG_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = envint("TAIZHANG_HSTS_SECONDS", 31536000)
+    # HTTPS everywhere but in the demo, which serves plain HTTP on the loopback address
+    SESSION_COOKIE_SECURE = envbool("TAIZHANG_SECURE_COOKIES", not DEMO)
+    CSRF_COOKIE_SECURE = envbool("TAIZHANG_SECURE_COOKIES", not DEMO)
+    SECURE_SSL_REDIRECT = envbool("TAIZHANG_SSL_REDIRECT", not DEMO)
+    SECURE_HSTS_SECONDS = envint("TAIZHANG_HSTS_SECONDS", 0 if DEMO else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("TAIZHANG_HSTS_PRELOAD", False)
     # The browsers' preload list is for public domains; an intranet host cannot be on it.

@@ -76,6 +76,25 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert run.returncode != 0 and "TAIZHANG_SECRET_KEY" in run.stderr
 
 
+def test_debug_is_off_unless_asked_for(tmp_path):
+    """A deployment that sets nothing runs without DEBUG (and so refuses to start without a key)."""
+    run = _run({"TAIZHANG_VAR_DIR": str(tmp_path)}, "check")
+    assert run.returncode != 0 and "TAIZHANG_SECRET_KEY" in run.stderr
+    key = {"TAIZHANG_SECRET_KEY": "s" * 60, "TAIZHANG_VAR_DIR": str(tmp_path)}
+    run = _run(key, "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert run.stdout.strip() == "False", run.stderr
+
+
+def test_the_demo_runs_without_debug_with_a_key_of_its_own(tmp_path):
+    code = "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, len(s.SECRET_KEY) > 40)"
+    run = _run({"TAIZHANG_DEMO": "1", "TAIZHANG_VAR_DIR": str(tmp_path)}, "shell", "--no-imports", "-c", code)
+    assert run.stdout.split() == ["False", "False", "True"], run.stderr
+    key = (tmp_path / "demo-secret-key").read_text()
+    again = _run({"TAIZHANG_DEMO": "1", "TAIZHANG_VAR_DIR": str(tmp_path)}, "shell", "--no-imports", "-c",
+                 "from django.conf import settings as s; print(s.SECRET_KEY)")
+    assert again.stdout.strip() == key  # sessions survive a restart of the demo
+
+
 @pytest.mark.django_db
 def test_login_pauses_after_repeated_failures(client, world, settings):
     from django.core.cache import cache

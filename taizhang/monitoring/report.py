@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.printing import fit_width, for_print
 from taizhang.core.workbook import xlsx_cells
 
 from .metrics import Snapshot, totals
@@ -92,6 +93,12 @@ def briefing(snap: Snapshot, place: str) -> str:
     return ";".join(parts) + "。"
 
 
+def workbook_name(place: str, year: int, month: int) -> str:
+    """The file name a district uses: 崂山区2026年1-10月重点项目进度表.xlsx."""
+    months = "1月" if month == 1 else f"1-{month}月"
+    return f"{place}{year}年{months}重点项目进度表.xlsx"
+
+
 def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
     wb = Workbook()
@@ -125,16 +132,27 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
 
     # ws.max_row scans every cell: count rows ourselves (the city's sheet has 10,000+).
     row_no = 4
+    widths = list(WIDTHS)
+    top_left = Alignment(vertical="top", wrap_text=True)
 
-    def append(values) -> int:
+    def append(values, boxed: bool = False) -> int:
         nonlocal row_no
         ws.append(xlsx_cells(ws, values))
         row_no += 1
+        for i in range(4, 9):  # the amount columns grow to fit their largest figure
+            if i < len(values):
+                widths[i] = fit_width(widths[i], values[i])
+        if boxed:
+            for col in range(1, ncol + 1):
+                cell = ws.cell(row_no, col)
+                cell.border = border
+                if col in (2, 3, 10, 11, 12):
+                    cell.alignment = top_left
         return row_no
 
     def write_totals(label: str, t: dict, style_fill: str) -> None:
         r = append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
-                    t["done"], t["rate"], None, None, None, None])
+                    t["done"], t["rate"], None, None, None, None], boxed=True)
         for col in range(1, ncol + 1):
             cell = ws.cell(r, col)
             cell.font, cell.border = bold, border
@@ -143,7 +161,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     write_totals("合计", totals(snap.lines), "DDEBF7")
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
     for i, (label, lines) in enumerate(snap.groups(group)):
-        r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")])
+        r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], boxed=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
         ws.cell(r, 1).font = bold
         for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
@@ -151,7 +169,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
             problems = ";".join(x.description for x in line.open_problems)
             r = append([n, p.name, p.builder, p.get_level_display(), p.total_investment, line.plan, line.month_done,
                         line.done, line.rate, line.progress_text, problems,
-                        str(p.responsible_unit or ""), _WARN[line.progress_warning]])
+                        str(p.responsible_unit or ""), _WARN[line.progress_warning]], boxed=True)
             if line.progress_warning in fills:
                 ws.cell(r, ncol).fill = fills[line.progress_warning]
         write_totals("小计", totals(lines), "F2F2F2")
@@ -162,13 +180,15 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     ws.row_dimensions[r].height = 60
     append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
     append([basis_note(snap)])
-    append([f"数据版本:{revision(snap)}"])
-    for i, width in enumerate(WIDTHS, start=1):
+    version = revision(snap)
+    append([f"数据版本:{version}"])
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=5, max_row=row_no, min_col=5, max_col=9):
         for cell in row:
             cell.number_format = "#,##0.00"
     ws.freeze_panes = "C5"
+    for_print(ws, last_col=ncol, last_row=row_no, title_rows="1:4", footer=f"数据版本:{version}")
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

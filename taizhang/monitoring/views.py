@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_from_request
+from taizhang.core.printing import attachment
 from taizhang.core.scope import Action, may
 from taizhang.projects.choices import Stage
 from taizhang.projects.filtersets import ProjectFilterSet
@@ -163,9 +164,7 @@ def monthly_workbook(request):
         report.workbook(snap, place, group),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"monthly-{year}-{month:02d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, report.workbook_name(place, year, month))
 
 
 class RulesForm(forms.ModelForm):

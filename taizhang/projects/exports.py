@@ -8,13 +8,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
+from django.db.models import DecimalField
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from taizhang.core.printing import attachment, for_print
 from taizhang.core.workbook import csv_safe, xlsx_cells
 
 from .models import Project
@@ -43,15 +47,25 @@ def _value(project: Project, field: str):
     return value if value is not None else ""
 
 
+CENT = Decimal("0.01")
+
+
+def _amount(value):
+    """Amounts to the 分 (a database sum may come back with more decimals than the column has)."""
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    return value.quantize(CENT) if isinstance(value, Decimal) else value
+
+
 def rows(projects: Iterable[Project]) -> Iterator[list]:
     for p in projects.iterator(chunk_size=2000) if hasattr(projects, "iterator") else projects:
-        yield [_value(p, f) for f in FIELDS] + [
-            getattr(p, "year_plan", None) or "", getattr(p, "year_done", None) or 0
+        yield [_amount(_value(p, f)) for f in FIELDS] + [
+            _amount(getattr(p, "year_plan", None)) or "", _amount(getattr(p, "year_done", None) or 0)
         ]
 
 
 def _filename(ext: str) -> str:
-    return f"projects-{timezone.localdate():%Y%m%d}.{ext}"
+    return f"项目台账{timezone.localdate():%Y%m%d}.{ext}"
 
 
 class _Echo:
@@ -70,8 +84,7 @@ def projects_csv(queryset) -> StreamingHttpResponse:
             yield writer.writerow([csv_safe(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return attachment(response, _filename("csv"))
 
 
 def projects_xlsx(queryset) -> HttpResponse:
@@ -79,19 +92,36 @@ def projects_xlsx(queryset) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目台账")
     bold = Font(bold=True)
+    titles = headings(year)
+    amounts = {i for i, f in enumerate(FIELDS) if isinstance(Project._meta.get_field(f), DecimalField)}
+    amounts |= {len(FIELDS), len(FIELDS) + 1}
+    for i, text in enumerate(titles, start=1):  # widths before the rows (write-only sheet)
+        name = FIELDS[i - 1] if i <= len(FIELDS) else ""
+        ws.column_dimensions[get_column_letter(i)].width = (
+            36 if name in ("name", "content") else 16 if i - 1 in amounts else max(10, min(len(text) * 2, 24)))
+    ws.freeze_panes = "C2"
     header = []
-    for text in headings(year):
+    for text in titles:
         cell = WriteOnlyCell(ws, value=text)
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    count = 1
     for row in rows(queryset):
-        ws.append(xlsx_cells(ws, row))
+        cells = xlsx_cells(ws, row)
+        for i in amounts:
+            if isinstance(cells[i], Decimal):
+                cell = WriteOnlyCell(ws, value=cells[i])
+                cell.number_format = "#,##0.00"
+                cells[i] = cell
+        ws.append(cells)
+        count += 1
+    for_print(ws, last_col=len(titles), last_row=count, title_rows="1:1",
+              footer=f"导出时间:{timezone.localtime():%Y-%m-%d %H:%M}")
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    return attachment(response, _filename("xlsx"))

@@ -365,3 +365,38 @@ def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress
         current.status, current.return_reason = ReportStatus.RETURNED, reason
         current.save(update_fields=["status", "return_reason", "updated"])
     return _refresh(report, current)
+
+
+@dataclass
+class Review:
+    """What a bulk review did: the reports approved or returned, and those refused with why."""
+
+    done: list[MonthlyProgress] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (project name or id, message)
+
+
+def review_many(user, picks: list[tuple[int, int | None]], approve: bool, reason: str = "") -> Review:
+    """Approve, or return with one reason, each picked report (id, the version the reviewer saw).
+
+    Each goes through ``approve_report``/``return_report`` on its own: a report changed since
+    the page was shown, or no longer waiting, is refused by name and the others go ahead.
+    """
+    if not approve and not (reason or "").strip():
+        raise ValidationError({"reason": ["退回须说明原因"]})
+    ids = [pk for pk, _version in picks]
+    found = {r.pk: r for r in MonthlyProgress.objects.restrict(user, Action.VIEW)
+             .filter(pk__in=ids).select_related("project__region")}
+    review = Review()
+    for pk, version in picks:
+        report = found.get(pk)
+        if report is None:
+            review.refused.append((str(pk), "报告不存在或不在您的管理范围内"))
+            continue
+        try:
+            review.done.append(approve_report(user, report, version) if approve
+                               else return_report(user, report, reason))
+        except ValidationError as e:
+            review.refused.append((report.project.name, ";".join(e.messages)))
+        except PermissionDenied as e:
+            review.refused.append((report.project.name, str(e)))
+    return review

@@ -70,6 +70,8 @@ def period(request):
             elif request.POST.get("action") == "lock":
                 services.lock_period(request.user, p)
                 messages.success(request, "本月已锁定")
+            elif request.POST.get("action") in ("approve", "return"):
+                _review(request, approve=request.POST["action"] == "approve")
         except (ValidationError, PermissionDenied) as e:
             messages.error(request, _errors(e) if isinstance(e, ValidationError) else str(e))
         return redirect(f"{request.path}?region={region.pk}&year={year}&month={month}")
@@ -83,10 +85,42 @@ def period(request):
                       if p.pk else Revision.objects.none()),
         # the district's month is submitted by whoever approves its reports
         "can_submit": p.status == PeriodStatus.OPEN and may(user, Action.APPROVE, p),
+        "waiting": _waiting(user, p),
         "can_lock": p.status == PeriodStatus.SUBMITTED and may(user, Action.LOCK, p),
         "can_issue": may(user, Action.SUPERVISE, region),
         "can_rules": may(user, Action.SET_RULES, region),
     })
+
+
+def _waiting(user, p) -> list[MonthlyProgress]:
+    """The month's submitted reports the user may approve (none once the month is submitted)."""
+    if p.status != PeriodStatus.OPEN or not may(user, Action.APPROVE, p):
+        return []
+    return list(MonthlyProgress.objects.restrict(user, Action.VIEW)
+                .filter(project__region=p.region, year=p.year, month=p.month, status=ReportStatus.SUBMITTED)
+                .select_related("project__responsible_unit", "reported_by").order_by("submitted_at", "pk"))
+
+
+def _picks(request) -> list[tuple[int, int | None]]:
+    """The ticked reports, each as "id:version" (the version the reviewer saw)."""
+    picks = []
+    for value in request.POST.getlist("pick"):
+        pk, _sep, version = value.partition(":")
+        if pk.isdigit():
+            picks.append((int(pk), int(version) if version.isdigit() else None))
+    return picks
+
+
+def _review(request, approve: bool) -> None:
+    picks = _picks(request)
+    if not picks:
+        messages.error(request, "请先勾选要审核的报告")
+        return
+    review = progress.review_many(request.user, picks, approve, request.POST.get("reason", ""))
+    if review.done:
+        messages.success(request, f"已{'审核通过' if approve else '退回'} {len(review.done)} 份报告")
+    for name, message in review.refused:
+        messages.error(request, f"{name}:{message}")
 
 
 class ReturnForm(forms.Form):

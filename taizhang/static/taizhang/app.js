@@ -6,3 +6,14 @@ document.addEventListener("change", function (event) {
     el.form.submit();
   }
 });
+
+// A checkbox marked data-select-all="NAME" ticks or clears every checkbox named NAME in its form.
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el && el.matches && el.matches("input[data-select-all]") && el.form) {
+    var boxes = el.form.querySelectorAll('input[type=checkbox][name="' + el.getAttribute("data-select-all") + '"]');
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].checked = el.checked;
+    }
+  }
+});

@@ -19,6 +19,7 @@ admin.site.has_permission = _superusers_only
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
+    path("todo/", reporting_views.todo_list, name="todos"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("taizhang.accounts.urls")),
     path("projects/", include("taizhang.projects.urls")),

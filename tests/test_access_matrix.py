@@ -62,6 +62,7 @@ MONTH_Q = {"year": YEAR, "month": MONTH}
 ROUTES: dict[str, Route] = {
     # pages
     "home": Route(own=True),
+    "todos": Route(own=True, query={"show": "待审核"}),
     "healthz": Route(public=True),
     "set_language": Route(public=True),
     "accounts:login": Route(public=True),

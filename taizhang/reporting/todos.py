@@ -4,14 +4,18 @@ so it is something ``may`` lets them do."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.accounts.choices import Role
 from taizhang.core.periods import last_finished_month
-from taizhang.core.scope import Action, can
+from taizhang.core.scope import Action, can, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Project
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import Region
 
 from . import obligations
 from .choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
@@ -20,7 +24,7 @@ from .services import deadline_for
 
 
 def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
-    """(what, detail, link) waiting for this user."""
+    """(what, detail, link) for everything waiting for this user (nothing left out)."""
     today = today or timezone.localdate()
     out = []
     reports = MonthlyProgress.objects.restrict(user, Action.VIEW).select_related("project")
@@ -34,7 +38,7 @@ def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
             if row.report is None:
                 what = "逾期未填报" if row.late else "待填报"
                 out.append((what, f"{row.project} {year}年{month}月", row.project.get_absolute_url() + "#progress"))
-        for r in reports.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).order_by("-year", "-month")[:20]:
+        for r in reports.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).order_by("-year", "-month"):
             what = "退回待修改" if r.status == ReportStatus.RETURNED else "待提交"
             out.append((what, f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
     if can(user, Action.ANSWER):
@@ -42,7 +46,7 @@ def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
             out.append(("督办待答复", f"{o.content[:30]}(时限{o.deadline})", reverse("reporting:order", args=[o.pk])))
     if can(user, Action.APPROVE):
         submitted = MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
-        for r in submitted.select_related("project").order_by("-year", "-month")[:20]:
+        for r in submitted.select_related("project").order_by("-year", "-month", "pk"):
             out.append(("待审核", f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
     if can(user, Action.SUPERVISE):
         orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(status=OrderStatus.ANSWERED)
@@ -53,8 +57,70 @@ def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
         for p in periods.select_related("region"):
             link = reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}"
             out.append(("待锁定", str(p), link))
+    if can(user, Action.LOCK):
+        out += _districts_not_submitted(user, today)
     if user.role == Role.LEADER:
         orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(level=OrderLevel.LEADER)
         for o in orders.exclude(status=OrderStatus.CLOSED).select_related("unit"):
             out.append(("领导督办", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
     return out
+
+
+def _districts_not_submitted(user, today: dt.date) -> list[tuple[str, str, str]]:
+    """For the city: districts whose month being collected is past its deadline and not submitted."""
+    year, month = last_finished_month(today)
+    districts = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code")
+    periods = {p.region_id: p for p in ReportingPeriod.objects.filter(region__in=districts, year=year, month=month)}
+    out = []
+    for district in districts:
+        period = periods.get(district.pk)
+        deadline = period.deadline if period else deadline_for(district, year, month)
+        if (period is None or period.status == PeriodStatus.OPEN) and today > deadline:
+            link = reverse("reporting:period") + f"?region={district.pk}&year={year}&month={month}"
+            out.append(("区未报送", f"{district} {year}年{month}月(截止{deadline:%m-%d})", link))
+    return out
+
+
+@dataclass
+class Group:
+    """One kind of thing waiting, with how many and where to see them all."""
+
+    what: str
+    count: int
+    items: list[tuple[str, str]]  # (detail, link), the first SHOWN of them
+    by_month: list[tuple[str, int, str]] = field(default_factory=list)  # (month, count, link) for 待审核
+
+
+SHOWN = 30
+
+
+def grouped(items: list[tuple[str, str, str]], full: str = "") -> list[Group]:
+    """The items by kind, in the order they came, each with its count and its first ``SHOWN``
+    items (all of them for the kind named by ``full``)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for what, detail, link in items:
+        groups.setdefault(what, []).append((detail, link))
+    return [Group(what, len(rows), rows if what == full else rows[:SHOWN]) for what, rows in groups.items()]
+
+
+def review_months(user) -> list[tuple[str, int, str]]:
+    """(month label, reports waiting, link to its bulk review) for a reviewer."""
+    if not can(user, Action.APPROVE):
+        return []
+    rows = (MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
+            .values("project__region_id", "project__region__name", "year", "month")
+            .annotate(n=Count("pk")).order_by("-year", "-month", "project__region__name"))
+    return [(f"{r['project__region__name']} {r['year']}年{r['month']}月", r["n"],
+             reverse("reporting:period") + f"?region={r['project__region_id']}&year={r['year']}&month={r['month']}#review")
+            for r in rows]
+
+
+def todo_count(request) -> dict:
+    """Context processor: how many things wait for the user, for the badge on 待办 (counted
+    only when a page shows the badge)."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"todo_count": SimpleLazyObject(lambda: len(todos(user)))}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from taizhang.accounts.choices import Role
 from taizhang.core.periods import month_from_request
 from taizhang.core.scope import Action, may, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Problem, Project
@@ -22,7 +23,7 @@ from . import progress, services, supervision
 from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
 from .forms import ProgressForm
 from .models import Attachment, Revision, SupervisionOrder
-from .todos import todos
+from .todos import grouped, review_months, todos
 
 
 def _int(value) -> int | None:
@@ -39,7 +40,20 @@ def _errors(e: ValidationError) -> str:
 
 @login_required
 def home(request):
-    return render(request, "reporting/home.html", {"todos": todos(request.user)})
+    """A leader lands on the 驾驶舱; everyone else on what is waiting for them."""
+    if request.user.role == Role.LEADER and not request.user.is_superuser:
+        return redirect("monitoring:dashboard")
+    return todo_list(request)
+
+
+@login_required
+def todo_list(request):
+    items = todos(request.user)
+    groups = grouped(items, full=request.GET.get("show", ""))
+    for group in groups:
+        if group.what == "待审核":
+            group.by_month = review_months(request.user)
+    return render(request, "reporting/home.html", {"groups": groups, "total": len(items)})
 
 
 def _district(request) -> Region:

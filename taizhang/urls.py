@@ -21,6 +21,8 @@ urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("todo/", reporting_views.todo_list, name="todos"),
     path("healthz", healthz, name="healthz"),
+    # browsers ask for /favicon.ico on pages that name no icon (the API docs, error pages)
+    path("favicon.ico", core_views.Favicon.as_view(), name="favicon"),
     path("accounts/", include("taizhang.accounts.urls")),
     path("projects/", include("taizhang.projects.urls")),
     path("api/", include("taizhang.api_urls")),

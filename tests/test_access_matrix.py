@@ -64,6 +64,7 @@ ROUTES: dict[str, Route] = {
     "home": Route(own=True),
     "todos": Route(own=True, query={"show": "待审核"}),
     "healthz": Route(public=True),
+    "favicon": Route(public=True),
     "set_language": Route(public=True),
     "accounts:login": Route(public=True),
     "accounts:logout": Route(own=True),

@@ -80,3 +80,9 @@ def test_every_page_carries_a_content_security_policy_of_our_own_origin(client, 
         assert "script-src 'self';" in csp and "default-src 'self'" in csp and "unsafe-eval" not in csp, url
         assert "onchange=" not in r.content.decode() and "<script>" not in r.content.decode(), url
     assert "'unsafe-inline'" in client.get("/api/docs/")["Content-Security-Policy"]
+
+
+def test_the_favicon_is_ours(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"].endswith("favicon.svg")
+    assert client.get(r["Location"]).status_code == 200

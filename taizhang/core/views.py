@@ -2,7 +2,9 @@
 
 from django.db import connection
 from django.http import JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
+from django.views.generic import RedirectView
 
 
 def healthz(request):
@@ -14,6 +16,17 @@ def healthz(request):
     except Exception as e:  # noqa: BLE001 — any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": type(e).__name__}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class Favicon(RedirectView):
+    """Browsers ask for /favicon.ico on pages that name no icon (the API docs, error pages).
+    The static name is looked up per request: production's hashed names exist only after
+    collectstatic, which runs after the URLs are first imported."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("taizhang/favicon.svg")
 
 
 # Error answers: the Chinese pages (templates/400.html …) for people; JSON under /api/, so an

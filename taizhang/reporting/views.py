@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -158,6 +161,24 @@ def _report_or_404(request, pk) -> MonthlyProgress:
     return report
 
 
+def _reference(r: MonthlyProgress) -> dict:
+    """What a reviewer weighs a month against: the year's plan, the months before, last month."""
+    from decimal import Decimal
+
+    from taizhang.projects.models import AnnualPlan
+
+    from .rules import contexts
+
+    months = contexts([r.project_id])[r.project_id].investment
+    before = sum((v for (y, m), v in months.items() if y == r.year and m < r.month), Decimal("0"))
+    last = months.get((r.year, r.month - 1) if r.month > 1 else (r.year - 1, 12))
+    plan = AnnualPlan.objects.filter(project=r.project_id, year=r.year).values_list(
+        "planned_investment", flat=True).first()
+    ytd = before + r.investment
+    rate = (ytd / plan * 100).quantize(Decimal("0.01")) if plan else None
+    return {"plan": plan, "before": before, "ytd": ytd, "last_month": last, "rate": rate}
+
+
 @login_required
 def report(request, pk: int):
     r = _report_or_404(request, pk)
@@ -204,7 +225,7 @@ def report(request, pk: int):
     user = request.user
     may_report = may(user, Action.REPORT, r)
     return render(request, "reporting/report.html", {
-        "r": r, "period": period, "upload_form": upload, "return_form": ret, "correction_form": correction,
+        "r": r, "period": period, "reference": _reference(r), "upload_form": upload, "return_form": ret, "correction_form": correction,
         "attachments": Attachment.objects.restrict(user).filter(report=r).select_related("uploaded_by"),
         "revisions": Revision.objects.restrict(user).filter(report=r).select_related("user"),
         "can_submit": may_report and period.status == PeriodStatus.OPEN
@@ -249,6 +270,25 @@ def orders(request):
     })
 
 
+def _late_unit_order(request) -> dict:
+    """A 督办单 to a unit late with its monthly reports, naming every project it has not reported."""
+    unit = Unit.objects.filter(pk=_int(request.GET.get("unit"))).select_related("region").first()
+    if unit is None or not may(request.user, Action.SUPERVISE, unit.region.district or unit.region):
+        return {}
+    year, month = month_from_request(request)
+    period = services.period_of(unit.region.district or unit.region, year, month)
+    status = services.reporting_status(period, user=request.user)
+    late = next((u["projects"] for u in status["late_units"] if u["unit"] and u["unit"].pk == unit.pk), [])
+    if not late:
+        return {"unit": unit, "source": OrderSource.LATE_REPORT}
+    names = "、".join(p.name for p in late)
+    return {"unit": unit, "source": OrderSource.LATE_REPORT,
+            "project": late[0] if len(late) == 1 else None,
+            "deadline": timezone.localdate() + dt.timedelta(days=3),
+            "content": f"{year}年{month}月月报已过截止日期({period.deadline:%m月%d日}),"
+                       f"以下{len(late)}个项目尚未报送,请于3日内报送:{names}。"}
+
+
 @login_required
 def order_new(request):
     if not may(request.user, Action.SUPERVISE):
@@ -259,6 +299,8 @@ def order_new(request):
         if problem:
             initial = {"project": problem.project, "unit": problem.solving_unit or problem.project.responsible_unit,
                        "source": OrderSource.PROBLEM, "content": f"请尽快解决:{problem.description}"}
+    elif request.GET.get("unit") and request.GET.get("source") == OrderSource.LATE_REPORT:
+        initial = _late_unit_order(request)
     elif request.GET.get("project"):
         project = Project.objects.restrict(request.user).filter(pk=request.GET["project"]).first()
         if project:

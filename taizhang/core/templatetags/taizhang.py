@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from taizhang.core.scope import may
@@ -29,3 +31,21 @@ def may_tag(user, action: str, obj=None) -> bool:
 def get_item(mapping, key):
     """``{{ forms|get_item:obj.pk }}``: a value of a dict by a key computed in the template."""
     return mapping.get(key) if mapping else None
+
+
+# Money as Chinese reports write it: 万元 in tables (to the 分, grouped), 亿元 in cards and
+# briefings (two decimals). Amounts are stored in 万元; None stays empty, never "0".
+@register.filter
+def wan(value) -> str:
+    """52000 → "52,000.00" (万元)."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def yi(value) -> str:
+    """3250807.66 (万元) → "325.08" (亿元)."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(value) / 10000:,.2f}"

@@ -61,3 +61,17 @@ def test_the_reviewer_sees_plan_year_to_date_and_last_month(client, world):
                        "rate": D("37.50")}
     body = page.content.decode()
     assert "年度计划" in body and "1,200.00" in body and "450.00" in body and "37.50" in body
+
+
+def test_the_dashboard_reads_in_yi_with_total_investment_and_a_scope_true_title(client, world):
+    client.force_login(world.ls_admin)
+    page = client.get("/monitoring/?year=2024&month=3")
+    body = page.content.decode()
+    # 崂山区's two projects: 52,000 + 8,000 万元 = 6.00 亿元
+    assert '<b id="kpi-total">6.00</b><small>亿元' in body
+    assert '<h1 id="place">崂山区 ·' in body
+    client.force_login(world.unit_user)  # 崂山区投资促进中心: one of the two projects
+    body = client.get("/monitoring/?year=2024&month=3").content.decode()
+    assert '<b id="kpi-total">5.20</b>' in body
+    assert '<h1 id="place">崂山区投资促进中心负责的项目 ·' in body
+    assert "崂山区投资促进中心负责的1个重点项目" in body  # the briefing names the unit, not the district

@@ -319,6 +319,11 @@ class Snapshot:
         return None if rate is None else q2(rate - self.timing)
 
     @memoised
+    def total_investment(self) -> Figure:
+        """总投资 of the projects in scope (万元)."""
+        return Figure(q2(sum((line.project.total_investment for line in self.lines), ZERO)), list(self.ids))
+
+    @memoised
     def key_projects(self) -> Figure:
         return self._compare("key_projects", len(self.lines), list(self.ids))
 

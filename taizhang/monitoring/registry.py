@@ -29,6 +29,7 @@ class Metric:
 
 METRICS = [
     Metric("key_projects", _l("重点项目"), lambda s: s.key_projects()),
+    Metric("total_investment", _l("总投资"), lambda s: s.total_investment()),
     Metric("planned", _l("年度计划投资"), lambda s: s.planned()),
     Metric("completed", _l("累计完成投资"), lambda s: s.completed()),
     Metric("completion_rate", _l("年度投资完成率"), lambda s: s.completion_rate()),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_from_request
 from taizhang.core.printing import attachment
@@ -43,6 +44,10 @@ def _scope(request):
 
 
 def _place(request, filterset) -> str:
+    """Whose figures these are, as the briefing and the workbook name them: a district or the
+    city, or for a 责任单位 "崂山区投资促进中心负责的" (its projects, not the district's)."""
+    if request.user.role == Role.UNIT_USER and request.user.unit_id:
+        return _("%(unit)s负责的") % {"unit": request.user.unit.name}
     region = filterset.form.cleaned_data.get("region") if filterset.is_bound and filterset.is_valid() else None
     region = region or request.user.region
     if region is None:
@@ -86,6 +91,7 @@ def _int_or_404(value) -> int:
 @login_required
 def dashboard(request):
     filterset, snap, year, month = _snapshot(request)
+    place = _place(request, filterset)
     query = request.GET.copy()
     query.pop("metric", None)
     qs = query.urlencode()
@@ -113,7 +119,8 @@ def dashboard(request):
     health = snap.health_checks()
     return render(request, "monitoring/dashboard.html", {
         "filterset": filterset, "snap": snap, "year": year, "month": month, "qs": qs, "charts": charts,
-        "place": _place(request, filterset), "briefing": report.briefing(snap, _place(request, filterset)),
+        "place": place, "place_is_unit": request.user.role == Role.UNIT_USER and request.user.unit_id is not None,
+        "briefing": report.briefing(snap, place),
         "funnel": funnel, "flows": [(Stage(a).label, Stage(b).label, n) for a, b, n in snap.flows()],
         "health": health,
         "health_counts": [(rule, str(HEALTH_LABELS.get(rule, rule)), n)

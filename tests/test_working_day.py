@@ -75,3 +75,41 @@ def test_the_dashboard_reads_in_yi_with_total_investment_and_a_scope_true_title(
     assert '<b id="kpi-total">5.20</b>' in body
     assert '<h1 id="place">崂山区投资促进中心负责的项目 ·' in body
     assert "崂山区投资促进中心负责的1个重点项目" in body  # the briefing names the unit, not the district
+
+
+def test_the_city_sees_its_districts_side_by_side(client, world):
+    from taizhang.monitoring.metrics import Snapshot
+    from taizhang.projects.models import Project
+
+    ls = started(world, "崂山在建", world.ls_zs)
+    services.save_plan(world.ls_admin, ls, 2024, {"planned_investment": D("1000")})
+    march = progress.submit_report(world.ls_admin, progress.save_progress(world.ls_admin, ls, 2024, 3,
+                                                                         {"investment": D("400")}))
+    progress.approve_report(world.ls_admin, march, march.version)  # the city counts approved reports
+    lc = make_project(world.city_admin, world.licang, "李沧在建", "3000", unit=world.lc_fgj)
+    walk(world.city_admin, lc, "negotiating", "signed", "registered", "started", start=dt.date(2024, 1, 10))
+    services.save_plan(world.city_admin, lc, 2024, {"planned_investment": D("2000")})
+    client.force_login(world.city_admin)
+    page = client.get("/monitoring/?year=2024&month=3")
+    rows = {r["region"].name: r for r in page.context["districts"]}
+    assert set(rows) == {"崂山区", "李沧区"}
+    snap = Snapshot(Project.objects.filter(region=world.laoshan), 2024, 3)
+    assert rows["崂山区"]["rate"] == snap.completion_rate().value == D("40.00")
+    assert rows["崂山区"]["count"] == 3 and rows["李沧区"]["count"] == 2
+    assert rows["李沧区"]["done"] == 0 and rows["李沧区"]["not_reported"] == 1 and rows["李沧区"]["late_units"] == 1
+    assert rows["崂山区"]["not_reported"] == 0 and rows["崂山区"]["reporting_rate"] == D("100.00")
+    body = page.content.decode()
+    assert f'href="/monitoring/?region={world.licang.pk}&year=2024&month=3">李沧区</a>' in body
+    client.force_login(world.ls_admin)  # a district sees no such table
+    assert client.get("/monitoring/?year=2024&month=3").context["districts"] == []
+
+
+def test_the_city_chooses_the_district_on_monthly_review(client, world):
+    client.force_login(world.city_admin)
+    page = client.get("/reporting/?year=2024&month=3")
+    assert [d.name for d in page.context["districts"]] == ["崂山区", "李沧区"]
+    assert '<select name="region" id="district" data-autosubmit>' in page.content.decode()
+    chosen = client.get(f"/reporting/?region={world.licang.pk}&year=2024&month=3")
+    assert chosen.context["period"].region == world.licang
+    client.force_login(world.ls_admin)
+    assert client.get("/reporting/?year=2024&month=3").context["districts"] == []

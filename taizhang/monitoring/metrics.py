@@ -530,6 +530,36 @@ class Snapshot:
         return sorted(out, key=lambda r: (r[1] is None, -(r[1] or 0)))
 
     @memoised
+    def by_district(self) -> list[dict]:
+        """The city's overview: each district's figures side by side, from the same lines and
+        figures as the rest of the snapshot (rate and lag as the dashboard computes them)."""
+        lines: dict = defaultdict(list)
+        for line in self.lines:
+            region = line.project.region
+            lines[region.district or region].append(line)
+        owed, missing = set(self.owed().ids), set(self.not_reported().ids)
+        rows = []
+        for district, group in lines.items():
+            planned = [x for x in group if x.plan]
+            done, plan = sum((x.done for x in planned), ZERO), sum((x.plan for x in planned), ZERO)
+            rate = pct(done, plan)
+            ids = {x.project.pk for x in group}
+            late_units = {x.project.responsible_unit_id for x in group if x.project.pk in missing}
+            n_owed = len(ids & owed)
+            rows.append({
+                "region": district, "count": len(group),
+                "total_investment": q2(sum((x.project.total_investment for x in group), ZERO)),
+                "plan": q2(plan), "done": q2(sum((x.done for x in group), ZERO)), "rate": rate,
+                "lag": None if rate is None else q2(rate - self.timing),
+                "red": sum(1 for x in group if x.progress_warning == "red"),
+                "yellow": sum(1 for x in group if x.progress_warning == "yellow"),
+                "owed": n_owed, "not_reported": len(ids & missing),
+                "reporting_rate": pct(n_owed - len(ids & missing), n_owed),
+                "late_units": len(late_units),
+            })
+        return sorted(rows, key=lambda r: r["region"].code)
+
+    @memoised
     def groups(self, by: str = "level") -> list[tuple[str, list[Line]]]:
         """Lines grouped for the workbook's subtotals: by project level or by industry chain."""
         groups = defaultdict(list)

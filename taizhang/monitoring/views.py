@@ -121,6 +121,8 @@ def dashboard(request):
         "filterset": filterset, "snap": snap, "year": year, "month": month, "qs": qs, "charts": charts,
         "place": place, "place_is_unit": request.user.role == Role.UNIT_USER and request.user.unit_id is not None,
         "briefing": report.briefing(snap, place),
+        # the city sees its districts side by side, each opening that district's own dashboard
+        "districts": snap.by_district() if rank_by == "region" else [],
         "funnel": funnel, "flows": [(Stage(a).label, Stage(b).label, n) for a, b, n in snap.flows()],
         "health": health,
         "health_counts": [(rule, str(HEALTH_LABELS.get(rule, rule)), n)

@@ -105,8 +105,15 @@ def period(request):
         "waiting": _waiting(user, p),
         "can_lock": p.status == PeriodStatus.SUBMITTED and may(user, Action.LOCK, p),
         "can_issue": may(user, Action.SUPERVISE, region),
+        # the city chooses among its districts
+        "districts": _districts(user),
         "can_rules": may(user, Action.SET_RULES, region),
     })
+
+
+def _districts(user) -> list[Region]:
+    districts = list(restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code"))
+    return districts if len(districts) > 1 else []
 
 
 def _waiting(user, p) -> list[MonthlyProgress]:

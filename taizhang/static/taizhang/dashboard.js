@@ -29,10 +29,18 @@
     series: [{ name: "累计完成", type: "line", data: data.curve.done, areaStyle: {} },
              { name: "按时序计划", type: "line", data: data.curve.plan, lineStyle: { type: "dashed" } }]
   }, function () { drill("completed"); });
+  // Every district (or chain) gets its own labelled bar with its rate: the chart grows with them.
+  var rankingBox = document.getElementById("chart-ranking");
+  if (rankingBox) {
+    rankingBox.style.height = Math.max(280, data.ranking.length * 30 + 60) + "px";
+  }
   make("chart-ranking", {
-    tooltip: {}, grid: { containLabel: true, left: 10, right: 30 }, xAxis: { type: "value", name: "%" },
-    yAxis: { type: "category", inverse: true, data: data.ranking.map(function (d) { return d.name; }) },
-    series: [{ type: "bar", data: data.ranking.map(function (d) { return { value: d.rate, metric: d.metric }; }) }]
+    tooltip: { formatter: "{b}: {c}%" }, grid: { containLabel: true, left: 10, right: 56 },
+    xAxis: { type: "value", name: "%" },
+    yAxis: { type: "category", inverse: true, axisLabel: { interval: 0 },
+             data: data.ranking.map(function (d) { return d.name; }) },
+    series: [{ type: "bar", barMaxWidth: 22, label: { show: true, position: "right", formatter: "{c}%" },
+               data: data.ranking.map(function (d) { return { value: d.rate, metric: d.metric }; }) }]
   }, function (p) { drill(p.data.metric); });
   make("chart-warnings", {
     tooltip: { trigger: "item" },

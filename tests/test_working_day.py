@@ -113,3 +113,28 @@ def test_the_city_chooses_the_district_on_monthly_review(client, world):
     assert chosen.context["period"].region == world.licang
     client.force_login(world.ls_admin)
     assert client.get("/reporting/?year=2024&month=3").context["districts"] == []
+
+
+def test_the_list_sorts_by_any_figure_shows_rate_and_warning_and_pages_by_choice(client, world):
+    from taizhang.monitoring.metrics import Snapshot
+    from taizhang.projects.models import Project
+
+    for name, plan, done in (("低完成项目", "1000", "50"), ("高完成项目", "1000", "900"), ("中完成项目", "1000", "400")):
+        p = started(world, name, world.ls_zs)
+        services.save_plan(world.ls_admin, p, 2024, {"planned_investment": D(plan)})
+        progress.save_progress(world.ls_admin, p, 2024, 6, {"investment": D(done)})
+    client.force_login(world.ls_admin)
+    page = client.get("/projects/?year=2024&month=6&sort=-rate").context["page"]
+    names = [p.name for p in page.object_list]
+    assert names[:3] == ["高完成项目", "中完成项目", "低完成项目"]  # projects without a plan come last
+    snap = Snapshot(Project.objects.filter(region=world.laoshan), 2024, 6)
+    lines = {line.project.name: line for line in snap.lines}
+    for p in page.object_list:  # the dashboard's rate and warning, to the digit
+        assert p.rate == lines[p.name].rate and p.warning == lines[p.name].progress_warning
+    ordered = [p.year_done for p in client.get("/projects/?year=2024&month=6&sort=done").context["page"].object_list]
+    assert ordered == sorted(ordered)
+    assert client.get("/projects/?per=20").context["page"].paginator.per_page == 20
+    assert client.get("/projects/?per=7").context["page"].paginator.per_page == 50  # only the offered sizes
+    body = client.get("/projects/?year=2024&month=6").content.decode()
+    assert 'class="tag red">红<' in body  # 50 of 1000 by June is far behind 时序
+    assert '<div id="id_stage" class="tags">' in body and "---------" not in body

@@ -31,9 +31,8 @@ FIELDS = [
 ]
 
 
-def headings(year: int) -> list[str]:
+def headings(year: int, month: int) -> list[str]:
     labels = [str(Project._meta.get_field(f).verbose_name) for f in FIELDS]
-    month = timezone.localdate().month
     return labels + [f"{year}年计划投资(万元)", f"{year}年1-{month}月累计完成(万元)"]
 
 
@@ -73,13 +72,12 @@ class _Echo:
         return value
 
 
-def projects_csv(queryset) -> StreamingHttpResponse:
-    year = timezone.localdate().year
+def projects_csv(queryset, year: int, month: int) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream():
         yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
-        yield writer.writerow(headings(year))
+        yield writer.writerow(headings(year, month))
         for row in rows(queryset):
             yield writer.writerow([csv_safe(v) for v in row])
 
@@ -87,12 +85,11 @@ def projects_csv(queryset) -> StreamingHttpResponse:
     return attachment(response, _filename("csv"))
 
 
-def projects_xlsx(queryset) -> HttpResponse:
-    year = timezone.localdate().year
+def projects_xlsx(queryset, year: int, month: int) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目台账")
     bold = Font(bold=True)
-    titles = headings(year)
+    titles = headings(year, month)
     amounts = {i for i, f in enumerate(FIELDS) if isinstance(Project._meta.get_field(f), DecimalField)}
     amounts |= {len(FIELDS), len(FIELDS) + 1}
     for i, text in enumerate(titles, start=1):  # widths before the rows (write-only sheet)

@@ -27,20 +27,23 @@ def _chains(request):
     return restrict_regions(IndustryChain.objects.select_related("region"), getattr(request, "user", None), "region__")
 
 
+TAGS = forms.CheckboxSelectMultiple(attrs={"class": "tags"})
 _YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions)
-    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices, distinct=False)
-    level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices, distinct=False)
-    category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
-    park = django_filters.ModelChoiceFilter(label=_("园区"), queryset=_parks)
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains)
+    region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions, empty_label=_("全部"))
+    # several values at once: tags to tick, not a multi-select that needs Ctrl-click
+    stage = django_filters.MultipleChoiceFilter(label=_("阶段"), choices=Stage.choices, distinct=False, widget=TAGS)
+    level = django_filters.MultipleChoiceFilter(label=_("级别"), choices=Level.choices, distinct=False, widget=TAGS)
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices, empty_label=_("全部"))
+    park = django_filters.ModelChoiceFilter(label=_("园区"), queryset=_parks, empty_label=_("全部"))
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains, empty_label=_("全部"))
     over_100m = django_filters.BooleanFilter(label=_("过亿元"), method="filter_over_100m", widget=_YES_NO)
     overdue_problems = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue", widget=_YES_NO)
-    source = django_filters.ChoiceFilter(label=_("数据来源"), field_name="source", choices=DataSource.choices)
+    source = django_filters.ChoiceFilter(label=_("数据来源"), field_name="source", choices=DataSource.choices,
+                                         empty_label=_("全部"))
 
     class Meta:
         model = Project

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.core.history import history_rows
-from taizhang.core.periods import last_finished_month
+from taizhang.core.periods import last_finished_month, month_from_request
 from taizhang.core.scope import Action, can
+from taizhang.monitoring.metrics import ALL, APPROVED, Snapshot, basis_for
+from taizhang.reporting.choices import ReportStatus
 from taizhang.reporting.forms import ProgressForm
 
 from . import exports, services
@@ -74,56 +76,101 @@ def filtered_projects(request):
     return filterset, filterset.qs
 
 
-def _with_year_figures(queryset, year: int):
+def _with_year_figures(queryset, year: int, month: int, basis: str = ALL):
+    """Each project's plan for ``year``, its investment in 1-``month`` and the completion rate,
+    counted on the same reports as the dashboard for this user (``basis``), so a column can be
+    sorted in the database and still show the dashboard's figures."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
     # order_by(): the children's default ordering would join the project and region tables.
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by().values("planned_investment")[:1]
-    ytd = (
-        MonthlyProgress.objects.filter(project=OuterRef("pk"), year=year).order_by()
-        .values("project").annotate(s=Sum("investment")).values("s")
-    )
-    return queryset.annotate(
-        year_plan=Subquery(plan),
-        year_done=Coalesce(Subquery(ytd), zero),
-    )
+    months = MonthlyProgress.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
+    if basis == APPROVED:
+        months = months.filter(status=ReportStatus.APPROVED)
+    ytd = months.order_by().values("project").annotate(s=Sum("investment")).values("s")
+    rate = Case(When(year_plan__gt=0, then=F("year_done") * Value(Decimal(100)) / F("year_plan")),
+                default=None, output_field=DecimalField(max_digits=20, decimal_places=4))
+    return queryset.annotate(year_plan=Subquery(plan), year_done=Coalesce(Subquery(ytd), zero)).annotate(year_rate=rate)
+
+
+#: the list's sortable columns: ?sort=key or ?sort=-key
+SORTS = {"name": "name", "region": "region__code", "stage": "stage", "total": "total_investment",
+         "plan": "year_plan", "done": "year_done", "rate": "year_rate"}
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+def _sorted(queryset, sort: str):
+    key = SORTS.get(sort.lstrip("-"))
+    if key is None:
+        return queryset.order_by("-total_investment", "pk"), ""
+    field = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+    return queryset.order_by(field, "pk"), sort
 
 
 @login_required
 def project_list(request):
     filterset, queryset = filtered_projects(request)
-    year = timezone.localdate().year
+    year, month = month_from_request(request)
+    basis = basis_for(request.user)
     # Totals from the bare queryset: on the annotated one they would compute the
     # per-row subqueries for every matching project.
     totals = queryset.aggregate(total=Sum("total_investment"), count=Count("pk"))
-    paginator = Paginator(
-        _with_year_figures(queryset.select_related("region", "chain", "responsible_unit"), year), PAGE_SIZE
-    )
+    per = int(request.GET["per"]) if request.GET.get("per", "").isdigit() and int(request.GET["per"]) in PAGE_SIZES \
+        else PAGE_SIZE
+    annotated, sort = _sorted(_with_year_figures(
+        queryset.select_related("region", "chain", "responsible_unit"), year, month, basis), request.GET.get("sort", ""))
+    paginator = Paginator(annotated, per)
     paginator.count = totals["count"]
     page = paginator.get_page(request.GET.get("page"))
+    # the rate and the warning of the projects on this page, exactly as the dashboard has them
+    lines = {}
+    if page.object_list:
+        snap = Snapshot(Project.objects.filter(pk__in=[p.pk for p in page.object_list]), year, month,
+                        compare=False, basis=basis)
+        lines = {line.project.pk: line for line in snap.lines}
+    for p in page.object_list:
+        line = lines.get(p.pk)
+        p.rate = line.rate if line else None
+        p.warning = line.progress_warning if line else None
     query = request.GET.copy()
     query.pop("page", None)
+    sortless = query.copy()
+    sortless.pop("sort", None)
+    heads = []
+    for key, label, numeric in (
+            ("name", _("项目名称"), False), ("region", _("所属区"), False), ("stage", _("阶段"), False),
+            ("", _("级别"), False), ("", _("产业链"), False), ("total", _("总投资(万元)"), True),
+            ("plan", _("%(year)s年计划(万元)") % {"year": year}, True),
+            ("done", _("%(year)s年1-%(month)s月完成(万元)") % {"year": year, "month": month}, True),
+            ("rate", _("完成率%"), True), ("", _("预警"), False), ("", _("责任单位"), False)):
+        arrow = "▲" if sort == key else "▼" if sort == f"-{key}" else ""
+        # numbers sort largest first on the first click, names from the start of the alphabet
+        flip = f"-{key}" if (sort != f"-{key}" and (numeric or sort == key)) else key
+        link = f"?{sortless.urlencode()}&sort={flip}" if key else ""
+        heads.append({"label": label, "link": link, "arrow": arrow, "numeric": numeric})
     return render(request, "projects/project_list.html", {
         "filterset": filterset,
         "page": page,
-        "year": year,
+        "year": year, "month": month, "sort": sort, "per": per, "page_sizes": PAGE_SIZES,
         "count": page.paginator.count,
         "total_investment": totals["total"] or 0,
-        "query": query.urlencode(),
+        "query": query.urlencode(), "sortless": sortless.urlencode(), "heads": heads,
         "stage_colors": STAGE_COLORS,
         "can_add": can(request.user, Action.CHANGE),
+        "basis_approved": basis == APPROVED,
     })
 
 
 @login_required
 def project_export(request, fmt: str):
     _, queryset = filtered_projects(request)
+    year, month = month_from_request(request)
     queryset = _with_year_figures(
-        queryset.select_related("region", "park", "chain", "responsible_unit"), timezone.localdate().year
+        queryset.select_related("region", "park", "chain", "responsible_unit"), year, month, basis_for(request.user)
     )
     if fmt == "csv":
-        return exports.projects_csv(queryset)
+        return exports.projects_csv(queryset, year, month)
     if fmt == "xlsx":
-        return exports.projects_xlsx(queryset)
+        return exports.projects_xlsx(queryset, year, month)
     raise Http404
 
 

@@ -17,3 +17,13 @@ document.addEventListener("change", function (event) {
     }
   }
 });
+
+// Filter boxes (details[data-open-wide]) stand open on a desk and folded on a phone.
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.matchMedia("(min-width: 700px)").matches) {
+    var boxes = document.querySelectorAll("details[data-open-wide]");
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].open = true;
+    }
+  }
+});

@@ -45,6 +45,28 @@ def page(live_server):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture
+def phone(live_server):
+    """A phone: 390 × 844, touch, mobile viewport rules."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_or_skip()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True, device_scale_factor=2)
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        pg.base_url = live_server.url
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
 def login(page, username: str, password: str = "pw") -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)

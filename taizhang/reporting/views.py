@@ -152,7 +152,9 @@ class ReturnForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="照片或文件(jpg、png、pdf、docx、xlsx,10 MB 以内)")
+    # image/* lets a phone offer its camera beside its files
+    file = forms.FileField(label="照片或文件(jpg、png、pdf、docx、xlsx,10 MB 以内)", widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*,.pdf,.docx,.xlsx"}))
 
 
 class CorrectionForm(forms.Form):

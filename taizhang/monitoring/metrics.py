@@ -38,8 +38,8 @@ from taizhang.accounts.choices import Role
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
 from taizhang.core.periods import month_end, months_between
 from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
-from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem
-from taizhang.projects.stages import load_histories
+from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem, Project
+from taizhang.projects.stages import histories_until, load_histories
 from taizhang.reporting import obligations
 from taizhang.reporting.models import Revision
 
@@ -108,12 +108,27 @@ class Figure:
         return growth(self.value, self.last_year) if isinstance(self.value, int | Decimal) else None
 
 
+def _load_projects(projects) -> list:
+    """The projects with their region, unit, chain and park, each of those loaded once and
+    shared (select_related would build four objects per project: most of a city's load time)."""
+    from taizhang.regions.models import IndustryChain, Region, Unit
+
+    rows = list(projects.defer("content", "created", "updated").order_by())
+    for name, model in (("region", Region), ("park", Region), ("responsible_unit", Unit), ("chain", IndustryChain)):
+        attname = f"{name}_id"
+        related = model.objects.in_bulk({getattr(p, attname) for p in rows} - {None})
+        fk = Project._meta.get_field(name)
+        for p in rows:
+            fk.set_cached_value(p, related.get(getattr(p, attname)))
+    return rows
+
+
 class Snapshot:
     """All figures for ``projects`` (an already scoped queryset) in (year, month)."""
 
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
                  rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
-                 basis: str = ALL, as_of: dt.datetime | None = None):
+                 basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None):
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
@@ -122,11 +137,9 @@ class Snapshot:
         self.start = dt.date(year, 1, 1)
         self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
         self._scope = projects
-        self.projects = _loaded if _loaded is not None else list(
-            projects.select_related("region", "responsible_unit", "chain", "park")
-            .defer("content", "created", "updated").order_by()
-        )
+        self.projects = _loaded if _loaded is not None else _load_projects(projects)
         self.ids = [p.pk for p in self.projects]
+        self._given_histories = _histories
         self._fixed_rules = rules
         regions = {p.region_id for p in self.projects}
         self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
@@ -134,7 +147,7 @@ class Snapshot:
         # The same projects a year earlier, for 同比.
         self.last_year = (
             Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False, _loaded=self.projects,
-                     basis=basis, as_of=as_of)
+                     basis=basis, as_of=as_of, _histories=histories_until(self.histories, month_end(year - 1, month)))
             if compare else None
         )
 
@@ -164,7 +177,8 @@ class Snapshot:
         self.unreviewed = (unreviewed["n"] or 0, q2(unreviewed["s"] or ZERO))
         self.by_month = dict(progress.values("month").annotate(s=Sum("investment")).values_list("month", "s"))
         self._undo_revisions(done, this_month)
-        self.histories = load_histories(scope, until=self.end)
+        self.histories = (self._given_histories if self._given_histories is not None
+                          else load_histories(scope, until=self.end))
 
         self.lines: list[Line] = []
         for p in self.projects:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from copy import copy
 from decimal import Decimal
 
 from django.utils.translation import gettext
@@ -135,6 +136,10 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     widths = list(WIDTHS)
     top_left = Alignment(vertical="top", wrap_text=True)
 
+    # Each column's boxed style is built once and copied: assigning styles cell by cell costs
+    # openpyxl a hash of every style object (most of a city workbook's time).
+    boxed_style: dict[int, object] = {}
+
     def append(values, boxed: bool = False) -> int:
         nonlocal row_no
         ws.append(xlsx_cells(ws, values))
@@ -145,9 +150,15 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
         if boxed:
             for col in range(1, ncol + 1):
                 cell = ws.cell(row_no, col)
+                if col in boxed_style:
+                    cell._style = copy(boxed_style[col])
+                    continue
                 cell.border = border
                 if col in (2, 3, 10, 11, 12):
                     cell.alignment = top_left
+                if 5 <= col <= 9:
+                    cell.number_format = "#,##0.00"
+                boxed_style[col] = copy(cell._style)
         return row_no
 
     def write_totals(label: str, t: dict, style_fill: str) -> None:
@@ -184,9 +195,6 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     append([f"数据版本:{version}"])
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    for row in ws.iter_rows(min_row=5, max_row=row_no, min_col=5, max_col=9):
-        for cell in row:
-            cell.number_format = "#,##0.00"
     ws.freeze_panes = "C5"
     for_print(ws, last_col=ncol, last_row=row_no, title_rows="1:4", footer=f"数据版本:{version}")
     buffer = io.BytesIO()

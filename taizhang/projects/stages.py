@@ -245,10 +245,18 @@ def load_histories(project_ids, until: dt.date | None = None) -> dict[int, Histo
     if until is not None:
         qs = qs.filter(Q(date__lte=until) | Q(date__isnull=True))
     steps: dict[int, list[Step]] = {pid: [] for pid in project_ids} if not hasattr(project_ids, "query") else {}
+    tz = timezone.get_current_timezone()  # once: localdate() per row looks the zone up every time
     for pid, to_stage, date, created, pk, from_stage in qs.values_list(
             "project_id", "to_stage", "date", "created", "id", "from_stage"):
-        steps.setdefault(pid, []).append(Step(to_stage, date, timezone.localdate(created), pk, lead=not from_stage))
+        steps.setdefault(pid, []).append(Step(to_stage, date, created.astimezone(tz).date(), pk, lead=not from_stage))
     return _Histories({pid: History(s) for pid, s in steps.items()})
+
+
+def histories_until(histories: dict[int, History], until: dt.date) -> dict[int, History]:
+    """The same histories as ``load_histories(…, until)`` would load, from ones already loaded
+    for a later day (a snapshot and the same months a year earlier share one query)."""
+    return _Histories({pid: History([s for s in h.steps if s.date is None or s.date <= until])
+                       for pid, h in histories.items()})
 
 
 class _Histories(dict):

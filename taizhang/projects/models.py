@@ -352,6 +352,8 @@ class MonthlyProgress(TimeStampedModel):
         ordering = ["project", "year", "month"]
         verbose_name = _("月度进展")
         verbose_name_plural = _("月度进展")
+        # what waits for review (待办, 月度调度) is asked on every page's badge
+        indexes = [models.Index(fields=["status", "year", "month"], name="progress_by_status")]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "year", "month"],

@@ -40,13 +40,19 @@ DEMO = envbool("TAIZHANG_DEMO", False)
 
 
 def _demo_secret_key() -> str:
+    """The demo's own key, made once: created readable by its owner only, and by one process
+    (O_EXCL), so two starting together read the same key."""
     import secrets
 
     path = VAR_DIR / "demo-secret-key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
-        path.chmod(0o600)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(50))
     return path.read_text(encoding="ascii").strip()
 
 
@@ -62,6 +68,11 @@ if not SECRET_KEY:
         "TAIZHANG_SECRET_KEY 未设置:生产环境必须设置;开发时可设 TAIZHANG_DEBUG=1,演示请用 taizhang demo")
 
 ALLOWED_HOSTS = envlist("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO else "")
+if DEMO and not DEBUG and set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "::1", "[::1]"}:
+    # The demo serves plain HTTP without HSTS or secure cookies: never for a real host name.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TAIZHANG_DEMO 只用于本机演示(127.0.0.1),不能与对外的 TAIZHANG_ALLOWED_HOSTS 一起使用")
 CSRF_TRUSTED_ORIGINS = envlist("TAIZHANG_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from taizhang.accounts.views import LoginView
 from taizhang.core import views as core_views
 from taizhang.core.views import healthz
 from taizhang.reporting import views as reporting_views
@@ -15,7 +16,14 @@ def _superusers_only(request) -> bool:
     return request.user.is_active and request.user.is_superuser
 
 
+def _admin_login(request, extra_context=None):
+    """The admin signs in through the platform's own login page: the same lockout after failed
+    attempts, the same messages (the admin's own form would bypass both)."""
+    return LoginView.as_view()(request)
+
+
 admin.site.has_permission = _superusers_only
+admin.site.login = _admin_login  # before admin.site.urls is read below
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),

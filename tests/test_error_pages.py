@@ -84,5 +84,5 @@ def test_every_page_carries_a_content_security_policy_of_our_own_origin(client, 
 
 def test_the_favicon_is_ours(client):
     r = client.get("/favicon.ico")
-    assert r.status_code == 301 and r["Location"].endswith("favicon.svg")
+    assert r.status_code == 302 and r["Location"].endswith("favicon.svg")
     assert client.get(r["Location"]).status_code == 200

@@ -93,6 +93,10 @@ def test_the_demo_runs_without_debug_with_a_key_of_its_own(tmp_path):
     again = _run({"TAIZHANG_DEMO": "1", "TAIZHANG_VAR_DIR": str(tmp_path)}, "shell", "--no-imports", "-c",
                  "from django.conf import settings as s; print(s.SECRET_KEY)")
     assert again.stdout.strip() == key  # sessions survive a restart of the demo
+    assert (tmp_path / "demo-secret-key").stat().st_mode & 0o077 == 0  # its owner's only
+    public = _run({"TAIZHANG_DEMO": "1", "TAIZHANG_VAR_DIR": str(tmp_path),
+                   "TAIZHANG_ALLOWED_HOSTS": "taizhang.example.gov.cn"}, "check")
+    assert public.returncode != 0 and "TAIZHANG_DEMO" in public.stderr  # never on a real host name
 
 
 @pytest.mark.django_db

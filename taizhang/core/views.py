@@ -23,7 +23,7 @@ class Favicon(RedirectView):
     The static name is looked up per request: production's hashed names exist only after
     collectstatic, which runs after the URLs are first imported."""
 
-    permanent = True
+    permanent = False  # the target's hashed name changes with the icon
 
     def get_redirect_url(self, *args, **kwargs):
         return static("taizhang/favicon.svg")

@@ -546,30 +546,32 @@ class Snapshot:
     @memoised
     def by_district(self) -> list[dict]:
         """The city's overview: each district's figures side by side, from the same lines and
-        figures as the rest of the snapshot (rate and lag as the dashboard computes them)."""
+        rules as the rest of the snapshot (``totals`` as the workbook's subtotals; a unit is
+        late, as on 月度调度, once the district's deadline has passed with a project unreported)."""
+        from taizhang.reporting.services import deadlines
+
         lines: dict = defaultdict(list)
         for line in self.lines:
             region = line.project.region
             lines[region.district or region].append(line)
+        due = deadlines(list(lines), self.year, self.month)
         owed, missing = set(self.owed().ids), set(self.not_reported().ids)
         rows = []
         for district, group in lines.items():
-            planned = [x for x in group if x.plan]
-            done, plan = sum((x.done for x in planned), ZERO), sum((x.plan for x in planned), ZERO)
-            rate = pct(done, plan)
+            t = totals(group)
             ids = {x.project.pk for x in group}
-            late_units = {x.project.responsible_unit_id for x in group if x.project.pk in missing}
-            n_owed = len(ids & owed)
+            late = obligations.is_late(None, due[district.pk], self.today)
+            n_owed, n_missing = len(ids & owed), len(ids & missing)
             rows.append({
-                "region": district, "count": len(group),
-                "total_investment": q2(sum((x.project.total_investment for x in group), ZERO)),
-                "plan": q2(plan), "done": q2(sum((x.done for x in group), ZERO)), "rate": rate,
-                "lag": None if rate is None else q2(rate - self.timing),
+                "region": district, "count": t["count"], "total_investment": t["total_investment"],
+                "plan": t["plan"], "done": t["done"], "rate": t["rate"],
+                "lag": None if t["rate"] is None else q2(t["rate"] - self.timing),
                 "red": sum(1 for x in group if x.progress_warning == "red"),
                 "yellow": sum(1 for x in group if x.progress_warning == "yellow"),
-                "owed": n_owed, "not_reported": len(ids & missing),
-                "reporting_rate": pct(n_owed - len(ids & missing), n_owed),
-                "late_units": len(late_units),
+                "owed": n_owed, "not_reported": n_missing,
+                "reporting_rate": pct(n_owed - n_missing, n_owed),
+                "late_units": len({x.project.responsible_unit_id for x in group if x.project.pk in missing})
+                if late else 0,
             })
         return sorted(rows, key=lambda r: r["region"].code)
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.numbers import yi as to_yi
 from taizhang.core.printing import fit_width, for_print
 from taizhang.core.workbook import xlsx_cells
 
@@ -37,7 +38,7 @@ def _yi(wan: Decimal | None) -> str:
     """万元 -> 亿元 text, as briefings write it (2 decimals, trailing zeros dropped)."""
     if wan is None:
         return "0"
-    text = f"{(Decimal(wan) / Decimal(10000)).quantize(Decimal('0.01'))}"
+    text = f"{to_yi(wan)}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.numbers import q2
 from taizhang.core.printing import attachment, for_print
 from taizhang.core.workbook import csv_safe, xlsx_cells
 
@@ -46,14 +47,11 @@ def _value(project: Project, field: str):
     return value if value is not None else ""
 
 
-CENT = Decimal("0.01")
-
-
 def _amount(value):
     """Amounts to the 分 (a database sum may come back with more decimals than the column has)."""
     if isinstance(value, float):
         value = Decimal(str(value))
-    return value.quantize(CENT) if isinstance(value, Decimal) else value
+    return q2(value) if isinstance(value, Decimal) else value
 
 
 def rows(projects: Iterable[Project]) -> Iterator[list]:

@@ -9,8 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.core.history import history_rows
+from taizhang.core.numbers import small_int
 from taizhang.core.periods import last_finished_month, month_from_request
 from taizhang.core.scope import Action, can
 from taizhang.monitoring.metrics import ALL, APPROVED, Snapshot, basis_for
@@ -87,13 +99,14 @@ def _with_year_figures(queryset, year: int, month: int, basis: str = ALL):
     if basis == APPROVED:
         months = months.filter(status=ReportStatus.APPROVED)
     ytd = months.order_by().values("project").annotate(s=Sum("investment")).values("s")
-    rate = Case(When(year_plan__gt=0, then=F("year_done") * Value(Decimal(100)) / F("year_plan")),
-                default=None, output_field=DecimalField(max_digits=20, decimal_places=4))
+    # in floating point: SQLite divides whole-valued decimals as integers (1 × 100 / 3 = 33)
+    rate = Case(When(year_plan__gt=0, then=Cast("year_done", FloatField()) * Value(100.0)
+                     / Cast("year_plan", FloatField())), default=None, output_field=FloatField())
     return queryset.annotate(year_plan=Subquery(plan), year_done=Coalesce(Subquery(ytd), zero)).annotate(year_rate=rate)
 
 
 #: the list's sortable columns: ?sort=key or ?sort=-key
-SORTS = {"name": "name", "region": "region__code", "stage": "stage", "total": "total_investment",
+SORTS = {"name": "name", "region": "region__code", "stage": "stage_order", "total": "total_investment",
          "plan": "year_plan", "done": "year_done", "rate": "year_rate"}
 PAGE_SIZES = (20, 50, 100, 200)
 
@@ -102,6 +115,9 @@ def _sorted(queryset, sort: str):
     key = SORTS.get(sort.lstrip("-"))
     if key is None:
         return queryset.order_by("-total_investment", "pk"), ""
+    if key == "stage_order":  # the road 线索 → 投产, not the codes' alphabet
+        queryset = queryset.annotate(stage_order=Case(
+            *[When(stage=stage, then=Value(i)) for i, stage in enumerate(Stage.values)], default=Value(99)))
     field = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
     return queryset.order_by(field, "pk"), sort
 
@@ -114,8 +130,8 @@ def project_list(request):
     # Totals from the bare queryset: on the annotated one they would compute the
     # per-row subqueries for every matching project.
     totals = queryset.aggregate(total=Sum("total_investment"), count=Count("pk"))
-    per = int(request.GET["per"]) if request.GET.get("per", "").isdigit() and int(request.GET["per"]) in PAGE_SIZES \
-        else PAGE_SIZE
+    per = small_int(request.GET.get("per"))
+    per = per if per in PAGE_SIZES else PAGE_SIZE
     annotated, sort = _sorted(_with_year_figures(
         queryset.select_related("region", "chain", "responsible_unit"), year, month, basis), request.GET.get("sort", ""))
     paginator = Paginator(annotated, per)

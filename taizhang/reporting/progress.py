@@ -352,7 +352,11 @@ def approve_report(user, report: MonthlyProgress, version: int | None = None) ->
     return _refresh(report, current)
 
 
-def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress:
+def return_report(user, report: MonthlyProgress, reason: str, version: int | None = None,
+                  submitted_only: bool = False) -> MonthlyProgress:
+    """Send a report back with a reason. ``version`` (the one the reviewer saw) and
+    ``submitted_only`` (a bulk return from the list of reports waiting) refuse a report that
+    changed, or was approved by someone else, since the reviewer looked."""
     if not may(user, Action.APPROVE, report):
         raise PermissionDenied("只有区级管理员可以退回")
     if not (reason or "").strip():
@@ -360,11 +364,21 @@ def return_report(user, report: MonthlyProgress, reason: str) -> MonthlyProgress
     with transaction.atomic(), change_context(user, f"退回:{reason}"):
         current = _locked_report(report)
         _open_period(current)
+        if version is not None and current.version != version:
+            raise ValidationError(f"该报告在您打开后已被修改(第{current.version}版,您看到的是第{version}版),请重新查看")
+        if submitted_only and current.status != ReportStatus.SUBMITTED:
+            raise ValidationError(f"该报告已不在待审核状态(现为{current.get_status_display()})")
         if current.status not in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
             raise ValidationError("只能退回已提交或已审核的报告")
         current.status, current.return_reason = ReportStatus.RETURNED, reason
         current.save(update_fields=["status", "return_reason", "updated"])
     return _refresh(report, current)
+
+
+def waiting_for_review(user):
+    """The submitted reports ``user`` may approve: the one question behind the 待办 list, its
+    badge, the months to review and the bulk review on 月度调度."""
+    return MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
 
 
 @dataclass
@@ -394,7 +408,7 @@ def review_many(user, picks: list[tuple[int, int | None]], approve: bool, reason
             continue
         try:
             review.done.append(approve_report(user, report, version) if approve
-                               else return_report(user, report, reason))
+                               else return_report(user, report, reason, version=version, submitted_only=True))
         except ValidationError as e:
             review.refused.append((report.project.name, ";".join(e.messages)))
         except PermissionDenied as e:

@@ -29,6 +29,17 @@ def deadline_for(region, year: int, month: int) -> dt.date:
     return dt.date(ny, nm, day)
 
 
+def deadlines(regions, year: int, month: int) -> dict[int, dt.date]:
+    """Each district's deadline for the month in two queries: its stored month's deadline, or
+    the one its settings give (as ``deadline_for``)."""
+    ids = [r.pk for r in regions]
+    stored = dict(ReportingPeriod.objects.filter(region_id__in=ids, year=year, month=month)
+                  .values_list("region_id", "deadline"))
+    days = dict(ReportingSettings.objects.filter(region_id__in=ids).values_list("region_id", "deadline_day"))
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {pk: stored.get(pk) or dt.date(ny, nm, days.get(pk, 5)) for pk in ids}
+
+
 def period_for(region, year: int, month: int) -> ReportingPeriod:
     """The district's month, created when something is about to be written into it."""
     period, _ = ReportingPeriod.objects.get_or_create(

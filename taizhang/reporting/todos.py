@@ -20,62 +20,85 @@ from taizhang.regions.models import Region
 from . import obligations
 from .choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
 from .models import ReportingPeriod, SupervisionOrder
-from .services import deadline_for
+from .progress import waiting_for_review
+from .services import deadline_for, deadlines
+
+
+def _owed(user, today: dt.date) -> list[tuple[str, str, str]]:
+    """What a unit owes for the month being collected and has not started (reporting.obligations)."""
+    year, month = last_finished_month(today)
+    region = user.unit.region.district or user.unit.region
+    owed = obligations.owed(Project.objects.restrict(user, Action.REPORT), year, month,
+                            deadline_for(region, year, month), today)
+    return [("逾期未填报" if row.late else "待填报", f"{row.project} {year}年{month}月",
+             row.project.get_absolute_url() + "#progress") for row in owed if row.report is None]
+
+
+def _sources(user, today: dt.date):
+    """Each kind of thing waiting as (queryset or None, how to list it): the list and the
+    badge's count ask the same querysets, so they cannot disagree."""
+    out = []
+    if user.role == Role.UNIT_USER:
+        out.append((None, lambda: _owed(user, today)))
+        drafts = MonthlyProgress.objects.restrict(user, Action.VIEW).filter(
+            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+        out.append((drafts, lambda: [
+            ("退回待修改" if r.status == ReportStatus.RETURNED else "待提交", f"{r.project} {r.year}年{r.month}月",
+             reverse("reporting:report", args=[r.pk]))
+            for r in drafts.select_related("project").order_by("-year", "-month")]))
+    if can(user, Action.ANSWER):
+        answer = SupervisionOrder.objects.restrict(user, Action.ANSWER).filter(status=OrderStatus.ISSUED)
+        out.append((answer, lambda: [
+            ("督办待答复", f"{o.content[:30]}(时限{o.deadline})", reverse("reporting:order", args=[o.pk]))
+            for o in answer]))
+    if can(user, Action.APPROVE):
+        waiting = waiting_for_review(user)
+        out.append((waiting, lambda: [
+            ("待审核", f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk]))
+            for r in waiting.select_related("project").order_by("-year", "-month", "pk")]))
+    if can(user, Action.SUPERVISE):
+        close = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(status=OrderStatus.ANSWERED)
+        out.append((close, lambda: [
+            ("督办待办结", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
+            for o in close.select_related("unit")]))
+    if can(user, Action.LOCK):
+        lock = ReportingPeriod.objects.restrict(user, Action.LOCK).filter(status=PeriodStatus.SUBMITTED)
+        out.append((lock, lambda: [
+            ("待锁定", str(p), reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}")
+            for p in lock.select_related("region")]))
+        out.append((None, lambda: _districts_not_submitted(user, today)))
+    if user.role == Role.LEADER:
+        lead = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(
+            level=OrderLevel.LEADER).exclude(status=OrderStatus.CLOSED)
+        out.append((lead, lambda: [
+            ("领导督办", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
+            for o in lead.select_related("unit")]))
+    return out
 
 
 def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
     """(what, detail, link) for everything waiting for this user (nothing left out)."""
     today = today or timezone.localdate()
-    out = []
-    reports = MonthlyProgress.objects.restrict(user, Action.VIEW).select_related("project")
-    if user.role == Role.UNIT_USER:
-        # What the unit owes for the month being collected and has not started (reporting.obligations).
-        year, month = last_finished_month(today)
-        region = user.unit.region.district or user.unit.region
-        owed = obligations.owed(Project.objects.restrict(user, Action.REPORT), year, month,
-                                deadline_for(region, year, month), today)
-        for row in owed:
-            if row.report is None:
-                what = "逾期未填报" if row.late else "待填报"
-                out.append((what, f"{row.project} {year}年{month}月", row.project.get_absolute_url() + "#progress"))
-        for r in reports.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).order_by("-year", "-month"):
-            what = "退回待修改" if r.status == ReportStatus.RETURNED else "待提交"
-            out.append((what, f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
-    if can(user, Action.ANSWER):
-        for o in SupervisionOrder.objects.restrict(user, Action.ANSWER).filter(status=OrderStatus.ISSUED):
-            out.append(("督办待答复", f"{o.content[:30]}(时限{o.deadline})", reverse("reporting:order", args=[o.pk])))
-    if can(user, Action.APPROVE):
-        submitted = MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
-        for r in submitted.select_related("project").order_by("-year", "-month", "pk"):
-            out.append(("待审核", f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
-    if can(user, Action.SUPERVISE):
-        orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(status=OrderStatus.ANSWERED)
-        for o in orders.select_related("unit"):
-            out.append(("督办待办结", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
-    if can(user, Action.LOCK):
-        periods = ReportingPeriod.objects.restrict(user, Action.LOCK).filter(status=PeriodStatus.SUBMITTED)
-        for p in periods.select_related("region"):
-            link = reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}"
-            out.append(("待锁定", str(p), link))
-    if can(user, Action.LOCK):
-        out += _districts_not_submitted(user, today)
-    if user.role == Role.LEADER:
-        orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(level=OrderLevel.LEADER)
-        for o in orders.exclude(status=OrderStatus.CLOSED).select_related("unit"):
-            out.append(("领导督办", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
-    return out
+    return [item for _queryset, items in _sources(user, today) for item in items()]
+
+
+def count(user, today: dt.date | None = None) -> int:
+    """How many things wait for the user (``len(todos(user))``), by COUNT queries where it can."""
+    today = today or timezone.localdate()
+    return sum(queryset.count() if queryset is not None else len(items()) for queryset, items in _sources(user, today))
 
 
 def _districts_not_submitted(user, today: dt.date) -> list[tuple[str, str, str]]:
     """For the city: districts whose month being collected is past its deadline and not submitted."""
     year, month = last_finished_month(today)
-    districts = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code")
+    districts = list(restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code"))
     periods = {p.region_id: p for p in ReportingPeriod.objects.filter(region__in=districts, year=year, month=month)}
+    due = deadlines(districts, year, month)
     out = []
     for district in districts:
         period = periods.get(district.pk)
-        deadline = period.deadline if period else deadline_for(district, year, month)
-        if (period is None or period.status == PeriodStatus.OPEN) and today > deadline:
+        deadline = due[district.pk]
+        if (period is None or period.status == PeriodStatus.OPEN) and obligations.is_late(None, deadline, today):
             link = reverse("reporting:period") + f"?region={district.pk}&year={year}&month={month}"
             out.append(("区未报送", f"{district} {year}年{month}月(截止{deadline:%m-%d})", link))
     return out
@@ -107,8 +130,7 @@ def review_months(user) -> list[tuple[str, int, str]]:
     """(month label, reports waiting, link to its bulk review) for a reviewer."""
     if not can(user, Action.APPROVE):
         return []
-    rows = (MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
-            .values("project__region_id", "project__region__name", "year", "month")
+    rows = (waiting_for_review(user).values("project__region_id", "project__region__name", "year", "month")
             .annotate(n=Count("pk")).order_by("-year", "-month", "project__region__name"))
     return [(f"{r['project__region__name']} {r['year']}年{r['month']}月", r["n"],
              reverse("reporting:period") + f"?region={r['project__region_id']}&year={r['year']}&month={r['month']}#review")
@@ -123,4 +145,4 @@ def todo_count(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"todo_count": SimpleLazyObject(lambda: len(todos(user)))}
+    return {"todo_count": SimpleLazyObject(lambda: count(user))}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taizhang.accounts.choices import Role
+from taizhang.core.numbers import small_int
 from taizhang.core.periods import month_from_request
 from taizhang.core.scope import Action, may, restrict_regions
 from taizhang.projects.models import MonthlyProgress, Problem, Project
@@ -30,11 +31,8 @@ from .todos import grouped, review_months, todos
 
 
 def _int(value) -> int | None:
-    """A version number from a form; anything else is no version (the service then refuses nothing)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A version or an id from a form; anything else is none (the service then refuses nothing)."""
+    return small_int(value)
 
 
 def _errors(e: ValidationError) -> str:
@@ -62,7 +60,7 @@ def todo_list(request):
 def _district(request) -> Region:
     regions = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), request.user)
     pk = request.GET.get("region") or request.POST.get("region")
-    region = regions.filter(pk=pk).first() if pk and str(pk).isdigit() else None
+    region = regions.filter(pk=small_int(pk)).first() if small_int(pk) is not None else None
     if pk and region is None:
         # a district the user may not see, or none: the same answer as for a missing page
         raise Http404("没有可查看的区")
@@ -78,14 +76,18 @@ def _district(request) -> Region:
 def period(request):
     region = _district(request)
     year, month = month_from_request(request)
-    p = (services.period_for if request.method == "POST" else services.period_of)(region, year, month)
+    p = services.period_of(region, year, month)  # looking, or an action refused, writes nothing
     if request.method == "POST":
         try:
             if request.POST.get("action") == "submit":
-                services.submit_period(request.user, p)
+                if not may(request.user, Action.APPROVE, p):
+                    raise PermissionDenied("只有区级管理员可以报送本月")
+                services.submit_period(request.user, services.period_for(region, year, month))
                 messages.success(request, "本月已报送")
             elif request.POST.get("action") == "lock":
-                services.lock_period(request.user, p)
+                if not may(request.user, Action.LOCK, p):
+                    raise PermissionDenied("只有市级管理员可以锁定")
+                services.lock_period(request.user, services.period_for(region, year, month))
                 messages.success(request, "本月已锁定")
             elif request.POST.get("action") in ("approve", "return"):
                 _review(request, approve=request.POST["action"] == "approve")
@@ -120,8 +122,7 @@ def _waiting(user, p) -> list[MonthlyProgress]:
     """The month's submitted reports the user may approve (none once the month is submitted)."""
     if p.status != PeriodStatus.OPEN or not may(user, Action.APPROVE, p):
         return []
-    return list(MonthlyProgress.objects.restrict(user, Action.VIEW)
-                .filter(project__region=p.region, year=p.year, month=p.month, status=ReportStatus.SUBMITTED)
+    return list(progress.waiting_for_review(user).filter(project__region=p.region, year=p.year, month=p.month)
                 .select_related("project__responsible_unit", "reported_by").order_by("submitted_at", "pk"))
 
 
@@ -130,8 +131,8 @@ def _picks(request) -> list[tuple[int, int | None]]:
     picks = []
     for value in request.POST.getlist("pick"):
         pk, _sep, version = value.partition(":")
-        if pk.isdigit():
-            picks.append((int(pk), int(version) if version.isdigit() else None))
+        if small_int(pk) is not None:
+            picks.append((small_int(pk), small_int(version)))
     return picks
 
 
@@ -170,22 +171,19 @@ def _report_or_404(request, pk) -> MonthlyProgress:
     return report
 
 
-def _reference(r: MonthlyProgress) -> dict:
-    """What a reviewer weighs a month against: the year's plan, the months before, last month."""
-    from decimal import Decimal
+def _reference(r: MonthlyProgress, user) -> dict:
+    """What a reviewer weighs a month against: the year's plan, the months before, last month
+    and the rate, exactly as the dashboard counts them for this user (one snapshot each)."""
+    from taizhang.monitoring.metrics import Snapshot, basis_for
 
-    from taizhang.projects.models import AnnualPlan
-
-    from .rules import contexts
-
-    months = contexts([r.project_id])[r.project_id].investment
-    before = sum((v for (y, m), v in months.items() if y == r.year and m < r.month), Decimal("0"))
-    last = months.get((r.year, r.month - 1) if r.month > 1 else (r.year - 1, 12))
-    plan = AnnualPlan.objects.filter(project=r.project_id, year=r.year).values_list(
-        "planned_investment", flat=True).first()
-    ytd = before + r.investment
-    rate = (ytd / plan * 100).quantize(Decimal("0.01")) if plan else None
-    return {"plan": plan, "before": before, "ytd": ytd, "last_month": last, "rate": rate}
+    project = Project.objects.filter(pk=r.project_id)
+    basis = basis_for(user)
+    line = Snapshot(project, r.year, r.month, compare=False, basis=basis).lines[0]
+    ly, lm = (r.year, r.month - 1) if r.month > 1 else (r.year - 1, 12)
+    last = Snapshot(project, ly, lm, compare=False, basis=basis).lines[0]
+    reported_last = MonthlyProgress.objects.filter(project=r.project_id, year=ly, month=lm).exists()
+    return {"plan": line.plan, "before": line.done - line.month_done, "ytd": line.done,
+            "last_month": last.month_done if reported_last else None, "rate": line.rate}
 
 
 @login_required
@@ -234,7 +232,7 @@ def report(request, pk: int):
     user = request.user
     may_report = may(user, Action.REPORT, r)
     return render(request, "reporting/report.html", {
-        "r": r, "period": period, "reference": _reference(r), "upload_form": upload, "return_form": ret, "correction_form": correction,
+        "r": r, "period": period, "reference": _reference(r, request.user), "upload_form": upload, "return_form": ret, "correction_form": correction,
         "attachments": Attachment.objects.restrict(user).filter(report=r).select_related("uploaded_by"),
         "revisions": Revision.objects.restrict(user).filter(report=r).select_related("user"),
         "can_submit": may_report and period.status == PeriodStatus.OPEN

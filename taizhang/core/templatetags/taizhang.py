@@ -1,7 +1,7 @@
-from decimal import Decimal
-
 from django import template
 
+from taizhang.core.numbers import q2
+from taizhang.core.numbers import yi as to_yi
 from taizhang.core.scope import may
 from taizhang.projects.choices import PROBLEM_STATUS_COLORS, STAGE_COLORS
 
@@ -34,13 +34,14 @@ def get_item(mapping, key):
 
 
 # Money as Chinese reports write it: 万元 in tables (to the 分, grouped), 亿元 in cards and
-# briefings (two decimals). Amounts are stored in 万元; None stays empty, never "0".
+# briefings (two decimals). Amounts are stored in 万元; None stays empty, never "0". Both
+# round half up, as core.numbers does for every figure.
 @register.filter
 def wan(value) -> str:
     """52000 → "52,000.00" (万元)."""
     if value in (None, ""):
         return ""
-    return f"{Decimal(value):,.2f}"
+    return f"{q2(value):,.2f}"
 
 
 @register.filter
@@ -48,4 +49,4 @@ def yi(value) -> str:
     """3250807.66 (万元) → "325.08" (亿元)."""
     if value in (None, ""):
         return ""
-    return f"{Decimal(value) / 10000:,.2f}"
+    return f"{to_yi(value):,.2f}"

@@ -255,9 +255,14 @@ class Snapshot:
         funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
         window = max([r.no_funds_months for r in self._rules_cache.values()] + [MonitoringRules().no_funds_months])
         first = (year * 12 + month) - window
-        # year IN (...) lets the (project, year, month) index do the work; months are sorted out here.
-        recent = MonthlyProgress.objects.filter(
-            project__in=scope, year__in=list(range((first - 1) // 12, year + 1))
+        # Only the window's months with money in place come back (a city's year is 120,000 rows).
+        in_window = Q()
+        for y in range((first - 1) // 12, year + 1):
+            low, high = max(first - y * 12 + 1, 1), min(year * 12 + month - y * 12, 12)
+            if low <= high:
+                in_window |= Q(year=y, month__gte=low, month__lte=high)
+        recent = MonthlyProgress.objects.filter(project__in=scope).filter(in_window).filter(
+            Q(funds_domestic__gt=0) | Q(funds_foreign__gt=0)
         ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
         for pid, y, m, dom, foreign, rate in recent:
             if first < y * 12 + m <= year * 12 + month and (dom or foreign):

@@ -20,8 +20,10 @@ from ._decode import decode
 from ._errors import BinaryInput, EmptyInput, ReaderError, UndecodableInput
 from ._grammar import Fact
 from ._grammar import read_article as _read_article
+from ._layout import Places as _Places
 from ._layout import split_articles as _split_articles
 from ._normalize import normalize as _normalize
+from ._places import gazetteer as _gazetteer
 
 __all__ = [
     "BinaryInput", "EmptyInput", "Fact", "ReaderError", "UndecodableInput",
@@ -35,8 +37,9 @@ MAX_BYTES = 64 * 1024 * 1024
 def read_text(text: str, doc: str = "") -> list[Fact]:
     """All facts of one document's text."""
     norm = _normalize(text)
+    places = _Places(_gazetteer().matcher(norm.text), norm.text)
     facts: list[Fact] = []
-    for article in _split_articles(norm.text):
+    for article in _split_articles(norm.text, places):
         facts.extend(_read_article(norm, article, doc))
     return facts
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from ._layout import Article
 from ._normalize import BROKEN, Normalized
 from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
-from ._places import CITY, FULL_RE, PROVINCE, find_places
 
 SENTENCE_END = "。!?;\n\r"
 CLAUSE_END = SENTENCE_END + ",:"
@@ -194,15 +193,14 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str]:
     return "level", n.value, n.unit
 
 
-def _clean_left(left: str) -> str:
-    left = FULL_RE.sub("", left) if FULL_RE.match(left) else left
+def _clean_left(left: str, article: Article | None = None) -> str:
+    strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
+    left = strip(left)
     prev = None
     while prev != left:
         prev = left
         left = _LEFT_STRIP.sub("", left)
-        m = FULL_RE.match(left)
-        if m:
-            left = left[m.end():]
+        left = strip(left)
     left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = re.sub(r"[“”\"'《》]", "", left)
     left = re.sub(r"^.*】", "", left)
@@ -257,11 +255,29 @@ def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | 
 
 
 def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> str | None:
-    if re.match(r"^(?:全省|我省)", left) or re.search(r"全省[^,。]{0,12}$", text[s_start:pos]) and "我区" in text[pos:pos + 20]:
-        return PROVINCE
-    named = [p for _, p in find_places(text[s_start:pos]) if p not in (CITY, PROVINCE)]
-    if named and named[-1] != article.region:
-        return named[-1]
+    """The most specific place the sentence ties the fact to, else the article's place.
+
+    The article's own province or city named in passing (居全市第一, 占全省的) is a
+    comparison, not the fact's place.
+    """
+    places = article.places
+    if places is None:
+        return article.region
+    gaz = places.matcher.gaz
+    home = article.region_code
+    above = set(gaz.ancestors(home)) if home else set()
+    if re.match(r"^(?:全省|我省)", left) or re.search(r"全省[^,。]{0,12}$", text[max(s_start, pos - 20):pos]) and \
+            re.search(r"我区|我市|我县", text[pos:pos + 20]):
+        province = [c for c in above if gaz.level(c) == 1]
+        if province:
+            return gaz.by_code[province[0]].name
+    # A place far from the article's (another province) is a street, a partner or a
+    # comparison in a local report: 株洲路, 深圳客商.
+    province = next((c for c in above if gaz.level(c) == 1), home)
+    named = [m for m in places.between(max(s_start, pos - 400), pos) if m.code not in above
+             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
+    if named and named[-1].code != home:
+        return named[-1].name
     return article.region
 
 
@@ -369,7 +385,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 done.append(c)
             continue
         raw_left = text[c.left_start:c.number.start]
-        left = _clean_left(raw_left)
+        left = _clean_left(raw_left, article)
         right = getattr(c, "right", "")
         if right:
             right = re.sub(r"[“”\"'《》()]", "", _RIGHT_PHRASE_TRIM.sub("", right))
@@ -386,7 +402,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 x.kind, x.value = c.kind, (abs(x.value) if c.value >= 0 else -abs(x.value))
             run.append(x)
         if "分别" in raw_left and len(run) > 1:
-            prefix = _clean_left(raw_left.split("分别")[0])
+            prefix = _clean_left(raw_left.split("分别")[0], article)
             parts = _split_list(prefix) if prefix else []
             if len(parts) >= len(run):
                 names = parts[-len(run):]
@@ -434,7 +450,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
 
     for r in [c for c in cands if c.kind == "rank"]:
         earlier = [c for c in done if c.number.end <= r.number.start and c.kind != "rank"]
-        left = _clean_left(text[r.left_start:r.number.start])
+        left = _clean_left(text[r.left_start:r.number.start], article)
         left = re.sub(r"(?:连续[^,]{1,4}年|多年)$", "", left)
         middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
         middle = re.sub(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长", "", middle)

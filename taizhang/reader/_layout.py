@@ -9,10 +9,11 @@ last year and a plan for this one. Each gets its own place and year.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._places import find_places, shaped_places
+from ._places import Matcher, Mention
 
 _SEPARATOR = re.compile(r"^\s*(?:-{1,}|—{1,}|={3,}|\*{3,}|·{3,})\s*$")
 _HEADLINE_TAG = re.compile(r"^\s*【[^】]{1,20}】")
@@ -50,6 +51,8 @@ class Article:
     headline: str
     region: str | None
     year: int | None
+    region_code: str | None = None
+    places: Places | None = None
     skip: list[tuple[int, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -69,7 +72,25 @@ def _lines(text: str, start: int, end: int):
         pos = stop + 1
 
 
-def split_articles(text: str) -> list[Article]:
+class Places:
+    """The places a document names, in order, with the matcher that found them."""
+
+    def __init__(self, matcher: Matcher, text: str):
+        self.matcher = matcher
+        self.mentions: list[Mention] = matcher.find(text)
+        self.starts = [m.start for m in self.mentions]
+
+    def between(self, start: int, end: int) -> list[Mention]:
+        i = bisect_left(self.starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+
+def split_articles(text: str, places: Places) -> list[Article]:
     """Articles with the spans of page furniture inside them to skip."""
     bounds: list[tuple[int, int]] = []
     start = 0
@@ -81,12 +102,13 @@ def split_articles(text: str) -> list[Article]:
             start = ls if not _SEPARATOR.match(line) else le + 1
     if text[start:].strip():
         bounds.append((start, len(text)))
-    return [_article(text, s, e) for s, e in bounds] or [_article(text, 0, len(text))]
+    return [_article(text, s, e, places) for s, e in bounds] or [_article(text, 0, len(text), places)]
 
 
-def _article(text: str, start: int, end: int) -> Article:
+def _article(text: str, start: int, end: int, places: Places) -> Article:
     skip: list[tuple[int, int]] = []
     headline = ""
+    headline_at = (start, start)
     ended_at = None
     for ls, le in _lines(text, start, end):
         line = text[ls:le].strip()
@@ -104,39 +126,37 @@ def _article(text: str, start: int, end: int) -> Article:
             continue
         if not headline and len(line) <= 60 and "。" not in line:
             headline = line
+            headline_at = (ls, le)
     body_end = ended_at if ended_at is not None else end
-    region = _region(text, start, body_end, headline)
+    region = _region(text, start, body_end, headline_at, places)
     year = _year(text, start, body_end, skip)
-    article = Article(start=start, end=end, headline=headline, region=region, year=year, skip=skip)
+    article = Article(start=start, end=end, headline=headline, region=region.name if region else None,
+                      year=year, skip=skip, region_code=region.code if region else None, places=places)
     article.sections = _sections(text, start, body_end, year)
     return article
 
 
-def _region(text: str, start: int, end: int, headline: str) -> str | None:
-    tag = re.match(r"\s*【([^】]+)】", headline)
-    if tag:
-        found = find_places(tag.group(1))
-        if found and found[0][1] != "青岛市":
-            return found[0][1]
-    found = [p for _, p in find_places(re.sub(r"^\s*【[^】]*】", "", headline))]
-    local = [p for p in found if p not in ("青岛市", "山东省")]
-    if local or found:
-        return (local or found)[0]
-    body = text[start:end]
-    # In a city-level item, the first place the opening lines name (e.g. 海阳市人民政府).
-    opening = body[:300]
-    named = [p for _, p in find_places(opening) if p not in ("青岛市", "山东省")]
-    if named:
-        return named[0]
-    counts = Counter(p for _, p in find_places(body))
-    if counts:
-        return counts.most_common(1)[0][0]
-    shaped = Counter(shaped_places(body))
-    if shaped:
-        return shaped.most_common(1)[0][0]
-    if tag and find_places(tag.group(1)):
-        return find_places(tag.group(1))[0][1]
-    return None
+def _region(text: str, start: int, end: int, headline_at: tuple[int, int], places: Places) -> Mention | None:
+    """The document's place: the most specific one its headline names, else its opening's."""
+    gaz = places.matcher.gaz
+    body = places.between(start, end)
+    if not body:
+        return None
+    counts = Counter(m.code for m in body)
+
+    def best(found: list[Mention]) -> Mention:
+        # the most specific place, then the most named, then the first
+        return min(found, key=lambda m: (-gaz.level(m.code), -counts[m.code], m.start))
+
+    head = places.between(*headline_at)
+    if head:
+        return best(head)
+    opening = [m for m in body if m.start < start + 300]
+    if opening:
+        top = max(counts[m.code] for m in opening)
+        return best([m for m in opening if counts[m.code] == top])
+    top = max(counts.values())
+    return min((m for m in body if counts[m.code] == top), key=lambda m: (-gaz.level(m.code), m.start))
 
 
 def _year(text: str, start: int, end: int, skip) -> int | None:

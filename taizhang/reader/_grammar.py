@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ._layout import Article
 from ._normalize import BROKEN, Normalized
 from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
+from ._tables import read_table, table_spans
 
 SENTENCE_END = "。!?;\n\r"
 CLAUSE_END = SENTENCE_END + ",:"
@@ -110,10 +111,62 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     facts: list[Fact] = []
     skips = sorted(article.skip)
     broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)]
+    tables = [t for t in table_spans(text, article.start, article.end)
+              if not any(a <= t[0] < b for a, b in skips)]
+    for t_start, t_end in tables:
+        facts.extend(_read_table(norm, article, doc, t_start, t_end))
+    skips = sorted(skips + tables)
     for s_start, s_end in _sentences(text, article.start, article.end):
         if any(a <= s_start < b for a, b in skips):
             continue
         facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken))
+    return facts
+
+
+def _read_table(norm: Normalized, article: Article, doc: str, t_start: int, t_end: int) -> list[Fact]:
+    text = norm.text
+    above = t_start
+    for _ in range(3):  # the title and a units line sit just above the table
+        if above <= article.start:
+            break
+        above = text.rfind("\n", article.start, above - 1) + 1 if above - 1 > article.start else article.start
+    first_bar = text.find("|", t_start, t_end)
+    title = text[above:first_bar]
+    matcher = article.places.matcher if article.places else None
+
+    def place_of(label: str) -> str | None:
+        if matcher is None:
+            return None
+        found = matcher.find(label)
+        if found and found[0].start == 0 and found[0].end >= len(label) - 1:
+            return found[0].name
+        return None
+
+    years = re.findall(r"((?:19|20)\d\d)年", title)
+    year = years[-1] if years else (str(article.year) if article.year else None)
+    sub = None
+    for rx, label in _SUBPERIOD:
+        m = rx.search(title)
+        if m:
+            if label == "M":
+                n = next(g for g in m.groups() if g)
+                n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
+                sub = f"M1-M{n}" if n else None
+            else:
+                sub = label
+            break
+    facts = []
+    for t in read_table(text, t_start, t_end, title, place_of):
+        start, end = norm.span(t.start, t.end)
+        plan = bool(re.search(r"计划|目标|预期", t.header))
+        region = place_of(t.place) if t.place else None
+        facts.append(Fact(
+            doc=doc, start=start, end=end, quote=norm.original[start:end],
+            region=region or article.region, period=year,
+            subperiod=None if plan and "年" in t.header else sub, indicator=t.indicator, kind=t.kind,
+            value=round(t.value, 6), unit=t.unit, status="target" if plan and not re.search(r"完成", t.header)
+            else "actual",
+        ))
     return facts
 
 

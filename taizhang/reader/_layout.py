@@ -156,7 +156,19 @@ def _region(text: str, start: int, end: int, headline_at: tuple[int, int], place
         top = max(counts[m.code] for m in opening)
         return best([m for m in opening if counts[m.code] == top])
     top = max(counts.values())
-    return min((m for m in body if counts[m.code] == top), key=lambda m: (-gaz.level(m.code), m.start))
+    leaders = [m for m in body if counts[m.code] == top]
+    if len(counts) >= 3 and (top == 1 or len({m.code for m in leaders}) > 1):
+        # A round-up of several places, none leading: the one that holds them all.
+        common = _common_ancestor(gaz, list(counts))
+        if common is not None:
+            return Mention(leaders[0].start, leaders[0].start, common, gaz.by_code[common].name, False)
+    return min(leaders, key=lambda m: (-gaz.level(m.code), m.start))
+
+
+def _common_ancestor(gaz, codes: list[str]) -> str | None:
+    chains = [[c, *gaz.ancestors(c)] for c in codes]
+    shared = set(chains[0]).intersection(*chains[1:])
+    return max(shared, key=lambda c: len(gaz.ancestors(c))) if shared else None
 
 
 def _year(text: str, start: int, end: int, skip) -> int | None:

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from ._layout import Article
 from ._normalize import BROKEN, Normalized
 from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
+from ._periods import base_year, fact_years
 from ._tables import read_table, table_spans
 
-SENTENCE_END = "。!?;\n\r"
-CLAUSE_END = SENTENCE_END + ",:"
+# ";" separates clauses of one sentence: what the sentence opened (预计, its subject, its
+# year) still applies after it.
+SENTENCE_END = "。!?\n\r"
+CLAUSE_END = SENTENCE_END + ",:;"
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
 
@@ -170,7 +173,7 @@ def _read_table(norm: Normalized, article: Article, doc: str, t_start: int, t_en
     return facts
 
 
-_SENTENCE = re.compile(r"[^。!?;\n\r]+")
+_SENTENCE = re.compile(r"[^。!?\n\r]+")
 _HAS_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千翻首第半]")
 
 
@@ -283,8 +286,12 @@ def _status(text: str, s_start: int, pos: int, article: Article) -> str:
 def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | None, str | None]:
     section = article.section_at(pos)
     year = section.year if section is not None and section.year else article.year
-    before = text[s_start:pos]
-    years = [int(y) for y in re.findall(r"((?:19|20)\d\d)年(?!前|以来|起)", before)]
+    head = article.head_years.at(pos) if article.head_years is not None else None
+    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
+        year = head
+    lo = max(s_start, pos - 200)
+    before = text[lo:pos]
+    years = fact_years(text, lo, pos)
     if years and not re.search(r"自(?:19|20)\d\d年", before):
         year = years[-1]
     if year is not None:
@@ -334,6 +341,9 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
+_THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e00-\u9fff“]")
+_PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
+_PAIRED = re.compile(r"^(城乡|中外|内外资)(.+)$")
 _STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增长|同比|比上年|下降|提高|占|达到|达|的比重|"
                          r"大关|台阶|关口)")
 _RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
@@ -401,6 +411,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         sectors = n.unit == "次" and after.startswith("产业")  # 三次产业: the three sectors
         over = left_raw.endswith("过") and not left_raw.endswith("超过") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff"  # "过10亿元项目": a class of projects, not an amount
+        # "500万元以上固定资产投资", "3亩(含)以上规模以下工业企业": a threshold inside a class name
+        over = over or bool(_THRESHOLD.match(text, n.end))
         if over:
             continue  # and its words stay with the count that follows ("过10亿元项目8个")
         if _NAME_AFTER.match(after) or institute or structure or qualifier or sectors:
@@ -409,7 +421,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         kind, value, unit = _classify(text, n, left_raw)
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
         if re.search(r"(?:由|从)\s*(?:约|近)?$", left_raw):
-            cand.period_override = None
+            # the starting value of 由…增至: the base year, if the sentence names one
+            cand.period_override = base_year(text, s_start, n.start)
         # Words after the number that belong to what it measures.
         cand.right = ""
         if after.startswith("的") and kind == "level":
@@ -457,10 +470,15 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if "分别" in raw_left and len(run) > 1:
             prefix = _clean_left(raw_left.split("分别")[0], article)
             parts = _split_list(prefix) if prefix else []
+            pair = _PAIRED.match(prefix or "")
+            if len(run) == 2 and len(parts) < 2 and pair:
+                # 城乡居民人均可支配收入分别…: the 城镇 one and the 农村 one
+                parts = [w + pair.group(2) for w in _PAIRS[pair.group(1)]]
             if len(parts) >= len(run):
                 names = parts[-len(run):]
             else:
-                earlier = [d for d in done if d.kind == "level"][-len(run):]
+                clause_group = text.rfind(";", s_start, c.number.start)
+                earlier = [d for d in done if d.kind == "level" and d.number.start > clause_group][-len(run):]
                 head = prefix if _GENERIC.match(prefix or "") else ""
                 names = [d.indicator + head for d in earlier] if len(earlier) == len(run) else []
             if names:
@@ -547,8 +565,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
         period, sub = _period(text, s_start, c.number.start, article)
-        if c.period_override is None:
-            period = None
+        if c.period_override is not ...:
+            period = None if c.period_override is None else str(c.period_override)
         facts.append(Fact(
             doc=doc, start=start, end=end, quote=norm.original[start:end],
             region=_region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ._periods import HeadYears, is_base
 from ._places import Matcher, Mention
 
 _SEPARATOR = re.compile(r"^\s*(?:-{1,}|—{1,}|={3,}|\*{3,}|·{3,})\s*$")
@@ -29,6 +30,8 @@ _END_OF_ARTICLE = re.compile(
 _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+_EXECUTED = re.compile(r"((?:19|20)\d\d)\s*年[^。\n]{0,24}?(?:计划|预算)执行情况")
+_DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
@@ -53,6 +56,7 @@ class Article:
     year: int | None
     region_code: str | None = None
     places: Places | None = None
+    head_years: HeadYears | None = None
     skip: list[tuple[int, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -133,6 +137,7 @@ def _article(text: str, start: int, end: int, places: Places) -> Article:
     article = Article(start=start, end=end, headline=headline, region=region.name if region else None,
                       year=year, skip=skip, region_code=region.code if region else None, places=places)
     article.sections = _sections(text, start, body_end, year)
+    article.head_years = HeadYears(text, start, body_end)
     return article
 
 
@@ -175,18 +180,35 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     """The year an article speaks of: the year it names most, at the head of its sentences."""
     body = text[start:end]
     weights: Counter[int] = Counter()
+    weak: Counter[int] = Counter()  # plan years and the like: only when nothing else
     for m in _YEAR.finditer(body):
         pos = start + m.start()
         if any(s <= pos < e for s, e in skip):
             continue
         before = body[max(0, m.start() - 12):m.start()]
-        after = body[m.end():m.end() + 3]
+        after = body[m.end():m.end() + 6]
         if "《" in before and "》" not in before:
             continue  # inside a title
-        if re.match(r"(?:前|以来|起|底前|-|—|～|~)", after) or re.search(r"自\s*$|至\s*$|[-—~]$", before):
+        if is_base(text, pos, pos + 5):
+            continue
+        if re.match(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)", after) or \
+                re.search(r"自\s*$|至\s*$|到\s*$|[-—~]$", before):
+            weak[int(m.group(1))] += 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
         weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+    executed = _EXECUTED.search(body[:600])
+    if executed:
+        return int(executed.group(1))  # 2021年…计划执行情况: the year the plan was carried out
+    # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
+    # dates the news (an "updated" stamp on a re-post does not).
+    pub = _PUB_DATE.search(body[:400])
+    if pub and re.search(r"今年|本年", body):
+        weights[int(pub.group(1))] += 4
+    dateline = _DATELINE.search(body[:300])
+    if dateline:
+        weights[int(dateline.group(1))] += 2
+    weights = weights or weak
     if weights:
         best = max(weights.values())
         return max(y for y, w in weights.items() if w == best)

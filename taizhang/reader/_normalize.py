@@ -24,6 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._periods import digits_for_chinese_years
+
 _PINYIN = (
     r"(?<=[\u3400-\u9fff?\ufffd])\("
     r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,6}"
@@ -108,7 +110,7 @@ def _wrapped(text: str, nl: int) -> bool:
 
 
 def normalize(original: str) -> Normalized:
-    conv = to_simplified(original.translate(_WIDTH))
+    conv = digits_for_chinese_years(to_simplified(original.translate(_WIDTH)))
     pieces: list[str] = []
     seg_text: list[int] = [0]
     seg_orig: list[int] = [0]

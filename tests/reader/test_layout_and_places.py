@@ -94,3 +94,47 @@ def test_the_place_a_fact_is_about(text, region):
         assert {f.region for f in got} == {"吉首市", "凤凰县", "泸溪县"}
     else:
         assert got[0].region == region
+
+
+# (text, value, expected period)
+PERIODS = [
+    # a year in Chinese numerals
+    ("二〇一二年,全县粮食总产量达到12.5万吨。", 12.5, "2012"),
+    # a base year is the starting value's year, not the fact's
+    ("2020年与2010年比较,全县财政收入由3.2亿元增至9.8亿元。", 3.2, "2010"),
+    ("2020年与2010年比较,全县财政收入由3.2亿元增至9.8亿元。", 9.8, "2020"),
+    ("2020年,全县工业产值达到56亿元,是2015年的2倍。", 56, "2020"),
+    # a year at the head of a sentence carries over to the next sentences
+    ("县长在报告中说,2018年全县经济稳中有进。地区生产总值达到120亿元。", 120, "2018"),
+    # a plan year ahead does not
+    ("2018年,全县新开工项目30个,2019年计划完成投资50亿元。全县新增就业3000人。", 3000, "2018"),
+    # the year of a plan being carried out, from the title
+    ("2021年国民经济和社会发展计划执行情况及2022年计划草案的报告\n全区市场主体突破15万户。", 15, "2021"),
+    # ";" does not end the sentence: its year still applies
+    ("1990年与1980年比较,全县粮食产量由2万吨增至3万吨;油料产量由0.5万吨增至0.8万吨。", 0.5, "1980"),
+]
+
+
+@pytest.mark.parametrize("text, value, period", PERIODS)
+def test_the_year_a_fact_belongs_to(text, value, period):
+    got = {f.value: f.period for f in facts(text)}
+    assert got[value] == period
+
+
+# (text, a fact that must be read, a fact that must not)
+THRESHOLDS = [
+    ("2023年,全县500万元以上固定资产投资增长8.2%。", ("growth", 8.2, "%"), ("level", 500, "万元")),
+    ("2023年,全县引进亿元以上项目38个。", ("level", 38, "个"), None),
+    ("2023年,规模以下3亩(含)以上工业企业共120家。", ("level", 120, "家"), ("level", 3, "亩")),
+]
+
+
+@pytest.mark.parametrize("text, wanted, unwanted", THRESHOLDS)
+def test_thresholds_stay_inside_class_names(text, wanted, unwanted):
+    got = {(f.kind, f.value, f.unit) for f in facts(text)}
+    assert wanted in got and unwanted not in got
+
+
+def test_town_and_country_share_one_respective_list():
+    got = {f.indicator: f.value for f in facts("2023年,城乡居民人均可支配收入分别达26000元、11000元。")}
+    assert got == {"城镇居民人均可支配收入": 26000, "农村居民人均可支配收入": 11000}

@@ -10,7 +10,9 @@ and article.
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ._layout import Article
@@ -198,15 +200,18 @@ def _clause_end(text: str, pos: int, ceiling: int) -> int:
 
 
 def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
-    seg = text[s_start:pos]
+    # Only a short quotation is a name (“十四五”, 《…》 titles): look 12 characters around.
+    lo = max(s_start, pos - 12)
+    seg = text[lo:pos]
     opened = max(seg.rfind("“"), seg.rfind("《"))
     if opened == -1:
         return False
     closed = max(seg.rfind("”"), seg.rfind("》"))
     if closed > opened:
         return False
-    close_at = min((i for i in (text.find("”", pos), text.find("》", pos)) if i != -1), default=-1)
-    return close_at != -1 and close_at - (s_start + opened) <= 12
+    close_at = min((i for i in (text.find("”", pos, pos + 13), text.find("》", pos, pos + 13)) if i != -1),
+                   default=-1)
+    return close_at != -1 and close_at - (lo + opened) <= 12
 
 
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
@@ -271,19 +276,55 @@ def _right_noun(text: str, pos: int, ceiling: int) -> str:
     return re.sub(r"[“”\"'《》()]", "", seg)[:14]
 
 
-def _status(text: str, s_start: int, pos: int, article: Article) -> str:
-    before = text[s_start:pos]
-    if _EXPECT.search(before):
+class _Marks:
+    """Words of one sentence that reach every number after them, found once per sentence
+    (searching the sentence's prefix again for each number made long sentences quadratic)."""
+
+    def __init__(self, text: str, s_start: int, s_end: int):
+        m = _EXPECT.search(text, s_start, s_end)
+        self.expect = m.end() if m else None
+        m = _TARGET.search(text, s_start, s_end)
+        self.target = m.end() if m else None
+        self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
+        for rx, label in _SUBPERIOD:
+            for m in rx.finditer(text, s_start, s_end):
+                if label == "M":
+                    n = next(g for g in m.groups() if g)
+                    n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
+                    self.subperiods.append((m.start(), m.end(), f"M1-M{n}" if n else None))
+                else:
+                    self.subperiods.append((m.start(), m.end(), label))
+        self.subperiods.sort()
+        self.sub_starts = [sp[0] for sp in self.subperiods]
+        self.quote_open = [i for i in range(s_start, s_end) if text[i] in "“《"] if "“" in text[s_start:s_end] \
+            or "《" in text[s_start:s_end] else []
+        self.quote_close = [i for i in range(s_start, s_end) if text[i] in "”》"] if self.quote_open else []
+
+    def subperiod(self, pos: int) -> str | None:
+        i = bisect_right(self.sub_starts, pos) - 1
+        while i >= 0:
+            start, end, label = self.subperiods[i]
+            if end <= pos:
+                return label
+            i -= 1
+        return None
+
+
+def _status(text: str, s_start: int, pos: int, article: Article, marks: _Marks | None = None) -> str:
+    if marks is None:
+        marks = _Marks(text, s_start, pos)
+    if marks.expect is not None and marks.expect <= pos:
         return "expected"
     section = article.section_at(pos)
     if section is not None and section.mode == "plan":
         return "target"
-    if _TARGET.search(before):
+    if marks.target is not None and marks.target <= pos:
         return "target"
     return "actual"
 
 
-def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | None, str | None]:
+def _period(text: str, s_start: int, pos: int, article: Article,
+            marks: _Marks | None = None) -> tuple[str | None, str | None]:
     section = article.section_at(pos)
     year = section.year if section is not None and section.year else article.year
     head = article.head_years.at(pos) if article.head_years is not None else None
@@ -299,19 +340,9 @@ def _period(text: str, s_start: int, pos: int, article: Article) -> tuple[str | 
             year += 1
         elif re.search(r"(?<![比较])(?:去年|上年末)", before):
             year -= 1  # but "比上年末增加" compares with last year: the fact is this year's
-    sub = None
-    best = -1
-    for rx, label in _SUBPERIOD:
-        for m in rx.finditer(before):
-            if m.start() > best:
-                best = m.start()
-                if label == "M":
-                    n = next(g for g in m.groups() if g)
-                    n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
-                    sub = f"M1-M{n}" if n else None
-                else:
-                    sub = label
-    return (str(year) if year is not None else None), sub
+    if marks is None:
+        marks = _Marks(text, s_start, pos)
+    return (str(year) if year is not None else None), marks.subperiod(pos)
 
 
 def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> str | None:
@@ -460,7 +491,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             left = _trim_examples(left) if right and "等" in left else left
         # A list run: this and the following numbers of the same kind, side by side.
         run = [c]
-        for x in cands[i + 1:]:
+        for x in itertools.islice(cands, i + 1, None):
             gap = text[run[-1].number.end:x.number.start]
             if x.kind == "rank" or x.unit != c.unit or gap not in ("", "、", "和", "及"):
                 break
@@ -554,6 +585,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         done.append(r)
 
     facts = []
+    marks = _Marks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()
         if not indicator or len(indicator) < 2 or c.value == 0:
@@ -564,7 +596,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if text[q_start:c.number.start].startswith("【"):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
-        period, sub = _period(text, s_start, c.number.start, article)
+        period, sub = _period(text, s_start, c.number.start, article, marks)
         if c.period_override is not ...:
             period = None if c.period_override is None else str(c.period_override)
         facts.append(Fact(
@@ -572,7 +604,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             region=_region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
             period=period, subperiod=sub, indicator=indicator, kind=c.kind,
             value=round(c.value, 6), unit=c.unit,
-            status=_status(text, s_start, c.number.start, article),
+            status=_status(text, s_start, c.number.start, article, marks),
         ))
     return facts
 

@@ -71,29 +71,41 @@ class Mention:
     short: bool  # written as a short name
 
 
-class _Trie:
-    """A regex alternation of many names, built as a prefix tree so it runs in one pass."""
+class _Names:
+    """Many names found in one pass: a character-class scan for a name's first two
+    characters, then a dictionary of the names that start with them, longest first.
+    (A regular expression of thousands of alternatives runs at under 1 M chars/s.)"""
 
-    @staticmethod
-    def pattern(words) -> str:
-        tree: dict = {}
-        for w in words:
-            node = tree
-            for ch in w:
-                node = node.setdefault(ch, {})
-            node[""] = {}
-        return _Trie._emit(tree)
+    def __init__(self, names):
+        self.by_pair: dict[str, list[str]] = {}
+        for n in names:
+            if len(n) >= 2:
+                self.by_pair.setdefault(n[:2], []).append(n)
+        for group in self.by_pair.values():
+            group.sort(key=len, reverse=True)
+        firsts = "".join(sorted({n[0] for n in self.by_pair}))
+        seconds = "".join(sorted({n[1] for n in self.by_pair}))
+        self.starts = re.compile(f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])") if self.by_pair else None
 
-    @staticmethod
-    def _emit(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + _Trie._emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return "(?:" + body + ")?"
-        return body
+    def match(self, text: str, i: int, end: int) -> str | None:
+        for name in self.by_pair.get(text[i:i + 2], ()):
+            if text.startswith(name, i) and i + len(name) <= end:
+                return name
+        return None
+
+    def scan(self, text: str, start: int, end: int):
+        """(start, end, name) of each name, left to right, longest at each place, not overlapping."""
+        if self.starts is None:
+            return
+        pos = start
+        for m in self.starts.finditer(text, start, end):
+            i = m.start()
+            if i < pos:
+                continue
+            name = self.match(text, i, end)
+            if name is not None:
+                yield i, i + len(name), name
+                pos = i + len(name)
 
 
 class Gazetteer:
@@ -132,13 +144,13 @@ class Gazetteer:
             # a district or city that was a county is still written 双流县 in older texts
             if d.level == 3 and d.name[-1] in "区市" and short + "县" not in taken and len(short) >= 2:
                 add(short + "县", d.code, short + "县")
-        self.regex = re.compile(_Trie.pattern(self.global_names))
-        self._shorts = None
+        self.names = _Names(self.global_names)
+        self._shorts: _Names | None = None
 
     @property
-    def _short_regex(self):
+    def _short_names(self) -> _Names:
         if self._shorts is None:
-            self._shorts = re.compile(_Trie.pattern(self.county_shorts))
+            self._shorts = _Names(self.county_shorts)
         return self._shorts
 
     def _own_short_name(self, text: str) -> tuple[str, tuple[str, str]] | None:
@@ -147,12 +159,12 @@ class Gazetteer:
             return None
         suffix = selves.most_common(1)[0][0]
         hits: Counter[str] = Counter()
-        for m in self._short_regex.finditer(text):
-            if _NAME_GOES_ON.match(text, m.end()) or text.startswith(("县", "区", "市"), m.end()):
+        for _, end, short in self._short_names.scan(text, 0, len(text)):
+            if _NAME_GOES_ON.match(text, end) or text.startswith(("县", "区", "市"), end):
                 continue
-            codes = [c for c in self.county_shorts[m.group(0)] if self.by_code[c].name.endswith(suffix)]
+            codes = [c for c in self.county_shorts[short] if self.by_code[c].name.endswith(suffix)]
             if len(codes) == 1:
-                hits[m.group(0)] += 1
+                hits[short] += 1
         if not hits:
             return None
         short = hits.most_common(1)[0][0]
@@ -180,7 +192,7 @@ class Gazetteer:
 
     def matcher(self, text: str) -> Matcher:
         """A matcher for one document: full names, and the short names its context allows."""
-        found = list(_scan(self.regex, self.global_names, text, 0, len(text)))
+        found = list(_scan(self.names, self.global_names, text, 0, len(text)))
         context = {m.code for m in found}
         for code in list(context):
             context.update(self.ancestors(code))
@@ -201,26 +213,32 @@ class Gazetteer:
         return Matcher(self, local, preferred)
 
 
-def _scan(regex, names, text: str, start: int, end: int):
-    for m in regex.finditer(text, start, end):
-        code, name = names[m.group(0)]
-        yield Mention(m.start(), m.end(), code, name, name != m.group(0) and len(m.group(0)) < len(name))
+def _scan(names: _Names, table: dict[str, tuple[str, str]], text: str, start: int, end: int):
+    for s, e, word in names.scan(text, start, end):
+        code, name = table[word]
+        yield Mention(s, e, code, name, name != word and len(word) < len(name))
 
 
 class Matcher:
     def __init__(self, gaz: Gazetteer, local: dict[str, tuple[str, str]], preferred: dict[str, str]):
         self.gaz = gaz
-        self.names = dict(gaz.global_names)
-        for short, hit in local.items():
-            self.names.setdefault(short, hit)
+        self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
+        self.local_names = _Names(self.local)
         self.preferred = preferred
-        self.regex = re.compile(_Trie.pattern(self.names)) if local else gaz.regex
-        self.local = local
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
         end = len(text) if end is None else end
         out: list[Mention] = []
-        for m in _scan(self.regex, self.names, text, start, end):
+        found = list(_scan(self.gaz.names, self.gaz.global_names, text, start, end))
+        if self.local:
+            found.extend(_scan(self.local_names, self.local, text, start, end))
+            found.sort(key=lambda m: (m.start, -m.end))
+            kept: list[Mention] = []
+            for m in found:
+                if not kept or m.start >= kept[-1].end:
+                    kept.append(m)
+            found = kept
+        for m in found:
             name = self.preferred.get(m.code, m.name) if m.short else m.name
             word = text[m.start:m.end]
             if _NAME_GOES_ON.match(text, m.end):
@@ -250,8 +268,8 @@ class Matcher:
 
     def strip_prefix(self, s: str) -> str:
         """``崂山区生产总值`` -> ``生产总值``."""
-        m = self.regex.match(s)
-        return s[m.end():] if m else s
+        name = self.gaz.names.match(s, 0, len(s)) or self.local_names.match(s, 0, len(s))
+        return s[len(name):] if name else s
 
 
 @lru_cache(maxsize=1)

@@ -296,9 +296,6 @@ class _Marks:
                     self.subperiods.append((m.start(), m.end(), label))
         self.subperiods.sort()
         self.sub_starts = [sp[0] for sp in self.subperiods]
-        self.quote_open = [i for i in range(s_start, s_end) if text[i] in "“《"] if "“" in text[s_start:s_end] \
-            or "《" in text[s_start:s_end] else []
-        self.quote_close = [i for i in range(s_start, s_end) if text[i] in "”》"] if self.quote_open else []
 
     def subperiod(self, pos: int) -> str | None:
         i = bisect_right(self.sub_starts, pos) - 1

@@ -146,6 +146,7 @@ class Gazetteer:
                 add(short + "县", d.code, short + "县")
         self.names = _Names(self.global_names)
         self._shorts: _Names | None = None
+        self._ancestors: dict[str, list[str]] = {}
 
     @property
     def _short_names(self) -> _Names:
@@ -172,11 +173,15 @@ class Gazetteer:
         return short, (code, self.by_code[code].name)
 
     def ancestors(self, code: str) -> list[str]:
-        out = []
+        cached = self._ancestors.get(code)
+        if cached is not None:
+            return cached
+        out: list[str] = []
         d = self.by_code.get(code)
         while d is not None and d.parent:
             out.append(d.parent)
             d = self.by_code.get(d.parent)
+        self._ancestors[code] = out
         return out
 
     def is_ancestor(self, a: str, b: str) -> bool:
@@ -210,7 +215,7 @@ class Gazetteer:
                 if code in context or d.parent in context:
                     local[short] = (code, preferred.get(code, d.name))
                     break
-        return Matcher(self, local, preferred)
+        return Matcher(self, local, preferred, (text, found))
 
 
 def _scan(names: _Names, table: dict[str, tuple[str, str]], text: str, start: int, end: int):
@@ -220,7 +225,9 @@ def _scan(names: _Names, table: dict[str, tuple[str, str]], text: str, start: in
 
 
 class Matcher:
-    def __init__(self, gaz: Gazetteer, local: dict[str, tuple[str, str]], preferred: dict[str, str]):
+    def __init__(self, gaz: Gazetteer, local: dict[str, tuple[str, str]], preferred: dict[str, str],
+                 scanned: tuple[str, list[Mention]] | None = None):
+        self._scanned = scanned  # the document's own global scan, reused by find()
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
         self.local_names = _Names(self.local)
@@ -229,7 +236,10 @@ class Matcher:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
         end = len(text) if end is None else end
         out: list[Mention] = []
-        found = list(_scan(self.gaz.names, self.gaz.global_names, text, start, end))
+        if self._scanned is not None and self._scanned[0] is text and start == 0 and end == len(text):
+            found = list(self._scanned[1])
+        else:
+            found = list(_scan(self.gaz.names, self.gaz.global_names, text, start, end))
         if self.local:
             found.extend(_scan(self.local_names, self.local, text, start, end))
             found.sort(key=lambda m: (m.start, -m.end))

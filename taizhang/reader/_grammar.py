@@ -28,8 +28,12 @@ CLAUSE_END = SENTENCE_END + ",:;"
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
 
+_TIMES_OF = re.compile(r"(?:是|为|相当于|达到?)[^,;。]{0,16}的$")
+_RANK_MOVE = re.compile(r"(?:前移|前进|上升|提升|后移|后退|下降|下滑|回落)(?:了)?$")
+_RANK_AT = re.compile(r"(?:由|从|到|至|为|居|列|第|排名|排|位次|位列|位居)$|排名|位次|名次")
 _GROWTH_VERB = re.compile(
-    r"(同比|比上年|较上年|比去年|年均|平均)?(增长|增加|增|提高|提升|上升|上涨|扩大|下降|降低|减少|回落|下滑|缩小|缩减|减)(了)?"
+    r"(同比|比上年|较上年|比去年|年均|平均|平均每年|每年)?(增长|增加|递增|递减|增|提高|提升|上升|上涨|扩大|下降|降低|减少|回落|"
+    r"下滑|缩小|缩减|减)(了)?"
     r"(约|近|超过?|达到?)?$"
 )
 _GROWTH_NOUN = re.compile(r"(增速|增幅|涨幅|降幅)(为|达到?|约|超过?)?$")
@@ -53,6 +57,7 @@ _LEFT_STRIP = re.compile(
 _RIGHT_TRIM_INDICATOR = re.compile(
     r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
     r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|控制在|保持在|稳定在|"
+    r"递增|递减|年均|平均每年|每年|平均|由|从|"
     r"[,、::\s“”\"'()的])+$"
 )
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
@@ -109,6 +114,7 @@ class _Cand:
     right: str = ""
     of_phrase: bool = False
     list_group: list | None = None
+    fixed: bool = False  # its indicator is known already (a structure ratio's part)
 
 
 def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
@@ -186,9 +192,15 @@ def _sentences(text: str, start: int, end: int):
 
 
 def _clause_start(text: str, floor: int, pos: int) -> int:
+    """Where the clause holding ``pos`` starts; a comma inside parentheses does not end it
+    (国民生产总值(按1990年不变价,下同)由1325万元)."""
     i = pos
     while i > floor and text[i - 1] not in CLAUSE_END:
         i -= 1
+        if text[i] == ")":
+            opened = text.rfind("(", max(floor, i - 40), i)
+            if opened != -1:
+                i = opened
     return i
 
 
@@ -242,7 +254,22 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
     return False
 
 
-def _classify(text: str, n: Number, left: str) -> tuple[str, float, str]:
+def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
+    """Kind, value and unit of a number, from the words before it; None if it is no fact."""
+    if n.unit == "倍":
+        if _TIMES_OF.search(left):
+            return "growth", round((n.value - 1) * 100, 6), "%"  # 是上年的2.4倍: up 140 %
+        if _GROWTH_VERB.search(left):
+            return "growth", round(n.value * 100, 6), "%"  # 增长4.2倍: up 420 %
+        return None
+    if n.unit == "成":
+        return "share", n.value * 10, "%"  # 占8成: 80 %
+    if n.unit == "位":
+        if _RANK_MOVE.search(left):
+            sign = -1 if re.search(r"后移|后退|下降|下滑|回落", left[-4:]) else 1
+            return "growth", sign * n.value, "位"  # 位次前移14位
+        if _RANK_AT.search(left):
+            return "rank", n.value, "位"  # 排名由38位提升到29位
     if n.unit in ("%", "‰"):
         if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or re.search(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$", left):
             sign = -1 if _FALL.search(left[-6:]) else 1
@@ -369,10 +396,12 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
+_RATIO = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)(?![\d.:∶])")
 _THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e00-\u9fff“]")
 _PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
 _PAIRED = re.compile(r"^(城乡|中外|内外资)(.+)$")
-_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增长|同比|比上年|下降|提高|占|达到|达|的比重|"
+_STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增长|同比|比上年|下降|提高|占|达到|达|的比重|提升|上升|增至|增加到|"
+                         r"降至|降到|减少到|调整为|调整到|前移|后移|到|至|"
                          r"大关|台阶|关口)")
 _RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
@@ -446,7 +475,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if _NAME_AFTER.match(after) or institute or structure or qualifier or sectors:
             consumed = n.end
             continue
-        kind, value, unit = _classify(text, n, left_raw)
+        classified = _classify(text, n, left_raw)
+        if classified is None:
+            consumed = n.end
+            continue
+        kind, value, unit = classified
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
         if re.search(r"(?:由|从)\s*(?:约|近)?$", left_raw):
             # the starting value of 由…增至: the base year, if the sentence names one
@@ -474,6 +507,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     done: list[_Cand] = []
     assigned: set[int] = set()
     for i, c in enumerate(cands):
+        if c.fixed:
+            done.append(c)
+            continue
         if c.kind == "rank" or id(c) in assigned:
             if id(c) in assigned:
                 done.append(c)
@@ -618,8 +654,24 @@ def _split_list(s: str) -> list[str]:
 
 
 def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:
-    """Ranks, 翻一番, 一半, fractions: facts written without a number-and-unit."""
+    """Ranks, 翻一番, 一半, fractions, structure ratios: facts written without a number-and-unit."""
     out: list[_Cand] = []
+    for m in _RATIO.finditer(text, s_start, s_end):
+        parts = [float(g) for g in m.groups()]
+        c_start = _clause_start(text, s_start, m.start())
+        clause = text[c_start:m.start()]
+        if not 95 <= sum(parts) <= 105 or "产业" not in clause:
+            continue  # only a structure whose parts add up to 100 is three shares
+        heads = re.findall(r"结构|比例|比重|构成|占比", clause)
+        head = heads[-1] if heads else "结构"
+        for k, (part, name) in enumerate(zip(parts, ("第一产业", "第二产业", "第三产业"), strict=True)):
+            n = Number(m.start(), m.end(), part, "%", False, False, m.group(0))
+            cand = _Cand(n, "share", part, "%", c_start, c_start, m.end(), name + head, fixed=True)
+            if re.search(r"(?:由|从)[^,;。]{0,12}$", text[c_start:m.start()]):
+                cand.period_override = base_year(text, s_start, m.start())
+            cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
+            out.append(cand)
+        numbers.append(Number(m.start(), m.end(), 0, "", False, False, m.group(0)))
     for m in _RANK.finditer(text, s_start, s_end):
         raw = m.group("n")
         value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(_CN_SMALL.get(raw, 0)))

@@ -1,0 +1,58 @@
+"""Number grammar: tables of (text, expected facts) written from how reports count."""
+
+from __future__ import annotations
+
+import pytest
+
+from taizhang.reader import read_text
+
+
+def facts(text):
+    return {(f.kind, round(f.value, 4), f.unit) for f in read_text(text, doc="t.txt")}
+
+
+# (text, expected (kind, value, unit) facts among those read)
+GRAMMAR = [
+    # 增长N倍 is growth N x 100 %; 是…的N倍 is growth (N - 1) x 100 %
+    ("2020年,全县工业总产值增长4.5倍。", {("growth", 450, "%")}),
+    ("2020年,全县工业总产值达到80亿元,是2010年的3倍。", {("level", 80, "亿元"), ("growth", 200, "%")}),
+    ("2020年,全县粮食产量平均每年递增9.5%。", {("growth", 9.5, "%")}),
+    # 成 is tenths
+    ("2020年,全县民营经济占8成以上。", {("share", 80, "%")}),
+    # a structure ratio is one share per sector
+    ("2020年,全县三次产业结构为8.5:40.2:51.3。",
+     {("share", 8.5, "%"), ("share", 40.2, "%"), ("share", 51.3, "%")}),
+    ("2020年,全县三次产业比例由12∶45∶43调整为9∶41∶50。",
+     {("share", 12, "%"), ("share", 9, "%"), ("share", 50, "%")}),
+    # positions: a rank, and a move in rank
+    ("2020年,全县综合实力排名由45位提升到30位。", {("rank", 45, "位"), ("rank", 30, "位")}),
+    ("2020年,全县在全省位次前移6位。", {("growth", 6, "位")}),
+    # a comma inside parentheses does not end the clause
+    ("2020年,全县生产总值(按可比价格计算,下同)达到120亿元。", {("level", 120, "亿元")}),
+]
+
+
+@pytest.mark.parametrize("text, expected", GRAMMAR)
+def test_number_grammar(text, expected):
+    assert expected <= facts(text)
+
+
+NOT_FACTS = [
+    "全县推行“1+3”模式,实现一倍速发展。",
+    "全县三次产业协调发展,比例为1:2:3的格局形成。",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FACTS)
+def test_grammar_not_facts(text):
+    assert not {f for f in facts(text) if f[2] in ("%", "位")}
+
+
+def test_the_parts_of_a_structure_are_named_by_sector():
+    got = {f.indicator for f in read_text("2020年,全县三次产业结构为8.5:40.2:51.3。")}
+    assert got == {"第一产业结构", "第二产业结构", "第三产业结构"}
+
+
+def test_the_indicator_before_a_parenthesis_is_kept():
+    got = [f for f in read_text("2020年,全县生产总值(按可比价格计算,下同)达到120亿元。")]
+    assert got[0].indicator.startswith("生产总值")

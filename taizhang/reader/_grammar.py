@@ -57,7 +57,7 @@ _LEFT_STRIP = re.compile(
 _RIGHT_TRIM_INDICATOR = re.compile(
     r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
     r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|控制在|保持在|稳定在|"
-    r"递增|递减|年均|平均每年|每年|平均|由|从|"
+    r"递增|递减|年均|平均每年|每年|平均|由|从|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
     r"[,、::\s“”\"'()的])+$"
 )
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
@@ -396,6 +396,11 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     return article.region
 
 
+_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
+_BARE_MEASURE = re.compile(
+    r"^(?:项目)?(?:完成|实现|累计完成|累计)?(?:年度|全年|年)?(?:计划)?(?:总)?(?:投资|产值|营业收入|营收|税收|销售收入|"
+    r"完成投资|开复工率|开工率|竣工率|完成率|投资额|投资完成率)"
+)
 _RATIO = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)(?![\d.:∶])")
 _THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e00-\u9fff“]")
 _PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
@@ -538,8 +543,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             if len(run) == 2 and len(parts) < 2 and pair:
                 # 城乡居民人均可支配收入分别…: the 城镇 one and the 农村 one
                 parts = [w + pair.group(2) for w in _PAIRS[pair.group(1)]]
+            measure = _clean_left(raw_left.split("分别", 1)[1], article)
             if len(parts) >= len(run):
                 names = parts[-len(run):]
+                if measure and not _GENERIC.match(measure) and len(measure) <= 8:
+                    names = [p + measure for p in names]  # 对美国、印度分别进出口…: 对印度进出口
             else:
                 clause_group = text.rfind(";", s_start, c.number.start)
                 earlier = [d for d in done if d.kind == "level" and d.number.start > clause_group][-len(run):]
@@ -553,6 +561,13 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                     assigned.add(id(x))
                 done.append(c)
                 continue
+        change = _CHANGE.search(raw_left.strip(" ,、:;")) if c.kind == "level" and not right else None
+        if change and done and not _clean_left(raw_left[:raw_left.rfind(change.group(0))], article):
+            # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
+            c.indicator = done[-1].indicator + (change.group(1) or "增加")
+            c.quote_start = min(c.quote_start, done[-1].quote_start)
+            done.append(c)
+            continue
         if c.kind in ("growth",) or _GENERIC.match(left or "-") or not (left or right):
             ref = done[-1] if done else None
             # "…项目149个,总投资额达到448.6亿元": a bare head word answers to the fact before it
@@ -562,12 +577,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        change = re.match(r"^(?:比|较)(?:上年|去年)(?:末|底|同期)?(增加|减少|新增|增长)?$", left)
-        if change and done and c.kind == "level":
-            # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
-            indicator = done[-1].indicator + (change.group(1) or "增加")
-            c.quote_start = min(c.quote_start, done[-1].quote_start)
-        elif c.kind == "share" and left.startswith("占") and done and not right:
+        if c.kind == "share" and (left.startswith("占") or left.startswith("为") and raw_left.rstrip().endswith("的")) \
+                and done and not right:
             # "民生投入69.5亿元,占区级一般公共预算支出的70.4%": the share of what came before.
             indicator = done[-1].indicator + left
             c.quote_start = min(c.quote_start, done[-1].quote_start)
@@ -575,6 +586,14 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             indicator = left
         else:
             indicator = right + left if getattr(c, "of_phrase", False) else left + right
+        # "产业发展项目172个,完成投资295.9亿元": a bare measure takes the subject of the count
+        # before it in the sentence.
+        if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator):
+            subject = next((d.indicator for d in reversed(done) if d.unit in _COUNT_UNITS and d.kind == "level"
+                            and not _BARE_MEASURE.match(d.indicator)), None)
+            if subject:
+                indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
+                    else subject + indicator
         # "新创市级示范村21个、达标村170个": a short item inherits the first item's qualifiers.
         if done and len(left) <= 4 and not right and text[c.left_start - 1:c.left_start] == "、":
             prev = done[-1]

@@ -56,3 +56,21 @@ def test_the_parts_of_a_structure_are_named_by_sector():
 def test_the_indicator_before_a_parenthesis_is_kept():
     got = [f for f in read_text("2020年,全县生产总值(按可比价格计算,下同)达到120亿元。")]
     assert got[0].indicator.startswith("生产总值")
+
+
+# (text, value, indicator)
+TOPICS = [
+    # a bare measure takes the subject of the count before it
+    ("2023年,全市新开工工业项目20个,完成投资88.6亿元。", 88.6, "新开工工业项目投资"),
+    ("1-9月,基础设施项目75个,完成投资102.3亿元,为年投资计划的59%。", 59, "基础设施项目投资为年投资计划"),
+    # a growth after a comparison phrase refers back to the amount before it
+    ("2023年,全市外贸进出口总值2700亿元,较2022年同期增长18.0%。", 18.0, "外贸进出口总值"),
+    # 分别 shares the measure written after it among the listed items
+    ("2023年,全市对东盟、欧盟分别进出口300亿元、200亿元。", 200, "欧盟进出口"),
+]
+
+
+@pytest.mark.parametrize("text, value, indicator", TOPICS)
+def test_what_is_measured_carries_over(text, value, indicator):
+    got = {f.value: f.indicator for f in read_text(text)}
+    assert got[value] == indicator

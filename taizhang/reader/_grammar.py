@@ -57,7 +57,8 @@ _LEFT_STRIP = re.compile(
 _RIGHT_TRIM_INDICATOR = re.compile(
     r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
     r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|控制在|保持在|稳定在|"
-    r"递增|递减|年均|平均每年|每年|平均|由|从|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
+    r"递增|递减|年均|平均每年|每年|平均|由|从|上涨|下跌|上升|回落|是|(?:是|为)(?:(?:19|20)\d\d年|上年|去年)的|"
+    r"[一二三四五六七八九十两\d]+年(?:来)?|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
     r"[,、::\s“”\"'()的])+$"
 )
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
@@ -283,6 +284,7 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
 
 def _clean_left(left: str, article: Article | None = None) -> str:
     strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
+    left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
     left = strip(left)
     prev = None
     while prev != left:
@@ -404,6 +406,11 @@ _BARE_MEASURE = re.compile(
 _RATIO = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)?)(?![\d.:∶])")
 _THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e00-\u9fff“]")
 _PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
+_ASIDE = re.compile(r"\((?:[^()]{0,24}(?:下同|计算|价格|口径|不含|含)[^()]{0,8})\)?|\([^()]{0,24}$")
+_SHARE_OF = re.compile(r"^(?:为|完成|达到?|相当于)[^,;。]{1,16}的$")
+_CONVERTED = re.compile(r"\((?:按[^,()]{0,12})?(?:折算为|折合|约合|合)(?:人民币|美元)?$")
+_SECTORS = re.compile(r"^(?:一、二、三产业|一二三产业|第一、二、三产业|三次产业|三大产业)(.*)$")
+_SECTOR_OF = re.compile(r"^第[一二三]产业")
 _PAIRED = re.compile(r"^(城乡|中外|内外资)(.+)$")
 _STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增长|同比|比上年|下降|提高|占|达到|达|的比重|提升|上升|增至|增加到|"
                          r"降至|降到|减少到|调整为|调整到|前移|后移|到|至|"
@@ -477,7 +484,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         over = over or bool(_THRESHOLD.match(text, n.end))
         if over:
             continue  # and its words stay with the count that follows ("过10亿元项目8个")
-        if _NAME_AFTER.match(after) or institute or structure or qualifier or sectors:
+        if sectors:
+            continue  # and 三次产业 stays in the words of the number after it
+        if _NAME_AFTER.match(after) or institute or structure or qualifier:
             consumed = n.end
             continue
         classified = _classify(text, n, left_raw)
@@ -540,9 +549,13 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             prefix = _clean_left(raw_left.split("分别")[0], article)
             parts = _split_list(prefix) if prefix else []
             pair = _PAIRED.match(prefix or "")
+            sectors = _SECTORS.match(prefix or "")
             if len(run) == 2 and len(parts) < 2 and pair:
                 # 城乡居民人均可支配收入分别…: the 城镇 one and the 农村 one
                 parts = [w + pair.group(2) for w in _PAIRS[pair.group(1)]]
+            elif len(run) == 3 and sectors:
+                # 一、二、三产业增加值分别…, 三次产业贡献率分别…: one per sector
+                parts = [w + sectors.group(1) for w in ("第一产业", "第二产业", "第三产业")]
             measure = _clean_left(raw_left.split("分别", 1)[1], article)
             if len(parts) >= len(run):
                 names = parts[-len(run):]
@@ -553,6 +566,13 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 earlier = [d for d in done if d.kind == "level" and d.number.start > clause_group][-len(run):]
                 head = prefix if _GENERIC.match(prefix or "") else ""
                 names = [d.indicator + head for d in earlier] if len(earlier) == len(run) else []
+                if not names and measure:
+                    # 分别拉动经济增长a、b、c after a list of the three sectors: each sector's
+                    last = next((d.list_group for d in reversed(done) if d.list_group and len(d.list_group) == len(run)),
+                                None)
+                    items = [_SECTOR_OF.match(d.indicator) for d in last] if last else []
+                    if items and all(items):
+                        names = [m.group(0) + measure for m in items]
             if names:
                 for x, name in zip(run, names, strict=False):
                     x.indicator = name
@@ -561,6 +581,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                     assigned.add(id(x))
                 done.append(c)
                 continue
+        if done and _CONVERTED.search(raw_left):
+            # 63591元(按年平均汇率折算为9455美元): the same amount in another currency
+            c.indicator = done[-1].indicator
+            done.append(c)
+            continue
         change = _CHANGE.search(raw_left.strip(" ,、:;")) if c.kind == "level" and not right else None
         if change and done and not _clean_left(raw_left[:raw_left.rfind(change.group(0))], article):
             # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
@@ -577,10 +602,12 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        if c.kind == "share" and (left.startswith("占") or left.startswith("为") and raw_left.rstrip().endswith("的")) \
-                and done and not right:
-            # "民生投入69.5亿元,占区级一般公共预算支出的70.4%": the share of what came before.
-            indicator = done[-1].indicator + left
+        share_of = _SHARE_OF.match(raw_left.strip(" ,、;"))
+        if c.kind == "share" and (left.startswith("占") or share_of) and done and not right:
+            # "民生投入69.5亿元,占区级一般公共预算支出的70.4%", "…,完成年度计划的105.7%":
+            # the share of what came before.
+            indicator = done[-1].indicator + (share_of.group(0).rstrip("的") if share_of and
+                                              share_of.group(0).startswith("完成") else left)
             c.quote_start = min(c.quote_start, done[-1].quote_start)
         elif c.kind == "growth":
             indicator = left

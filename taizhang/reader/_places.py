@@ -253,6 +253,9 @@ class Matcher:
             word = text[m.start:m.end]
             if _NAME_GOES_ON.match(text, m.end):
                 continue
+            if len(word) == 2 and word[-1] == "县" and m.start > 0 and "\u4e00" <= text[m.start - 1] <= "\u9fff" and \
+                    text[m.start - 1] not in "省市州盟区":
+                continue  # 和县 in 战略和县十六届人大: a two-character county needs a boundary
             if word.endswith(_NOUN_TAIL) and len(word) == 3 and m.start > 0 and \
                     "\u4e00" <= text[m.start - 1] <= "\u9fff" and text[m.start - 1] not in "省市州县区和与及":
                 continue

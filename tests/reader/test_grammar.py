@@ -74,3 +74,34 @@ TOPICS = [
 def test_what_is_measured_carries_over(text, value, indicator):
     got = {f.value: f.indicator for f in read_text(text)}
     assert got[value] == indicator
+
+
+LISTS = [
+    # one value per sector
+    ("2023年,一、二、三产业增加值分别达到9.9亿元、4.2亿元、10.7亿元。", 4.2, "第二产业增加值"),
+    ("2023年,三次产业贡献率分别为25%、35.8%、39.2%。", 39.2, "第三产业贡献率"),
+    ("2023年,三次产业贡献率分别为25%、35.8%、39.2%,分别拉动经济增长1.6个百分点、2.4个百分点和2.7个百分点。",
+     2.7, "第三产业拉动经济"),
+    # a share of the year's plan belongs to the amount before it
+    ("2023年,全县固定资产投资10.1亿元,完成年度计划的119.1%。", 119.1, "固定资产投资完成年度计划"),
+    # a converted amount in parentheses is the same measure
+    ("2023年,人均地区生产总值63591元(按年平均汇率折算为9455美元),增长0.9%。", 9455, "人均地区生产总值"),
+    ("2023年,人均地区生产总值63591元(按年平均汇率折算为9455美元),增长0.9%。", 0.9, "人均地区生产总值"),
+    # an aside in parentheses is not part of what is measured
+    ("2023年,全县地区生产总值比上年(下同)增长10.0%。", 10.0, "地区生产总值"),
+    # 是…的N倍 refers back to the amount before it
+    ("2023年,全县社会消费品零售总额125亿元,是2011年的2倍。", 100, "社会消费品零售总额"),
+]
+
+
+@pytest.mark.parametrize("text, value, indicator", LISTS)
+def test_lists_and_references_back(text, value, indicator):
+    got = {f.value: f.indicator for f in read_text(text)}
+    assert got[value] == indicator
+
+
+def test_a_two_character_county_needs_a_boundary():
+    facts = read_text("会议确定的总体战略和县十六届人大一次会议精神,全县新开工项目30个。")
+    assert {f.region for f in facts} == {None}
+    facts = read_text("2023年,陕西省宝鸡市凤县新开工项目30个。")
+    assert {f.region for f in facts} == {"凤县"}

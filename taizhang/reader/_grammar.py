@@ -292,9 +292,10 @@ def _clean_left(left: str, article: Article | None = None) -> str:
         left = _LEFT_STRIP.sub("", left)
         left = strip(left)
     left = _RIGHT_TRIM_INDICATOR.sub("", left)
-    left = re.sub(r"[“”\"'《》]", "", left)
-    left = re.sub(r"^.*】", "", left)
-    left = re.sub(r"^(?:和|及|与|以及)$", "", left.strip())
+    left = _QUOTES.sub("", left)
+    if "】" in left:
+        left = left[left.rindex("】") + 1:]
+    left = _CONJ_ONLY.sub("", left.strip())
     return left.strip()
 
 
@@ -302,7 +303,7 @@ def _right_noun(text: str, pos: int, ceiling: int) -> str:
     end = _clause_end(text, pos, ceiling)
     seg = text[pos:end]
     seg = re.split(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)", seg)[0]
-    return re.sub(r"[“”\"'《》()]", "", seg)[:14]
+    return _QUOTES_PARENS.sub("", seg)[:14]
 
 
 class _Marks:
@@ -315,7 +316,9 @@ class _Marks:
         m = _TARGET.search(text, s_start, s_end)
         self.target = m.end() if m else None
         self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
-        for rx, label in _SUBPERIOD:
+        sentence = text[s_start:s_end]
+        subperiods = _SUBPERIOD if ("季度" in sentence or "月" in sentence or "半年" in sentence) else ()
+        for rx, label in subperiods:
             for m in rx.finditer(text, s_start, s_end):
                 if label == "M":
                     n = next(g for g in m.groups() if g)
@@ -359,12 +362,12 @@ def _period(text: str, s_start: int, pos: int, article: Article,
     lo = max(s_start, pos - 200)
     before = text[lo:pos]
     years = fact_years(text, lo, pos)
-    if years and not re.search(r"自(?:19|20)\d\d年", before):
+    if years and not _SINCE_YEAR.search(before):
         year = years[-1]
     if year is not None:
         if "明年" in before:
             year += 1
-        elif re.search(r"(?<![比较])(?:去年|上年末)", before):
+        elif _LAST_YEAR.search(before):
             year -= 1  # but "比上年末增加" compares with last year: the fact is this year's
     if marks is None:
         marks = _Marks(text, s_start, pos)
@@ -380,6 +383,26 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
     places = article.places
     if places is None:
         return article.region
+    gaz = places.matcher.gaz
+    home = article.region_code
+    above = gaz.ancestors(home) if home else []
+    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
+        if _WHOLE_PROVINCE.match(left) or _PROVINCE_BEFORE.search(text, max(s_start, pos - 20), pos) and \
+                _US.search(text, pos, pos + 20):
+            province = [c for c in above if gaz.level(c) == 1]
+            if province:
+                return gaz.by_code[province[0]].name
+    named = places.between(max(s_start, pos - 400), pos)
+    if not named:
+        return article.region
+    # A place far from the article's (another province) is a street, a partner or a
+    # comparison in a local report: 株洲路, 深圳客商.
+    province = next((c for c in above if gaz.level(c) == 1), home)
+    named = [m for m in named if m.code not in above
+             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
+    if named and named[-1].code != home:
+        return named[-1].name
+    return article.region
     gaz = places.matcher.gaz
     home = article.region_code
     above = set(gaz.ancestors(home)) if home else set()
@@ -399,6 +422,16 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
 
 
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
+_WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
+_PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
+_US = re.compile(r"我区|我市|我县")
+_RANK_HINT = re.compile(r"居|排|列|领跑")
+_QUOTES = re.compile(r"[“”\"'《》]")
+_QUOTES_PARENS = re.compile(r"[“”\"'《》()]")
+_CONJ_ONLY = re.compile(r"^(?:和|及|与|以及)$")
+_SINCE_YEAR = re.compile(r"自(?:19|20)\d\d年")
+_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年末)")
+_FROM = re.compile(r"(?:由|从)\s*(?:约|近)?$")
 _BARE_MEASURE = re.compile(
     r"^(?:项目)?(?:完成|实现|累计完成|累计)?(?:年度|全年|年)?(?:计划)?(?:总)?(?:投资|产值|营业收入|营收|税收|销售收入|"
     r"完成投资|开复工率|开工率|竣工率|完成率|投资额|投资完成率)"
@@ -495,7 +528,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             continue
         kind, value, unit = classified
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
-        if re.search(r"(?:由|从)\s*(?:约|近)?$", left_raw):
+        if _FROM.search(left_raw):
             # the starting value of 由…增至: the base year, if the sentence names one
             cand.period_override = base_year(text, s_start, n.start)
         # Words after the number that belong to what it measures.
@@ -532,7 +565,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left = _clean_left(raw_left, article)
         right = getattr(c, "right", "")
         if right:
-            right = re.sub(r"[“”\"'《》()]", "", _RIGHT_PHRASE_TRIM.sub("", right))
+            right = _QUOTES_PARENS.sub("", _RIGHT_PHRASE_TRIM.sub("", right))
             if c.kind == "level" and left.endswith("等"):
                 left = ""
             left = _trim_examples(left) if right and "等" in left else left
@@ -702,7 +735,8 @@ def _split_list(s: str) -> list[str]:
 def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:
     """Ranks, 翻一番, 一半, fractions, structure ratios: facts written without a number-and-unit."""
     out: list[_Cand] = []
-    for m in _RATIO.finditer(text, s_start, s_end):
+    sentence = text[s_start:s_end]
+    for m in (_RATIO.finditer(text, s_start, s_end) if ":" in sentence or "∶" in sentence else ()):
         parts = [float(g) for g in m.groups()]
         c_start = _clause_start(text, s_start, m.start())
         clause = text[c_start:m.start()]
@@ -718,7 +752,7 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
             cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
             out.append(cand)
         numbers.append(Number(m.start(), m.end(), 0, "", False, False, m.group(0)))
-    for m in _RANK.finditer(text, s_start, s_end):
+    for m in (_RANK.finditer(text, s_start, s_end) if _RANK_HINT.search(sentence) else ()):
         raw = m.group("n")
         value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(_CN_SMALL.get(raw, 0)))
         if not value:
@@ -729,19 +763,19 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
             n.raw = "均" + m.group(0)[len(each):]
         c_start = _clause_start(text, s_start, m.start())
         out.append(_Cand(n, "rank", value, "位", c_start, c_start, m.end()))
-    for m in DOUBLE.finditer(text, s_start, s_end):
+    for m in (DOUBLE.finditer(text, s_start, s_end) if "番" in sentence else ()):
         times = {"一": 1, "两": 2, "二": 2, "三": 3}.get(m.group("n") or "一", 1)
         value = (2 ** times - 1) * 100.0
         c_start = _clause_start(text, s_start, m.start())
         n = Number(m.start(), m.end(), value, "%", True, False, m.group(0))
         out.append(_Cand(n, "growth", value, "%", c_start, c_start, m.end()))
-    for m in HALF.finditer(text, s_start, s_end):
+    for m in (HALF.finditer(text, s_start, s_end) if "半" in sentence else ()):
         if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
             continue
         c_start = _clause_start(text, s_start, m.start())
         n = Number(m.start(), m.end(), 50.0, "%", True, True, m.group(0))
         out.append(_Cand(n, "share", 50.0, "%", c_start, c_start, m.end()))
-    for m in FRACTION.finditer(text, s_start, s_end):
+    for m in (FRACTION.finditer(text, s_start, s_end) if "/" in sentence else ()):
         a, b = int(m.group("a")), int(m.group("b"))
         if not b or a >= b or any(x.start <= m.start() < x.end for x in numbers):
             continue

@@ -38,7 +38,7 @@ _EDITS = re.compile(
     r"|(?P<entity>&nbsp;)"
     rf"|(?P<space>(?<=[{_CJK}\d])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=\d)"
     r"|(?<=\d)[ \t]+(?=\.\d)|(?<=\d\.)[ \t]+(?=\d)|(?<=(?<!\d)(?:19|20))[ \t]+(?=\d\d年))"
-    r"|(?P<wrap>\r?\n)",
+    r"|(?P<wrap>(?<=[,、\u4e00-\u9fff\d.A-Za-z(“])\r?\n(?=[^\s|]))",
     re.S,
 )
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",

@@ -38,8 +38,9 @@ _ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
 _MULT = r"万亿|千亿|百亿|千万|百万|万|亿"
 
+# A Chinese numeral counts only before a multiplier or a unit (一 in 统一 is no number).
 NUMBER = re.compile(
-    rf"(?P<num>{_ARABIC}|{_CHINESE})"
+    rf"(?P<num>{_ARABIC}|{_CHINESE}(?=(?:余|多)?(?:{_MULT}|{_UNIT_RE})))"
     rf"(?P<approx1>余|多)?"
     rf"(?P<mult>{_MULT})?"
     rf"(?P<approx2>余|多)?"
@@ -100,6 +101,8 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Number]:
         u = m.group("unit")
         if u and text[m.end():m.end() + 1] and text[m.end()] in _WORD_AFTER_UNIT.get(u, ""):
             m = NUMBER.match(text, m.start(), m.start("unit"))  # the unit was the start of a word
+            if m is None:
+                continue
             u = None
         unit = (m.group("mult") or "") + (u or "")
         if not unit:

@@ -209,12 +209,11 @@ class Gazetteer:
             own = self._own_short_name(text)
             if own is not None:
                 local[own[0]] = own[1]
-        for short, codes in self.county_shorts.items():
-            for code in codes:
-                d = self.by_code[code]
-                if code in context or d.parent in context:
-                    local[short] = (code, preferred.get(code, d.name))
-                    break
+        for code in sorted(context):
+            for c in [code, *self.children.get(code, ())]:
+                d = self.by_code[c]
+                if d.level == 3 and len(d.short) >= 2 and d.short != d.name and d.short not in _COMMON_WORDS:
+                    local.setdefault(d.short, (c, preferred.get(c, d.name)))
         return Matcher(self, local, preferred, (text, found))
 
 

@@ -37,10 +37,8 @@ _EDIT_PATTERNS = [
     ("pinyin", "(", re.compile(_PINYIN)),
     ("tag", "<", re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}>|<!--.{0,2000}?-->", re.S)),
     ("entity", "&nbsp;", re.compile(r"&nbsp;")),
-    ("space", " ", re.compile(
-        rf"(?<=[{_CJK}\d])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=\d)"
-        r"|(?<=\d)[ \t]+(?=\.\d)|(?<=\d\.)[ \t]+(?=\d)|(?<=(?<!\d)(?:19|20))[ \t]+(?=\d\d年)")),
-    ("wrap", "\n", re.compile(r"(?<=[,、\u4e00-\u9fff\d.A-Za-z(“])\r?\n(?=[^\s|])")),
+    ("space", " ", re.compile(r"[ \t]+")),
+    ("wrap", "\n", re.compile(r"\r?\n")),
 ]
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "title", "/p", "/div", "/li", "/tr", "/h1", "/h2", "/h3", "/h4",
@@ -55,6 +53,13 @@ _STARTS_BLOCK = re.compile(
 )
 # Full-width ASCII (U+FF01-FF5E) to half-width: the seeds mix both. 畬 is a variant of 畲.
 _WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20, 0xA0: 0x20, ord("畬"): ord("畲")}
+# A space inside a word or number: between Chinese characters, between them and digits,
+# around a decimal point, inside a year (20 11年). Spaces between two numbers stay.
+_SPACE_INSIDE = re.compile(
+    rf"[{_CJK}\d][ \t]+[{_CJK}]|[{_CJK}][ \t]+\d|\d[ \t]+\.\d"
+)
+_DECIMAL_SPLIT = re.compile(r"\d\.[ \t]+\d")
+_YEAR_SPLIT = re.compile(r"(?<!\d)(?:19|20)[ \t]+\d\d年")
 _NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0畬]")
 # Runs left by a broken re-encoding: no fact may be read from inside one.
 BROKEN = re.compile(r"[?\ufffd]{2,}")
@@ -140,6 +145,11 @@ def normalize(original: str) -> Normalized:
             continue  # inside an earlier edit
         if kind == "wrap":
             if not _wrapped(conv, end - 1):
+                continue
+            repl = ""
+        elif kind == "space":
+            if not _SPACE_INSIDE.match(conv, max(0, start - 1)) and \
+                    not _YEAR_SPLIT.match(conv, max(0, start - 2)) and not _DECIMAL_SPLIT.match(conv, max(0, start - 2)):
                 continue
             repl = ""
         elif kind == "tag":

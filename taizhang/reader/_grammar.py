@@ -234,7 +234,10 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return True  # an ordinal: 第11场
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
-    if n.raw[:1] in ".-/" or text[n.start - 1:n.start] in (".", "/", "-"):
+    if n.raw[:1] in "-−":
+        # a negative rate (贡献率为-19.9%); a dash before anything else is no minus
+        return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(before[-1:] or ",")
+    if n.raw[:1] in "./" or text[n.start - 1:n.start] in (".", "/", "-"):
         return True
     if _NON_FACT_AFTER.match(after):
         return True
@@ -276,9 +279,9 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
             sign = -1 if _FALL.search(left[-6:]) else 1
             return "growth", sign * n.value, n.unit
         return "share", n.value, n.unit
-    if n.unit in ("个百分点", "百分点"):
+    if n.unit in ("个百分点", "百分点", "个千分点", "千分点"):
         sign = -1 if _FALL.search(left[-8:]) else 1
-        return "growth", sign * n.value, "个百分点"
+        return "growth", sign * n.value, "个" + n.unit.removeprefix("个")
     return "level", n.value, n.unit
 
 
@@ -422,6 +425,7 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
 
 
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
+_MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
 _WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
 _PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
 _US = re.compile(r"我区|我市|我县")

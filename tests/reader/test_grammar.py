@@ -29,6 +29,22 @@ GRAMMAR = [
     ("2020年,全县在全省位次前移6位。", {("growth", 6, "位")}),
     # a comma inside parentheses does not end the clause
     ("2020年,全县生产总值(按可比价格计算,下同)达到120亿元。", {("level", 120, "亿元")}),
+    # mixed Chinese numerals and Chinese decimals
+    ("2020年,全县新增就业三万六千人。", {("level", 36000, "人")}),
+    ("2020年,全县新建道路一百零五条。", {("level", 105, "条")}),
+    ("2020年,全县粮食产量增长百分之一点五。", {("growth", 1.5, "%")}),
+    # a multiplier stays in the unit as written
+    ("2020年,全县新增就业三万人。", {("level", 3, "万人")}),
+    # a negative rate; a range is no minus
+    ("2020年,第二产业对经济增长的贡献率为-19.9%。", {("share", -19.9, "%")}),
+    ("2020年,全县新建示范村3-5个。", {("level", 5, "个")}),
+    # a space before the percent sign
+    ("2020年,全县生产总值增长2.6 %。", {("growth", 2.6, "%")}),
+    # counter words for towns and townships, thousands of hectares, per-unit amounts
+    ("2020年,全县有12个镇、3个乡开展试点。", {("level", 12, "个")}),
+    ("2020年,全县播种面积52.3千公顷。", {("level", 52.3, "千公顷")}),
+    ("2020年,全县商务楼宇税收4373元/平方米。", {("level", 4373, "元/平方米")}),
+    ("2020年,全县出生率下降0.5个千分点。", {("growth", -0.5, "个千分点")}),
 ]
 
 

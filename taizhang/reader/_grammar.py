@@ -425,6 +425,8 @@ def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> s
 
 
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
+# What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
+_WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
 _WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
 _PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
@@ -691,9 +693,10 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end, c.indicator))
             continue
         if len(left) < 2:
-            if earlier:
-                r.indicator = earlier[-1].indicator
-                r.quote_start = earlier[-1].quote_start
+            before = earlier or [c for c in done if c.number.end <= r.number.start]  # 由38位提升到29位
+            if before:
+                r.indicator = before[-1].indicator
+                r.quote_start = before[-1].quote_start
             elif len(middle) >= 2:
                 r.indicator = middle  # a headline: "崂山区领跑青岛外贸增速增长首位"
         else:
@@ -704,7 +707,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     marks = _Marks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()
-        if not indicator or len(indicator) < 2 or c.value == 0:
+        if not indicator or len(indicator) < 2 or c.value == 0 or not _WORDS.search(indicator):
             continue
         q_start = c.quote_start
         while q_start < c.number.start and text[q_start] in " \t,、::“\"'(【":

@@ -121,3 +121,14 @@ def test_a_two_character_county_needs_a_boundary():
     assert {f.region for f in facts} == {None}
     facts = read_text("2023年,陕西省宝鸡市凤县新开工项目30个。")
     assert {f.region for f in facts} == {"凤县"}
+
+
+JUNK = [
+    "3829 1.5 % 万元 28.1% 392个 - 7/8 亿 元 2,311 个\n" * 200,
+    "".join(f"{i * 37 % 9973}万元、" for i in range(2000)),
+]
+
+
+@pytest.mark.parametrize("text", JUNK)
+def test_a_run_of_bare_numbers_yields_nothing(text):
+    assert read_text(text) == []

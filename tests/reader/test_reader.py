@@ -170,7 +170,7 @@ def test_no_fact_is_taken_from_a_broken_run():
     assert read_text("2024年,崂山区??萍紕5.7%??新增12家。") == []
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16", "utf-16-le", "utf-16-be"])
 def test_encodings_are_detected(encoding):
     text = "2022年,李沧区新增产业发展空间55.8万平方米,民间投资增长44.7%。"
     if encoding == "big5":

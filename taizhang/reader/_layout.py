@@ -94,8 +94,12 @@ class Places:
         return out
 
 
-def split_articles(text: str, places: Places) -> list[Article]:
-    """Articles with the spans of page furniture inside them to skip."""
+def split_articles(text: str, places: Places, before: Article | None = None) -> list[Article]:
+    """Articles with the spans of page furniture inside them to skip.
+
+    ``before`` is the first article of the text's earlier pieces (a large file is read in
+    pieces): an article that names no place or year of its own takes that one's.
+    """
     bounds: list[tuple[int, int]] = []
     start = 0
     for ls, le in _lines(text, 0, len(text)):
@@ -106,7 +110,14 @@ def split_articles(text: str, places: Places) -> list[Article]:
             start = ls if not _SEPARATOR.match(line) else le + 1
     if text[start:].strip():
         bounds.append((start, len(text)))
-    return [_article(text, s, e, places) for s, e in bounds] or [_article(text, 0, len(text), places)]
+    articles = [_article(text, s, e, places) for s, e in bounds] or [_article(text, 0, len(text), places)]
+    if before is not None:
+        for a in articles:
+            if a.region is None:
+                a.region, a.region_code = before.region, before.region_code
+            if a.year is None:
+                a.year = before.year
+    return articles
 
 
 def _article(text: str, start: int, end: int, places: Places) -> Article:

@@ -138,3 +138,16 @@ def test_thresholds_stay_inside_class_names(text, wanted, unwanted):
 def test_town_and_country_share_one_respective_list():
     got = {f.indicator: f.value for f in facts("2023年,城乡居民人均可支配收入分别达26000元、11000元。")}
     assert got == {"城镇居民人均可支配收入": 26000, "农村居民人均可支配收入": 11000}
+
+
+def test_a_large_file_is_read_in_pieces_with_offsets_into_the_whole(tmp_path, monkeypatch):
+    import taizhang.reader as reader
+
+    monkeypatch.setattr(reader, "PIECE_CHARS", 200)
+    text = "2023年宁乡市统计公报\n" + "".join(f"全市新增企业{i}家,投资{i}.5亿元。\n" for i in range(1, 80))
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    facts = list(reader.iter_path(path))
+    assert len(facts) == 2 * 79
+    assert all(text[f.start:f.end] == f.quote for f in facts)
+    assert {f.region for f in facts} == {"宁乡市"} and {f.period for f in facts} == {"2023"}

@@ -10,7 +10,6 @@ and article.
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from ._tables import read_table, table_spans
 # ";" separates clauses of one sentence: what the sentence opened (预计, its subject, its
 # year) still applies after it.
 SENTENCE_END = "。!?\n\r"
+_LONGEST_CLAUSE = 200
+_LOOK_BACK = 40  # facts of the same sentence looked back at for a subject or a list
 CLAUSE_END = SENTENCE_END + ",:;"
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
@@ -195,18 +196,22 @@ def _sentences(text: str, start: int, end: int):
 def _clause_start(text: str, floor: int, pos: int) -> int:
     """Where the clause holding ``pos`` starts; a comma inside parentheses does not end it
     (国民生产总值(按1990年不变价,下同)由1325万元)."""
-    i = pos
-    while i > floor and text[i - 1] not in CLAUSE_END:
-        i -= 1
-        if text[i] == ")":
-            opened = text.rfind("(", max(floor, i - 40), i)
-            if opened != -1:
-                i = opened
-    return i
+    floor = max(floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
+    end = pos
+    while True:
+        i = max(text.rfind(ch, floor, end) for ch in CLAUSE_END) + 1
+        if i <= floor:
+            return floor
+        opened = text.rfind("(", max(floor, i - 40), i)
+        if opened != -1 and text.rfind(")", opened, i) == -1 and text.find(")", i, pos) != -1:
+            end = opened  # the boundary is inside parentheses that close before pos
+            continue
+        return i
 
 
 def _clause_end(text: str, pos: int, ceiling: int) -> int:
     i = pos
+    ceiling = min(ceiling, pos + _LONGEST_CLAUSE)
     while i < ceiling and text[i] not in CLAUSE_END:
         i += 1
     return i
@@ -470,6 +475,7 @@ def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True
     ends the phrase only where the next list item starts with a number.
     """
     end = pos
+    ceiling = min(ceiling, pos + _LONGEST_CLAUSE)
     while end < ceiling and text[end] not in CLAUSE_END:
         ch = text[end]
         if ch == "、" and (end + 1 >= ceiling or _NEXT_ITEM.match(text, end + 1)):
@@ -577,7 +583,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             left = _trim_examples(left) if right and "等" in left else left
         # A list run: this and the following numbers of the same kind, side by side.
         run = [c]
-        for x in itertools.islice(cands, i + 1, None):
+        for x in cands[i + 1:i + 1 + _LOOK_BACK]:
             gap = text[run[-1].number.end:x.number.start]
             if x.kind == "rank" or x.unit != c.unit or gap not in ("", "、", "和", "及"):
                 break
@@ -602,13 +608,14 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                     names = [p + measure for p in names]  # 对美国、印度分别进出口…: 对印度进出口
             else:
                 clause_group = text.rfind(";", s_start, c.number.start)
-                earlier = [d for d in done if d.kind == "level" and d.number.start > clause_group][-len(run):]
+                earlier = [d for d in done[-_LOOK_BACK:] if d.kind == "level" and d.number.start > clause_group
+                           ][-len(run):]
                 head = prefix if _GENERIC.match(prefix or "") else ""
                 names = [d.indicator + head for d in earlier] if len(earlier) == len(run) else []
                 if not names and measure:
                     # 分别拉动经济增长a、b、c after a list of the three sectors: each sector's
-                    last = next((d.list_group for d in reversed(done) if d.list_group and len(d.list_group) == len(run)),
-                                None)
+                    last = next((d.list_group for d in reversed(done[-_LOOK_BACK:])
+                                 if d.list_group and len(d.list_group) == len(run)), None)
                     items = [_SECTOR_OF.match(d.indicator) for d in last] if last else []
                     if items and all(items):
                         names = [m.group(0) + measure for m in items]
@@ -655,8 +662,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         # "产业发展项目172个,完成投资295.9亿元": a bare measure takes the subject of the count
         # before it in the sentence.
         if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator):
-            subject = next((d.indicator for d in reversed(done) if d.unit in _COUNT_UNITS and d.kind == "level"
-                            and not _BARE_MEASURE.match(d.indicator)), None)
+            subject = next((d.indicator for d in reversed(done[-_LOOK_BACK:]) if d.unit in _COUNT_UNITS
+                            and d.kind == "level" and not _BARE_MEASURE.match(d.indicator)), None)
             if subject:
                 indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
                     else subject + indicator
@@ -669,7 +676,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         done.append(c)
 
     for r in [c for c in cands if c.kind == "rank"]:
-        earlier = [c for c in done if c.number.end <= r.number.start and c.kind != "rank"]
+        earlier = [c for c in done[-_LOOK_BACK:] if c.number.end <= r.number.start and c.kind != "rank"]
         left = _clean_left(text[r.left_start:r.number.start], article)
         left = re.sub(r"(?:连续[^,]{1,4}年|多年)$", "", left)
         middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
@@ -693,7 +700,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 done.append(_Cand(r.number, "rank", r.value, "位", r.left_start, c.quote_start, r.quote_end, c.indicator))
             continue
         if len(left) < 2:
-            before = earlier or [c for c in done if c.number.end <= r.number.start]  # 由38位提升到29位
+            before = earlier or [c for c in done[-_LOOK_BACK:] if c.number.end <= r.number.start]  # 由38位…到29位
             if before:
                 r.indicator = before[-1].indicator
                 r.quote_start = before[-1].quote_start

@@ -117,6 +117,7 @@ class _Cand:
     of_phrase: bool = False
     list_group: list | None = None
     fixed: bool = False  # its indicator is known already (a structure ratio's part)
+    place: str | None = None  # a place written as the item itself (滨海新区(1798家))
 
 
 def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
@@ -129,11 +130,36 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     for t_start, t_end in tables:
         facts.extend(_read_table(norm, article, doc, t_start, t_end))
     skips = sorted(skips + tables)
+    topic = _Topic()
     for s_start, s_end in _sentences(text, article.start, article.end):
         if any(a <= s_start < b for a, b in skips):
             continue
-        facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken))
+        facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken, topic))
     return facts
+
+
+class _Topic:
+    """What the text has been talking about, carried from sentence to sentence: the subject
+    of the last count (南充:62个项目集中开工。…预计完成投资14.2亿元) within its paragraph,
+    and the last measure of each unit (全市4222家企业通过评价入库。…滨海新区(1798家))."""
+
+    def __init__(self) -> None:
+        self.subject: str | None = None
+        self.subject_line = -1
+        self.by_unit: dict[str, str] = {}
+
+    def subject_at(self, text: str, pos: int) -> str | None:
+        if self.subject is None or text.rfind("\n", self.subject_line, pos) != -1:
+            return None  # a new paragraph: a new topic
+        return self.subject
+
+    def learn(self, done: list) -> None:
+        for d in done:
+            if d.kind != "level" or not d.indicator or d.place:
+                continue
+            if d.unit in _COUNT_UNITS and not _BARE_MEASURE.match(d.indicator) and not _BARE_VERB.match(d.indicator):
+                self.subject, self.subject_line = d.indicator, d.number.start
+            self.by_unit[d.unit] = d.indicator
 
 
 def _read_table(norm: Normalized, article: Article, doc: str, t_start: int, t_end: int) -> list[Fact]:
@@ -237,6 +263,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
     after = text[n.end:n.end + 4]
     if before.endswith(("第", "届")):
         return True  # an ordinal: 第11场
+    if before.endswith("前") and n.unit in ("位", "名"):
+        return True  # 排名前五位: an order, not a position
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
     if n.raw[:1] in "-−":
@@ -443,6 +471,11 @@ _CONJ_ONLY = re.compile(r"^(?:和|及|与|以及)$")
 _SINCE_YEAR = re.compile(r"自(?:19|20)\d\d年")
 _LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年末)")
 _FROM = re.compile(r"(?:由|从)\s*(?:约|近)?$")
+_BARE_VERB = re.compile(r"^(?:新开工|开工|复工|开复工|竣工|投产|试投产|签约|落地|续建|新建|新引进|引进|在建|完工|建成|"
+                        r"新签约|开工建设|建成投产)$")
+_LEADING_VERB = re.compile(r"^(?:新开工|开工|复工|开复工|竣工|投产|试投产|签约|落地|续建|新建|新引进|引进|在建|完工|"
+                           r"建成|共有|共|实施|推进)")
+_PLACE_ITEM = re.compile(r"^(?:为|是|其中)?([\u4e00-\u9fff]{2,8}?(?:区|县|市|州|旗))\(?$")
 _BARE_MEASURE = re.compile(
     r"^(?:项目)?(?:完成|实现|累计完成|累计)?(?:年度|全年|年)?(?:计划)?(?:总)?(?:投资|产值|营业收入|营收|税收|销售收入|"
     r"完成投资|开复工率|开工率|竣工率|完成率|投资额|投资完成率)"
@@ -497,7 +530,8 @@ def _trim_examples(phrase: str) -> str:
     return phrase[cut + 1:] if cut != -1 else phrase
 
 
-def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s_end: int, broken) -> list[Fact]:
+def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s_end: int, broken,
+                   topic: _Topic | None = None) -> list[Fact]:
     text = norm.text
     numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
     # A clause with a broken run in it is unreliable up to its end: nothing is read from it.
@@ -661,12 +695,26 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             indicator = right + left if getattr(c, "of_phrase", False) else left + right
         # "产业发展项目172个,完成投资295.9亿元": a bare measure takes the subject of the count
         # before it in the sentence.
-        if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator):
+        bare_verb = c.kind == "level" and c.unit in _COUNT_UNITS and _BARE_VERB.match(indicator)
+        if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator) or bare_verb:
             subject = next((d.indicator for d in reversed(done[-_LOOK_BACK:]) if d.unit in _COUNT_UNITS
-                            and d.kind == "level" and not _BARE_MEASURE.match(d.indicator)), None)
-            if subject:
+                            and d.kind == "level" and not _BARE_MEASURE.match(d.indicator)
+                            and not _BARE_VERB.match(d.indicator)), None)
+            if subject is None and topic is not None:
+                subject = topic.subject_at(text, c.number.start)
+            if subject and bare_verb:
+                # 引进亿元以上项目38个,开工31个: the projects' 开工
+                indicator = _LEADING_VERB.sub("", subject) + indicator
+            elif subject:
                 indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
                     else subject + indicator
+        item = _PLACE_ITEM.match(raw_left.strip(" ,、:;)"))
+        item_name = item.group(1) if item else _place_before_paren(article, raw_left)
+        if item_name and topic is not None and topic.by_unit.get(c.unit) and c.kind == "level" \
+                and not right and _item_place(article, item_name):
+            # 滨海新区(1798家), 分别为武清区369家: the place's figure of what was last measured
+            indicator = topic.by_unit[c.unit]
+            c.place = item_name
         # "新创市级示范村21个、达标村170个": a short item inherits the first item's qualifiers.
         if done and len(left) <= 4 and not right and text[c.left_start - 1:c.left_start] == "、":
             prev = done[-1]
@@ -711,6 +759,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         done.append(r)
 
     facts = []
+    if topic is not None:
+        topic.learn(done)
     marks = _Marks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()
@@ -727,12 +777,31 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             period = None if c.period_override is None else str(c.period_override)
         facts.append(Fact(
             doc=doc, start=start, end=end, quote=norm.original[start:end],
-            region=_region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
+            region=_item_place(article, c.place) or
+            _region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
             period=period, subperiod=sub, indicator=indicator, kind=c.kind,
             value=round(c.value, 6), unit=c.unit,
             status=_status(text, s_start, c.number.start, article, marks),
         ))
     return facts
+
+
+def _place_before_paren(article: Article, raw_left: str) -> str | None:
+    """The place named right before an opening parenthesis: 滨海新区( in 滨海新区(1798家)."""
+    if not raw_left.endswith("(") or article.places is None:
+        return None
+    found = article.places.matcher.find(raw_left[-12:-1])
+    if found and found[-1].end == len(raw_left[-12:-1]):
+        tail = raw_left[-12:-1]
+        return tail[found[-1].start:found[-1].end]
+    return None
+
+
+def _item_place(article: Article, name: str | None) -> str | None:
+    if not name or article.places is None:
+        return None
+    found = article.places.matcher.find(name)
+    return found[0].name if found and found[0].start == 0 and found[0].end == len(name) else None
 
 
 def _split_list(s: str) -> list[str]:

@@ -132,3 +132,29 @@ JUNK = [
 @pytest.mark.parametrize("text", JUNK)
 def test_a_run_of_bare_numbers_yields_nothing(text):
     assert read_text(text) == []
+
+
+CARRIED = [
+    # the subject of a count carries over to the next sentence of its paragraph
+    ("2023年,南充62个项目集中开工,总投资335.7亿元。年底预计完成投资14.2亿元。", 14.2, "项目集中开工"),
+    # a bare verb after a count takes the count's subject
+    ("2023年,全县引进亿元以上项目38个,开工31个,试投产12个。", 31, "亿元以上项目开工"),
+    # a place with its figure in parentheses: the place's share of what was last measured
+    ("2022年,全市4222家企业通过评价入库。排名前五位的区是滨海新区(1798家)、武清区(369家)。", 369, "企业通过评价入库"),
+]
+
+
+@pytest.mark.parametrize("text, value, words", CARRIED)
+def test_topics_carry_over(text, value, words):
+    got = {f.value: f for f in read_text(text)}
+    assert words in got[value].indicator
+
+
+def test_a_place_in_a_list_of_figures_is_the_figures_place():
+    got = {f.value: f.region for f in read_text(
+        "2022年天津市科技型企业情况\n全市4222家企业通过评价入库。排名前五位的区是滨海新区(1798家)、武清区(369家)。")}
+    assert got == {4222: "天津市", 1798: "滨海新区", 369: "武清区"}
+
+
+def test_an_order_is_not_a_position():
+    assert not [f for f in read_text("2022年,排名前五位的区是滨海新区(1798家)。") if f.kind == "rank"]

@@ -44,8 +44,9 @@ _RANK = re.compile(
     r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]{1,3})(?:位|名)?|(?P<first>首位|榜首|第一|首))"
 )
-_TARGET = re.compile(r"力争|争取|目标|预期|确保|拟|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
+_TARGET = re.compile(r"力争|争取|目标|预期|确保|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
 _EXPECT = re.compile(r"预计|预估")
+_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成")
 _NON_FACT_AFTER = re.compile(r"^(?:以上的|以下的|以内的|级|强|号|型|期|届|代|版|倍速)")
 _QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
 _LEFT_STRIP = re.compile(
@@ -293,6 +294,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
 
 def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
     """Kind, value and unit of a number, from the words before it; None if it is no fact."""
+    if ")" in left:
+        left = _ASIDE_CLOSED.sub("", left)  # 同比增长(下同)4.5%
     if n.unit == "倍":
         if _TIMES_OF.search(left):
             return "growth", round((n.value - 1) * 100, 6), "%"  # 是上年的2.4倍: up 140 %
@@ -347,10 +350,13 @@ class _Marks:
     (searching the sentence's prefix again for each number made long sentences quadratic)."""
 
     def __init__(self, text: str, s_start: int, s_end: int):
-        m = _EXPECT.search(text, s_start, s_end)
-        self.expect = m.end() if m else None
-        m = _TARGET.search(text, s_start, s_end)
-        self.target = m.end() if m else None
+        # Status words, by where they end: the nearest before a number decides its status
+        # (2015年底预计完成…,2016年计划完成…; 年度计划完成投资1.6亿元,1月份已完成…).
+        self.status_at: list[tuple[int, str]] = sorted(
+            [(m.end(), "expected") for m in _EXPECT.finditer(text, s_start, s_end)]
+            + [(m.end(), "target") for m in _TARGET.finditer(text, s_start, s_end)]
+            + [(m.end(), "actual") for m in _DONE_WORDS.finditer(text, s_start, s_end)])
+        self.status_ends = [e for e, _ in self.status_at]
         self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
         sentence = text[s_start:s_end]
         subperiods = _SUBPERIOD if ("季度" in sentence or "月" in sentence or "半年" in sentence) else ()
@@ -378,14 +384,18 @@ class _Marks:
 def _status(text: str, s_start: int, pos: int, article: Article, marks: _Marks | None = None) -> str:
     if marks is None:
         marks = _Marks(text, s_start, pos)
-    if marks.expect is not None and marks.expect <= pos:
+    i = bisect_right(marks.status_ends, pos) - 1
+    said = marks.status_at[i][1] if i >= 0 else None
+    if said is None and article.expected_from is not None and article.expected_from <= pos:
+        said = "expected"  # 预计(下同): every figure after it is an estimate
+    if said == "expected":
         return "expected"
+    if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
+        return "expected"  # 预计…已完成: still an estimate
     section = article.section_at(pos)
     if section is not None and section.mode == "plan":
         return "target"
-    if marks.target is not None and marks.target <= pos:
-        return "target"
-    return "actual"
+    return said or "actual"
 
 
 def _period(text: str, s_start: int, pos: int, article: Article,
@@ -484,6 +494,7 @@ _RATIO = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*[:∶]\s*(\d{1,2}(?:\.\d+)
 _THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e00-\u9fff“]")
 _PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
 _ASIDE = re.compile(r"\((?:[^()]{0,24}(?:下同|计算|价格|口径|不含|含)[^()]{0,8})\)?|\([^()]{0,24}$")
+_ASIDE_CLOSED = re.compile(r"\([^()]{0,24}\)")
 _SHARE_OF = re.compile(r"^(?:为|完成|达到?|相当于)[^,;。]{1,16}的$")
 _CONVERTED = re.compile(r"\((?:按[^,()]{0,12})?(?:折算为|折合|约合|合)(?:人民币|美元)?$")
 _SECTORS = re.compile(r"^(?:一、二、三产业|一二三产业|第一、二、三产业|三次产业|三大产业)(.*)$")

@@ -35,7 +35,8 @@ _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
-_REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩")
+_EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
+_REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩|执行情况|完成情况")
 _PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
 
 
@@ -57,6 +58,7 @@ class Article:
     region_code: str | None = None
     places: Places | None = None
     head_years: HeadYears | None = None
+    expected_from: int | None = None  # where 预计(下同) puts every later figure as an estimate
     skip: list[tuple[int, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -149,6 +151,8 @@ def _article(text: str, start: int, end: int, places: Places) -> Article:
                       year=year, skip=skip, region_code=region.code if region else None, places=places)
     article.sections = _sections(text, start, body_end, year)
     article.head_years = HeadYears(text, start, body_end)
+    m = _EXPECTED_ON.search(text, start, body_end)
+    article.expected_from = m.start() if m else None
     return article
 
 

@@ -158,3 +158,24 @@ def test_a_place_in_a_list_of_figures_is_the_figures_place():
 
 def test_an_order_is_not_a_position():
     assert not [f for f in read_text("2022年,排名前五位的区是滨海新区(1798家)。") if f.kind == "rank"]
+
+
+# (text, value, status)
+STATUSES = [
+    # the nearest status word before a figure decides
+    ("2015年底预计完成投资14.2亿元,2016年计划完成投资108.8亿元。", 108.8, "target"),
+    ("2015年底预计完成投资14.2亿元,2016年计划完成投资108.8亿元。", 14.2, "expected"),
+    ("年度计划完成投资1.6亿元,1月份已完成投资1000万元。", 1000, "actual"),
+    # 预计(下同) makes every later figure an estimate
+    ("全年预计(下同)地区生产总值24.9亿元。农民人均纯收入4300元。", 4300, "expected"),
+    # 虚拟现实 is no plan
+    ("锚定虚拟现实等7条重点产业链,新引进过亿元项目107个。", 107, "actual"),
+    # growth after an aside
+    ("预计全年地区生产总值同比增长(下同)4.5%。", 4.5, "expected"),
+]
+
+
+@pytest.mark.parametrize("text, value, status", STATUSES)
+def test_status(text, value, status):
+    got = {f.value: f.status for f in read_text(text)}
+    assert got[value] == status

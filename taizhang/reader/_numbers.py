@@ -34,7 +34,29 @@ _WORD_AFTER_UNIT = {
     "张": "力", "倍": "增速数", "成": "为功立交果本效员熟长绩就型片都",
     "头": "部脑条",  "块": "钱", "笔": "者", "例": "如外", "米": "粮",
 }
-_UNIT_RE = "|".join(map(re.escape, UNITS))
+
+
+def _trie(words) -> str:
+    """An alternation of words as a prefix tree (longest first at each branch): the regex
+    engine then tries one branch per character instead of every word in turn."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+_UNIT_RE = _trie(UNITS)
 # A minus sign only where no digit or letter comes before it (1-2处 is a range).
 _ARABIC = r"(?:(?<![\dA-Za-z.])[-−])?(?:\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # 三万六千 is one number; 三万 is 三 and the multiplier 万 (kept in the unit as written).

@@ -47,6 +47,7 @@ _RANK = re.compile(
 _TARGET = re.compile(r"力争|争取|目标|预期|确保|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
 _EXPECT = re.compile(r"预计|预估")
 _DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成")
+_STATUS_WORDS = re.compile(f"(?P<expected>{_EXPECT.pattern})|(?P<target>{_TARGET.pattern})|(?P<actual>{_DONE_WORDS.pattern})")
 _NON_FACT_AFTER = re.compile(r"^(?:以上的|以下的|以内的|级|强|号|型|期|届|代|版|倍速)")
 _QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
 _LEFT_STRIP = re.compile(
@@ -352,10 +353,8 @@ class _Marks:
     def __init__(self, text: str, s_start: int, s_end: int):
         # Status words, by where they end: the nearest before a number decides its status
         # (2015年底预计完成…,2016年计划完成…; 年度计划完成投资1.6亿元,1月份已完成…).
-        self.status_at: list[tuple[int, str]] = sorted(
-            [(m.end(), "expected") for m in _EXPECT.finditer(text, s_start, s_end)]
-            + [(m.end(), "target") for m in _TARGET.finditer(text, s_start, s_end)]
-            + [(m.end(), "actual") for m in _DONE_WORDS.finditer(text, s_start, s_end)])
+        self.status_at: list[tuple[int, str]] = [
+            (m.end(), m.lastgroup or "actual") for m in _STATUS_WORDS.finditer(text, s_start, s_end)]
         self.status_ends = [e for e, _ in self.status_at]
         self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
         sentence = text[s_start:s_end]

@@ -60,7 +60,7 @@ _LEFT_STRIP = re.compile(
 _RIGHT_TRIM_INDICATOR = re.compile(
     r"(?:同比|比上年|较上年)?(?:达到|达|突破|超过|超|约|近|为|是|至|到|了|共|计|合计|总计|累计|增长|增加|增|"
     r"提高|提升|下降|降低|减少|增速|增幅|分别|均|都|以上|左右|余|多|逾|占据?|实现|完成|首次|全部|已|新|控制在|保持在|稳定在|"
-    r"递增|递减|年均|平均每年|每年|平均|由|从|上涨|下跌|上升|回落|是|(?:是|为)(?:(?:19|20)\d\d年|上年|去年)的|"
+    r"递增|递减|年均|平均每年|每年|平均|由|从|上涨|下跌|上升|回落|是|(?:是|为)(?:(?:19|20)\d\d年|上年|去年|“[^”]{1,8}”)的|"
     r"[一二三四五六七八九十两\d]+年(?:来)?|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
     r"[,、::\s“”\"'()的])+$"
 )
@@ -473,6 +473,7 @@ _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
 _WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
 _PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
 _US = re.compile(r"我区|我市|我县")
+_BARE_MAGNITUDE = re.compile(r"(?:突破|超过|超|近|逾|达到?|上)(万|千)(人次|人|家|户|个|亩|名|件|辆|套)(?![\u4e00-\u9fff]{0,1}[级元])")
 _RANK_HINT = re.compile(r"居|排|列|领跑")
 _QUOTES = re.compile(r"[“”\"'《》]")
 _QUOTES_PARENS = re.compile(r"[“”\"'《》()]")
@@ -565,7 +566,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         institute = n.unit == "所" and n.value >= 100 and not re.search(r"[学校院园]", after[:4])  # 705所青岛中心
         structure = n.chinese and n.unit in ("方面", "个方面")  # 五方面工作: the report's outline
         qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
-            "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右"))  # 千亿品牌
+            "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右", "大关", "关口", "台阶"))  # 千亿品牌
         sectors = n.unit == "次" and after.startswith("产业")  # 三次产业: the three sectors
         over = left_raw.endswith("过") and not left_raw.endswith("超过") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff"  # "过10亿元项目": a class of projects, not an amount
@@ -726,17 +727,20 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             indicator = topic.by_unit[c.unit]
             c.place = item_name
         # "新创市级示范村21个、达标村170个": a short item inherits the first item's qualifiers.
-        if done and len(left) <= 4 and not right and text[c.left_start - 1:c.left_start] == "、":
+        if done and len(left) <= 4 and not right and "、" in text[c.left_start - 1:c.left_start + 1]:
             prev = done[-1]
             if prev.unit == c.unit and len(prev.indicator) > len(left) + 2:
                 indicator = prev.indicator[: len(prev.indicator) - len(left)] + left
+        elif done and raw_left.lstrip(" ,、").startswith("其中") and 2 <= len(left) <= 3 and not right \
+                and done[-1].unit == c.unit and c.kind == "level" and left not in done[-1].indicator:
+            indicator = left + done[-1].indicator  # 户籍总人口…,其中男性60.81万人: 男性户籍总人口
         c.indicator = indicator
         done.append(c)
 
     for r in [c for c in cands if c.kind == "rank"]:
         earlier = [c for c in done[-_LOOK_BACK:] if c.number.end <= r.number.start and c.kind != "rank"]
         left = _clean_left(text[r.left_start:r.number.start], article)
-        left = re.sub(r"(?:连续[^,]{1,4}年|多年)$", "", left)
+        left = re.sub(r"(?:连续[^,]{0,4}年?|多年)$", "", left)
         middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
         middle = re.sub(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长", "", middle)
         if r.number.raw.startswith("均") and earlier:
@@ -856,6 +860,15 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
             n.raw = "均" + m.group(0)[len(each):]
         c_start = _clause_start(text, s_start, m.start())
         out.append(_Cand(n, "rank", value, "位", c_start, c_start, m.end()))
+    for m in (_BARE_MAGNITUDE.finditer(text, s_start, s_end) if "万" in sentence or "千" in sentence else ()):
+        # 在校师生突破万人, 近万家: one 万 of the unit
+        if any(x.start <= m.start(1) < x.end for x in numbers):
+            continue
+        c_start = _clause_start(text, s_start, m.start())
+        unit = m.group(1) + m.group(2) if m.group(1) == "万" else m.group(2)
+        value = 1.0 if m.group(1) == "万" else 1000.0
+        n = Number(m.start(1), m.end(), value, unit, True, True, m.group(0)[len(m.group(0)) - len(m.group(1)) - len(m.group(2)):])
+        out.append(_Cand(n, "level", value, unit, c_start, c_start, m.end()))
     for m in (DOUBLE.finditer(text, s_start, s_end) if "番" in sentence else ()):
         times = {"一": 1, "两": 2, "二": 2, "三": 3}.get(m.group("n") or "一", 1)
         value = (2 ** times - 1) * 100.0

@@ -179,3 +179,27 @@ STATUSES = [
 def test_status(text, value, status):
     got = {f.value: f.status for f in read_text(text)}
     assert got[value] == status
+
+
+MORE = [
+    # a magnitude without digits
+    ("2023年,全区在校师生突破万人。", ("level", 1, "万人")),
+    ("2023年,全区地区生产总值成功突破千亿大关。", ("level", 1000, "亿元")),
+    # 是“九五”的N倍 refers back
+    ("2023年,全市固定资产投资1424.6亿元,是“九五”的2.9倍。", ("growth", 190, "%")),
+]
+
+
+@pytest.mark.parametrize("text, expected", MORE)
+def test_more_grammar(text, expected):
+    assert expected in facts(text)
+
+
+def test_a_sub_item_takes_the_whole_it_belongs_to():
+    got = {f.value: f.indicator for f in read_text("2024年末,全市户籍总人口129.46万人,其中男性60.81万人。")}
+    assert got[60.81] == "男性户籍总人口"
+
+
+def test_a_short_list_item_keeps_the_first_items_qualifiers():
+    got = {f.value: f.indicator for f in read_text("2018年,新创市级以上美丽乡村示范村21个、达标村170个。")}
+    assert got[170] == "新创市级以上美丽乡村达标村"

@@ -44,15 +44,16 @@ _RANK = re.compile(
     r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]{1,3})(?:位|名)?|(?P<first>首位|榜首|第一|首))"
 )
-_TARGET = re.compile(r"力争|争取|目标|预期|确保|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
+_TARGET = re.compile(r"力争|争取|目标|预期|确保|规划(?=总?投资)|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
 _EXPECT = re.compile(r"预计|预估")
-_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成")
+_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成|完成[^,;。]{0,6}(?:目标|计划|任务)")
 _STATUS_WORDS = re.compile(f"(?P<expected>{_EXPECT.pattern})|(?P<target>{_TARGET.pattern})|(?P<actual>{_DONE_WORDS.pattern})")
 _NON_FACT_AFTER = re.compile(r"^(?:以上的|以下的|以内的|级|强|号|型|期|届|代|版|倍速)")
 _QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
 _LEFT_STRIP = re.compile(
-    r"^(?:其中|同时|另外|此外|目前|截至目前|截至[^,]{0,10}|今年以来|今年|去年|明年|全年|年内|年底前?|"
-    r"上半年|下半年|前三季度|[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月|[1-9]\d{3}年(?:\d{1,2}月)?(?:底|末)?|"
+    r"^(?:其中|同时|另外|此外|目前|截至目前|截至[^,]{0,10}|在(?=去年|今年|全年|上年|[1-9]\d{3}年)|今年以来|今年|"
+    r"去年|明年|全年|年内|年底前?|"
+    r"上半年|下半年|前三季度|[一二三四]季度|前\d{1,2}个?月|\d{1,2}-\d{1,2}月份?|\d{1,2}月份?|[1-9]\d{3}年(?:\d{1,2}月)?(?:底|末)?|"
     r"全区|全市|全县|全省|全镇|我区|我市|本区|该区|新区|全新区|预计|力争|争取|计划|确保|要|将|已经|已|共|累计|"
     r"还|并|通过|实现了?|完成了?|均|都|分别|先后|相继|其中|的|一是|二是|三是|"
     r"[,、::\s“”\"'()]+)+"
@@ -267,6 +268,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return True  # an ordinal: 第11场
     if before.endswith("前") and n.unit in ("位", "名"):
         return True  # 排名前五位: an order, not a position
+    if _REFERENCE_BEFORE.search(text, max(s_start, n.start - 2), n.start):
+        return True  # 这三项数据, 该省16个市: a reference to things counted elsewhere
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
     if n.raw[:1] in "-−":
@@ -288,6 +291,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
             return True
         if numeral == "零" or before.endswith(("数", "几", "届")):
             return True
+        if n.unit in ("个", "项") and _OUTLINE_AFTER.match(after):
+            return True  # 从五个方面, 六个环节, 六个指标: how a speech or a rule is laid out
     if _inside_quotes(text, s_start, n.start):
         return True
     return False
@@ -470,6 +475,9 @@ _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:�
 # What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
 _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
+_FRAME_AFTER = re.compile(r"基础上|同时|情况下|前提下")
+_OUTLINE_AFTER = re.compile(r"方面|环节|指标|维度|层面|板块|数据")
+_REFERENCE_BEFORE = re.compile(r"(?:上述|该省|该市|该区|该县)$")
 _WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
 _PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
 _US = re.compile(r"我区|我市|我县")
@@ -495,7 +503,7 @@ _THRESHOLD = re.compile(r"(?:\((?:含|不含)\))?(?:以上|以下)(?:的)?[\u4e0
 _PAIRS = {"城乡": ("城镇", "农村"), "中外": ("中方", "外方"), "进出口": ("进口", "出口"), "内外资": ("内资", "外资")}
 _ASIDE = re.compile(r"\((?:[^()]{0,24}(?:下同|计算|价格|口径|不含|含)[^()]{0,8})\)?|\([^()]{0,24}$")
 _ASIDE_CLOSED = re.compile(r"\([^()]{0,24}\)")
-_SHARE_OF = re.compile(r"^(?:为|完成|达到?|相当于)[^,;。]{1,16}的$")
+_SHARE_OF = re.compile(r"^(?:为|完成|达到?|相当于)[^,;。]{1,16}的$|^完成[^,;。的]{0,6}(?:目标|计划|任务)$")
 _CONVERTED = re.compile(r"\((?:按[^,()]{0,12})?(?:折算为|折合|约合|合)(?:人民币|美元)?$")
 _SECTORS = re.compile(r"^(?:一、二、三产业|一二三产业|第一、二、三产业|三次产业|三大产业)(.*)$")
 _SECTOR_OF = re.compile(r"^第[一二三]产业")
@@ -590,14 +598,14 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             cand.period_override = base_year(text, s_start, n.start)
         # Words after the number that belong to what it measures.
         cand.right = ""
-        if after.startswith("的") and kind == "level":
+        if after.startswith("的") and kind == "level" and not _FRAME_AFTER.match(text, n.end + 1):
             phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
             phrase = re.sub(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]", "", _trim_examples(phrase))
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
         elif after[:1] and ("\u4e00" <= after[:1] <= "\u9fff" or after[:1] in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
-                and not _STOP_RIGHT.match(after):
+                and not _STOP_RIGHT.match(after) and not (after.startswith("的") and _FRAME_AFTER.match(text, n.end + 1)):
             phrase = _right_phrase(text, n.end, s_end)
             cand.right = phrase
             cand.quote_end = n.end + len(phrase)

@@ -23,6 +23,8 @@ _NUMBER = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
 _UNIT_IN = re.compile(r"\s*[((]([^()()]{1,6})[))]\s*$")
 _UNIT_LINE = re.compile(r"单位[::]\s*([^\n|]{1,30})")
 _TITLE = re.compile(r"(?:^|\n)\s*((?:附?表\s*\d*[::.、 ]?)?[^\n|。]{2,60})\s*\n?\s*$")
+# A row named like a place or zone (经开区, 其他街镇): its figures are the table's measure.
+_PLACE_LIKE = re.compile(r"(?:区|县|市|州|镇|乡|街道|街镇|园区)$")
 _GENERIC_HEADER = re.compile(r"^(?:排名|排序|位次|数量|个数|合计|总计|总数|金额|数值|本期|累计)$")
 _NOUN_COUNTER = [("企业", "家"), ("公司", "家"), ("机构", "家"), ("单位", "家"), ("项目", "个"),
                  ("个数", "个"), ("人数", "人"), ("人员", "人"), ("户数", "户"), ("件数", "件")]
@@ -211,6 +213,9 @@ def read_table(text: str, start: int, end: int, title: str, is_place) -> list[Ta
                 indicator = measure
             elif place is not None or (group and not label):
                 indicator = (title_subject + head) if _GENERIC_HEADER.match(head) or len(head) <= 3 else head
+            elif _PLACE_LIKE.search(label):
+                # a zone (经开区, 湘西高新区): its name, and the table's measure
+                indicator = label + ((title_subject + head) if _GENERIC_HEADER.match(head) or len(head) <= 3 else head)
             else:
                 indicator = label if _is_measure(label) else label + head
             facts.append(TableFact(label_cell.start, c.end, indicator, kind, value, unit,

@@ -203,3 +203,31 @@ def test_a_sub_item_takes_the_whole_it_belongs_to():
 def test_a_short_list_item_keeps_the_first_items_qualifiers():
     got = {f.value: f.indicator for f in read_text("2018年,新创市级以上美丽乡村示范村21个、达标村170个。")}
     assert got[170] == "新创市级以上美丽乡村达标村"
+
+
+OUTLINES = [
+    "县长从五个方面对过去一年的工作进行了回顾。",
+    "按亩均税收等六个指标进行计分排名。",
+    "2022年,全市新开工项目120个,这三项数据均列全省第一。",
+]
+
+
+@pytest.mark.parametrize("text", OUTLINES)
+def test_outlines_and_references_are_not_counts(text):
+    assert not [f for f in read_text(text) if f.unit in ("个", "项") and f.value in (5, 6, 3)]
+
+
+def test_a_count_of_named_things_is_still_a_count():
+    assert [f.value for f in read_text("2018年,这两家地区总部型企业进驻中孚大厦。")] == [2]
+
+
+def test_the_frame_of_a_clause_is_not_what_is_measured():
+    got = {f.value: f.indicator for f in read_text(
+        "2022年,在去年集中开工项目177个、总投资2374.6亿元的基础上,今年再开工项目300个。")}
+    assert got[2374.6] == "集中开工项目总投资"
+
+
+def test_a_share_of_a_target():
+    got = {f.value: (f.indicator, f.status) for f in read_text(
+        "1-5月,全县区外境内累计到位资金7.6亿元,完成目标任务28.1%。")}
+    assert got[28.1] == ("区外境内累计到位资金完成目标任务", "actual")

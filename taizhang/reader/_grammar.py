@@ -475,6 +475,7 @@ _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:�
 # What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
 _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
+_LIST_SPLIT = re.compile(r"、|和|及|与")
 _FRAME_AFTER = re.compile(r"基础上|同时|情况下|前提下")
 _OUTLINE_AFTER = re.compile(r"方面|环节|指标|维度|层面|板块|数据")
 _REFERENCE_BEFORE = re.compile(r"(?:上述|该省|该市|该区|该县)$")
@@ -640,10 +641,22 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             gap = text[run[-1].number.end:x.number.start]
             if x.kind == "rank" or x.unit != c.unit or gap not in ("", "、", "和", "及"):
                 break
-            if x.kind != c.kind and c.unit in ("%", "‰", "个百分点"):
+            if x.kind != c.kind and c.unit in ("%", "‰", "个百分点", "位"):
                 x.kind, x.value = c.kind, (abs(x.value) if c.value >= 0 else -abs(x.value))
             run.append(x)
         if "分别" in raw_left and len(run) > 1:
+            spread = _places_listed(article, raw_left, len(run))
+            if spread is not None:
+                # 鱼峰区、柳南区、柳北区分别完成投资a、b、c: one figure per place
+                measure = _clean_left(spread[1], article)
+                for x, place in zip(run, spread[0], strict=True):
+                    x.indicator = measure
+                    x.place = place
+                    x.quote_start = min(x.quote_start, c.quote_start)
+                    x.list_group = run
+                    assigned.add(id(x))
+                done.append(c)
+                continue
             prefix = _clean_left(raw_left.split("分别")[0], article)
             parts = _split_list(prefix) if prefix else []
             pair = _PAIRED.match(prefix or "")
@@ -806,6 +819,25 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             status=_status(text, s_start, c.number.start, article, marks),
         ))
     return facts
+
+
+def _places_listed(article: Article, raw_left: str, count: int) -> tuple[list[str], str] | None:
+    """``count`` places listed before 分别, and the words that follow the last one:
+    肥西、肥东和长丰县在全省位次分别前移 -> ([肥西, 肥东, 长丰县], 在全省位次前移)."""
+    if article.places is None:
+        return None
+    head, _, tail = raw_left.partition("分别")
+    items = [i for i in _LIST_SPLIT.split(head.strip(" ,、:;")) if i]
+    if len(items) != count:
+        return None
+    names, rest = [], ""
+    for k, item in enumerate(items):
+        found = article.places.matcher.find(item)
+        if not found or found[0].start != 0 or (k < count - 1 and found[0].end != len(item)):
+            return None
+        names.append(item[:found[0].end])
+        rest = item[found[0].end:]
+    return names, rest + tail
 
 
 def _place_before_paren(article: Article, raw_left: str) -> str | None:

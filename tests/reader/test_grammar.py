@@ -231,3 +231,11 @@ def test_a_share_of_a_target():
     got = {f.value: (f.indicator, f.status) for f in read_text(
         "1-5月,全县区外境内累计到位资金7.6亿元,完成目标任务28.1%。")}
     assert got[28.1] == ("区外境内累计到位资金完成目标任务", "actual")
+
+
+def test_a_respective_list_of_places_gives_each_place_its_figure():
+    facts = read_text("2022年柳州市工作报告\n鱼峰区、柳南区、柳北区分别完成投资120亿元、98亿元、86亿元。")
+    assert [(f.region, f.value) for f in facts] == [("鱼峰区", 120), ("柳南区", 98), ("柳北区", 86)]
+    facts = read_text("2006年合肥市政府工作报告\n五年来,肥西、肥东和长丰县在全省位次分别前移14位、3位和8位。")
+    assert [(f.region, f.kind, f.value) for f in facts] == [
+        ("肥西县", "growth", 14), ("肥东县", "growth", 3), ("长丰县", "growth", 8)]

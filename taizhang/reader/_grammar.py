@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ._layout import Article
 from ._normalize import BROKEN, Normalized
-from ._numbers import DOUBLE, FRACTION, HALF, Number, lex
+from ._numbers import _CN, _MULT, _UNIT_RE, DOUBLE, FRACTION, HALF, Number, lex
 from ._periods import base_year, fact_years
 from ._tables import read_table, table_spans
 
@@ -213,7 +213,11 @@ def _read_table(norm: Normalized, article: Article, doc: str, t_start: int, t_en
 
 
 _SENTENCE = re.compile(r"[^。!?\n\r]+")
-_HAS_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千翻首第半]")
+# A sentence can hold a fact only with a digit, a Chinese numeral before a unit, a rank, a
+# doubling, a half or a percentage in words: the others are not read at all.
+_HAS_NUMBER = re.compile(
+    rf"\d|[{_CN}]+(?:余|多)?(?:{_MULT}|{_UNIT_RE})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
+)
 
 
 def _sentences(text: str, start: int, end: int):

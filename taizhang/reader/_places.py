@@ -95,6 +95,11 @@ class _Names:
             self.by_pair.setdefault(n[:2], [])
         for group in (*self.by_pair.values(), *self.by_tail.values()):
             group.sort(key=len, reverse=True)
+        # tail -> [(length, names of that length)], longest first: one slice and one set
+        # lookup per length instead of a comparison per name
+        self.tail_lengths: dict[str, list[tuple[int, frozenset[str]]]] = {
+            tail: [(n, frozenset(w for w in group if len(w) == n)) for n in sorted({len(w) for w in group}, reverse=True)]
+            for tail, group in self.by_tail.items()}
         self.all_by_pair: dict[str, list[str]] = {}
         for n in names:
             if len(n) >= 2:
@@ -119,12 +124,13 @@ class _Names:
         """(start, end, name) of each name, left to right, longest at each place, not overlapping."""
         found: list[tuple[int, int, str]] = []
         if self.tails is not None:
+            lengths = self.tail_lengths
             for m in self.tails.finditer(text, start, end):
                 j = m.end()
-                for name in self.by_tail.get(text[j - 2:j], ()):
-                    i = j - len(name)
-                    if i >= start and text.startswith(name, i):
-                        found.append((i, j, name))
+                for n, names in lengths.get(text[j - 2:j], ()):
+                    word = text[j - n:j]
+                    if word in names and j - n >= start:
+                        found.append((j - n, j, word))
                         break
         if self.starts is not None:
             for m in self.starts.finditer(text, start, end):

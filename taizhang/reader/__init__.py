@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ._decode import decode
 from ._errors import BinaryInput, EmptyInput, ReaderError, UndecodableInput
-from ._grammar import Fact
+from ._facts import Fact
 from ._grammar import read_article as _read_article
 from ._layout import Article as _Article
 from ._layout import Places as _Places

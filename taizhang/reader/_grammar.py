@@ -11,14 +11,24 @@ and article.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
+from ._context import (
+    CN_SMALL,
+    SentenceMarks,
+    item_place,
+    period_of,
+    place_before_paren,
+    places_listed,
+    region_of,
+    status_of,
+)
+from ._facts import Fact
 from ._layout import Article
 from ._normalize import BROKEN, Normalized
-from ._numbers import _CN, _MULT, _UNIT_RE, DOUBLE, FRACTION, HALF, Number, lex
-from ._periods import base_year, fact_years
-from ._tables import read_table, table_spans
+from ._numbers import CN_NUMERALS, DOUBLE, FRACTION, HALF, MULTIPLIERS, UNIT_PATTERN, Number, lex
+from ._periods import base_year
+from ._tables import read_table_facts, table_spans
 
 # ";" separates clauses of one sentence: what the sentence opened (预计, its subject, its
 # year) still applies after it.
@@ -44,10 +54,6 @@ _RANK = re.compile(
     r"(?P<each>均|都|分别)?(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑)[^,。;!?\n]{0,14}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]{1,3})(?:位|名)?|(?P<first>首位|榜首|第一|首))"
 )
-_TARGET = re.compile(r"力争|争取|目标|预期|确保|规划(?=总?投资)|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
-_EXPECT = re.compile(r"预计|预估")
-_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成|完成[^,;。]{0,6}(?:目标|计划|任务)")
-_STATUS_WORDS = re.compile(f"(?P<expected>{_EXPECT.pattern})|(?P<target>{_TARGET.pattern})|(?P<actual>{_DONE_WORDS.pattern})")
 _NON_FACT_AFTER = re.compile(r"^(?:以上的|以下的|以内的|级|强|号|型|期|届|代|版|倍速)")
 _QUALIFIER_BEFORE = re.compile(r"(?:过|超|近)$")
 _LEFT_STRIP = re.compile(
@@ -67,44 +73,6 @@ _RIGHT_TRIM_INDICATOR = re.compile(
 )
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
                       r"(?:计划)?总投资(?:额)?|投资总额|总注册规模)$")
-_SUBPERIOD = [
-    (re.compile(r"前三季度|1-9月|1至9月"), "Q1-Q3"),
-    (re.compile(r"上半年|1-6月|1至6月"), "H1"),
-    (re.compile(r"一季度|第一季度|1-3月"), "Q1"),
-    (re.compile(r"前(\d{1,2}|[一二三四五六七八九十]{1,2})个?月|1-(\d{1,2})月|1至(\d{1,2})月"), "M"),
-    (re.compile(r"(?<!前)三季度"), "Q3"),
-    (re.compile(r"(?<!前)二季度"), "Q2"),
-    (re.compile(r"四季度"), "Q4"),
-]
-_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-             "十一": 11, "十二": 12}
-
-
-@dataclass
-class Fact:
-    doc: str
-    start: int
-    end: int
-    quote: str
-    region: str | None
-    period: str | None
-    subperiod: str | None
-    indicator: str
-    kind: str
-    value: float
-    unit: str
-    status: str
-
-    def as_dict(self) -> dict:
-        return {
-            "doc": self.doc, "start": self.start, "end": self.end, "quote": self.quote,
-            "region": self.region, "period": self.period, "subperiod": self.subperiod,
-            "indicator": self.indicator, "kind": self.kind,
-            "value": int(self.value) if float(self.value).is_integer() else self.value,
-            "unit": self.unit, "status": self.status,
-        }
-
-
 @dataclass
 class _Cand:
     number: Number
@@ -131,7 +99,7 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     tables = [t for t in table_spans(text, article.start, article.end)
               if not any(a <= t[0] < b for a, b in skips)]
     for t_start, t_end in tables:
-        facts.extend(_read_table(norm, article, doc, t_start, t_end))
+        facts.extend(read_table_facts(norm, article, doc, t_start, t_end))
     skips = sorted(skips + tables)
     topic = _Topic()
     for s_start, s_end in _sentences(text, article.start, article.end):
@@ -165,58 +133,11 @@ class _Topic:
             self.by_unit[d.unit] = d.indicator
 
 
-def _read_table(norm: Normalized, article: Article, doc: str, t_start: int, t_end: int) -> list[Fact]:
-    text = norm.text
-    above = t_start
-    for _ in range(3):  # the title and a units line sit just above the table
-        if above <= article.start:
-            break
-        above = text.rfind("\n", article.start, above - 1) + 1 if above - 1 > article.start else article.start
-    first_bar = text.find("|", t_start, t_end)
-    title = text[above:first_bar]
-    matcher = article.places.matcher if article.places else None
-
-    def place_of(label: str) -> str | None:
-        if matcher is None:
-            return None
-        found = matcher.find(label)
-        if found and found[0].start == 0 and found[0].end >= len(label) - 1:
-            return found[0].name
-        return None
-
-    years = re.findall(r"((?:19|20)\d\d)年", title)
-    year = years[-1] if years else (str(article.year) if article.year else None)
-    sub = None
-    for rx, label in _SUBPERIOD:
-        m = rx.search(title)
-        if m:
-            if label == "M":
-                n = next(g for g in m.groups() if g)
-                n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
-                sub = f"M1-M{n}" if n else None
-            else:
-                sub = label
-            break
-    facts = []
-    for t in read_table(text, t_start, t_end, title, place_of):
-        start, end = norm.span(t.start, t.end)
-        plan = bool(re.search(r"计划|目标|预期", t.header))
-        region = place_of(t.place) if t.place else None
-        facts.append(Fact(
-            doc=doc, start=start, end=end, quote=norm.original[start:end],
-            region=region or article.region, period=year,
-            subperiod=None if plan and "年" in t.header else sub, indicator=t.indicator, kind=t.kind,
-            value=round(t.value, 6), unit=t.unit, status="target" if plan and not re.search(r"完成", t.header)
-            else "actual",
-        ))
-    return facts
-
-
 _SENTENCE = re.compile(r"[^。!?\n\r]+")
 # A sentence can hold a fact only with a digit, a Chinese numeral before a unit, a rank, a
 # doubling, a half or a percentage in words: the others are not read at all.
 _HAS_NUMBER = re.compile(
-    rf"\d|[{_CN}]+(?:余|多)?(?:{_MULT}|{_UNIT_RE})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
+    rf"\d|[{CN_NUMERALS}]+(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
 )
 
 
@@ -355,144 +276,18 @@ def _right_noun(text: str, pos: int, ceiling: int) -> str:
     return _QUOTES_PARENS.sub("", seg)[:14]
 
 
-class _Marks:
-    """Words of one sentence that reach every number after them, found once per sentence
-    (searching the sentence's prefix again for each number made long sentences quadratic)."""
-
-    def __init__(self, text: str, s_start: int, s_end: int):
-        # Status words, by where they end: the nearest before a number decides its status
-        # (2015年底预计完成…,2016年计划完成…; 年度计划完成投资1.6亿元,1月份已完成…).
-        self.status_at: list[tuple[int, str]] = [
-            (m.end(), m.lastgroup or "actual") for m in _STATUS_WORDS.finditer(text, s_start, s_end)]
-        self.status_ends = [e for e, _ in self.status_at]
-        self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
-        sentence = text[s_start:s_end]
-        subperiods = _SUBPERIOD if ("季度" in sentence or "月" in sentence or "半年" in sentence) else ()
-        for rx, label in subperiods:
-            for m in rx.finditer(text, s_start, s_end):
-                if label == "M":
-                    n = next(g for g in m.groups() if g)
-                    n = int(n) if n.isdigit() else _CN_SMALL.get(n, 0)
-                    self.subperiods.append((m.start(), m.end(), f"M1-M{n}" if n else None))
-                else:
-                    self.subperiods.append((m.start(), m.end(), label))
-        self.subperiods.sort()
-        self.sub_starts = [sp[0] for sp in self.subperiods]
-
-    def subperiod(self, pos: int) -> str | None:
-        i = bisect_right(self.sub_starts, pos) - 1
-        while i >= 0:
-            start, end, label = self.subperiods[i]
-            if end <= pos:
-                return label
-            i -= 1
-        return None
-
-
-def _status(text: str, s_start: int, pos: int, article: Article, marks: _Marks | None = None) -> str:
-    if marks is None:
-        marks = _Marks(text, s_start, pos)
-    i = bisect_right(marks.status_ends, pos) - 1
-    said = marks.status_at[i][1] if i >= 0 else None
-    if said is None and article.expected_from is not None and article.expected_from <= pos:
-        said = "expected"  # 预计(下同): every figure after it is an estimate
-    if said == "expected":
-        return "expected"
-    if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
-        return "expected"  # 预计…已完成: still an estimate
-    section = article.section_at(pos)
-    if section is not None and section.mode == "plan":
-        return "target"
-    return said or "actual"
-
-
-def _period(text: str, s_start: int, pos: int, article: Article,
-            marks: _Marks | None = None) -> tuple[str | None, str | None]:
-    section = article.section_at(pos)
-    year = section.year if section is not None and section.year else article.year
-    head = article.head_years.at(pos) if article.head_years is not None else None
-    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
-        year = head
-    lo = max(s_start, pos - 200)
-    before = text[lo:pos]
-    years = fact_years(text, lo, pos)
-    if years and not _SINCE_YEAR.search(before):
-        year = years[-1]
-    if year is not None:
-        if "明年" in before:
-            year += 1
-        elif _LAST_YEAR.search(before):
-            year -= 1  # but "比上年末增加" compares with last year: the fact is this year's
-    if marks is None:
-        marks = _Marks(text, s_start, pos)
-    return (str(year) if year is not None else None), marks.subperiod(pos)
-
-
-def _region(text: str, s_start: int, pos: int, article: Article, left: str) -> str | None:
-    """The most specific place the sentence ties the fact to, else the article's place.
-
-    The article's own province or city named in passing (居全市第一, 占全省的) is a
-    comparison, not the fact's place.
-    """
-    places = article.places
-    if places is None:
-        return article.region
-    gaz = places.matcher.gaz
-    home = article.region_code
-    above = gaz.ancestors(home) if home else []
-    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
-        if _WHOLE_PROVINCE.match(left) or _PROVINCE_BEFORE.search(text, max(s_start, pos - 20), pos) and \
-                _US.search(text, pos, pos + 20):
-            province = [c for c in above if gaz.level(c) == 1]
-            if province:
-                return gaz.by_code[province[0]].name
-    named = places.between(max(s_start, pos - 400), pos)
-    if not named:
-        return article.region
-    # A place far from the article's (another province) is a street, a partner or a
-    # comparison in a local report: 株洲路, 深圳客商.
-    province = next((c for c in above if gaz.level(c) == 1), home)
-    named = [m for m in named if m.code not in above
-             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
-    if named and named[-1].code != home:
-        return named[-1].name
-    return article.region
-    gaz = places.matcher.gaz
-    home = article.region_code
-    above = set(gaz.ancestors(home)) if home else set()
-    if re.match(r"^(?:全省|我省)", left) or re.search(r"全省[^,。]{0,12}$", text[max(s_start, pos - 20):pos]) and \
-            re.search(r"我区|我市|我县", text[pos:pos + 20]):
-        province = [c for c in above if gaz.level(c) == 1]
-        if province:
-            return gaz.by_code[province[0]].name
-    # A place far from the article's (another province) is a street, a partner or a
-    # comparison in a local report: 株洲路, 深圳客商.
-    province = next((c for c in above if gaz.level(c) == 1), home)
-    named = [m for m in places.between(max(s_start, pos - 400), pos) if m.code not in above
-             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
-    if named and named[-1].code != home:
-        return named[-1].name
-    return article.region
-
-
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
 # What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
 _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
-_LIST_SPLIT = re.compile(r"、|和|及|与")
 _FRAME_AFTER = re.compile(r"基础上|同时|情况下|前提下")
 _OUTLINE_AFTER = re.compile(r"方面|环节|指标|维度|层面|板块|数据")
 _REFERENCE_BEFORE = re.compile(r"(?:上述|该省|该市|该区|该县)$")
-_WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
-_PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
-_US = re.compile(r"我区|我市|我县")
 _BARE_MAGNITUDE = re.compile(r"(?:突破|超过|超|近|逾|达到?|上)(万|千)(人次|人|家|户|个|亩|名|件|辆|套)(?![\u4e00-\u9fff]{0,1}[级元])")
 _RANK_HINT = re.compile(r"居|排|列|领跑")
 _QUOTES = re.compile(r"[“”\"'《》]")
 _QUOTES_PARENS = re.compile(r"[“”\"'《》()]")
 _CONJ_ONLY = re.compile(r"^(?:和|及|与|以及)$")
-_SINCE_YEAR = re.compile(r"自(?:19|20)\d\d年")
-_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年末)")
 _FROM = re.compile(r"(?:由|从)\s*(?:约|近)?$")
 _BARE_VERB = re.compile(r"^(?:新开工|开工|复工|开复工|竣工|投产|试投产|签约|落地|续建|新建|新引进|引进|在建|完工|建成|"
                         r"新签约|开工建设|建成投产)$")
@@ -649,7 +444,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 x.kind, x.value = c.kind, (abs(x.value) if c.value >= 0 else -abs(x.value))
             run.append(x)
         if "分别" in raw_left and len(run) > 1:
-            spread = _places_listed(article, raw_left, len(run))
+            spread = places_listed(article, raw_left, len(run))
             if spread is not None:
                 # 鱼峰区、柳南区、柳北区分别完成投资a、b、c: one figure per place
                 measure = _clean_left(spread[1], article)
@@ -745,9 +540,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                 indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
                     else subject + indicator
         item = _PLACE_ITEM.match(raw_left.strip(" ,、:;)"))
-        item_name = item.group(1) if item else _place_before_paren(article, raw_left)
+        item_name = item.group(1) if item else place_before_paren(article, raw_left)
         if item_name and topic is not None and topic.by_unit.get(c.unit) and c.kind == "level" \
-                and not right and _item_place(article, item_name):
+                and not right and item_place(article, item_name):
             # 滨海新区(1798家), 分别为武清区369家: the place's figure of what was last measured
             indicator = topic.by_unit[c.unit]
             c.place = item_name
@@ -800,7 +595,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     facts = []
     if topic is not None:
         topic.learn(done)
-    marks = _Marks(text, s_start, s_end)
+    marks = SentenceMarks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()
         if not indicator or len(indicator) < 2 or c.value == 0 or not _WORDS.search(indicator):
@@ -811,55 +606,18 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if text[q_start:c.number.start].startswith("【"):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
-        period, sub = _period(text, s_start, c.number.start, article, marks)
+        period, sub = period_of(text, s_start, c.number.start, article, marks)
         if c.period_override is not ...:
             period = None if c.period_override is None else str(c.period_override)
         facts.append(Fact(
             doc=doc, start=start, end=end, quote=norm.original[start:end],
-            region=_item_place(article, c.place) or
-            _region(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
+            region=item_place(article, c.place) or
+            region_of(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
             period=period, subperiod=sub, indicator=indicator, kind=c.kind,
             value=round(c.value, 6), unit=c.unit,
-            status=_status(text, s_start, c.number.start, article, marks),
+            status=status_of(text, s_start, c.number.start, article, marks),
         ))
     return facts
-
-
-def _places_listed(article: Article, raw_left: str, count: int) -> tuple[list[str], str] | None:
-    """``count`` places listed before 分别, and the words that follow the last one:
-    肥西、肥东和长丰县在全省位次分别前移 -> ([肥西, 肥东, 长丰县], 在全省位次前移)."""
-    if article.places is None:
-        return None
-    head, _, tail = raw_left.partition("分别")
-    items = [i for i in _LIST_SPLIT.split(head.strip(" ,、:;")) if i]
-    if len(items) != count:
-        return None
-    names, rest = [], ""
-    for k, item in enumerate(items):
-        found = article.places.matcher.find(item)
-        if not found or found[0].start != 0 or (k < count - 1 and found[0].end != len(item)):
-            return None
-        names.append(item[:found[0].end])
-        rest = item[found[0].end:]
-    return names, rest + tail
-
-
-def _place_before_paren(article: Article, raw_left: str) -> str | None:
-    """The place named right before an opening parenthesis: 滨海新区( in 滨海新区(1798家)."""
-    if not raw_left.endswith("(") or article.places is None:
-        return None
-    found = article.places.matcher.find(raw_left[-12:-1])
-    if found and found[-1].end == len(raw_left[-12:-1]):
-        tail = raw_left[-12:-1]
-        return tail[found[-1].start:found[-1].end]
-    return None
-
-
-def _item_place(article: Article, name: str | None) -> str | None:
-    if not name or article.places is None:
-        return None
-    found = article.places.matcher.find(name)
-    return found[0].name if found and found[0].start == 0 and found[0].end == len(name) else None
 
 
 def _split_list(s: str) -> list[str]:
@@ -895,7 +653,7 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
         numbers.append(Number(m.start(), m.end(), 0, "", False, False, m.group(0)))
     for m in (_RANK.finditer(text, s_start, s_end) if _RANK_HINT.search(sentence) else ()):
         raw = m.group("n")
-        value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(_CN_SMALL.get(raw, 0)))
+        value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(CN_SMALL.get(raw, 0)))
         if not value:
             continue
         each = m.group("each") or ""

@@ -57,14 +57,17 @@ def _trie(words) -> str:
 
 
 _UNIT_RE = _trie(UNITS)
+UNIT_PATTERN = _UNIT_RE
 # A minus sign only where no digit or letter comes before it (1-2处 is a range).
 _ARABIC = r"(?:(?<![\dA-Za-z.])[-−])?(?:\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # 三万六千 is one number; 三万 is 三 and the multiplier 万 (kept in the unit as written).
 _CN = "零〇一二两三四五六七八九十百千"
+CN_NUMERALS = _CN
 _CHINESE = rf"[{_CN}]+(?:[万亿][{_CN}]+)*(?:点[零〇一二三四五六七八九]+)?"
 # A unit per unit: 元/平方米, 万元/亩.
 _PER = r"(?:/(?:平方米|平方公里|亩|吨|人|户|年|月|天|小时|公里|千瓦时|立方米))?"
 _MULT = r"万亿|千亿|百亿|千万|百万|万|亿"
+MULTIPLIERS = _MULT
 
 # A Chinese numeral counts only before a multiplier or a unit (一 in 统一 is no number).
 NUMBER = re.compile(

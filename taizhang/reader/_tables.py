@@ -19,6 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._context import CN_SMALL, SUBPERIODS
+from ._facts import Fact
+from ._layout import Article
+from ._normalize import Normalized
+
 _NUMBER = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
 _UNIT_IN = re.compile(r"\s*[((]([^()()]{1,6})[))]\s*$")
 _UNIT_LINE = re.compile(r"单位[::]\s*([^\n|]{1,30})")
@@ -255,3 +260,50 @@ def _subject(title: str) -> str:
     t = re.sub(r"(?:19|20)\d\d年|\d{1,2}[-—至]\d{1,2}月份?|[一二三四]季度|上半年|前三季度|全年", "", t)
     t = re.sub(r"^(?:各区县?|各县市区?|各市|各地|全市|全区|全县|主要)", "", t)
     return re.sub(r"(?:情况)?(?:汇总表|统计表|一览表|表)?$", "", t).removesuffix("情况")
+
+
+def read_table_facts(norm: Normalized, article: Article, doc: str, t_start: int, t_end: int) -> list[Fact]:
+    text = norm.text
+    above = t_start
+    for _ in range(3):  # the title and a units line sit just above the table
+        if above <= article.start:
+            break
+        above = text.rfind("\n", article.start, above - 1) + 1 if above - 1 > article.start else article.start
+    first_bar = text.find("|", t_start, t_end)
+    title = text[above:first_bar]
+    matcher = article.places.matcher if article.places else None
+
+    def place_of(label: str) -> str | None:
+        if matcher is None:
+            return None
+        found = matcher.find(label)
+        if found and found[0].start == 0 and found[0].end >= len(label) - 1:
+            return found[0].name
+        return None
+
+    years = re.findall(r"((?:19|20)\d\d)年", title)
+    year = years[-1] if years else (str(article.year) if article.year else None)
+    sub = None
+    for rx, label in SUBPERIODS:
+        m = rx.search(title)
+        if m:
+            if label == "M":
+                n = next(g for g in m.groups() if g)
+                n = int(n) if n.isdigit() else CN_SMALL.get(n, 0)
+                sub = f"M1-M{n}" if n else None
+            else:
+                sub = label
+            break
+    facts = []
+    for t in read_table(text, t_start, t_end, title, place_of):
+        start, end = norm.span(t.start, t.end)
+        plan = bool(re.search(r"计划|目标|预期", t.header))
+        region = place_of(t.place) if t.place else None
+        facts.append(Fact(
+            doc=doc, start=start, end=end, quote=norm.original[start:end],
+            region=region or article.region, period=year,
+            subperiod=None if plan and "年" in t.header else sub, indicator=t.indicator, kind=t.kind,
+            value=round(t.value, 6), unit=t.unit, status="target" if plan and not re.search(r"完成", t.header)
+            else "actual",
+        ))
+    return facts

@@ -60,6 +60,8 @@ _SPACE_INSIDE = re.compile(
 )
 _DECIMAL_SPLIT = re.compile(r"\d\.[ \t]+\d")
 _YEAR_SPLIT = re.compile(r"(?<!\d)(?:19|20)[ \t]+\d\d年")
+_COLUMN_GAP = re.compile(r" {2,}|\t+")
+_NUMBER_CELL = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
 _NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0畬]")
 # Runs left by a broken re-encoding: no fact may be read from inside one.
 BROKEN = re.compile(r"[?\ufffd]{2,}")
@@ -127,6 +129,21 @@ def _wrapped(text: str, nl: int) -> bool:
     return bool(nxt.strip()) and "|" not in nxt and not _STARTS_BLOCK.match(nxt)
 
 
+def _aligned(text: str, start: int, end: int) -> bool:
+    """Whether a run of spaces separates the cells of a table row: inside a line (not its
+    indent) that is cut into three or more cells this way, one of them a number."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end != -1 else len(text)].strip()
+    if not text[line_start:start].strip():
+        return False
+    cells = _COLUMN_GAP.split(line)
+    if len(cells) < 3:
+        return False
+    # a row with a number, or a header: short labels and no sentence
+    return any(_NUMBER_CELL.match(c) for c in cells) or (all(len(c) <= 12 for c in cells) and "。" not in line)
+
+
 def normalize(original: str) -> Normalized:
     conv = original.translate(_WIDTH) if _NEEDS_WIDTH.search(original) else original
     conv = digits_for_chinese_years(to_simplified(conv))
@@ -148,10 +165,14 @@ def normalize(original: str) -> Normalized:
                 continue
             repl = ""
         elif kind == "space":
-            if not _SPACE_INSIDE.match(conv, max(0, start - 1)) and \
-                    not _YEAR_SPLIT.match(conv, max(0, start - 2)) and not _DECIMAL_SPLIT.match(conv, max(0, start - 2)):
+            if (end - start > 1 or conv[start] == "\t") and _aligned(conv, start, end):
+                repl = "|"  # a column of a table aligned with spaces
+            elif end - start > 1 or not (_SPACE_INSIDE.match(conv, max(0, start - 1)) or
+                                         _YEAR_SPLIT.match(conv, max(0, start - 2)) or
+                                         _DECIMAL_SPLIT.match(conv, max(0, start - 2))):
                 continue
-            repl = ""
+            else:
+                repl = ""
         elif kind == "tag":
             name = (m.group(1) or "").lower()
             repl = "\n" if name in _BLOCK_TAGS else ("|" if name in _CELL_TAGS else "")

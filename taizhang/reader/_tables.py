@@ -30,6 +30,8 @@ _UNIT_LINE = re.compile(r"单位[::]\s*([^\n|]{1,30})")
 _TITLE = re.compile(r"(?:^|\n)\s*((?:附?表\s*\d*[::.、 ]?)?[^\n|。]{2,60})\s*\n?\s*$")
 # A row named like a place or zone (经开区, 其他街镇): its figures are the table's measure.
 _PLACE_LIKE = re.compile(r"(?:区|县|市|州|镇|乡|街道|街镇|园区)$")
+_UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
+_VALUE_HEADER = re.compile(r"^(?:(?:19|20)\d\d年?(?:[1-9]|1[0-2])?月?(?:末|底)?|本年|本期|今年|全年|绝对值|绝对数|数值|数量|总量|实绩|完成)$")
 _GENERIC_HEADER = re.compile(r"^(?:排名|排序|位次|数量|个数|合计|总计|总数|金额|数值|本期|累计)$")
 _NOUN_COUNTER = [("企业", "家"), ("公司", "家"), ("机构", "家"), ("单位", "家"), ("项目", "个"),
                  ("个数", "个"), ("人数", "人"), ("人员", "人"), ("户数", "户"), ("件数", "件")]
@@ -193,10 +195,16 @@ def read_table(text: str, start: int, end: int, title: str, is_place) -> list[Ta
         label_cell = row[0]
         label, label_unit = _unit_of(re.sub(r"^(?:其中|其中[::])[::]?", "", label_cell.text))
         place = label if is_place(label) else None
+        # a column of units (单位 | 亿元) gives the unit of the row's numbers
+        unit_column = next((k for k, h in enumerate(header) if _UNIT_HEADER.match(h)), None)
+        if unit_column is not None and unit_column < len(row) and not row[unit_column].numeric:
+            label_unit = label_unit or row[unit_column].text
         for j, c in enumerate(row[1:], start=1):
             if not c.numeric or j >= len(header):
                 continue
             head, head_unit = _unit_of(header[j])
+            if _VALUE_HEADER.match(head):
+                head = ""  # 2023年, 本年, 绝对值: the row's own measure
             value_text = c.text.replace(",", "").replace("−", "-")
             pct = value_text.endswith("%")
             value = float(value_text.rstrip("%"))
@@ -242,7 +250,8 @@ def _unit_from_line(units: list[str], head: str) -> str:
 
 def _measure(label: str, header: list[str], j: int) -> str:
     """What a growth column measures: the row's amount (粮食产量)."""
-    first = _unit_of(header[1])[0] if len(header) > 1 else ""
+    heads = [_unit_of(h)[0] for h in header[1:j]]
+    first = next((h for h in heads if h and not _UNIT_HEADER.match(h) and not _VALUE_HEADER.match(h)), "")
     if _is_measure(label) or not first:
         return label
     return label + first

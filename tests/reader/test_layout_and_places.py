@@ -151,3 +151,18 @@ def test_a_large_file_is_read_in_pieces_with_offsets_into_the_whole(tmp_path, mo
     assert len(facts) == 2 * 79
     assert all(text[f.start:f.end] == f.quote for f in facts)
     assert {f.region for f in facts} == {"宁乡市"} and {f.period for f in facts} == {"2023"}
+
+
+def test_a_table_aligned_with_spaces_is_read_row_by_column():
+    text = ("2023年汇川区主要经济指标\n"
+            "指标名称            单位        2023年        比上年增长(%)\n"
+            "地区生产总值        亿元        612.35        5.2\n"
+            "常住人口            万人        58.9          1.0\n")
+    got = {(f.indicator, f.kind, f.value, f.unit) for f in facts(text)}
+    assert got == {("地区生产总值", "level", 612.35, "亿元"), ("地区生产总值", "growth", 5.2, "%"),
+                   ("常住人口", "level", 58.9, "万人"), ("常住人口", "growth", 1.0, "%")}
+    assert all(text[f.start:f.end] == f.quote for f in facts(text))
+
+
+def test_double_spaces_in_prose_stay_prose():
+    assert [f.value for f in facts("会员登录  新用户注册 退出\n2023年,全区新增企业120家。")] == [120]

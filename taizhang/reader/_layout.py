@@ -104,12 +104,22 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     """
     bounds: list[tuple[int, int]] = []
     start = 0
-    for ls, le in _lines(text, 0, len(text)):
+    lines = list(_lines(text, 0, len(text)))
+    ended = False  # past an article's end (责编, 相关阅读): a headline over prose opens the next
+    for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if _SEPARATOR.match(line) or (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
+        stripped = line.strip()
+        if _END_OF_ARTICLE.match(line):
+            ended = True
+            continue
+        next_article = ended and stripped and len(stripped) <= 40 and "。" not in stripped and \
+            not _FURNITURE.search(stripped) and _prose_follows(text, lines, k)
+        if _SEPARATOR.match(line) or next_article or \
+                (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
             if text[start:ls].strip():
                 bounds.append((start, ls))
             start = ls if not _SEPARATOR.match(line) else le + 1
+            ended = False
     if text[start:].strip():
         bounds.append((start, len(text)))
     articles = [_article(text, s, e, places) for s, e in bounds] or [_article(text, 0, len(text), places)]
@@ -120,6 +130,22 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
             if a.year is None:
                 a.year = before.year
     return articles
+
+
+def _prose_follows(text: str, lines: list[tuple[int, int]], k: int) -> bool:
+    """Whether the first non-empty line after line ``k`` (or the one after it, past a
+    date line) is prose: long, with sentence marks."""
+    seen = 0
+    for ls, le in lines[k + 1:k + 6]:
+        line = text[ls:le].strip()
+        if not line:
+            continue
+        if len(line) >= 30 and ("。" in line or line.count(",") >= 2):
+            return True
+        seen += 1
+        if seen >= 2:
+            return False
+    return False
 
 
 def _article(text: str, start: int, end: int, places: Places) -> Article:

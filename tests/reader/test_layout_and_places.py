@@ -166,3 +166,12 @@ def test_a_table_aligned_with_spaces_is_read_row_by_column():
 
 def test_double_spaces_in_prose_stay_prose():
     assert [f.value for f in facts("会员登录  新用户注册 退出\n2023年,全区新增企业120家。")] == [120]
+
+
+def test_reading_goes_on_after_the_end_of_an_article_in_a_crawl():
+    text = ("李沧区推进城市更新\n2022年,李沧区出让土地1122.8亩,新增产业空间55.8万平方米。\n[ 责编:某某 ]\n"
+            "相关阅读\n崂山区新引进项目\n2023-01-02\n崂山区持续推进高质量发展\n"
+            "2023年,崂山区新引进过亿元项目107个,实际使用外资8.6亿美元,增长12.3%,为全区发展注入新动能。\n")
+    got = {(f.value, f.region, f.period) for f in facts(text)}
+    assert (1122.8, "李沧区", "2022") in got and (107, "崂山区", "2023") in got
+    assert len(got) == 5  # the related-reading list itself gives nothing

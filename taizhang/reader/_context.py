@@ -71,8 +71,8 @@ def status_of(text: str, s_start: int, pos: int, article: Article, marks: Senten
         marks = SentenceMarks(text, s_start, pos)
     i = bisect_right(marks.status_ends, pos) - 1
     said = marks.status_at[i][1] if i >= 0 else None
-    if said is None and article.expected_from is not None and article.expected_from <= pos:
-        said = "expected"  # 预计(下同): every figure after it is an estimate
+    if said in (None, "actual") and article.expected_from is not None and article.expected_from <= pos:
+        said = "expected"  # 预计(下同): every figure after it is an estimate, achieved or not
     if said == "expected":
         return "expected"
     if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):

@@ -36,6 +36,7 @@ _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
 _EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
+_PROSE_BETWEEN = re.compile(r"[^\n]{30,}")
 _REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩|执行情况|完成情况")
 _PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
 
@@ -259,11 +260,18 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    for m in _SECTION.finditer(text, start, end):
+    found = list(_SECTION.finditer(text, start, end))
+    for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)
-        if mode:
-            heads.append((m.start(1), int(m.group(1)), mode))
+        if not mode:
+            continue
+        # A table of contents: headings one after the other with no text between them
+        # open no section (the review would otherwise read as the plan the contents list).
+        nxt = found[k + 1].start() if k + 1 < len(found) else end
+        if k + 1 < len(found) and not _PROSE_BETWEEN.search(text, m.end(), nxt):
+            continue
+        heads.append((m.start(1), int(m.group(1)), mode))
     sections = []
     for i, (pos, y, mode) in enumerate(heads):
         stop = heads[i + 1][0] if i + 1 < len(heads) else end

@@ -175,3 +175,12 @@ def test_reading_goes_on_after_the_end_of_an_article_in_a_crawl():
     got = {(f.value, f.region, f.period) for f in facts(text)}
     assert (1122.8, "李沧区", "2022") in got and (107, "崂山区", "2023") in got
     assert len(got) == 5  # the related-reading list itself gives nothing
+
+
+def test_a_table_of_contents_opens_no_section():
+    text = ("2023年某区政府工作报告\n目录\n一、2022年工作回顾\n二、2023年工作安排\n"
+            "一、2022年工作回顾\n2022年,全区地区生产总值完成612亿元,增长5.2%,新开工项目136个,发展质量稳步提升。\n"
+            "二、2023年工作安排\n2023年,全区地区生产总值增长6%左右,新开工项目150个,确保经济运行在合理区间。\n")
+    got = {f.value: (f.period, f.status) for f in facts(text)}
+    assert got[612] == ("2022", "actual") and got[136] == ("2022", "actual")
+    assert got[150] == ("2023", "target")

@@ -83,10 +83,23 @@ _TRADITIONAL = re.compile(
 )
 
 
+_CONVERT_CHUNK = 64 * 1024
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, keeping the length (so offsets survive)."""
     if not _TRADITIONAL.search(text):
         return text
+    # OpenCC's working memory grows with its input: a long text goes by blocks of lines.
+    cuts = [0]
+    while cuts[-1] < len(text):
+        ends = [i for i in (text.find("\n", cuts[-1] + _CONVERT_CHUNK), text.find("。", cuts[-1] + _CONVERT_CHUNK))
+                if i != -1]
+        cuts.append(min(ends) + 1 if ends else len(text))
+    return "".join(_simplified_block(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+
+
+def _simplified_block(text: str) -> str:
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted

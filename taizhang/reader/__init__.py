@@ -8,7 +8,15 @@ A plain library (it imports nothing from Django)::
         print(fact.indicator, fact.value, fact.unit)
 
 Offsets always point into the original text as decoded, whatever normalisation
-(traditional characters, pinyin, full-width digits) happened in between.
+(traditional characters, pinyin, full-width digits, HTML tags, hard line breaks, PDF
+spaces) happened in between. ``iter_path`` reads a large file piece by piece, so memory
+stays flat whatever its size.
+
+How it reads, module by module: ``_decode`` (bytes to text), ``_normalize`` (the layout
+pass), ``_layout`` (articles, page furniture, sections, the document's place and year),
+``_places`` (the national gazetteer in ``data/gazetteer.tsv``), ``_numbers`` (the numeral
+grammar), ``_tables`` (pipe- and space-aligned tables), ``_grammar`` (what each number
+measures), ``_context`` (status, period and place of a fact), ``_periods`` (years).
 """
 
 from __future__ import annotations

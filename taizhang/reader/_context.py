@@ -9,9 +9,9 @@ from bisect import bisect_right
 from ._layout import Article
 from ._periods import fact_years
 
-_TARGET = re.compile(r"力争|争取|目标|预期|确保|规划(?=总?投资)|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|投资|单列|生育)|年内|明年|今后|力促")
+_TARGET = re.compile(r"力争|争取|目标|预期|确保|规划(?=总?投资)|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|单列|生育)|年内|明年|今后|力促")
 _EXPECT = re.compile(r"预计|预估")
-_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成|完成[^,;。]{0,6}(?:目标|计划|任务)")
+_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成|完成[^,;。]{0,6}(?:目标|计划|任务)|(?:占|为)[^,;。]{0,8}计划[^,;。]{0,4}的")
 _STATUS_WORDS = re.compile(f"(?P<expected>{_EXPECT.pattern})|(?P<target>{_TARGET.pattern})|(?P<actual>{_DONE_WORDS.pattern})")
 SUBPERIODS = [
     (re.compile(r"前三季度|1-9月|1至9月"), "Q1-Q3"),

@@ -92,6 +92,10 @@ def period_of(text: str, s_start: int, pos: int, article: Article,
         year = head
     lo = max(s_start, pos - 200)
     before = text[lo:pos]
+    if "年" not in before:  # no year, 明年 or 去年 to read
+        if marks is None:
+            marks = SentenceMarks(text, s_start, pos)
+        return (str(year) if year is not None else None), marks.subperiod(pos)
     years = fact_years(text, lo, pos)
     if years and not _SINCE_YEAR.search(before):
         year = years[-1]

@@ -35,6 +35,9 @@ _COMMON_WORDS = {
     "平安", "定安", "万宁", "屯昌", "文昌", "琼海", "普陀", "江北", "江南", "江东", "青山", "东山", "西山",
     "仁和", "金平", "元宝", "丰泽", "鼓楼", "台江", "龙泉", "龙湖", "华容", "建设", "解放", "榆树", "双城",
     "双桥", "和顺", "太和", "长春", "吉林", "通化", "白云", "金山", "宝山", "大通", "城厢", "源汇",
+    "光明", "港口", "海港", "东城", "西城", "大兴", "新兴", "富民", "安居", "兴业", "通道", "共和", "合作",
+    "乐业", "清新", "滨江", "民权", "友谊", "新民", "安定", "长寿", "南岸", "钱塘", "盐田", "福田", "西湖",
+    "新建", "开平", "安远", "永和", "安化", "文安", "新化", "和政",
 }
 # After a place name these make it part of another name: a street (株洲路, 香港东路), a school,
 # a bank, a building, a river bank (河南岸), a region word (古城区域).
@@ -200,8 +203,8 @@ class Gazetteer:
         suffix = selves.most_common(1)[0][0]
         hits: Counter[str] = Counter()
         for _, end, short in self._short_names.scan(text, 0, len(text)):
-            if _NAME_GOES_ON.match(text, end) or text.startswith(("县", "区", "市"), end):
-                continue
+            if end < len(text) and "\u4e00" <= text[end] <= "\u9fff":
+                continue  # inside a phrase (新建停车场): a short name here stands alone (和合任泽”)
             codes = [c for c in self.county_shorts[short] if self.by_code[c].name.endswith(suffix)]
             if len(codes) == 1:
                 hits[short] += 1

@@ -184,3 +184,12 @@ def test_a_table_of_contents_opens_no_section():
     got = {f.value: (f.period, f.status) for f in facts(text)}
     assert got[612] == ("2022", "actual") and got[136] == ("2022", "actual")
     assert got[150] == ("2023", "target")
+
+
+@pytest.mark.parametrize("text", [
+    "全县大力发展新兴产业,建成富民工程12项,安居工程住房300套。",
+    "全区推进合作社建设,新增合作社30家,中华人民共和国成立以来首次。",
+    "全区大兴调查研究之风,东城片区新建停车场3处。",
+])
+def test_everyday_words_that_are_also_county_names_are_no_places(text):
+    assert {f.region for f in facts(text)} == {None}

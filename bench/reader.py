@@ -106,9 +106,10 @@ def file_rss(seeds: Path, mb: float) -> float:
         with path.open("w", encoding="utf-8") as fh:
             for _, text in corpus(seeds, int(mb * 1_000_000)):
                 fh.write(text + "\n")
-        code = ("import resource, sys; from taizhang.reader import iter_path; "
+        # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec
+        code = ("import re, sys; from taizhang.reader import iter_path; "
                 "sum(1 for _ in iter_path(sys.argv[1])); "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+                "print(int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024)")
         out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                              cwd=ROOT, check=True)
         return float(out.stdout.strip())

@@ -129,7 +129,8 @@ def region_of(text: str, s_start: int, pos: int, article: Article, left: str) ->
                 return gaz.by_code[province[0]].name
     named = places.between(max(s_start, pos - 400), pos)
     if not named:
-        return article.region
+        heading = article.heading_place_at(pos)
+        return heading.name if heading is not None else article.region
     # A place far from the article's (another province) is a street, a partner or a
     # comparison in a local report: 株洲路, 深圳客商.
     province = next((c for c in above if gaz.level(c) == 1), home)

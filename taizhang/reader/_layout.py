@@ -19,7 +19,7 @@ from ._places import Matcher, Mention
 _SEPARATOR = re.compile(r"^\s*(?:-{1,}|—{1,}|={3,}|\*{3,}|·{3,})\s*$")
 _HEADLINE_TAG = re.compile(r"^\s*【[^】]{1,20}】")
 _FURNITURE = re.compile(
-    r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
+    r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|现在的位置|您的位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
     r"点赞|收藏|评论\s*\d*$|阅读\s*\d+|浏览\s*\d+|阅读量|您此时的心情|新闻表情|加载更多|"
     r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s"
 )
@@ -60,6 +60,17 @@ class Article:
     places: Places | None = None
     head_years: HeadYears | None = None
     expected_from: int | None = None  # where 预计(下同) puts every later figure as an estimate
+    # (position, mention) of lines led by a place and a colon (南昌:一季度开工…): that
+    # place is the topic of what follows, up to the next such line
+    heading_places: list = field(default_factory=list)
+
+    def heading_place_at(self, pos: int) -> Mention | None:
+        found = None
+        for at, mention in self.heading_places:
+            if at > pos:
+                break
+            found = mention
+        return found
     skip: list[tuple[int, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -133,6 +144,16 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     return articles
 
 
+def _heading_places(text: str, start: int, end: int, places: Places) -> list[tuple[int, Mention]]:
+    out = []
+    for ls, le in _lines(text, start, end):
+        lead = len(text[ls:le]) - len(text[ls:le].lstrip())
+        found = places.between(ls + lead, min(le, ls + lead + 12))
+        if found and found[0].start == ls + lead and text.startswith((":", ":"), found[0].end):
+            out.append((ls, found[0]))
+    return out
+
+
 def _prose_follows(text: str, lines: list[tuple[int, int]], k: int) -> bool:
     """Whether the first non-empty line after line ``k`` (or the one after it, past a
     date line) is prose: long, with sentence marks."""
@@ -178,6 +199,7 @@ def _article(text: str, start: int, end: int, places: Places) -> Article:
                       year=year, skip=skip, region_code=region.code if region else None, places=places)
     article.sections = _sections(text, start, body_end, year)
     article.head_years = HeadYears(text, start, body_end)
+    article.heading_places = _heading_places(text, start, body_end, places)
     m = _EXPECTED_ON.search(text, start, body_end)
     article.expected_from = m.start() if m else None
     return article

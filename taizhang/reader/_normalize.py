@@ -46,7 +46,7 @@ _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 _CELL_TAGS = {"td", "th", "/td", "/th"}
 # A line that continues on the next one: prose (it has a clause mark in it) ending mid-clause.
 _ENDS_OPEN = re.compile(r"[,、\u4e00-\u9fff\d.A-Za-z(“]$")
-_PROSE = re.compile(r"[,、。;:,;]")
+_PROSE = re.compile(r"[,、。;,;]")
 _STARTS_BLOCK = re.compile(
     r"\s*(?:[一二三四五六七八九十]+[、.]|[((][一二三四五六七八九十\d]+[))]|\d+[、.](?!\d)|[■●◆▲★☆○◎—-]|"
     r"第[一二三四五六七八九十\d]+[章节条部]|附[表件]|表\d|单位[::]|$)"

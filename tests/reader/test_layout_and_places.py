@@ -193,3 +193,11 @@ def test_a_table_of_contents_opens_no_section():
 ])
 def test_everyday_words_that_are_also_county_names_are_no_places(text):
     assert {f.region for f in facts(text)} == {None}
+
+
+def test_a_line_led_by_a_place_and_a_colon_makes_that_place_the_topic():
+    text = ("您现在的位置是: 资讯 > 正文\n江西全省一季度开工重大项目2051个\n"
+            "南昌:一季度开工重大项目70个\n记者获悉,一季度开工重大项目总投资847.2亿元。\n"
+            "赣州:一季度开工重大项目133个\n该市共实施省大中型项目526个。\n")
+    got = {f.value: f.region for f in facts(text)}
+    assert got[2051] == "江西省" and got[847.2] == "南昌市" and got[526] == "赣州市"

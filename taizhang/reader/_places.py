@@ -183,6 +183,11 @@ class Gazetteer:
                 suffix = d.name[-1]
                 if short + suffix not in taken:
                     add(short + suffix, d.code, d.name)
+            # a development zone is written with its city: 石家庄高新区 (the name as written)
+            if d.level == 3 and d.code[4] == "7" and d.parent in self.by_code:
+                alias = self.by_code[d.parent].short + short
+                if len(alias) >= 4 and alias not in taken:
+                    add(alias, d.code, alias)
             # a district or city that was a county is still written 双流县 in older texts
             if d.level == 3 and d.name[-1] in "区市" and short + "县" not in taken and len(short) >= 2:
                 add(short + "县", d.code, short + "县")

@@ -201,3 +201,8 @@ def test_a_line_led_by_a_place_and_a_colon_makes_that_place_the_topic():
             "赣州:一季度开工重大项目133个\n该市共实施省大中型项目526个。\n")
     got = {f.value: f.region for f in facts(text)}
     assert got[2051] == "江西省" and got[847.2] == "南昌市" and got[526] == "赣州市"
+
+
+def test_a_development_zone_written_with_its_city_is_a_place():
+    got = [f.region for f in facts("2019年,石家庄高新区新认定科技型中小企业545家。")]
+    assert got == ["石家庄高新区"]

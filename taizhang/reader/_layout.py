@@ -21,7 +21,7 @@ _HEADLINE_TAG = re.compile(r"^\s*【[^】]{1,20}】")
 _FURNITURE = re.compile(
     r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|现在的位置|您的位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
     r"点赞|收藏|评论\s*\d*$|阅读\s*\d+|浏览\s*\d+|阅读量|您此时的心情|新闻表情|加载更多|"
-    r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s"
+    r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s|>>|»|进入移动版"
 )
 _END_OF_ARTICLE = re.compile(
     r"^\s*(?:\[\s*责编|【\s*责任编辑|\(?责任编辑|责编[::]|编辑[::]|阅读剩余全文|相关阅读|推荐阅读|相关新闻|"
@@ -31,7 +31,7 @@ _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 _EXECUTED = re.compile(r"((?:19|20)\d\d)\s*年[^。\n]{0,24}?(?:计划|预算)执行情况")
-_DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
+_DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
@@ -256,7 +256,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
         if is_base(text, pos, pos + 5):
             continue
         if re.match(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)", after) or \
-                re.search(r"自\s*$|至\s*$|到\s*$|[-—~]$", before):
+                re.search(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$", before):
             weak[int(m.group(1))] += 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
@@ -271,7 +271,10 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
         weights[int(pub.group(1))] += 4
     dateline = _DATELINE.search(body[:300])
     if dateline:
-        weights[int(dateline.group(1))] += 2
+        dated = int(dateline.group(1))
+        if int(dateline.group(2)) <= 2 and dated - 1 in weights:
+            dated -= 1  # an item of January or February sums up the year before
+        weights[dated] += 2
     weights = weights or weak
     if weights:
         best = max(weights.values())

@@ -206,3 +206,9 @@ def test_a_line_led_by_a_place_and_a_colon_makes_that_place_the_topic():
 def test_a_development_zone_written_with_its_city_is_a_place():
     got = [f.region for f in facts("2019年,石家庄高新区新认定科技型中小企业545家。")]
     assert got == ["石家庄高新区"]
+
+
+def test_an_item_dated_january_sums_up_the_year_before():
+    text = ("首页>>区县新闻>>\n石家庄高新区科技型企业总数达2292家\n2020-01-22 07:02:52 来源:某日报\n"
+            "截至2019年底,石家庄高新区新认定科技型中小企业545家,总数达到2292家。\n")
+    assert {(f.region, f.period) for f in facts(text)} == {("石家庄高新区", "2019")}

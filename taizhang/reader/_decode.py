@@ -42,7 +42,11 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(name), name
     head = data[:8192]
     if b"\x00" in head:
-        raise BinaryInput("不是文本文件(含二进制内容)")
+        # UTF-16 without a byte-order mark: ASCII characters leave every other byte zero.
+        text = _utf16(data)
+        if text is None:
+            raise BinaryInput("不是文本文件(含二进制内容)")
+        return text
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -53,6 +57,10 @@ def decode(data: bytes) -> tuple[str, str]:
             candidates.append((data.decode(name), name))
         except UnicodeDecodeError:
             continue
+    if len(data) % 2 == 0:
+        text16 = _utf16(data)
+        if text16 is not None:
+            candidates.append(text16)
     if not candidates:
         raise UndecodableInput("无法识别文件编码(支持 UTF-8、GB18030/GBK、Big5)")
     if len(candidates) == 1:
@@ -60,3 +68,29 @@ def decode(data: bytes) -> tuple[str, str]:
     from ._normalize import to_simplified
 
     return max(candidates, key=lambda c: _score(to_simplified(c[0])))
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """The text of UTF-16 data without a byte-order mark, if it reads as Chinese or ASCII."""
+    best = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:20000]
+        control = sum(1 for ch in sample if ch < " " and ch not in "\r\n\t")
+        if control > len(sample) // 100:
+            continue
+        score = _score(_simplified(text)) + sum(1 for ch in sample if ch.isascii()) / max(1, len(sample))
+        if best is None or score > best[0]:
+            best = (score, text, name)
+    if best is None or best[0] < 0.3:
+        return None
+    return best[1], best[2]
+
+
+def _simplified(text: str) -> str:
+    from ._normalize import to_simplified
+
+    return to_simplified(text[:20000])

@@ -9,17 +9,19 @@ last year and a plan for this one. Each gets its own place and year.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ._places import find_places, shaped_places
+from ._periods import HeadYears, is_base
+from ._places import Matcher, Mention
 
 _SEPARATOR = re.compile(r"^\s*(?:-{1,}|—{1,}|={3,}|\*{3,}|·{3,})\s*$")
 _HEADLINE_TAG = re.compile(r"^\s*【[^】]{1,20}】")
 _FURNITURE = re.compile(
-    r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
+    r"分享|朋友圈|微信好友|正在阅读|首页\s*>|当前位置|现在的位置|您的位置|扫一扫|二维码|打印本页|关闭窗口|字号|"
     r"点赞|收藏|评论\s*\d*$|阅读\s*\d+|浏览\s*\d+|阅读量|您此时的心情|新闻表情|加载更多|"
-    r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s"
+    r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s|>>|»|进入移动版"
 )
 _END_OF_ARTICLE = re.compile(
     r"^\s*(?:\[\s*责编|【\s*责任编辑|\(?责任编辑|责编[::]|编辑[::]|阅读剩余全文|相关阅读|推荐阅读|相关新闻|"
@@ -28,10 +30,14 @@ _END_OF_ARTICLE = re.compile(
 _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+_EXECUTED = re.compile(r"((?:19|20)\d\d)\s*年[^。\n]{0,24}?(?:计划|预算)执行情况")
+_DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
-_REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩")
+_EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
+_PROSE_BETWEEN = re.compile(r"[^\n]{30,}")
+_REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩|执行情况|完成情况")
 _PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
 
 
@@ -50,6 +56,21 @@ class Article:
     headline: str
     region: str | None
     year: int | None
+    region_code: str | None = None
+    places: Places | None = None
+    head_years: HeadYears | None = None
+    expected_from: int | None = None  # where 预计(下同) puts every later figure as an estimate
+    # (position, mention) of lines led by a place and a colon (南昌:一季度开工…): that
+    # place is the topic of what follows, up to the next such line
+    heading_places: list = field(default_factory=list)
+
+    def heading_place_at(self, pos: int) -> Mention | None:
+        found = None
+        for at, mention in self.heading_places:
+            if at > pos:
+                break
+            found = mention
+        return found
     skip: list[tuple[int, int]] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
@@ -69,24 +90,90 @@ def _lines(text: str, start: int, end: int):
         pos = stop + 1
 
 
-def split_articles(text: str) -> list[Article]:
-    """Articles with the spans of page furniture inside them to skip."""
+class Places:
+    """The places a document names, in order, with the matcher that found them."""
+
+    def __init__(self, matcher: Matcher, text: str):
+        self.matcher = matcher
+        self.mentions: list[Mention] = matcher.find(text)
+        self.starts = [m.start for m in self.mentions]
+
+    def between(self, start: int, end: int) -> list[Mention]:
+        i = bisect_left(self.starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+
+def split_articles(text: str, places: Places, before: Article | None = None) -> list[Article]:
+    """Articles with the spans of page furniture inside them to skip.
+
+    ``before`` is the first article of the text's earlier pieces (a large file is read in
+    pieces): an article that names no place or year of its own takes that one's.
+    """
     bounds: list[tuple[int, int]] = []
     start = 0
-    for ls, le in _lines(text, 0, len(text)):
+    lines = list(_lines(text, 0, len(text)))
+    ended = False  # past an article's end (责编, 相关阅读): a headline over prose opens the next
+    for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if _SEPARATOR.match(line) or (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
+        stripped = line.strip()
+        if _END_OF_ARTICLE.match(line):
+            ended = True
+            continue
+        next_article = ended and stripped and len(stripped) <= 40 and "。" not in stripped and \
+            not _FURNITURE.search(stripped) and _prose_follows(text, lines, k)
+        if _SEPARATOR.match(line) or next_article or \
+                (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
             if text[start:ls].strip():
                 bounds.append((start, ls))
             start = ls if not _SEPARATOR.match(line) else le + 1
+            ended = False
     if text[start:].strip():
         bounds.append((start, len(text)))
-    return [_article(text, s, e) for s, e in bounds] or [_article(text, 0, len(text))]
+    articles = [_article(text, s, e, places) for s, e in bounds] or [_article(text, 0, len(text), places)]
+    if before is not None:
+        for a in articles:
+            if a.region is None:
+                a.region, a.region_code = before.region, before.region_code
+            if a.year is None:
+                a.year = before.year
+    return articles
 
 
-def _article(text: str, start: int, end: int) -> Article:
+def _heading_places(text: str, start: int, end: int, places: Places) -> list[tuple[int, Mention]]:
+    out = []
+    for ls, le in _lines(text, start, end):
+        lead = len(text[ls:le]) - len(text[ls:le].lstrip())
+        found = places.between(ls + lead, min(le, ls + lead + 12))
+        if found and found[0].start == ls + lead and text.startswith((":", ":"), found[0].end):
+            out.append((ls, found[0]))
+    return out
+
+
+def _prose_follows(text: str, lines: list[tuple[int, int]], k: int) -> bool:
+    """Whether the first non-empty line after line ``k`` (or the one after it, past a
+    date line) is prose: long, with sentence marks."""
+    seen = 0
+    for ls, le in lines[k + 1:k + 6]:
+        line = text[ls:le].strip()
+        if not line:
+            continue
+        if len(line) >= 30 and ("。" in line or line.count(",") >= 2):
+            return True
+        seen += 1
+        if seen >= 2:
+            return False
+    return False
+
+
+def _article(text: str, start: int, end: int, places: Places) -> Article:
     skip: list[tuple[int, int]] = []
     headline = ""
+    headline_at = (start, start)
     ended_at = None
     for ls, le in _lines(text, start, end):
         line = text[ls:le].strip()
@@ -104,57 +191,91 @@ def _article(text: str, start: int, end: int) -> Article:
             continue
         if not headline and len(line) <= 60 and "。" not in line:
             headline = line
+            headline_at = (ls, le)
     body_end = ended_at if ended_at is not None else end
-    region = _region(text, start, body_end, headline)
+    region = _region(text, start, body_end, headline_at, places)
     year = _year(text, start, body_end, skip)
-    article = Article(start=start, end=end, headline=headline, region=region, year=year, skip=skip)
+    article = Article(start=start, end=end, headline=headline, region=region.name if region else None,
+                      year=year, skip=skip, region_code=region.code if region else None, places=places)
     article.sections = _sections(text, start, body_end, year)
+    article.head_years = HeadYears(text, start, body_end)
+    article.heading_places = _heading_places(text, start, body_end, places)
+    m = _EXPECTED_ON.search(text, start, body_end)
+    article.expected_from = m.start() if m else None
     return article
 
 
-def _region(text: str, start: int, end: int, headline: str) -> str | None:
-    tag = re.match(r"\s*【([^】]+)】", headline)
-    if tag:
-        found = find_places(tag.group(1))
-        if found and found[0][1] != "青岛市":
-            return found[0][1]
-    found = [p for _, p in find_places(re.sub(r"^\s*【[^】]*】", "", headline))]
-    local = [p for p in found if p not in ("青岛市", "山东省")]
-    if local or found:
-        return (local or found)[0]
-    body = text[start:end]
-    # In a city-level item, the first place the opening lines name (e.g. 海阳市人民政府).
-    opening = body[:300]
-    named = [p for _, p in find_places(opening) if p not in ("青岛市", "山东省")]
-    if named:
-        return named[0]
-    counts = Counter(p for _, p in find_places(body))
-    if counts:
-        return counts.most_common(1)[0][0]
-    shaped = Counter(shaped_places(body))
-    if shaped:
-        return shaped.most_common(1)[0][0]
-    if tag and find_places(tag.group(1)):
-        return find_places(tag.group(1))[0][1]
-    return None
+def _region(text: str, start: int, end: int, headline_at: tuple[int, int], places: Places) -> Mention | None:
+    """The document's place: the most specific one its headline names, else its opening's."""
+    gaz = places.matcher.gaz
+    body = places.between(start, end)
+    if not body:
+        return None
+    counts = Counter(m.code for m in body)
+
+    def best(found: list[Mention]) -> Mention:
+        # the most specific place, then the most named, then the first
+        return min(found, key=lambda m: (-gaz.level(m.code), -counts[m.code], m.start))
+
+    head = places.between(*headline_at)
+    if head:
+        return best(head)
+    opening = [m for m in body if m.start < start + 300]
+    if opening:
+        top = max(counts[m.code] for m in opening)
+        return best([m for m in opening if counts[m.code] == top])
+    top = max(counts.values())
+    leaders = [m for m in body if counts[m.code] == top]
+    if len(counts) >= 3 and (top == 1 or len({m.code for m in leaders}) > 1):
+        # A round-up of several places, none leading: the one that holds them all.
+        common = _common_ancestor(gaz, list(counts))
+        if common is not None:
+            return Mention(leaders[0].start, leaders[0].start, common, gaz.by_code[common].name, False)
+    return min(leaders, key=lambda m: (-gaz.level(m.code), m.start))
+
+
+def _common_ancestor(gaz, codes: list[str]) -> str | None:
+    chains = [[c, *gaz.ancestors(c)] for c in codes]
+    shared = set(chains[0]).intersection(*chains[1:])
+    return max(shared, key=lambda c: len(gaz.ancestors(c))) if shared else None
 
 
 def _year(text: str, start: int, end: int, skip) -> int | None:
     """The year an article speaks of: the year it names most, at the head of its sentences."""
     body = text[start:end]
     weights: Counter[int] = Counter()
+    weak: Counter[int] = Counter()  # plan years and the like: only when nothing else
     for m in _YEAR.finditer(body):
         pos = start + m.start()
         if any(s <= pos < e for s, e in skip):
             continue
         before = body[max(0, m.start() - 12):m.start()]
-        after = body[m.end():m.end() + 3]
+        after = body[m.end():m.end() + 6]
         if "《" in before and "》" not in before:
             continue  # inside a title
-        if re.match(r"(?:前|以来|起|底前|-|—|～|~)", after) or re.search(r"自\s*$|至\s*$|[-—~]$", before):
+        if is_base(text, pos, pos + 5):
+            continue
+        if re.match(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)", after) or \
+                re.search(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$", before):
+            weak[int(m.group(1))] += 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
         weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+    executed = _EXECUTED.search(body[:600])
+    if executed:
+        return int(executed.group(1))  # 2021年…计划执行情况: the year the plan was carried out
+    # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
+    # dates the news (an "updated" stamp on a re-post does not).
+    pub = _PUB_DATE.search(body[:400])
+    if pub and re.search(r"今年|本年", body):
+        weights[int(pub.group(1))] += 4
+    dateline = _DATELINE.search(body[:300])
+    if dateline:
+        dated = int(dateline.group(1))
+        if int(dateline.group(2)) <= 2 and dated - 1 in weights:
+            dated -= 1  # an item of January or February sums up the year before
+        weights[dated] += 2
+    weights = weights or weak
     if weights:
         best = max(weights.values())
         return max(y for y, w in weights.items() if w == best)
@@ -164,11 +285,18 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    for m in _SECTION.finditer(text, start, end):
+    found = list(_SECTION.finditer(text, start, end))
+    for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)
-        if mode:
-            heads.append((m.start(1), int(m.group(1)), mode))
+        if not mode:
+            continue
+        # A table of contents: headings one after the other with no text between them
+        # open no section (the review would otherwise read as the plan the contents list).
+        nxt = found[k + 1].start() if k + 1 < len(found) else end
+        if k + 1 < len(found) and not _PROSE_BETWEEN.search(text, m.end(), nxt):
+            continue
+        heads.append((m.start(1), int(m.group(1)), mode))
     sections = []
     for i, (pos, y, mode) in enumerate(heads):
         stop = heads[i + 1][0] if i + 1 < len(heads) else end

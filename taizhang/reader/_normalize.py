@@ -1,25 +1,68 @@
 """Normalise text for reading while remembering where every character came from.
 
-``Normalized.text`` is what the grammar reads (simplified characters, half-width digits
-and punctuation, pinyin annotations removed); ``Normalized.origin[i]`` is the offset in
-the original text of ``text[i]``, so every fact can quote the original exactly.
+``Normalized.text`` is what the grammar reads; ``Normalized.span(start, end)`` gives the
+offsets in the original text of a normalised span, so every fact quotes the original.
+
+What changes, in one pass of edits over the text:
+
+- traditional characters become simplified, full-width digits and punctuation half-width
+  (both keep the length);
+- pinyin after a character goes: 進(jìn) -> 进;
+- HTML tags go (a block tag becomes a line break, a table cell a ``|``), so a page saved as
+  source reads like the page;
+- spaces that a PDF text layer puts inside words and numbers go: ``地 区生产总值``,
+  ``2590 亿元``, ``28. 1%``; spaces between two numbers stay (they separate table cells);
+- a hard line break inside a sentence goes: a prose line that ends mid-clause continues on
+  the next line (``国\\n民生产总值``, ``增长54.\\n9倍``). Headings, table rows and lines that
+  end a sentence keep their breaks.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-# A pinyin annotation right after a character: 進(jìn), 區(qū). Real parentheses hold
-# Chinese or capitalised words and stay.
-_PINYIN = re.compile(
-    r"(?<=[\u3400-\u9fff?\ufffd])[(\uff08]"
+from ._periods import digits_for_chinese_years
+
+_PINYIN = (
+    r"(?<=[\u3400-\u9fff?\ufffd])\("
     r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,6}"
-    r"[)\uff09]"
+    r"\)"
 )
-# Full-width ASCII (U+FF01-FF5E) to half-width: the seeds mix both.
-_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
+_CJK = r"\u3001-\u303f\u4e00-\u9fff\uff01-\uff0f%‰“”‘’()《》、,。;:!?"
+# Each kind of edit is its own pattern with a literal start, so the text is scanned fast.
+_EDIT_PATTERNS = [
+    ("pinyin", "(", re.compile(_PINYIN)),
+    ("tag", "<", re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}>|<!--.{0,2000}?-->", re.S)),
+    ("entity", "&nbsp;", re.compile(r"&nbsp;")),
+    ("space", " ", re.compile(r"[ \t]+")),
+    ("wrap", "\n", re.compile(r"\r?\n")),
+]
+_BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+               "section", "article", "title", "/p", "/div", "/li", "/tr", "/h1", "/h2", "/h3", "/h4",
+               "/h5", "/h6", "/table", "/title"}
+_CELL_TAGS = {"td", "th", "/td", "/th"}
+# A line that continues on the next one: prose (it has a clause mark in it) ending mid-clause.
+_ENDS_OPEN = re.compile(r"[,、\u4e00-\u9fff\d.A-Za-z(“]$")
+_PROSE = re.compile(r"[,、。;,;]")
+_STARTS_BLOCK = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[、.]|[((][一二三四五六七八九十\d]+[))]|\d+[、.](?!\d)|[■●◆▲★☆○◎—-]|"
+    r"第[一二三四五六七八九十\d]+[章节条部]|附[表件]|表\d|单位[::]|$)"
+)
+# Full-width ASCII (U+FF01-FF5E) to half-width: the seeds mix both. 畬 is a variant of 畲.
+_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20, 0xA0: 0x20, ord("畬"): ord("畲")}
+# A space inside a word or number: between Chinese characters, between them and digits,
+# around a decimal point, inside a year (20 11年). Spaces between two numbers stay.
+_SPACE_INSIDE = re.compile(
+    rf"[{_CJK}\d][ \t]+[{_CJK}]|[{_CJK}][ \t]+\d|\d[ \t]+\.\d"
+)
+_DECIMAL_SPLIT = re.compile(r"\d\.[ \t]+\d")
+_YEAR_SPLIT = re.compile(r"(?<!\d)(?:19|20)[ \t]+\d\d年")
+_COLUMN_GAP = re.compile(r" {2,}|\t+")
+_NUMBER_CELL = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
+_NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0畬]")
 # Runs left by a broken re-encoding: no fact may be read from inside one.
 BROKEN = re.compile(r"[?\ufffd]{2,}")
 
@@ -31,8 +74,32 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+# Characters only traditional text has, among the commonest of reports: a text without any
+# of them needs no conversion (most texts are simplified; OpenCC is a fifth of reading).
+_TRADITIONAL = re.compile(
+    "[這為個們來說會對國過發時當動現還種開實與關經從點學機體長問題產業區進設項億萬總資額際應該"
+    "們計劃與協縣電廣東華書務辦"
+    "]"
+)
+
+
+_CONVERT_CHUNK = 64 * 1024
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, keeping the length (so offsets survive)."""
+    if not _TRADITIONAL.search(text):
+        return text
+    # OpenCC's working memory grows with its input: a long text goes by blocks of lines.
+    cuts = [0]
+    while cuts[-1] < len(text):
+        ends = [i for i in (text.find("\n", cuts[-1] + _CONVERT_CHUNK), text.find("。", cuts[-1] + _CONVERT_CHUNK))
+                if i != -1]
+        cuts.append(min(ends) + 1 if ends else len(text))
+    return "".join(_simplified_block(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+
+
+def _simplified_block(text: str) -> str:
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted
@@ -49,24 +116,92 @@ def to_simplified(text: str) -> str:
 @dataclass
 class Normalized:
     text: str
-    origin: list[int]
     original: str
+    # The text is made of segments: segment k starts at text offset seg_text[k] and copies
+    # the original from seg_orig[k] on.
+    seg_text: list[int]
+    seg_orig: list[int]
+
+    def origin(self, i: int) -> int:
+        k = bisect_right(self.seg_text, i) - 1
+        return self.seg_orig[k] + (i - self.seg_text[k])
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the normalised span [start, end)."""
-        return self.origin[start], self.origin[end - 1] + 1
+        return self.origin(start), self.origin(end - 1) + 1
+
+
+def _wrapped(text: str, nl: int) -> bool:
+    """Whether the line break at ``nl`` falls inside a sentence."""
+    line_start = text.rfind("\n", 0, nl) + 1
+    line = text[line_start:nl].rstrip("\r \t")
+    if len(line) < 12 or "|" in line or not _ENDS_OPEN.search(line) or not _PROSE.search(line):
+        return False
+    nxt_end = text.find("\n", nl + 1)
+    nxt = text[nl + 1:nxt_end if nxt_end != -1 else len(text)]
+    return bool(nxt.strip()) and "|" not in nxt and not _STARTS_BLOCK.match(nxt)
+
+
+def _aligned(text: str, start: int, end: int) -> bool:
+    """Whether a run of spaces separates the cells of a table row: inside a line (not its
+    indent) that is cut into three or more cells this way, one of them a number."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end != -1 else len(text)].strip()
+    if not text[line_start:start].strip():
+        return False
+    cells = _COLUMN_GAP.split(line)
+    if len(cells) < 3:
+        return False
+    # a row with a number, or a header: short labels and no sentence
+    return any(_NUMBER_CELL.match(c) for c in cells) or (all(len(c) <= 12 for c in cells) and "。" not in line)
 
 
 def normalize(original: str) -> Normalized:
+    conv = original.translate(_WIDTH) if _NEEDS_WIDTH.search(original) else original
+    conv = digits_for_chinese_years(to_simplified(conv))
     pieces: list[str] = []
-    origin: list[int] = []
-    pos = 0
-    for m in _PINYIN.finditer(original):
-        pieces.append(original[pos:m.start()])
-        origin.extend(range(pos, m.start()))
-        pos = m.end()
-    pieces.append(original[pos:])
-    origin.extend(range(pos, len(original)))
-    text = "".join(pieces).translate(_WIDTH).replace("\u3000", " ").replace("\xa0", " ")
-    text = to_simplified(text)
-    return Normalized(text=text, origin=origin, original=original)
+    seg_text: list[int] = [0]
+    seg_orig: list[int] = [0]
+    edits = []
+    for kind, hint, rx in _EDIT_PATTERNS:
+        if hint in conv:
+            edits.extend((m.start(), m.end(), kind, m) for m in rx.finditer(conv))
+    edits.sort(key=lambda e: e[0])
+    pos = 0  # in the original
+    out_len = 0
+    for start, end, kind, m in edits:
+        if start < pos:
+            continue  # inside an earlier edit
+        if kind == "wrap":
+            if not _wrapped(conv, end - 1):
+                continue
+            repl = ""
+        elif kind == "space":
+            if (end - start > 1 or conv[start] == "\t") and _aligned(conv, start, end):
+                repl = "|"  # a column of a table aligned with spaces
+            elif end - start > 1 or not (_SPACE_INSIDE.match(conv, max(0, start - 1)) or
+                                         _YEAR_SPLIT.match(conv, max(0, start - 2)) or
+                                         _DECIMAL_SPLIT.match(conv, max(0, start - 2))):
+                continue
+            else:
+                repl = ""
+        elif kind == "tag":
+            name = (m.group(1) or "").lower()
+            repl = "\n" if name in _BLOCK_TAGS else ("|" if name in _CELL_TAGS else "")
+        elif kind == "entity":
+            repl = " "
+        else:
+            repl = ""
+        pieces.append(conv[pos:start])
+        out_len += start - pos
+        if repl:
+            seg_text.append(out_len)
+            seg_orig.append(start)
+            pieces.append(repl)
+            out_len += 1
+        pos = end
+        seg_text.append(out_len)
+        seg_orig.append(pos)
+    pieces.append(conv[pos:])
+    return Normalized(text="".join(pieces), original=original, seg_text=seg_text, seg_orig=seg_orig)

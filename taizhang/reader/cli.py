@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from . import ReaderError, broken_runs, iter_paths, load_path, read_text
+from . import PIECE_CHARS, ReaderError, broken_runs, iter_path, iter_paths, load_path, read_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,22 +19,28 @@ def main(argv: list[str] | None = None) -> int:
     read_ok = failed = total = 0
     try:
         for path in iter_paths(args.paths):
+            count = 0
+            broken: list[tuple[int, int]] = []
             try:
-                text = load_path(path)
-                facts = read_text(text, doc=path.name)
+                if path.stat().st_size <= 2 * PIECE_CHARS:
+                    text = load_path(path)
+                    facts = read_text(text, doc=path.name)
+                    broken = broken_runs(text)
+                else:
+                    facts = iter_path(path)  # a large file, read piece by piece
+                for fact in facts:
+                    out.write(json.dumps(fact.as_dict(), ensure_ascii=False) + "\n")
+                    count += 1
             except (ReaderError, OSError) as e:
                 failed += 1
                 print(f"{path}: {e}", file=sys.stderr)
                 continue
-            broken = broken_runs(text)
             if broken:
                 print(f"{path}: 有{len(broken)}处乱码(连续问号,如第{broken[0][0]}字处),其中的数字未读取", file=sys.stderr)
             read_ok += 1
-            if not facts:
+            if not count:
                 print(f"{path}: 未找到数据事实", file=sys.stderr)
-            for fact in facts:
-                out.write(json.dumps(fact.as_dict(), ensure_ascii=False) + "\n")
-            total += len(facts)
+            total += count
     finally:
         if out is not sys.stdout:
             out.close()

@@ -1,0 +1,178 @@
+"""Where, when and how sure: the status, period and place of a fact, from its sentence,
+its section and its article."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from ._layout import Article
+from ._periods import fact_years
+
+_TARGET = re.compile(r"力争|争取|目标|预期|确保|规划(?=总?投资)|(?<![虚模])拟(?!人|合|定的)|将(?!近|军|士)|计划(?!的|单列|生育)|年内|明年|今后|力促")
+_EXPECT = re.compile(r"预计|预估")
+_DONE_WORDS = re.compile(r"已经|已|实际完成|累计完成|完成[^,;。]{0,6}(?:目标|计划|任务)|(?:占|为)[^,;。]{0,8}计划[^,;。]{0,4}的")
+_STATUS_WORDS = re.compile(f"(?P<expected>{_EXPECT.pattern})|(?P<target>{_TARGET.pattern})|(?P<actual>{_DONE_WORDS.pattern})")
+SUBPERIODS = [
+    (re.compile(r"前三季度|1-9月|1至9月"), "Q1-Q3"),
+    (re.compile(r"上半年|1-6月|1至6月"), "H1"),
+    (re.compile(r"一季度|第一季度|1-3月"), "Q1"),
+    (re.compile(r"前(\d{1,2}|[一二三四五六七八九十]{1,2})个?月|1-(\d{1,2})月|1至(\d{1,2})月"), "M"),
+    (re.compile(r"(?<!前)三季度"), "Q3"),
+    (re.compile(r"(?<!前)二季度"), "Q2"),
+    (re.compile(r"四季度"), "Q4"),
+]
+CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "十一": 11, "十二": 12}
+_LIST_SPLIT = re.compile(r"、|和|及|与")
+_WHOLE_PROVINCE = re.compile(r"^(?:全省|我省)")
+_PROVINCE_BEFORE = re.compile(r"全省[^,。]{0,12}$")
+_US = re.compile(r"我区|我市|我县")
+_SINCE_YEAR = re.compile(r"自(?:19|20)\d\d年")
+_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年末)")
+
+
+class SentenceMarks:
+    """Words of one sentence that reach every number after them, found once per sentence
+    (searching the sentence's prefix again for each number made long sentences quadratic)."""
+
+    def __init__(self, text: str, s_start: int, s_end: int):
+        # Status words, by where they end: the nearest before a number decides its status
+        # (2015年底预计完成…,2016年计划完成…; 年度计划完成投资1.6亿元,1月份已完成…).
+        self.status_at: list[tuple[int, str]] = [
+            (m.end(), m.lastgroup or "actual") for m in _STATUS_WORDS.finditer(text, s_start, s_end)]
+        self.status_ends = [e for e, _ in self.status_at]
+        self.subperiods: list[tuple[int, int, str | None]] = []  # (start, end, label)
+        sentence = text[s_start:s_end]
+        subperiods = SUBPERIODS if ("季度" in sentence or "月" in sentence or "半年" in sentence) else ()
+        for rx, label in subperiods:
+            for m in rx.finditer(text, s_start, s_end):
+                if label == "M":
+                    n = next(g for g in m.groups() if g)
+                    n = int(n) if n.isdigit() else CN_SMALL.get(n, 0)
+                    self.subperiods.append((m.start(), m.end(), f"M1-M{n}" if n else None))
+                else:
+                    self.subperiods.append((m.start(), m.end(), label))
+        self.subperiods.sort()
+        self.sub_starts = [sp[0] for sp in self.subperiods]
+
+    def subperiod(self, pos: int) -> str | None:
+        i = bisect_right(self.sub_starts, pos) - 1
+        while i >= 0:
+            start, end, label = self.subperiods[i]
+            if end <= pos:
+                return label
+            i -= 1
+        return None
+
+
+def status_of(text: str, s_start: int, pos: int, article: Article, marks: SentenceMarks | None = None) -> str:
+    if marks is None:
+        marks = SentenceMarks(text, s_start, pos)
+    i = bisect_right(marks.status_ends, pos) - 1
+    said = marks.status_at[i][1] if i >= 0 else None
+    if said in (None, "actual") and article.expected_from is not None and article.expected_from <= pos:
+        said = "expected"  # 预计(下同): every figure after it is an estimate, achieved or not
+    if said == "expected":
+        return "expected"
+    if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
+        return "expected"  # 预计…已完成: still an estimate
+    section = article.section_at(pos)
+    if section is not None and section.mode == "plan":
+        return "target"
+    return said or "actual"
+
+
+def period_of(text: str, s_start: int, pos: int, article: Article,
+            marks: SentenceMarks | None = None) -> tuple[str | None, str | None]:
+    section = article.section_at(pos)
+    year = section.year if section is not None and section.year else article.year
+    head = article.head_years.at(pos) if article.head_years is not None else None
+    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
+        year = head
+    lo = max(s_start, pos - 200)
+    before = text[lo:pos]
+    if "年" not in before:  # no year, 明年 or 去年 to read
+        if marks is None:
+            marks = SentenceMarks(text, s_start, pos)
+        return (str(year) if year is not None else None), marks.subperiod(pos)
+    years = fact_years(text, lo, pos)
+    if years and not _SINCE_YEAR.search(before):
+        year = years[-1]
+    if year is not None:
+        if "明年" in before:
+            year += 1
+        elif _LAST_YEAR.search(before):
+            year -= 1  # but "比上年末增加" compares with last year: the fact is this year's
+    if marks is None:
+        marks = SentenceMarks(text, s_start, pos)
+    return (str(year) if year is not None else None), marks.subperiod(pos)
+
+
+def region_of(text: str, s_start: int, pos: int, article: Article, left: str) -> str | None:
+    """The most specific place the sentence ties the fact to, else the article's place.
+
+    The article's own province or city named in passing (居全市第一, 占全省的) is a
+    comparison, not the fact's place.
+    """
+    places = article.places
+    if places is None:
+        return article.region
+    gaz = places.matcher.gaz
+    home = article.region_code
+    above = gaz.ancestors(home) if home else []
+    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
+        if _WHOLE_PROVINCE.match(left) or _PROVINCE_BEFORE.search(text, max(s_start, pos - 20), pos) and \
+                _US.search(text, pos, pos + 20):
+            province = [c for c in above if gaz.level(c) == 1]
+            if province:
+                return gaz.by_code[province[0]].name
+    named = places.between(max(s_start, pos - 400), pos)
+    if not named:
+        heading = article.heading_place_at(pos)
+        return heading.name if heading is not None else article.region
+    # A place far from the article's (another province) is a street, a partner or a
+    # comparison in a local report: 株洲路, 深圳客商.
+    province = next((c for c in above if gaz.level(c) == 1), home)
+    named = [m for m in named if m.code not in above
+             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
+    if named and named[-1].code != home:
+        return named[-1].name
+    return article.region
+
+
+def places_listed(article: Article, raw_left: str, count: int) -> tuple[list[str], str] | None:
+    """``count`` places listed before 分别, and the words that follow the last one:
+    肥西、肥东和长丰县在全省位次分别前移 -> ([肥西, 肥东, 长丰县], 在全省位次前移)."""
+    if article.places is None:
+        return None
+    head, _, tail = raw_left.partition("分别")
+    items = [i for i in _LIST_SPLIT.split(head.strip(" ,、:;")) if i]
+    if len(items) != count:
+        return None
+    names, rest = [], ""
+    for k, item in enumerate(items):
+        found = article.places.matcher.find(item)
+        if not found or found[0].start != 0 or (k < count - 1 and found[0].end != len(item)):
+            return None
+        names.append(item[:found[0].end])
+        rest = item[found[0].end:]
+    return names, rest + tail
+
+
+def place_before_paren(article: Article, raw_left: str) -> str | None:
+    """The place named right before an opening parenthesis: 滨海新区( in 滨海新区(1798家)."""
+    if not raw_left.endswith("(") or article.places is None:
+        return None
+    found = article.places.matcher.find(raw_left[-12:-1])
+    if found and found[-1].end == len(raw_left[-12:-1]):
+        tail = raw_left[-12:-1]
+        return tail[found[-1].start:found[-1].end]
+    return None
+
+
+def item_place(article: Article, name: str | None) -> str | None:
+    if not name or article.places is None:
+        return None
+    found = article.places.matcher.find(name)
+    return found[0].name if found and found[0].start == 0 and found[0].end == len(name) else None

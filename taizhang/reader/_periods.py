@@ -1,0 +1,66 @@
+"""Years: which year a fact belongs to, and which years in a sentence are only a base.
+
+``与1949年比较``, ``比2000年``, ``由2000年的13.2%``, ``较2020年同期``, ``是2016年的2.4倍``,
+``按1990年不变价``: a base or comparison year, never the year of the fact after it (the
+starting value of a ``由…增至`` pair takes it). A year at the head of a sentence
+(``2018年,全区…``) opens a stretch of text about that year, which lasts until another
+head year.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_BASE_BEFORE = re.compile(r"(?:比|较|与|由|同|自|从|是|相比|相当于|恢复到|回到|超过|按|以)\s*(?:上年|去年)?$")
+_BASE_AFTER = re.compile(r"(?:同期|的水平|不变价|可比价|价格|以来|起|前(?![一二三四五六七八九十\d]+个?(?:月|季度))|"
+                         r"底前|之前|为基期|相比|比较)")
+_COMPARED_AFTER = re.compile(r"(?:同期|相比|比较)")
+_HEAD_BEFORE = re.compile(r"(?:^|[。!?;\n,,:])\s*(?:在|于)?$")
+_HEAD_AFTER = re.compile(r"(?![至到\-—~～]|\d|以来|起|计划|目标|力争|规划|要|将)")
+# Years in Chinese numerals keep their length when written in digits: 二〇一二年 -> 2012年.
+CN_YEAR = re.compile(r"[一二][〇零一二三四五六七八九]{3}(?=年)")
+_CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def digits_for_chinese_years(text: str) -> str:
+    if "年" not in text:
+        return text
+    return CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), text)
+
+
+def is_base(text: str, start: int, end: int) -> bool:
+    """Whether the year written at text[start:end] (``2000年``) is a base or comparison year."""
+    return bool(_BASE_BEFORE.search(text, max(0, start - 4), start)) or bool(_BASE_AFTER.match(text, end))
+
+
+def fact_years(text: str, start: int, end: int) -> list[int]:
+    """The years in text[start:end] that a following fact may belong to."""
+    return [int(m.group(1)) for m in YEAR.finditer(text, start, end) if not is_base(text, m.start(), m.end())]
+
+
+def base_year(text: str, start: int, end: int) -> int | None:
+    """The last year named in text[start:end] as a comparison base (与1949年比较, 由2000年的)."""
+    found = [int(m.group(1)) for m in YEAR.finditer(text, start, end)
+             if _BASE_BEFORE.search(text, max(0, m.start() - 4), m.start()) and not text.startswith("按", m.start() - 1)
+             or _COMPARED_AFTER.match(text, m.end())]
+    return found[-1] if found else None
+
+
+class HeadYears:
+    """Years at the head of sentences in a stretch of text, to carry over to what follows."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.pos: list[int] = []
+        self.year: list[int] = []
+        for m in YEAR.finditer(text, start, end):
+            before = text[max(start, m.start() - 3):m.start()]
+            if (_HEAD_BEFORE.search(before) or m.start() == start) and _HEAD_AFTER.match(text, m.end()) \
+                    and not is_base(text, m.start(), m.end()) and not text.startswith("以来", m.end()):
+                self.pos.append(m.start())
+                self.year.append(int(m.group(1)))
+
+    def at(self, pos: int) -> int | None:
+        i = bisect_right(self.pos, pos) - 1
+        return self.year[i] if i >= 0 else None

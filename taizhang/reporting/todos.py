@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
 from taizhang.core.periods import last_finished_month
@@ -32,29 +33,29 @@ def todos(user, today: dt.date | None = None) -> list[tuple[str, str, str]]:
                                 deadline_for(region, year, month), today)
         for row in owed:
             if row.report is None:
-                what = "逾期未填报" if row.late else "待填报"
-                out.append((what, f"{row.project} {year}年{month}月", row.project.get_absolute_url() + "#progress"))
+                what = _("逾期未填报") if row.late else _("待填报")
+                out.append((what, f"{row.project} " + _("%(year)s年%(month)s月") % {"year": year, "month": month}, row.project.get_absolute_url() + "#progress"))
         for r in reports.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]).order_by("-year", "-month")[:20]:
-            what = "退回待修改" if r.status == ReportStatus.RETURNED else "待提交"
-            out.append((what, f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
+            what = _("退回待修改") if r.status == ReportStatus.RETURNED else _("待提交")
+            out.append((what, f"{r.project} " + _("%(year)s年%(month)s月") % {"year": r.year, "month": r.month}, reverse("reporting:report", args=[r.pk])))
     if can(user, Action.ANSWER):
         for o in SupervisionOrder.objects.restrict(user, Action.ANSWER).filter(status=OrderStatus.ISSUED):
-            out.append(("督办待答复", f"{o.content[:30]}(时限{o.deadline})", reverse("reporting:order", args=[o.pk])))
+            out.append((_("督办待答复"), o.content[:30] + _("(时限%(deadline)s)") % {"deadline": o.deadline}, reverse("reporting:order", args=[o.pk])))
     if can(user, Action.APPROVE):
         submitted = MonthlyProgress.objects.restrict(user, Action.APPROVE).filter(status=ReportStatus.SUBMITTED)
         for r in submitted.select_related("project").order_by("-year", "-month")[:20]:
-            out.append(("待审核", f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk])))
+            out.append((_("待审核"), f"{r.project} " + _("%(year)s年%(month)s月") % {"year": r.year, "month": r.month}, reverse("reporting:report", args=[r.pk])))
     if can(user, Action.SUPERVISE):
         orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(status=OrderStatus.ANSWERED)
         for o in orders.select_related("unit"):
-            out.append(("督办待办结", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
+            out.append((_("督办待办结"), f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
     if can(user, Action.LOCK):
         periods = ReportingPeriod.objects.restrict(user, Action.LOCK).filter(status=PeriodStatus.SUBMITTED)
         for p in periods.select_related("region"):
             link = reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}"
-            out.append(("待锁定", str(p), link))
+            out.append((_("待锁定"), str(p), link))
     if user.role == Role.LEADER:
         orders = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(level=OrderLevel.LEADER)
         for o in orders.exclude(status=OrderStatus.CLOSED).select_related("unit"):
-            out.append(("领导督办", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
+            out.append((_("领导督办"), f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk])))
     return out

@@ -240,12 +240,12 @@ def run_import(batch_pk: int, in_request: bool = False) -> None:
     batch = ImportBatch.objects.select_related("user").get(pk=batch_pk)
     key = f"import-progress:{batch.token}"
     try:
-        cache.set(key, "校验中", 3600)
+        cache.set(key, _("校验中"), 3600)
         preview = _read(batch, check=False)  # confirming runs every rule; a dry run first would do it twice
         if preview.questions or preview.errors:  # the ledger changed since the preview
-            raise ValidationError(preview.questions + [f"第{r.number}行 {m}" for r in preview.errors
-                                                       for m in r.messages])
-        cache.set(key, "写入中", 3600)
+            raise ValidationError(preview.questions + [_("第%(number)s行") % {"number": r.number} + f" {m}"
+                                                       for r in preview.errors for m in r.messages])
+        cache.set(key, _("写入中"), 3600)
         counts = services.apply_import(batch.user, preview, _("Excel 导入:%(f)s") % {"f": batch.filename})
     except (WorkbookError, ValidationError, PermissionDenied) as e:
         batch.status = ImportStatus.FAILED

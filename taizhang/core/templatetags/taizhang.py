@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from taizhang.core.scope import may
 from taizhang.projects.choices import PROBLEM_STATUS_COLORS, STAGE_COLORS
@@ -29,3 +30,20 @@ def may_tag(user, action: str, obj=None) -> bool:
 def get_item(mapping, key):
     """``{{ forms|get_item:obj.pk }}``: a value of a dict by a key computed in the template."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def recorded(text):
+    """A change log reason in the reader's language. The system's own reasons are stored as
+    written (Chinese msgids, marked with gettext_noop); what a user typed is kept as it is,
+    also after a system prefix such as "退回:"."""
+    if not text:
+        return text
+    text = str(text)
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    prefix, sep, rest = text.partition(":")
+    if sep and gettext(prefix) != prefix:
+        return gettext(prefix) + gettext(":") + rest
+    return text

@@ -1,6 +1,7 @@
 """Export a (scoped, filtered) project list to CSV and Excel with the same headings.
 
-Headings are the models' verbose names, so the file can be read back by the importer.
+Headings are the models' verbose names, so the file can be read back by the importer; the
+file is always in the district's language (Chinese), whatever the page's language.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -64,10 +66,11 @@ def projects_csv(queryset) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream():
-        yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
-        yield writer.writerow(headings(year))
-        for row in rows(queryset):
-            yield writer.writerow([csv_safe(v) for v in row])
+        with translation.override(settings.LANGUAGE_CODE):
+            yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
+            yield writer.writerow(headings(year))
+            for row in rows(queryset):
+                yield writer.writerow([csv_safe(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -75,6 +78,16 @@ def projects_csv(queryset) -> StreamingHttpResponse:
 
 
 def projects_xlsx(queryset) -> HttpResponse:
+    with translation.override(settings.LANGUAGE_CODE):
+        content = _xlsx(queryset)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
+
+
+def _xlsx(queryset) -> bytes:
     year = timezone.localdate().year
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目台账")
@@ -89,9 +102,4 @@ def projects_xlsx(queryset) -> HttpResponse:
         ws.append(xlsx_cells(ws, row))
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    return buffer.getvalue()

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -220,7 +220,7 @@ def import_confirm(request, token):
         return redirect("projects:import_batch", token=batch.token)
     batch.refresh_from_db()
     if batch.rows > settings.TAIZHANG_IMPORT_BACKGROUND_ROWS:
-        jobs.enqueue(run_import, batch.pk)
+        jobs.enqueue(run_import, batch.pk, False, translation.get_language())
         return redirect("projects:import_batch", token=batch.token)
     run_import(batch.pk, in_request=True)
     batch.refresh_from_db()
@@ -232,9 +232,13 @@ def import_confirm(request, token):
     return redirect("projects:import_batch", token=batch.token)
 
 
-def run_import(batch_pk: int, in_request: bool = False) -> None:
+def run_import(batch_pk: int, in_request: bool = False, language: str | None = None) -> None:
     """Read the batch's file again and write it: all rows or none. The rows are read again
-    because the ledger may have changed since the preview; what would now be refused is."""
+    because the ledger may have changed since the preview; what would now be refused is.
+    ``language``: the confirming user's, so a background job's messages are in it too."""
+    if language:
+        with translation.override(language):
+            return run_import(batch_pk, in_request)
     if not in_request:
         close_old_connections()
     batch = ImportBatch.objects.select_related("user").get(pk=batch_pk)

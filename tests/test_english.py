@@ -479,3 +479,36 @@ def test_chinese_pages_stay_chinese(client, english):
     client.force_login(english.users["district_admin"])
     body = client.get(reverse("projects:project_list")).content.decode()
     assert "项目台账" in body
+
+
+def test_a_background_import_answers_in_the_language_it_was_confirmed_in(client, english, settings, monkeypatch):
+    from taizhang.core import jobs
+
+    settings.TAIZHANG_IMPORT_BACKGROUND_ROWS = 0
+    started = []
+
+    class Thread:  # the job runs when the test says, on this thread and database connection
+        def __init__(self, target, args, **kw):
+            started.append((target, args))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs.threading, "Thread", Thread)
+    client = english_client(client)
+    client.force_login(english.users["district_admin"])
+    client.get(reverse("projects:import_batch", kwargs={"token": english.batch}))  # the preview counts the rows
+    page = client.post(reverse("projects:import_confirm", kwargs={"token": english.batch}), {"totals_checked": "1"},
+                       follow=True)
+    problems: list[str] = []
+    check(page, "import running", problems)
+    (target, args), = started
+    from taizhang.projects import import_views
+    from taizhang.projects.models import ImportBatch
+
+    import_views._path(ImportBatch.objects.get(token=english.batch)).unlink()  # the job fails, and says why
+    with translation.override("zh-hans"):  # a worker thread starts in the default language
+        target(args[0], True, *args[2:])
+    check(client.get(reverse("projects:import_batch", kwargs={"token": english.batch})), "import done", problems,
+          SHEET_HEADINGS)
+    assert not problems, "\n".join(problems)

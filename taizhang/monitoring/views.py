@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_from_request
@@ -192,7 +193,7 @@ def rules(request):
     instance = rules_for(request.user.region)
     form = RulesForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        with change_context(request.user, _("修改预警规则")):
+        with change_context(request.user, gettext_noop("修改预警规则")):
             form.save()
         messages.success(request, _("预警规则已保存"))
         return redirect("monitoring:dashboard")

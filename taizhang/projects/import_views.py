@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.core import jobs
@@ -250,7 +251,7 @@ def run_import(batch_pk: int, in_request: bool = False, language: str | None = N
             raise ValidationError(preview.questions + [_("第%(number)s行") % {"number": r.number} + f" {m}"
                                                        for r in preview.errors for m in r.messages])
         cache.set(key, _("写入中"), 3600)
-        counts = services.apply_import(batch.user, preview, _("Excel 导入:%(f)s") % {"f": batch.filename})
+        counts = services.apply_import(batch.user, preview, gettext_noop("Excel 导入") + f":{batch.filename}")
     except (WorkbookError, ValidationError, PermissionDenied) as e:
         batch.status = ImportStatus.FAILED
         batch.result = {"messages": list(getattr(e, "messages", [str(e)]))[:200]}

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can
@@ -62,13 +62,13 @@ def create_project(user, data: dict[str, Any], reason: str = "",
     initial_stage = data.pop("stage", None) or Stage.LEAD
     stage_date = data.pop("stage_date", None)
     if not stages:
-        stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or _("建档")}]
+        stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or gettext_noop("建档")}]
     elif reason:  # the reason given for the whole record explains steps that give none (a history load)
         stages = [{**st, "reason": st.get("reason") or reason} for st in stages]
     project = Project(**data)
     project.full_clean()
     rows = initial_history(user, project, stages)
-    with transaction.atomic(), change_context(user, reason or _("新建项目")):
+    with transaction.atomic(), change_context(user, reason or gettext_noop("新建项目")):
         _refuse_twin(project)
         project.save()
         _require_still_in_scope(user, Action.CHANGE, project)
@@ -278,7 +278,7 @@ def move_stage(user, project: Project, to_stage: str, date: dt.date | None, reas
     reason = (reason or "").strip()
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": _("未知的阶段")})
-    with transaction.atomic(), change_context(user, reason or _("阶段变更")):
+    with transaction.atomic(), change_context(user, reason or gettext_noop("阶段变更")):
         current = _lock(project)
         change = StageChange(project=current, to_stage=to_stage, date=date, precision=precision,
                              reason=reason, user=_actor(user))
@@ -293,7 +293,7 @@ def _edit_entry(user, change: StageChange, reason: str, empty: str, label: str, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": empty})
-    with transaction.atomic(), change_context(user, label % {"r": reason}):
+    with transaction.atomic(), change_context(user, f"{label}:{reason}"):
         current = _lock(change.project)
         entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
         edit(current, entry, reason)
@@ -309,14 +309,14 @@ def correct_stage_change(user, change: StageChange, reason: str, **values) -> St
             entry.reason = reason
         _rewrite_history(user, project, changed=entry, reason=reason)
 
-    _edit_entry(user, change, reason, _("更正阶段记录须说明原因"), _("更正阶段记录:%(r)s"), edit)
+    _edit_entry(user, change, reason, _("更正阶段记录须说明原因"), gettext_noop("更正阶段记录"), edit)
     change.refresh_from_db()
     return change
 
 
 def remove_stage_change(user, change: StageChange, reason: str) -> None:
     """Remove an entry recorded by mistake; it stays in the history with the reason."""
-    _edit_entry(user, change, reason, _("删除阶段记录须说明原因"), _("删除阶段记录:%(r)s"),
+    _edit_entry(user, change, reason, _("删除阶段记录须说明原因"), gettext_noop("删除阶段记录"),
                 lambda project, entry, reason: _rewrite_history(user, project, removed=entry, reason=reason))
 
 
@@ -343,7 +343,7 @@ def raise_problem(user, project: Project, data: dict[str, Any]) -> Problem:
     _require(user, Action.REPORT, project)
     problem = Problem(project=project, raised_by=_actor(user), **data)
     problem.full_clean()
-    with transaction.atomic(), change_context(user, _("提出问题")):
+    with transaction.atomic(), change_context(user, gettext_noop("提出问题")):
         problem.save()
     return problem
 
@@ -387,7 +387,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
     if preview.questions and not dry_run:
         raise ValidationError(preview.questions)
-    reason = reason or _("Excel 导入")
+    reason = reason or gettext_noop("Excel 导入")
     counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0, "stages": 0}
     rows = [r for r in preview.rows if r.action != "error"]
     originals = [(r, r.project) for r in rows]

@@ -515,3 +515,23 @@ def test_a_background_import_answers_in_the_language_it_was_confirmed_in(client,
     check(client.get(reverse("projects:import_batch", kwargs={"token": english.batch})), "import done", problems,
           SHEET_HEADINGS)
     assert not problems, "\n".join(problems)
+
+
+def test_what_the_system_records_reads_in_each_readers_language(client, english):
+    """The change log keeps the system's own reasons in Chinese, whoever acted in which language;
+    each reader sees them in their own."""
+    from taizhang.projects.models import Project
+
+    client = english_client(client)
+    client.force_login(english.users["district_admin"])
+    client.post(reverse("projects:project_add"), {
+        "name": "Marine Lab", "region": english.laoshan.pk, "total_investment": "900", "origin": "domestic",
+        "nature": "new", "level": "district", "category": "industry"})
+    project = Project.objects.get(name="Marine Lab")
+    assert project.history.first().history_change_reason == "新建项目"
+    url = reverse("projects:project_detail", kwargs={"pk": project.pk})
+    english_page = client.get(url).content.decode()
+    assert "Record created" in english_page and not chinese_in(english_page)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese_page = client.get(url).content.decode()
+    assert "建档" in chinese_page and "Record created" not in chinese_page

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from taizhang.accounts.views import LoginView
 from taizhang.core import views as core_views
 from taizhang.core.views import healthz
 from taizhang.reporting import views as reporting_views
 
-admin.site.site_header = "台账 管理后台"
-admin.site.site_title = "台账"
+admin.site.site_header = _("台账 管理后台")
+admin.site.site_title = _("台账")
 
 
 def _superusers_only(request) -> bool:

@@ -3,6 +3,7 @@ words, never a server error (Python's parser gives up on ~1,000 levels with Recu
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -14,9 +15,9 @@ class BoundedJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as e:
-            raise ParseError(f"JSON 嵌套层数过多(上限 {MAX_DEPTH} 层)") from e
+            raise ParseError(gettext("JSON 嵌套层数过多(上限 %(n)s 层)") % {"n": MAX_DEPTH}) from e
         if _depth(data) > MAX_DEPTH:
-            raise ParseError(f"JSON 嵌套层数过多(上限 {MAX_DEPTH} 层)")
+            raise ParseError(gettext("JSON 嵌套层数过多(上限 %(n)s 层)") % {"n": MAX_DEPTH})
         return data
 
 

@@ -3,6 +3,8 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.templatetags.static import static
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import RedirectView
 
@@ -32,11 +34,12 @@ class Favicon(RedirectView):
 # Error answers: the Chinese pages (templates/400.html …) for people; JSON under /api/, so an
 # API client gets the documented ``{"detail": …}`` even for a URL no route matches.
 API_PREFIX = "/api/"
-_MESSAGES = {400: "请求无效", 403: "无权访问", 404: "记录不存在或不在您的管理范围内", 500: "服务器内部错误,请稍后再试"}
+_MESSAGES = {400: _("请求无效"), 403: _("无权访问"), 404: _("记录不存在或不在您的管理范围内"),
+             500: _("服务器内部错误,请稍后再试")}
 
 
 def _api_error(status: int) -> JsonResponse:
-    return JsonResponse({"detail": _MESSAGES[status]}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"detail": gettext(_MESSAGES[status])}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def bad_request(request, exception, template_name="400.html"):

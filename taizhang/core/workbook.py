@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext, gettext_noop
+
 from .numbers import MAX_AMOUNT_WAN
 
 
@@ -79,7 +81,7 @@ def file_kind(head: bytes, filename: str = "") -> str:
         return "ods" if b"opendocument.spreadsheet" in head[:200] or name.endswith(".ods") else "xlsx"
     if name.endswith((".csv", ".txt")):
         return "csv"
-    raise WorkbookError("无法识别的文件格式:请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件")
+    raise WorkbookError(gettext("无法识别的文件格式:请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件"))
 
 
 def open_workbook(file, filename: str = "") -> list[SheetSource]:
@@ -105,9 +107,9 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-        raise WorkbookError("无法读取该文件:文件已损坏,或不是 Excel 工作簿") from e
+        raise WorkbookError(gettext("无法读取该文件:文件已损坏,或不是 Excel 工作簿")) from e
     except Exception as e:  # openpyxl raises many kinds on malformed XML inside a valid zip
-        raise WorkbookError(f"Excel 文件已损坏或格式不正确({type(e).__name__})") from e
+        raise WorkbookError(gettext("Excel 文件已损坏或格式不正确(%(name)s)") % {"name": type(e).__name__}) from e
 
     def reader(ws):
         def rows(width):
@@ -119,10 +121,10 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
             except WorkbookError:
                 raise
             except ValueError as e:  # a number cell openpyxl cannot cast: "NaN", "INF", "1,5"
-                raise WorkbookError(f"工作表“{ws.title}”第{number + 1}行有无法读取的数值(如 NaN、INF),"
-                                    f"请改为数字或留空后重新上传") from e
+                raise WorkbookError(gettext("工作表“%(sheet)s”第%(number)s行有无法读取的数值(如 NaN、INF),"
+                                            "请改为数字或留空后重新上传") % {"sheet": ws.title, "number": number + 1}) from e
             except Exception as e:
-                raise WorkbookError(f"Excel 文件已损坏或格式不正确({type(e).__name__})") from e
+                raise WorkbookError(gettext("Excel 文件已损坏或格式不正确(%(name)s)") % {"name": type(e).__name__}) from e
         return rows
 
     return [SheetSource(ws.title, reader(ws)) for ws in wb.worksheets if ws.sheet_state == "visible"
@@ -132,25 +134,25 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
 def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
     from python_calamine import CalamineWorkbook
 
-    label = "旧版 Excel(.xls)" if kind == "xls" else "OpenDocument 表格(.ods)"
+    label = gettext("旧版 Excel(.xls)") if kind == "xls" else gettext("OpenDocument 表格(.ods)")
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(wb.sheet_names)
     except Exception as e:  # calamine raises its own kinds for every malformed file
-        raise WorkbookError(f"无法读取该{label}文件:文件已损坏或格式不正确") from e
+        raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
 
     def reader(name):
         def rows(width):
             try:
                 sheet = wb.get_sheet_by_name(name)
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise WorkbookError(f"工作表“{name}”的范围过大,无法读取")
+                    raise WorkbookError(gettext("工作表“%(name)s”的范围过大,无法读取") % {"name": name})
                 for row in sheet.iter_rows():
                     yield tuple(row[:width])
             except WorkbookError:
                 raise
             except Exception as e:
-                raise WorkbookError(f"无法读取该{label}文件:文件已损坏或格式不正确") from e
+                raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
         return rows
 
     return [SheetSource(name, reader(name)) for name in names]
@@ -167,7 +169,7 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as e:
-        raise WorkbookError("CSV 文件的编码无法识别:请另存为 UTF-8 或 GBK 编码") from e
+        raise WorkbookError(gettext("CSV 文件的编码无法识别:请另存为 UTF-8 或 GBK 编码")) from e
 
 
 def _csv_rows(data: bytes):
@@ -285,13 +287,13 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
     if cell is None:
         return Amount(None, "", unit)
     if isinstance(cell, bool):
-        raise CellError("应为数字")
+        raise CellError(gettext("应为数字"))
     if isinstance(cell, dt.date | dt.datetime | dt.time):
-        raise CellError(f"应为金额,实为日期“{cell}”")
+        raise CellError(gettext("应为金额,实为日期“%(cell)s”") % {"cell": cell})
     approximate = False
     if isinstance(cell, int | float | Decimal):
         if isinstance(cell, float) and not math.isfinite(cell):
-            raise CellError("不是有效数字")
+            raise CellError(gettext("不是有效数字"))
         source = _number_text(cell)
         number = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
     else:
@@ -301,42 +303,42 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
             return Amount(None, source, unit)
         text = text.replace(",", "").replace("，", "")
         if "%" in text or "%" in source:
-            raise CellError(f"应为金额,实为百分比“{source}”")
+            raise CellError(gettext("应为金额,实为百分比“%(source)s”") % {"source": source})
         for foreign in FOREIGN_UNITS:
             if text.endswith(foreign):
-                raise CellError(f"外币金额“{source}”无法换算为万元,请换算后填写")
+                raise CellError(gettext("外币金额“%(source)s”无法换算为万元,请换算后填写") % {"source": source})
         for suffix in ("亿元", "万元", "亿", "万", "元"):
             if text.endswith(suffix):
                 unit, text = suffix, text[: -len(suffix)]
                 break
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "#num!", "#div/0!", "#value!", "#ref!", "#n/a"):
-            raise CellError(f"不是有效数字:“{source}”")
+            raise CellError(gettext("不是有效数字:“%(source)s”") % {"source": source})
         stripped = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
         approximate = stripped != text
         if not _NUMBER.match(stripped):
-            raise CellError(f"应为数字,实为“{source}”")
+            raise CellError(gettext("应为数字,实为“%(source)s”") % {"source": source})
         number = Decimal(stripped)
     if unit in FOREIGN_UNITS:
-        raise CellError(f"外币金额“{source}”无法换算为万元,请换算后填写")
+        raise CellError(gettext("外币金额“%(source)s”无法换算为万元,请换算后填写") % {"source": source})
     try:
         if not number.is_finite():
-            raise CellError(f"不是有效数字:“{source}”")
+            raise CellError(gettext("不是有效数字:“%(source)s”") % {"source": source})
         value = (number * UNITS[unit]).quantize(Decimal("0.01"))
     except InvalidOperation as e:
-        raise CellError(f"数值过大:“{source}”") from e
+        raise CellError(gettext("数值过大:“%(source)s”") % {"source": source}) from e
     step = (Decimal(1).scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(Decimal("0.01"))
     if value < 0 and not negative:
-        raise CellError(f"不能为负数:“{source}”")
+        raise CellError(gettext("不能为负数:“%(source)s”") % {"source": source})
     if abs(value) > limit:
-        raise CellError(f"数值过大:“{source}”{'' if unit in ('万元', '万') else f'({unit})'}"
-                        f"超过 {limit:,.0f} 万元,请核对单位")
+        raise CellError(gettext("数值过大:“%(source)s”%(unit)s超过 %(limit)s 万元,请核对单位") % {
+            "source": source, "unit": "" if unit in ("万元", "万") else f"({unit})", "limit": f"{limit:,.0f}"})
     return Amount(value, source, unit, approximate, step=step)
 
 
 def _read_usd(cell, column_unit, limit) -> Amount:
     unit = column_unit if column_unit in USD_UNITS else "万美元"
     if column_unit and column_unit not in USD_UNITS:
-        raise CellError(f"外资以万美元计,表头单位却是{column_unit}")
+        raise CellError(gettext("外资以万美元计,表头单位却是%(column_unit)s") % {"column_unit": column_unit})
     text = clean(cell) if isinstance(cell, str) else ""
     for suffix in ("万美元", "亿美元", "美元"):
         if text.endswith(suffix):
@@ -344,7 +346,7 @@ def _read_usd(cell, column_unit, limit) -> Amount:
             break
     else:
         if text and text[-1] in "元亿万":
-            raise CellError(f"外资以万美元计,“{text}”是人民币金额")
+            raise CellError(gettext("外资以万美元计,“%(text)s”是人民币金额") % {"text": text})
     amount = read_amount(cell, "万元", limit=limit)
     if amount.value is not None:
         amount.value = (amount.value * USD_UNITS[unit]).quantize(Decimal("0.01"))
@@ -376,7 +378,7 @@ def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
     if isinstance(value, dt.date):
         return _checked(value), "day"
     if isinstance(value, bool):
-        raise CellError("应为日期")
+        raise CellError(gettext("应为日期"))
     if isinstance(value, int | float | Decimal):
         return _numeric_date(value)
     source = str(value).strip()
@@ -393,7 +395,7 @@ def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:月份?|月?(?:底|末))?", text)
     if m:
         if "." in text and not text.endswith("月") and m.group(2) == "1" and re.search(r"\.1$", text):
-            raise CellError(f"“{source}”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“{m.group(1)}年1月”或“{m.group(1)}年10月”")
+            raise CellError(gettext("“%(source)s”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“%(year)s年1月”或“%(year)s年10月”") % {"source": source, "year": m.group(1)})
         return _date(source, int(m.group(1)), int(m.group(2)), 1), "month"
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
         r"(\d{4})(\d{2})(\d{2})", text)
@@ -402,19 +404,19 @@ def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
     m = re.fullmatch(r"(\d{1,2})月份?", text)
     if m:
         if year is None:
-            raise CellError(f"“{source}”没有年份,表中也看不出年度")
+            raise CellError(gettext("“%(source)s”没有年份,表中也看不出年度") % {"source": source})
         return _date(source, year, int(m.group(1)), 1), "month"
     m = re.fullmatch(r"(\d{1,2})月(\d{1,2})日?", text)
     if m:
         if year is None:
-            raise CellError(f"“{source}”没有年份,表中也看不出年度")
+            raise CellError(gettext("“%(source)s”没有年份,表中也看不出年度") % {"source": source})
         return _date(source, year, int(m.group(1)), int(m.group(2))), "day"
-    raise CellError(f"日期格式不正确:“{source}”(如 2026-03-12、2026年3月 或 2026年)")
+    raise CellError(gettext("日期格式不正确:“%(source)s”(如 2026-03-12、2026年3月 或 2026年)") % {"source": source})
 
 
 def _numeric_date(value) -> tuple[dt.date, str]:
     if isinstance(value, float) and not math.isfinite(value):
-        raise CellError("不是有效日期")
+        raise CellError(gettext("不是有效日期"))
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     source = _number_text(value)
     if number == number.to_integral_value() and 1900 <= number <= 2100:
@@ -423,25 +425,25 @@ def _numeric_date(value) -> tuple[dt.date, str]:
         year, fraction = divmod(number, 1)
         digits = str(fraction).split(".")[1]
         if digits == "1":
-            raise CellError(f"“{source}”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“{int(year)}年1月”或“{int(year)}年10月”")
+            raise CellError(gettext("“%(source)s”可能是1月,也可能是10月(写成数字时末尾的0会丢失),请写成“%(year)s年1月”或“%(year)s年10月”") % {"source": source, "year": int(year)})
         if len(digits) <= 2:
             return _date(source, int(year), int(digits), 1), "month"
     if number == number.to_integral_value() and 18_000 <= number <= 80_000:  # an Excel serial day
         return _checked(_EXCEL_EPOCH + dt.timedelta(days=int(number))), "day"
-    raise CellError(f"应为日期,实为数字“{source}”")
+    raise CellError(gettext("应为日期,实为数字“%(source)s”") % {"source": source})
 
 
 def _date(source: str, year: int, month: int, day: int) -> dt.date:
     try:
         date = dt.date(year, month, day)
     except ValueError as e:
-        raise CellError(f"日期不存在:“{source}”") from e
+        raise CellError(gettext("日期不存在:“%(source)s”") % {"source": source}) from e
     return _checked(date, source)
 
 
 def _checked(d: dt.date, source: str = "") -> dt.date:
     if not 1950 <= d.year <= 2100:
-        raise CellError(f"日期不合理:“{source or d.isoformat()}”")
+        raise CellError(gettext("日期不合理:“%(value)s”") % {"value": source or d.isoformat()})
     return d
 
 
@@ -549,6 +551,7 @@ class Column:
     quality: int = 0
     unit: str | None = None  # the money unit its header names
     note: str = ""  # why it is not imported, or what it was taken for
+    asks: bool = False  # the note asks the user to choose the column's field
 
     @property
     def own(self) -> str:
@@ -673,11 +676,11 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     if not any(filled(v) for r in head for v in r):
-        raise WorkbookError(f"工作表“{sheet.name}”是空的")
+        raise WorkbookError(gettext("工作表“%(name)s”是空的") % {"name": sheet.name})
     found = _find_header(head, fields, required)
     if found is None:
-        raise WorkbookError(f"工作表“{sheet.name}”中没有找到表头:前{HEADER_SEARCH_ROWS}行中没有“"
-                            f"{fields[required].names[0]}”列")
+        raise WorkbookError(gettext("工作表“%(sheet)s”中没有找到表头:前%(rows)s行中没有“%(column)s”列") % {
+            "sheet": sheet.name, "rows": HEADER_SEARCH_ROWS, "column": fields[required].names[0]})
     first, last = found
     width = max((j + 1 for r in head[first:last + 1] for j, v in enumerate(r) if filled(v)), default=0)
     levels = [[clean(r[j]) if j < len(r) else "" for j in range(width)] for r in head[first:last + 1]]
@@ -724,12 +727,13 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     if period.year is None and period.years is None:
         period = period_in(sheet.name)
     _assign(columns, fields, mapping, year or period.year)
-    asked = {c.note for c in columns if c.note.endswith("中选择")}
+    asked = {c.note for c in columns if c.asks}
     table = Table(sheet.name, title, columns, (first + 1, last + 1), unit, unit_source, period)
     table.questions.extend(sorted(asked))
     table.template = template
     if not any(c.field == required for c in columns):
-        table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
+        table.questions.append(gettext("没有确定哪一列是“%(label)s”,请在下表中选择") % {
+            "label": gettext(fields[required].label)})
         return table
     _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
@@ -738,7 +742,8 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         if table.unit is None:
             table.unit, table.unit_source = note_unit, f"表尾“{text}”"
         elif note_unit != table.unit:
-            table.questions.append(f"表头上方写“{table.unit_source}”,表尾却写“{text}”:单位不一致,请核对后重新上传")
+            table.questions.append(gettext("表头上方写“%(above)s”,表尾却写“%(below)s”:单位不一致,请核对后重新上传") % {
+                "above": table.unit_source, "below": text})
     return table
 
 
@@ -804,29 +809,31 @@ def _assign(columns: list[Column], fields: dict[str, Field], mapping, year: int 
         winners = [c for c in cols if c.quality == top]
         for c in cols:
             if c not in winners:
-                c.note = f"“{winners[0].title}”更像“{_label(fields, name)}”"
+                c.note = gettext("“%(title)s”更像“%(label)s”") % {"title": winners[0].title, "label": _label(fields, name)}
                 c.field = None
         if len(winners) > 1:
-            note = (f"{'、'.join('“' + w.title + '”' for w in winners)}都可能是“{_label(fields, name)}”,"
-                    f"请在列对应表中选择")
+            note = gettext("%(titles)s都可能是“%(label)s”,请在列对应表中选择") % {
+                "titles": gettext("、").join("“" + w.title + "”" for w in winners), "label": _label(fields, name)}
             for c in winners:
-                c.field, c.note = None, note
+                c.field, c.note, c.asks = None, note, True
     if mapping:
         for c in columns:
             if c.index in mapping:
                 chosen = mapping[c.index]
                 if chosen and chosen.split(":")[0] not in fields:
                     continue
-                if chosen != c.field or c.note.endswith("中选择"):
-                    c.note = "已按您的选择" + ("" if chosen else ":不导入")
+                if chosen != c.field or c.asks:
+                    c.note = gettext("已按您的选择") + ("" if chosen else gettext(":不导入"))
+                    c.asks = False
                 c.field, c.quality = chosen, 5
         taken: dict[str, Column] = {}
         for c in columns:
             if c.field and c.field in taken:
                 first = taken[c.field]
-                note = (f"“{first.title}”和“{c.title}”都选成了“{_label(fields, c.field)}”,"
-                        f"请只选一列,请在列对应表中选择")
+                note = gettext("“%(first)s”和“%(title)s”都选成了“%(label)s”,请只选一列,请在列对应表中选择") % {
+                    "first": first.title, "title": c.title, "label": _label(fields, c.field)}
                 first.note = c.note = note
+                first.asks = c.asks = True
                 first.field = c.field = None
             elif c.field:
                 taken[c.field] = c
@@ -834,7 +841,8 @@ def _assign(columns: list[Column], fields: dict[str, Field], mapping, year: int 
 
 def _label(fields: dict[str, Field], name: str) -> str:
     base, _, month = name.partition(":")
-    return f"{month}月{fields[base].label}" if month else fields[base].label
+    label = gettext(fields[base].label)
+    return gettext("%(month)s月%(label)s") % {"month": month, "label": label} if month else label
 
 
 def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int) -> None:
@@ -856,7 +864,7 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     for row in rows():
         number += 1
         if number - offset > max_rows:
-            raise WorkbookError(f"工作表超过 {max_rows} 行,请分批导入")
+            raise WorkbookError(gettext("工作表超过 %(max_rows)s 行,请分批导入") % {"max_rows": max_rows})
         row = tuple(row[:width])
         if not any(filled(v) for v in row):
             continue
@@ -865,32 +873,32 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         joined = "".join(texts[:4])
         first_text = next((t for t in texts if t), "") or clean(next(v for v in row if filled(v)))
         if ended:
-            table.skipped.append(Skipped(number, _shown(row), "表尾注释或签字行"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
             continue
         if first_data and _column_numbers(row):
-            table.skipped.append(Skipped(number, _shown(row), "列序号行"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("列序号行")))
             continue
         first_data = False
         name = texts[name_at] if name_at < len(texts) else ""
         if _NOTES.match(first_text) or (not name and _NOTES.match(joined)):
             ended = True
-            table.skipped.append(Skipped(number, _shown(row), "表尾注释或签字行"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
             continue
         leading = [t for t in texts[:max(name_at, seq_at or 0) + 2] if t]
         if _SUBTOTAL.match(first_text) or _SUBTOTAL.search(name) or any(_SUBTOTAL.search(t) for t in leading):
-            table.skipped.append(Skipped(number, _shown(row), "小计行(由明细汇总,不导入)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("小计行(由明细汇总,不导入)")))
             continue
         if _TOTALS.match(first_text) or _TOTALS.match(name) or any(_TOTAL_SUFFIX.search(t) for t in leading):
-            table.skipped.append(Skipped(number, _shown(row), "合计行(由明细汇总,不导入)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("合计行(由明细汇总,不导入)")))
             if table.totals is None:
                 table.totals = (number, row)
             continue
         seq = texts[seq_at] if seq_at is not None and seq_at < len(texts) else ""
         if _CHINESE_SEQ.match(seq) or _GROUP.match(name) or (not name and _GROUP.match(first_text)):
-            table.skipped.append(Skipped(number, _shown(row), "分组行(不是项目)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组行(不是项目)")))
             continue
         if not name and not any(texts[j] for j in amount_at if j < len(texts)):
-            table.skipped.append(Skipped(number, _shown(row), "没有项目名称的说明行"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("没有项目名称的说明行")))
             continue
         candidates.append((number, row))
     _set_aside_subtotals(table, candidates, seq_at, amount_at)
@@ -937,11 +945,11 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
     for i, (number, row) in enumerate(candidates):
         seq = seq_of(row)
         if _GROUP_NAME.match(name_of(row)):
-            table.skipped.append(Skipped(number, _shown(row), "分组行(名称是分组标题)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组行(名称是分组标题)")))
             continue
         sub = _SUB_ITEM.match(seq)
         if sub and parent and parent[0] == sub.group(1) and parent[2]:
-            table.skipped.append(Skipped(number, _shown(row), f"子项(已含在第{parent[1]}行的项目中)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext("子项(已含在第%(parent)s行的项目中)") % {"parent": parent[1]}))
             continue
         if _ARABIC_SEQ.match(seq) or not mostly_numbered:
             kept.append((number, _unmarked(row, table)))
@@ -954,7 +962,7 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
                 break
             below.append(r)
         if below and _sums_match(row, below, amount_at):
-            table.skipped.append(Skipped(number, _shown(row), "分组小计行(数值等于其下各项目之和)"))
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组小计行(数值等于其下各项目之和)")))
             continue
         kept.append((number, _unmarked(row, table)))  # a project whose 序号 was left empty
     table.rows = kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from taizhang.core.numbers import ZERO, pct
@@ -42,18 +43,19 @@ def health_checks(snap) -> list[tuple[str, object, str]]:
         if rules.check_signed_not_started and signed and not started and snap.reached(p.pk, Stage.SIGNED):
             days = (snap.end - signed).days
             if days > rules.signed_not_started_days:
-                found.append(("signed_not_started", p, f"签约{days}天未开工"))
+                found.append(("signed_not_started", p, _("签约%(days)s天未开工") % {"days": days}))
         if rules.check_no_funds and signed and snap.reached(p.pk, Stage.SIGNED) and \
                 months_between(signed, snap.year, snap.month) >= rules.no_funds_months:
             recent = [(snap.year * 12 + snap.month - k) for k in range(rules.no_funds_months)]
             months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
             if not any(snap.funds_by_month.get(p.pk, {}).get(m) for m in months):
-                found.append(("no_funds", p, f"连续{rules.no_funds_months}个月无资金到位"))
+                found.append(("no_funds", p, _("连续%(months)s个月无资金到位") % {"months": rules.no_funds_months}))
         if rules.check_low_funds and p.contract_amount and signed and \
                 months_between(signed, snap.year, snap.month) >= rules.low_funds_months:
             ratio = pct(line.funds, p.contract_amount) or ZERO
             if ratio < rules.low_funds_ratio:
-                found.append(("low_funds", p, f"签约{rules.low_funds_months}个月以上,到位资金仅占合同引资{ratio}%"))
+                found.append(("low_funds", p, _("签约%(months)s个月以上,到位资金仅占合同引资%(ratio)s%%") % {
+                    "months": rules.low_funds_months, "ratio": ratio}))
         if rules.check_cumulative_falls and p.pk in history_falls:
             found.append(("cumulative_falls", p, history_falls[p.pk]))
     return found
@@ -70,6 +72,7 @@ def cumulative_falls(snap) -> dict[int, str]:
     previous: dict[int, Decimal] = {}
     for rid, pid, month, investment, kind in records:
         if kind == "~" and rid in previous and investment < previous[rid]:
-            out[pid] = f"{month}月完成投资由{previous[rid]}万元更正为{investment}万元,累计投资下降"
+            out[pid] = _("%(month)s月完成投资由%(old)s万元更正为%(new)s万元,累计投资下降") % {
+                "month": month, "old": previous[rid], "new": investment}
         previous[rid] = investment
     return out

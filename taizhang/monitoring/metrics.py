@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
@@ -495,7 +496,7 @@ class Snapshot:
         groups: dict[str, list] = defaultdict(list)
         for plist in self.problems.values():
             for problem in plist:
-                label = problem.get_category_display() if key == "category" else str(problem.solving_unit or "未指定")
+                label = problem.get_category_display() if key == "category" else str(problem.solving_unit or _("未指定"))
                 groups[label].append(problem)
         out = []
         for label, plist in sorted(groups.items(), key=lambda kv: -len(kv[1])):
@@ -586,8 +587,8 @@ class Snapshot:
         groups = defaultdict(list)
         if by == "chain":
             for line in self.lines:
-                groups[str(line.project.chain or "未分产业链")].append(line)
-            return sorted(groups.items(), key=lambda kv: (kv[0] == "未分产业链", kv[0]))
+                groups[str(line.project.chain or _("未分产业链"))].append(line)
+            return sorted(groups.items(), key=lambda kv: (kv[0] == _("未分产业链"), kv[0]))
         for line in self.lines:
             groups[line.project.level].append(line)
         return [(Level(level).label, groups[level]) for level in Level.values if groups.get(level)]

@@ -55,7 +55,7 @@ class MonitoringRules(TimeStampedModel):
         ordering = ["region__path"]
 
     def __str__(self) -> str:
-        return f"{self.region} 预警规则"
+        return f"{self.region} " + str(_("预警规则"))
 
     def clean(self):
         from django.core.exceptions import ValidationError

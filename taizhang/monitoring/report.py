@@ -72,27 +72,33 @@ def briefing(snap: Snapshot, place: str) -> str:
     t = totals(snap.lines)
     rate = snap.completion_rate().value
     lag = snap.lag()
-    parts = [f"1-{snap.month}月,{place}{t['count']}个重点项目完成投资{_yi(t['done'])}亿元"]
+    parts = [gettext("1-%(month)s月,%(place)s%(count)s个重点项目完成投资%(done)s亿元") % {
+        "month": snap.month, "place": place, "count": t["count"], "done": _yi(t["done"])}]
     if rate is not None:
-        parts[0] += f",年度投资完成率{_num(rate)}%"
+        parts[0] += gettext(",年度投资完成率%(rate)s%%") % {"rate": _num(rate)}
         if lag is not None and lag != 0:
-            parts[0] += f",{'超' if lag > 0 else '落后'}时序进度{_num(abs(lag))}个百分点"
+            parts[0] += (gettext(",超时序进度%(n)s个百分点") if lag > 0 else
+                         gettext(",落后时序进度%(n)s个百分点")) % {"n": _num(abs(lag))}
     yoy = snap.completed().yoy
     if yoy is not None:
-        parts[0] += f",完成投资同比{'增长' if yoy >= 0 else '下降'}{_num(abs(yoy))}%"
-    parts.append(f"新开工项目{snap.new_starts().value}个,竣工投用{snap.completions().value}个")
+        parts[0] += (gettext(",完成投资同比增长%(n)s%%") if yoy >= 0 else
+                     gettext(",完成投资同比下降%(n)s%%")) % {"n": _num(abs(yoy))}
+    parts.append(gettext("新开工项目%(starts)s个,竣工投用%(done)s个") % {
+        "starts": snap.new_starts().value, "done": snap.completions().value})
     owed, missing = snap.owed().value, snap.not_reported().value
     if owed:
-        parts.append(f"{snap.month}月应报送月报的在建项目{owed}个,未报送{missing}个")
+        parts.append(gettext("%(month)s月应报送月报的在建项目%(owed)s个,未报送%(missing)s个") % {
+            "month": snap.month, "owed": owed, "missing": missing})
     n100 = snap.new_over_100m()
     if n100.value:
-        parts.append(f"新落地过亿元项目{n100.value}个、总投资{_yi(snap.new_over_100m_investment().value)}亿元")
+        parts.append(gettext("新落地过亿元项目%(n)s个、总投资%(total)s亿元") % {
+            "n": n100.value, "total": _yi(snap.new_over_100m_investment().value)})
     red, yellow = snap.warnings("red").value, snap.warnings("yellow").value
     if red or yellow:
-        parts.append(f"进度红色预警{red}个、黄色预警{yellow}个")
+        parts.append(gettext("进度红色预警%(red)s个、黄色预警%(yellow)s个") % {"red": red, "yellow": yellow})
     open_, overdue = snap.open_problems().value, snap.overdue_problems().value
-    parts.append(f"待解决问题{open_}个,其中逾期{overdue}个")
-    return ";".join(parts) + "。"
+    parts.append(gettext("待解决问题%(open)s个,其中逾期%(overdue)s个") % {"open": open_, "overdue": overdue})
+    return gettext(";").join(parts) + gettext("。")
 
 
 def workbook_name(place: str, year: int, month: int) -> str:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
@@ -105,9 +108,9 @@ def dashboard(request):
         "funnel": [{"name": label, "value": fig.value, "investment": float(total), "metric": f"stage_{stage}"}
                    for stage, label, fig, total in funnel],
         "gauge": {"rate": float(snap.completion_rate().value or 0), "timing": float(snap.timing)},
-        "curve": {"months": [f"{m}月" for m, _, _ in curve], "done": [float(d) for _, d, _ in curve],
+        "curve": {"months": [_("%(month)s月") % {"month": m} for m, _d, _p in curve], "done": [float(d) for _, d, _ in curve],
                   "plan": [float(p) for _, _, p in curve]},
-        "ranking": [{"name": str(r or "未分产业链"), "rate": float(rate) if rate is not None else 0,
+        "ranking": [{"name": str(r or _("未分产业链")), "rate": float(rate) if rate is not None else 0,
                      "metric": f"{rank_by}_{r.pk if r else 0}"} for r, rate, _d, _p, _ids in ranking],
         "warnings": [
             {"name": _("红色"), "value": snap.warnings("red").value, "metric": "warn_red", "color": "#c62828"},
@@ -115,6 +118,9 @@ def dashboard(request):
             {"name": _("绿色"), "value": snap.warnings("green").value, "metric": "warn_green", "color": "#2e7d32"},
         ],
         "drill": f"{drill}?{qs}&metric=",
+        # the charts' own words, in the page's language
+        "labels": {"funnel": _("个,总投资"), "wan": _("万元"), "timing": _("时序"), "done": _("累计完成"),
+                   "plan": _("按时序计划")},
     }
     health = snap.health_checks()
     return render(request, "monitoring/dashboard.html", {
@@ -167,10 +173,12 @@ def drill(request):
 @login_required
 def monthly_workbook(request):
     filterset, snap, year, month = _snapshot(request, basis=APPROVED)
-    place = _place(request, filterset)
     group = "chain" if request.GET.get("group") == "chain" else "level"
+    with translation.override(settings.LANGUAGE_CODE):  # the district's document, in its language
+        place = _place(request, filterset)
+        content = report.workbook(snap, place, group)
     response = HttpResponse(
-        report.workbook(snap, place, group),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     return attachment(response, report.workbook_name(place, year, month))
@@ -193,7 +201,7 @@ def rules(request):
     instance = rules_for(request.user.region)
     form = RulesForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        with change_context(request.user, _("修改预警规则")):
+        with change_context(request.user, gettext_noop("修改预警规则")):
             form.save()
         messages.success(request, _("预警规则已保存"))
         return redirect("monitoring:dashboard")

@@ -1,6 +1,7 @@
 """Export a (scoped, filtered) project list to CSV and Excel with the same headings.
 
-Headings are the models' verbose names, so the file can be read back by the importer.
+Headings are the models' verbose names, so the file can be read back by the importer; the
+file is always in the district's language (Chinese), whatever the page's language.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -74,16 +76,26 @@ def projects_csv(queryset, year: int, month: int) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream():
-        yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
-        yield writer.writerow(headings(year, month))
-        for row in rows(queryset):
-            yield writer.writerow([csv_safe(v) for v in row])
+        with translation.override(settings.LANGUAGE_CODE):
+            yield "\ufeff"  # BOM: Excel on Windows then reads the file as UTF-8
+            yield writer.writerow(headings(year, month))
+            for row in rows(queryset):
+                yield writer.writerow([csv_safe(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     return attachment(response, _filename("csv"))
 
 
 def projects_xlsx(queryset, year: int, month: int) -> HttpResponse:
+    with translation.override(settings.LANGUAGE_CODE):  # a document in the district's language
+        content = _xlsx(queryset, year, month)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return attachment(response, _filename("xlsx"))
+
+
+def _xlsx(queryset, year: int, month: int) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目台账")
     bold = Font(bold=True)
@@ -115,8 +127,4 @@ def projects_xlsx(queryset, year: int, month: int) -> HttpResponse:
               footer=f"导出时间:{timezone.localtime():%Y-%m-%d %H:%M}")
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    return attachment(response, _filename("xlsx"))
+    return buffer.getvalue()

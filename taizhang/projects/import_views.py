@@ -23,9 +23,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.core import jobs
@@ -220,7 +221,7 @@ def import_confirm(request, token):
         return redirect("projects:import_batch", token=batch.token)
     batch.refresh_from_db()
     if batch.rows > settings.TAIZHANG_IMPORT_BACKGROUND_ROWS:
-        jobs.enqueue(run_import, batch.pk)
+        jobs.enqueue(run_import, batch.pk, False, translation.get_language())
         return redirect("projects:import_batch", token=batch.token)
     run_import(batch.pk, in_request=True)
     batch.refresh_from_db()
@@ -232,21 +233,25 @@ def import_confirm(request, token):
     return redirect("projects:import_batch", token=batch.token)
 
 
-def run_import(batch_pk: int, in_request: bool = False) -> None:
+def run_import(batch_pk: int, in_request: bool = False, language: str | None = None) -> None:
     """Read the batch's file again and write it: all rows or none. The rows are read again
-    because the ledger may have changed since the preview; what would now be refused is."""
+    because the ledger may have changed since the preview; what would now be refused is.
+    ``language``: the confirming user's, so a background job's messages are in it too."""
+    if language:
+        with translation.override(language):
+            return run_import(batch_pk, in_request)
     if not in_request:
         close_old_connections()
     batch = ImportBatch.objects.select_related("user").get(pk=batch_pk)
     key = f"import-progress:{batch.token}"
     try:
-        cache.set(key, "校验中", 3600)
+        cache.set(key, _("校验中"), 3600)
         preview = _read(batch, check=False)  # confirming runs every rule; a dry run first would do it twice
         if preview.questions or preview.errors:  # the ledger changed since the preview
-            raise ValidationError(preview.questions + [f"第{r.number}行 {m}" for r in preview.errors
-                                                       for m in r.messages])
-        cache.set(key, "写入中", 3600)
-        counts = services.apply_import(batch.user, preview, _("Excel 导入:%(f)s") % {"f": batch.filename})
+            raise ValidationError(preview.questions + [_("第%(number)s行") % {"number": r.number} + f" {m}"
+                                                       for r in preview.errors for m in r.messages])
+        cache.set(key, _("写入中"), 3600)
+        counts = services.apply_import(batch.user, preview, gettext_noop("Excel 导入") + f":{batch.filename}")
     except (WorkbookError, ValidationError, PermissionDenied) as e:
         batch.status = ImportStatus.FAILED
         batch.result = {"messages": list(getattr(e, "messages", [str(e)]))[:200]}

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
@@ -50,72 +51,72 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _MONEY_NEVER = NOT_THIS_YEAR
 #: The vocabulary of the headers real sheets use, field by field.
 FIELDS: dict[str, Field] = {
-    "seq": Field("序号", ("序号", "编号", "序"), kind="seq"),
-    "name": Field("项目名称", ("项目名称", "项目名"), kind="name"),
-    "code": Field("项目代码", ("项目代码", "项目编码", "统一项目代码", "投资项目代码", "项目赋码")),
-    "region": Field("所属区", ("所属区", "所在区", "区市", "县区", "区县", "所属区域", "所属地区", "属地", "所在区市",
+    "seq": Field(gettext_noop("序号"), ("序号", "编号", "序"), kind="seq"),
+    "name": Field(gettext_noop("项目名称"), ("项目名称", "项目名"), kind="name"),
+    "code": Field(gettext_noop("项目代码"), ("项目代码", "项目编码", "统一项目代码", "投资项目代码", "项目赋码")),
+    "region": Field(gettext_noop("所属区"), ("所属区", "所在区", "区市", "县区", "区县", "所属区域", "所属地区", "属地", "所在区市",
                               "所属区市", "所属县区", "所在区县", "区(市)", "县(市、区)")),
-    "park": Field("所在园区", ("所在园区", "所属园区", "园区", "所在功能区", "功能区", "所属片区")),
-    "builder": Field("建设单位", ("项目业主", "业主单位", "建设单位", "项目单位", "投资方", "建设主体", "项目法人",
+    "park": Field(gettext_noop("所在园区"), ("所在园区", "所属园区", "园区", "所在功能区", "功能区", "所属片区")),
+    "builder": Field(gettext_noop("建设单位"), ("项目业主", "业主单位", "建设单位", "项目单位", "投资方", "建设主体", "项目法人",
                                  "投资主体", "实施主体", "项目业主单位", "投资企业", "签约企业", "项目建设单位")),
-    "credit_code": Field("统一社会信用代码", ("统一社会信用代码", "信用代码", "社会信用代码")),
-    "origin": Field("资金来源", ("资金来源", "内外资")),
-    "nature": Field("建设性质", ("建设性质", "项目性质", "新建/续建", "新建续建")),
-    "level": Field("项目级别", ("项目级别", "级别", "重点级别", "项目层级")),
-    "category": Field("项目类别", ("项目类别", "类别", "项目类型", "类型", "产业类别")),
-    "chain": Field("产业链", ("产业链", "所属产业链")),
-    "content": Field("建设规模及内容", ("建设规模及内容", "建设内容", "主要建设内容", "建设规模", "建设内容及规模",
+    "credit_code": Field(gettext_noop("统一社会信用代码"), ("统一社会信用代码", "信用代码", "社会信用代码")),
+    "origin": Field(gettext_noop("资金来源"), ("资金来源", "内外资")),
+    "nature": Field(gettext_noop("建设性质"), ("建设性质", "项目性质", "新建/续建", "新建续建")),
+    "level": Field(gettext_noop("项目级别"), ("项目级别", "级别", "重点级别", "项目层级")),
+    "category": Field(gettext_noop("项目类别"), ("项目类别", "类别", "项目类型", "类型", "产业类别")),
+    "chain": Field(gettext_noop("产业链"), ("产业链", "所属产业链")),
+    "content": Field(gettext_noop("建设规模及内容"), ("建设规模及内容", "建设内容", "主要建设内容", "建设规模", "建设内容及规模",
                                        "项目概况", "项目简介", "主要建设内容及规模")),
-    "total_investment": Field("总投资", ("总投资", "计划总投资", "项目总投资", "总投资额", "投资总额", "估算总投资"),
+    "total_investment": Field(gettext_noop("总投资"), ("总投资", "计划总投资", "项目总投资", "总投资额", "投资总额", "估算总投资"),
                               kind="money", never=_MONEY_NEVER),
-    "foreign_investment": Field("外资", ("外资", "利用外资", "合同外资"), kind="money", never=_MONEY_NEVER),
-    "contract_amount": Field("合同引资", ("合同引资", "协议投资额", "协议投资", "签约金额", "签约额", "合同金额",
+    "foreign_investment": Field(gettext_noop("外资"), ("外资", "利用外资", "合同外资"), kind="money", never=_MONEY_NEVER),
+    "contract_amount": Field(gettext_noop("合同引资"), ("合同引资", "协议投资额", "协议投资", "签约金额", "签约额", "合同金额",
                                           "合同投资", "协议引资", "签约投资额", "协议总投资"),
                              kind="money", never=_MONEY_NEVER),
-    "year_plan": Field("年度计划投资", ("年度计划投资", "年计划投资", "计划投资", "年度计划", "本年计划投资",
+    "year_plan": Field(gettext_noop("年度计划投资"), ("年度计划投资", "年计划投资", "计划投资", "年度计划", "本年计划投资",
                                         "年度投资计划", "全年计划投资", "计划完成投资", "年度计划完成投资",
                                         "年度投资目标", "全年投资目标", "投资计划", "本年计划", "本年计划投资", "本年度计划投资"),
                        kind="money", never=_MONEY_NEVER,
                        under=("全年目标", "年度目标", "全年计划", "年度计划", "计划", "目标", "计划数", "本年计划"),
                        group=("投资",)),
-    "ytd": Field("1-N月完成投资", ("1-N月完成投资", "累计完成投资", "本年累计完成投资", "年累计完成投资",
+    "ytd": Field(gettext_noop("1-N月完成投资"), ("1-N月完成投资", "累计完成投资", "本年累计完成投资", "年累计完成投资",
                                    "1-N月累计完成投资", "本年完成投资", "1-N月完成", "累计完成", "完成投资",
                                    "年度累计完成投资", "1-N月投资", "1-N月累计完成", "本年度累计完成投资", "1-N月累计"),
                  kind="money", never=_MONEY_NEVER,
                  under=("累计", "本年累计", "年累计", "1-N月", "1-N月累计", "累计完成", "累计数", "本年"),
                  group=("投资", "完成")),
-    "month_investment": Field("当月完成投资", ("当月完成投资", "本月完成投资", "单月完成投资", "N月完成投资",
+    "month_investment": Field(gettext_noop("当月完成投资"), ("当月完成投资", "本月完成投资", "单月完成投资", "N月完成投资",
                                               "月度完成投资", "当月投资", "本月投资"),
                               kind="money", never=_MONEY_NEVER,
                               under=("单月", "当月", "本月", "当月数", "本月数", "本月完成", "当月完成", "单月完成"),
                               group=("投资", "完成")),
-    "month": Field("完成投资", ("完成投资",), kind="month"),
-    "progress": Field("形象进度", ("形象进度", "进展情况", "推进情况", "项目进展", "工程进度", "进度情况", "目前进展",
+    "month": Field(gettext_noop("完成投资"), ("完成投资",), kind="month"),
+    "progress": Field(gettext_noop("形象进度"), ("形象进度", "进展情况", "推进情况", "项目进展", "工程进度", "进度情况", "目前进展",
                                    "建设进度", "项目进展情况", "当前进度", "工程形象进度", "项目推进情况",
                                    "形象进度及进展情况"), never=NOT_PROGRESS),
-    "problems": Field("存在问题", ("存在问题", "存在的问题", "困难问题", "问题", "存在困难", "需协调解决的问题",
+    "problems": Field(gettext_noop("存在问题"), ("存在问题", "存在的问题", "困难问题", "问题", "存在困难", "需协调解决的问题",
                                    "困难和问题", "需协调事项", "需要协调解决的问题", "存在问题及建议")),
-    "explanation": Field("情况说明", ("情况说明", "偏差说明", "异常说明")),
-    "responsible_unit": Field("责任单位", ("责任单位", "牵头单位", "牵头协调部门", "牵头部门", "责任部门",
+    "explanation": Field(gettext_noop("情况说明"), ("情况说明", "偏差说明", "异常说明")),
+    "responsible_unit": Field(gettext_noop("责任单位"), ("责任单位", "牵头单位", "牵头协调部门", "牵头部门", "责任部门",
                                            "主责单位", "推进单位", "包联单位", "牵头责任单位")),
-    "responsible_person": Field("责任人", ("责任人", "项目负责人", "联系人")),
-    "commissioner": Field("服务专员", ("服务专员", "项目专员", "帮办专员")),
-    "planned_start": Field("计划开工时间", ("计划开工", "计划开工时间", "计划开工日期", "开工计划"), kind="date"),
-    "planned_completion": Field("计划竣工时间", ("计划竣工", "计划竣工时间", "计划竣工日期", "竣工计划"),
+    "responsible_person": Field(gettext_noop("责任人"), ("责任人", "项目负责人", "联系人")),
+    "commissioner": Field(gettext_noop("服务专员"), ("服务专员", "项目专员", "帮办专员")),
+    "planned_start": Field(gettext_noop("计划开工时间"), ("计划开工", "计划开工时间", "计划开工日期", "开工计划"), kind="date"),
+    "planned_completion": Field(gettext_noop("计划竣工时间"), ("计划竣工", "计划竣工时间", "计划竣工日期", "竣工计划"),
                                 kind="date"),
-    "span": Field("建设起止年限", ("建设起止年限", "起止年限", "建设年限", "项目工期", "建设工期", "建设周期",
+    "span": Field(gettext_noop("建设起止年限"), ("建设起止年限", "起止年限", "建设年限", "项目工期", "建设工期", "建设周期",
                                   "起止时间", "建设起止时间")),
     # The project's past, recorded as dated stage history.
-    "stage": Field("项目阶段", ("项目阶段", "建设阶段", "所处阶段", "项目状态", "推进阶段", "当前阶段")),
-    "signed_on": Field("签约时间", ("签约时间", "签约日期"), kind="date", never=("计划",)),
-    "registered_on": Field("注册时间", ("注册时间", "注册日期", "注册成立时间"), kind="date", never=("计划",)),
-    "started_on": Field("开工时间", ("实际开工", "开工时间", "开工日期", "实际开工时间"), kind="date",
+    "stage": Field(gettext_noop("项目阶段"), ("项目阶段", "建设阶段", "所处阶段", "项目状态", "推进阶段", "当前阶段")),
+    "signed_on": Field(gettext_noop("签约时间"), ("签约时间", "签约日期"), kind="date", never=("计划",)),
+    "registered_on": Field(gettext_noop("注册时间"), ("注册时间", "注册日期", "注册成立时间"), kind="date", never=("计划",)),
+    "started_on": Field(gettext_noop("开工时间"), ("实际开工", "开工时间", "开工日期", "实际开工时间"), kind="date",
                         never=("计划",)),
-    "completed_on": Field("竣工时间", ("实际竣工", "竣工时间", "竣工日期", "实际竣工时间"), kind="date",
+    "completed_on": Field(gettext_noop("竣工时间"), ("实际竣工", "竣工时间", "竣工日期", "实际竣工时间"), kind="date",
                           never=("计划",)),
-    "operating_on": Field("投产时间", ("投产时间", "投产日期", "实际投产", "实际投产时间"), kind="date",
+    "operating_on": Field(gettext_noop("投产时间"), ("投产时间", "投产日期", "实际投产", "实际投产时间"), kind="date",
                           never=("计划",)),
-    "remarks": Field("备注", ("备注",)),
+    "remarks": Field(gettext_noop("备注"), ("备注",)),
 }
 #: stage columns -> the stage their date records
 STAGE_COLUMNS = {"signed_on": Stage.SIGNED, "registered_on": Stage.REGISTERED, "started_on": Stage.STARTED,
@@ -146,10 +147,16 @@ _CHOICES = {
 _LEVEL_IN_REMARKS = [("省重点", Level.PROVINCIAL), ("省级重点", Level.PROVINCIAL), ("市重点", Level.MUNICIPAL),
                      ("市级重点", Level.MUNICIPAL), ("区重点", Level.DISTRICT), ("区级重点", Level.DISTRICT)]
 
+#: the amount units a column can be read in (core.workbook), by name, for the preview in English
+UNIT_NAMES = (gettext_noop("亿元"), gettext_noop("亿"), gettext_noop("万元"), gettext_noop("万"), gettext_noop("元"),
+              gettext_noop("万美元"), gettext_noop("亿美元"), gettext_noop("美元"), gettext_noop("万欧元"),
+              gettext_noop("万港元"))
+
 
 def _label(f: str) -> str:
     base, _, month = f.partition(":")
-    return f"{month}月完成投资" if month else FIELDS[base].label if base in FIELDS else base
+    return (gettext("%(month)s月完成投资") % {"month": month} if month else gettext(FIELDS[base].label) if base in FIELDS
+            else base)
 
 
 @dataclass
@@ -182,7 +189,8 @@ class Row:
 
     @property
     def action_label(self) -> str:
-        return {"create": "新建", "update": "更新", "unchanged": "无变化", "error": "错误"}.get(self.action, "")
+        return {"create": gettext("新建"), "update": gettext("更新"), "unchanged": gettext("无变化"),
+                "error": gettext("错误")}.get(self.action, "")
 
     @property
     def total_shown(self) -> str:
@@ -194,7 +202,7 @@ class Row:
 
     @property
     def stages_shown(self) -> list[str]:
-        return [f"{Stage(st['to_stage']).label} {st['date'].isoformat() if st['date'] else '日期不详'}"
+        return [f"{Stage(st['to_stage']).label} {st['date'].isoformat() if st['date'] else gettext('日期不详')}"
                 for st in self.stages]
 
 
@@ -254,7 +262,8 @@ class ImportPreview:
     @property
     def not_started_new(self) -> bool:
         """New rows refused only because they are not started: the stage select can help."""
-        return any(r.project is None and any("尚未开工" in m for m in r.messages) for r in self.errors)
+        not_started = gettext("尚未开工")  # the "not started" rule's refusal, in the language it was written in
+        return any(r.project is None and any(not_started in m for m in r.messages) for r in self.errors)
 
     @property
     def blocked(self) -> bool:
@@ -363,28 +372,31 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
     title = table.period
     source = []
     if year is not None:
-        source.append("年度为导入时选择")
+        source.append(gettext("年度为导入时选择"))
     elif title.year:
         year = title.year
-        source.append(f"标题“{title.source}”")
+        source.append(gettext("标题“%(title)s”") % {"title": title.source})
     elif len(header_years) == 1:
         year = header_years.pop()
-        source.append("表头年份")
+        source.append(gettext("表头年份"))
     elif title.years:
-        questions.append(f"标题“{title.source}”含多个年份:请在下方选择年度,或把对应年份的列选为“年度计划投资”")
+        questions.append(gettext("标题“%(title)s”含多个年份:请在下方选择年度,或把对应年份的列选为“年度计划投资”")
+                         % {"title": title.source})
     if month is not None:
-        source.append("月份为导入时选择")
+        source.append(gettext("月份为导入时选择"))
     elif title.month and header_months and set(header_months) != {title.month}:
         m, t = next(iter(header_months.items()))
-        questions.append(f"标题写的是“{title.source}”,表头“{t}”却是{m}月:请在下方选择截至月份后重新预览")
+        questions.append(gettext("标题写的是“%(title)s”,表头“%(header)s”却是%(month)s月:请在下方选择截至月份后重新预览")
+                         % {"title": title.source, "header": t, "month": m})
     elif title.month:
         month = title.month
     elif len(header_months) == 1:
         month, t = next(iter(header_months.items()))
-        source.append(f"表头“{t}”")
+        source.append(gettext("表头“%(header)s”") % {"header": t})
     elif len(header_months) > 1:
-        questions.append(f"表头中的月份不一致({'、'.join(header_months.values())}):请选择截至月份")
-    return year, month, "、".join(source), questions
+        questions.append(gettext("表头中的月份不一致(%(months)s):请选择截至月份") % {
+            "months": gettext("、").join(header_months.values())})
+    return year, month, gettext("、").join(source), questions
 
 
 def _single_month_column(table: Table, month: int | None) -> None:
@@ -397,7 +409,7 @@ def _single_month_column(table: Table, month: int | None) -> None:
     k = int(c.field.split(":")[1])
     ytd = next((x for x in table.columns if x.field == "ytd"), None)
     if (ytd is not None and month_in(ytd.title) == k) or month == k:
-        c.field, c.note = "month_investment", f"{k}月的当月数(旁边是1-{k}月累计)"
+        c.field, c.note = "month_investment", gettext("%(month)s月的当月数(旁边是1-%(month)s月累计)") % {"month": k}
 
 
 def read_projects(user, file, year: int | None = None, month: int | None = None, *, sheet: str | None = None,
@@ -416,12 +428,12 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         return (t.name, {int(k): (v or None) for k, v in t.mapping.items()}) if t else None
 
     if not sheets:
-        raise WorkbookError("工作簿中没有工作表")
+        raise WorkbookError(gettext("工作簿中没有工作表"))
     table = None
     if sheet is not None:
         chosen = next((s for s in sheets if s.name == sheet), None)
         if chosen is None:
-            raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表")
+            raise WorkbookError(gettext("工作簿中没有名为“%(sheet)s”的工作表") % {"sheet": sheet})
         table = read_table(chosen, FIELDS, "name", mapping, saved=saved, year=year)
     else:
         problems = []
@@ -433,7 +445,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
                 problems.append(str(e))
         if table is None:
             raise WorkbookError(problems[0] if len(problems) == 1 else
-                                f"{len(problems)}个工作表中都没有找到项目表:" + ";".join(problems[:3]))
+                                gettext("%(n)s个工作表中都没有找到项目表:") % {"n": len(problems)} + ";".join(problems[:3]))
     preview = ImportPreview([], year or 0, month, table, [s.name for s in sheets], template=table.template)
     preview.questions.extend(table.questions)
     year, month, preview.period_source, questions = _period(table, year, month)
@@ -443,19 +455,21 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     needs_year = any(c.field in ("year_plan", "ytd", "month_investment") or c.field.startswith("month:")
                      for c in money_columns)
     if year is None and needs_year:
-        preview.questions.append("看不出这张表是哪一年的:标题、工作表名和表头中都没有年份,请在上方选择年度")
+        preview.questions.append(gettext("看不出这张表是哪一年的:标题、工作表名和表头中都没有年份,请在上方选择年度"))
     if month is None and any(c.field in ("ytd", "month_investment") for c in money_columns) and not preview.questions:
-        preview.questions.append("有“累计完成投资”或“当月完成投资”列,但看不出截至几月:请在上方选择截至月份")
+        preview.questions.append(gettext("有“累计完成投资”或“当月完成投资”列,但看不出截至几月:请在上方选择截至月份"))
     if month is not None and not 1 <= month <= 12:
-        raise WorkbookError(f"月份不正确:{month}")
+        raise WorkbookError(gettext("月份不正确:%(month)s") % {"month": month})
     preview.year, preview.month = year or timezone.localdate().year, month
     for c in money_columns:
         if not table.unit_of(c):
-            preview.notices.append(f"“{c.title}”与表头上方都未注明金额单位,按"
-                                   f"{'万美元' if c.field == 'foreign_investment' else '万元'}读取")
+            preview.notices.append((gettext("“%(title)s”与表头上方都未注明金额单位,按万美元读取")
+                                    if c.field == "foreign_investment" else
+                                    gettext("“%(title)s”与表头上方都未注明金额单位,按万元读取")) % {"title": c.title})
     if table.unit:
-        where = table.unit_source if table.unit_source.startswith("表尾") else f"表头上方“{table.unit_source}”"
-        preview.notices.append(f"金额单位取自{where}(列标题另有单位的以列标题为准)")
+        where = table.unit_source if table.unit_source.startswith("表尾") else (
+            gettext("表头上方“%(unit)s”") % {"unit": table.unit_source})
+        preview.notices.append(gettext("金额单位取自%(where)s(列标题另有单位的以列标题为准)") % {"where": where})
     if preview.questions or not any(c.field == "name" for c in table.columns):
         return preview
 
@@ -489,11 +503,11 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         if row.action != "error" and row.project is None and not row.stages and new_stage:
             # The user said what stage the sheet's new projects are at; when, nobody knows.
             row.stages = [{"to_stage": new_stage, "date": None, "precision": "day"}]
-            row.shown.append(("项目阶段", f"{Stage(new_stage).label}(日期不详,按导入时的选择)"))
+            row.shown.append((gettext("项目阶段"), f"{Stage(new_stage).label}" + gettext("(日期不详,按导入时的选择)")))
         key = (row.data.get("code") or name_key(row.name), getattr(row.data.get("region"), "pk", None))
         if row.name and key in seen:
             row.action = "error"
-            row.messages.append(f"与第{seen[key]}行是同一项目(重复)")
+            row.messages.append(gettext("与第%(number)s行是同一项目(重复)") % {"number": seen[key]})
         elif row.name:
             seen[key] = number
         if row.action != "error":
@@ -502,13 +516,14 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
             _stage_changes(row, recorded)
             _progress_changes(row, plans, earlier, preview.month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
-                row.changes.append(f"登记问题: {row.problem}")
+                row.changes.append(gettext("登记问题") + f": {row.problem}")
                 if row.action == "unchanged":
                     row.action = "update"
         preview.rows.append(row)
     if not preview.rows:
-        raise WorkbookError(f"工作表“{table.sheet}”中没有项目行" + (
-            f"(跳过了{len(table.skipped)}行:{table.skipped[0].reason}等)" if table.skipped else ""))
+        raise WorkbookError(gettext("工作表“%(sheet)s”中没有项目行") % {"sheet": table.sheet} + (
+            gettext("(跳过了%(n)s行:%(reason)s等)") % {"n": len(table.skipped), "reason": gettext(table.skipped[0].reason)}
+            if table.skipped else ""))
     preview.totals = _totals(preview)
     # Everything confirming would do, done and undone: the rules of the ledger and of the
     # monthly figures (locked months, check rules, not started) put their refusals on the rows.
@@ -570,14 +585,14 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
     status = _NAME_STATUS.search(unicodedata.normalize("NFKC", name))
     if status:
         row.name = name = unicodedata.normalize("NFKC", name)[: status.start()].strip()
-        row.shown.append(("项目名称", f"名称后的“{status.group(0)}”不计入名称"))
+        row.shown.append((gettext("项目名称"), gettext("名称后的“%(status)s”不计入名称") % {"status": status.group(0)}))
     if not name:
         row.action = "error"
-        row.messages.append("项目名称: 不能为空")
+        row.messages.append(gettext("项目名称: 不能为空"))
         return row
     if not isinstance(values.get("name"), str) or re.fullmatch(r"[\d.,\s:-]+", name):
         row.action = "error"
-        row.messages.append(f"项目名称: 应为文字,实为“{name}”")
+        row.messages.append(gettext("项目名称: 应为文字,实为“%(name)s”") % {"name": name})
         return row
     data: dict = {"name": name}
     for f in ("code", "builder", "credit_code", "content", "responsible_person", "commissioner"):
@@ -586,23 +601,24 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
     region_name = str(values.get("region") or "").strip()
     district = catalogue.districts.get(region_name) if region_name else catalogue.default_district
     if district is None:
-        row.messages.append(f"所属区: 未知或不在您的管理范围内“{region_name}”" if region_name
-                            else "所属区: 未填写(市级用户导入须填写所属区)")
+        row.messages.append(gettext("所属区: 未知或不在您的管理范围内“%(region)s”") % {"region": region_name}
+                            if region_name else gettext("所属区: 未填写(市级用户导入须填写所属区)"))
     data["region"] = district
     for f in ("park", "chain"):
         v = str(values.get(f) or "").strip()
         if v and clean(v) not in BLANKS and district is not None:
             found = (catalogue.parks if f == "park" else catalogue.chains).get((district.pk, v))
             if found is None:
-                row.messages.append(f"{_label(f)}: 未知“{v}”")
+                row.messages.append(f"{_label(f)}: " + gettext("未知“%(value)s”") % {"value": v})
             data[f] = found
     unit_name = str(values.get("responsible_unit") or "").strip()
     if unit_name and clean(unit_name) not in BLANKS and district is not None:
         unit, close = catalogue.unit(district, unit_name)
         if unit is None:
-            row.messages.append(f"责任单位: 未知“{unit_name}”" + (f",是否为:{'、'.join(close)}?" if close else ""))
+            row.messages.append(gettext("责任单位: 未知“%(unit)s”") % {"unit": unit_name} + (
+                gettext(",是否为:%(units)s?") % {"units": gettext("、").join(close)} if close else ""))
         elif unit.name != unit_name:
-            row.shown.append(("责任单位", f"{unit_name} → {unit.name}"))
+            row.shown.append((gettext("责任单位"), f"{unit_name} → {unit.name}"))
         data["responsible_unit"] = unit
     remarks = clean(values.get("remarks"))
     for f, mapping in _CHOICES.items():
@@ -610,11 +626,12 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
         if f == "level" and not v and remarks:
             v = next((word for word, _ in _LEVEL_IN_REMARKS if word in remarks), "")
             if v:
-                row.shown.append(("项目级别", f"备注“{values['remarks']}” → {v}"))
+                row.shown.append((gettext("项目级别"), gettext("备注“%(remarks)s”") % {"remarks": values['remarks']} + f" → {v}"))
         if v and v not in BLANKS:
             mapping = {**mapping, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})}
             if v not in mapping and v not in mapping.values():
-                row.messages.append(f"{_label(f)}: 不认识的取值“{v}”,可选 {'、'.join(mapping)}")
+                row.messages.append(f"{_label(f)}: " + gettext("不认识的取值“%(value)s”,可选 %(choices)s") % {
+                    "value": v, "choices": gettext("、").join(mapping)})
             data[f] = mapping.get(v, v)
     for f, cell in values.items():
         if f not in _MONEY and not f.startswith("month:"):
@@ -628,7 +645,7 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
             continue
         if amount.converted or amount.approximate or not isinstance(cell, int | float | Decimal):
             row.shown.append((_label(f), f"{amount.source} → {amount.value:,.2f} "
-                                         f"{'万美元' if f == 'foreign_investment' else '万元'}"))
+                                         + (gettext("万美元") if f == "foreign_investment" else gettext("万元"))))
         if f == "year_plan":
             row.plan = amount.value
         elif f == "ytd":
@@ -665,13 +682,13 @@ def _read_span(row: Row, data: dict, cell) -> None:
     text = clean(cell)
     parts = re.split(r"[-—–~至到]+", text)
     if len(parts) != 2:
-        row.messages.append(f"建设起止年限: 看不懂“{cell}”(如 2024-2026 或 2024.3-2026.12)")
+        row.messages.append(gettext("建设起止年限: 看不懂“%(cell)s”(如 2024-2026 或 2024.3-2026.12)") % {"cell": cell})
         return
     try:
         start, _ = to_dated(parts[0])
         end, precision = to_dated(parts[1] if re.match(r"\d{4}", parts[1]) else f"{parts[0][:4]}年{parts[1]}")
     except CellError as e:
-        row.messages.append(f"建设起止年限: {e}")
+        row.messages.append(gettext("建设起止年限") + f": {e}")
         return
     if precision == "year":
         end = end.replace(month=12)
@@ -679,7 +696,8 @@ def _read_span(row: Row, data: dict, cell) -> None:
         data["planned_start"] = start
     if data.get("planned_completion") is None:
         data["planned_completion"] = end
-    row.shown.append(("建设起止年限", f"{cell} → 计划开工 {start:%Y-%m}、计划竣工 {end:%Y-%m}"))
+    row.shown.append((gettext("建设起止年限"), f"{cell} → " + gettext("计划开工 %(start)s、计划竣工 %(end)s") % {
+        "start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"}))
 
 
 def _read_stages(row: Row, values: dict, year: int) -> None:
@@ -700,12 +718,13 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
     if name and name not in BLANKS:
         stage = STAGE_NAMES.get(name)
         if stage is None:
-            row.messages.append(f"项目阶段: 不认识的取值“{name}”,可选 {'、'.join(str(s.label) for s in Stage)}")
+            row.messages.append(gettext("项目阶段: 不认识的取值“%(value)s”,可选 %(choices)s") % {
+                "value": name, "choices": gettext("、").join(str(s.label) for s in Stage)})
             return
         if dated and stage not in {st["to_stage"] for st in dated}:
             last = dated[-1]["to_stage"]
             if stage in STAGE_ORDER and STAGE_ORDER.index(stage) > STAGE_ORDER.index(last):
-                row.messages.append(f"项目阶段: “{name}”晚于表中最后一个有日期的阶段,请填写{name}时间")
+                row.messages.append(gettext("项目阶段: “%(stage)s”晚于表中最后一个有日期的阶段,请填写%(stage)s时间") % {"stage": name})
                 return
         if not dated:
             dated = [{"to_stage": stage, "date": None, "precision": "day"}]
@@ -746,11 +765,11 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
         existing = by_name.get((name_key(row.name), region.pk))
         if existing is not None and code and existing.code and existing.code != normalize_project_code(code):
             row.action = "error"
-            row.messages.append(f"项目代码: 与已有同名项目的代码 {existing.code} 不一致")
+            row.messages.append(gettext("项目代码: 与已有同名项目的代码 %(code)s 不一致") % {"code": existing.code})
             return
     if existing is None and region is not None and (name_key(row.name), region.name) in visible_elsewhere:
         row.action = "error"
-        row.messages.append("该项目已存在但不在您的修改范围内")
+        row.messages.append(gettext("该项目已存在但不在您的修改范围内"))
         return
     if existing is not None and existing.name != row.name:
         row.name = existing.name  # the same name written with other spaces or widths
@@ -758,7 +777,8 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
     if existing is None and region is not None and similar is not None:
         close = similar(row.name, region.pk)
         if close:
-            row.shown.append(("注意", f"与已有项目“{'”“'.join(close[:3])}”名称相近;如是同一项目,请把表中名称改成与台账一致"))
+            row.shown.append((gettext("注意"), gettext("与已有项目“%(names)s”名称相近;如是同一项目,请把表中名称改成与台账一致") % {
+                "names": "”“".join(close[:3])}))
 
 
 _FK = ("region", "park", "chain", "responsible_unit")
@@ -803,7 +823,7 @@ def _validate(user, row) -> None:
         except ValidationError as e:
             errors.update(e.message_dict)
     if existing is None and project.total_investment is None and "total_investment" in errors:
-        errors["total_investment"] = ["新建项目须填写总投资"]
+        errors["total_investment"] = [gettext("新建项目须填写总投资")]
     if errors:
         row.action = "error"
         for f, messages in errors.items():
@@ -833,20 +853,21 @@ def _stage_changes(row, recorded: dict) -> None:
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue
-        when = st["date"].isoformat() if st["date"] else "日期不详"
+        when = st["date"].isoformat() if st["date"] else gettext("日期不详")
         if st["date"] is None and dates:
             continue  # the ledger knows the stage; the sheet only names it
         others = sorted(d for d in dates if d is not None)
         if others:
-            row.refuse(f"{label}时间", f"台账已记{label}于{others[-1].isoformat()},表中为{when};"
-                                      f"如表中日期正确,请在项目页更正阶段记录")
+            row.refuse(gettext("%(stage)s时间") % {"stage": label},
+                       gettext("台账已记%(stage)s于%(date)s,表中为%(when)s;如表中日期正确,请在项目页更正阶段记录") % {
+                           "stage": label, "date": others[-1].isoformat(), "when": when})
             return
         if None in dates:
             fills.append((dates[None], st))
-            row.changes.append(f"阶段记录: {label} 日期不详 → {when}")
+            row.changes.append(gettext("阶段记录") + f": {label} " + gettext("日期不详") + f" → {when}")
         else:
             new.append(st)
-            row.changes.append(f"阶段记录: {label} {when}")
+            row.changes.append(gettext("阶段记录") + f": {label} {when}")
     if row.project is not None:
         row.stages, row.stage_fills = new, fills
     if row.action == "unchanged" and row.changes:
@@ -854,7 +875,7 @@ def _stage_changes(row, recorded: dict) -> None:
 
 
 def _wan(value) -> str:
-    return "—" if value is None else f"{value:,.2f} 万元"
+    return "—" if value is None else f"{value:,.2f} " + gettext("万元")
 
 
 def _progress_changes(row, plans, earlier, month) -> None:
@@ -865,7 +886,7 @@ def _progress_changes(row, plans, earlier, month) -> None:
     month as the cumulative less the months already reported."""
     pid = row.project.pk if row.project else None
     if row.plan is not None and plans.get(pid) != row.plan:
-        row.changes.append(f"年度计划投资: {_wan(plans.get(pid))} → {_wan(row.plan)}")
+        row.changes.append(gettext("年度计划投资") + f": {_wan(plans.get(pid))} → {_wan(row.plan)}")
     mine = earlier.get(pid) or {}
     reports: dict[int, Decimal] = {}
     if row.months:
@@ -873,19 +894,23 @@ def _progress_changes(row, plans, earlier, month) -> None:
         for m, v in sorted(row.months.items()):
             if m > last:
                 if v:
-                    row.refuse(f"{m}月完成投资", f"晚于本表截至的{last}月,却有数值 {v}")
+                    row.refuse(gettext("%(month)s月完成投资") % {"month": m},
+                               gettext("晚于本表截至的%(last)s月,却有数值 %(value)s") % {"last": last, "value": v})
                 continue
             reports[m] = v
         if row.ytd is not None:
             total = sum((v for m, v in row.months.items() if m <= last), ZERO)
             if total != row.ytd:
-                row.refuse(f"1-{last}月完成投资", f"{row.ytd} 与逐月之和 {total} 不符")
+                row.refuse(gettext("1-%(month)s月完成投资") % {"month": last},
+                           gettext("%(ytd)s 与逐月之和 %(total)s 不符") % {"ytd": row.ytd, "total": total})
     elif row.this_month is not None and month:
         reports[month] = row.this_month
         if row.ytd is not None:
             before = sum((v for m, v in mine.items() if m < month), ZERO)
             if before + row.this_month != row.ytd:
-                row.refuse(f"1-{month}月完成投资", f"{row.ytd} 不等于此前各月已填报之和 {before} 加当月 {row.this_month}")
+                row.refuse(gettext("1-%(month)s月完成投资") % {"month": month},
+                           gettext("%(ytd)s 不等于此前各月已填报之和 %(before)s 加当月 %(this)s") % {
+                               "ytd": row.ytd, "before": before, "this": row.this_month})
     elif row.ytd is not None and month:
         before = sum((v for m, v in mine.items() if m < month), ZERO)
         this_month = row.ytd - before
@@ -898,10 +923,13 @@ def _progress_changes(row, plans, earlier, month) -> None:
         elif slack and abs(this_month) <= slack:
             this_month = ZERO
         elif row.ytd_step > 1:  # coarser than the 万元 the ledger keeps: say so
-            row.shown.append((f"{month}月完成投资", f"1-{month}月累计 {row.ytd} 减此前各月 {before} 得 {this_month}"
-                                                   f"(表中累计精确到 {row.ytd_step.normalize():f} 万元)"))
+            row.shown.append((gettext("%(month)s月完成投资") % {"month": month},
+                              gettext("1-%(month)s月累计 %(ytd)s 减此前各月 %(before)s 得 %(this)s(表中累计精确到 %(step)s 万元)")
+                              % {"month": month, "ytd": row.ytd, "before": before, "this": this_month,
+                                 "step": f"{row.ytd_step.normalize():f}"}))
         if this_month < 0:
-            row.refuse(f"1-{month}月完成投资", f"{row.ytd} 小于此前各月已填报之和 {before}")
+            row.refuse(gettext("1-%(month)s月完成投资") % {"month": month},
+                       gettext("%(ytd)s 小于此前各月已填报之和 %(before)s") % {"ytd": row.ytd, "before": before})
         reports[month] = this_month
     if row.action == "error":
         return
@@ -913,9 +941,9 @@ def _progress_changes(row, plans, earlier, month) -> None:
             continue  # as the ledger has it: nothing to write (a locked month stays untouched)
         row.reports[m] = v
         if current != v:
-            row.changes.append(f"{m}月完成投资: {_wan(current)} → {_wan(v)}")
+            row.changes.append(gettext("%(month)s月完成投资") % {"month": m} + f": {_wan(current)} → {_wan(v)}")
     if row.progress_text and row.reports:
-        row.changes.append(f"{max(row.reports)}月形象进度: {row.progress_text}")
+        row.changes.append(gettext("%(month)s月形象进度") % {"month": max(row.reports)} + f": {row.progress_text}")
     if row.action == "unchanged" and row.changes:
         row.action = "update"
 
@@ -934,10 +962,10 @@ def save_template(user, preview: ImportPreview, name: str):
 
 def field_choices() -> list[tuple[str, str]]:
     """Every field a column can be, for the preview's column selects."""
-    out = [("", "不导入")]
+    out = [("", gettext("不导入"))]
     for name, spec in FIELDS.items():
         if spec.kind == "month":
-            out.extend((f"month:{m}", f"{m}月完成投资") for m in range(1, 13))
+            out.extend((f"month:{m}", gettext("%(month)s月完成投资") % {"month": m}) for m in range(1, 13))
         else:
-            out.append((name, spec.label))
+            out.append((name, gettext(spec.label)))
     return out

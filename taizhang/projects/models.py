@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -249,9 +250,9 @@ class StageChange(models.Model):
         if self.date is None:
             return str(_("日期不详"))
         if self.precision == DatePrecision.YEAR:
-            return f"{self.date.year}年"
+            return gettext("%(year)s年") % {"year": self.date.year}
         if self.precision == DatePrecision.MONTH:
-            return f"{self.date.year}年{self.date.month}月"
+            return gettext("%(year)s年%(month)s月") % {"year": self.date.year, "month": self.date.month}
         return self.date.isoformat()
 
 
@@ -289,7 +290,7 @@ class AnnualPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} {self.year}年计划"
+        return f"{self.project} " + gettext("%(year)s年计划") % {"year": self.year}
 
     def clean(self) -> None:
         if (
@@ -368,7 +369,7 @@ class MonthlyProgress(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} {self.year}年{self.month}月"
+        return f"{self.project} " + gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
 
     def clean(self) -> None:
         if self.funds_foreign and not self.exchange_rate:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can
@@ -61,13 +62,13 @@ def create_project(user, data: dict[str, Any], reason: str = "",
     initial_stage = data.pop("stage", None) or Stage.LEAD
     stage_date = data.pop("stage_date", None)
     if not stages:
-        stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or _("建档")}]
+        stages = [{"to_stage": initial_stage, "date": stage_date, "reason": reason or gettext_noop("建档")}]
     elif reason:  # the reason given for the whole record explains steps that give none (a history load)
         stages = [{**st, "reason": st.get("reason") or reason} for st in stages]
     project = Project(**data)
     project.full_clean()
     rows = initial_history(user, project, stages)
-    with transaction.atomic(), change_context(user, reason or _("新建项目")):
+    with transaction.atomic(), change_context(user, reason or gettext_noop("新建项目")):
         _refuse_twin(project)
         project.save()
         _require_still_in_scope(user, Action.CHANGE, project)
@@ -141,7 +142,8 @@ def delete_project(user, project: Project, reason: str) -> None:
         if closed:
             raise ValidationError({"reason": [_("该项目在已报送或已锁定的月份(%(m)s)有月度进展,删除会改变已上报的数字,"
                                                 "不能删除;如项目终止,请把阶段改为终止") % {
-                                                    "m": "、".join(f"{y}年{m}月" for y, m in closed[:6])}]})
+                                                    "m": _("、").join(_("%(year)s年%(month)s月") % {"year": y, "month": m}
+                                                                      for y, m in closed[:6])}]})
         project.delete()
 
 
@@ -233,7 +235,7 @@ def _reported_before_start(project: Project, history: stage_rules.History) -> li
     if not any(r.kind == RuleKind.NOT_STARTED and r.severity == Severity.HARD for r in rules_for(project.region)):
         return []
     months = project.progress_reports.filter(investment__gt=0).order_by("year", "month").values_list("year", "month")
-    return [f"{y}年{m}月" for y, m in months if not history.started_by(y, m)]
+    return [_("%(year)s年%(month)s月") % {"year": y, "month": m} for y, m in months if not history.started_by(y, m)]
 
 
 def _rewrite_history(user, project: Project, new: StageChange | None = None,
@@ -253,7 +255,7 @@ def _rewrite_history(user, project: Project, new: StageChange | None = None,
     if stranded:
         raise ValidationError({"date" if new is not None else "stage": [
             _("%(months)s已填报完成投资,按此阶段记录这些月份尚未开工;请先更正这些月份的报告") % {
-                "months": "、".join(stranded)}]})
+                "months": _("、").join(stranded)}]})
     if new is not None:
         new.save()
     for row in set(renumbered) | ({changed} if changed is not None else set()):
@@ -276,7 +278,7 @@ def move_stage(user, project: Project, to_stage: str, date: dt.date | None, reas
     reason = (reason or "").strip()
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": _("未知的阶段")})
-    with transaction.atomic(), change_context(user, reason or _("阶段变更")):
+    with transaction.atomic(), change_context(user, reason or gettext_noop("阶段变更")):
         current = _lock(project)
         change = StageChange(project=current, to_stage=to_stage, date=date, precision=precision,
                              reason=reason, user=_actor(user))
@@ -291,7 +293,7 @@ def _edit_entry(user, change: StageChange, reason: str, empty: str, label: str, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": empty})
-    with transaction.atomic(), change_context(user, label % {"r": reason}):
+    with transaction.atomic(), change_context(user, f"{label}:{reason}"):
         current = _lock(change.project)
         entry = StageChange.objects.select_for_update().get(pk=change.pk, project=current)
         edit(current, entry, reason)
@@ -307,14 +309,14 @@ def correct_stage_change(user, change: StageChange, reason: str, **values) -> St
             entry.reason = reason
         _rewrite_history(user, project, changed=entry, reason=reason)
 
-    _edit_entry(user, change, reason, _("更正阶段记录须说明原因"), _("更正阶段记录:%(r)s"), edit)
+    _edit_entry(user, change, reason, _("更正阶段记录须说明原因"), gettext_noop("更正阶段记录"), edit)
     change.refresh_from_db()
     return change
 
 
 def remove_stage_change(user, change: StageChange, reason: str) -> None:
     """Remove an entry recorded by mistake; it stays in the history with the reason."""
-    _edit_entry(user, change, reason, _("删除阶段记录须说明原因"), _("删除阶段记录:%(r)s"),
+    _edit_entry(user, change, reason, _("删除阶段记录须说明原因"), gettext_noop("删除阶段记录"),
                 lambda project, entry, reason: _rewrite_history(user, project, removed=entry, reason=reason))
 
 
@@ -341,7 +343,7 @@ def raise_problem(user, project: Project, data: dict[str, Any]) -> Problem:
     _require(user, Action.REPORT, project)
     problem = Problem(project=project, raised_by=_actor(user), **data)
     problem.full_clean()
-    with transaction.atomic(), change_context(user, _("提出问题")):
+    with transaction.atomic(), change_context(user, gettext_noop("提出问题")):
         problem.save()
     return problem
 
@@ -385,7 +387,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
     if preview.questions and not dry_run:
         raise ValidationError(preview.questions)
-    reason = reason or _("Excel 导入")
+    reason = reason or gettext_noop("Excel 导入")
     counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0, "stages": 0}
     rows = [r for r in preview.rows if r.action != "error"]
     originals = [(r, r.project) for r in rows]
@@ -401,7 +403,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
                                                                          for st in stages])))
             except ValidationError as e:
-                row.refuse("阶段", e)
+                row.refuse(_("阶段"), e)
         _bulk_create(new, Project, dry_run, batch_size=500, default_user=_actor(user),
                                  default_change_reason=reason)
         if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
@@ -437,7 +439,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                    precision=st.get("precision") or DatePrecision.DAY)
                         counts["stages"] += 1
                 except ValidationError as e:
-                    row.refuse("阶段", e)
+                    row.refuse(_("阶段"), e)
         ids = [r.project.pk for r in rows if r.project is not None]
         if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
@@ -468,7 +470,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 values = {"investment": investment}
                 if row.progress_text and m == (month or max(row.reports)):
                     values["progress"] = row.progress_text
-                entry = Entry(row.project, year, m, values, reason=reason, label=f"第{row.number}行",
+                entry = Entry(row.project, year, m, values, reason=reason, label=_("第%(number)s行") % {"number": row.number},
                               explanation=row.explanation)
                 entry.row = row
                 progress.append(entry)
@@ -481,9 +483,9 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for o in outcomes:
                 for field, messages in o.errors.items():
                     for m in messages:
-                        if "尚未开工" in m and not o.entry.row.stages and o.entry.row.action == "create":
-                            m += "(表中没有“开工时间”或“项目阶段”列,新项目按线索阶段建档)"
-                        o.entry.row.refuse(f"{o.entry.month}月" + _REPORT_FIELDS.get(field, field), m)
+                        if _("尚未开工") in m and not o.entry.row.stages and o.entry.row.action == "create":
+                            m += _("(表中没有“开工时间”或“项目阶段”列,新项目按线索阶段建档)")
+                        o.entry.row.refuse(_("%(month)s月") % {"month": o.entry.month} + str(_REPORT_FIELDS.get(field, field)), m)
             counts["progress"] = sum(1 for o in outcomes if o.action in ("created", "updated"))
 
         open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved().values_list("project_id", "description"))
@@ -501,7 +503,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for row, project in originals:  # undone: the rows keep what they had read
                 row.project = project
         elif refused:
-            raise ValidationError([f"第{r.number}行 {m}" for r in refused for m in r.messages])
+            raise ValidationError([_("第%(number)s行") % {"number": r.number} + f" {m}" for r in refused for m in r.messages])
     return counts
 
 
@@ -537,5 +539,6 @@ def _claim_names(creates) -> None:
             row.refuse("", _("项目“%(n)s”在预览之后已由他人导入或新建,请重新预览") % {"n": row.name})
 
 
-_REPORT_FIELDS = {"investment": "完成投资", "explanation": "情况说明", "reason": "更正原因", "month": "月份"}
+_REPORT_FIELDS = {"investment": gettext_lazy("完成投资"), "explanation": gettext_lazy("情况说明"),
+                  "reason": gettext_lazy("更正原因"), "month": gettext_lazy("月份")}
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -118,7 +119,7 @@ class ReportingSettings(TimeStampedModel):
         ordering = ["region__path"]
 
     def __str__(self) -> str:
-        return f"{self.region} 次月{self.deadline_day}日"
+        return f"{self.region} " + gettext("次月%(day)s日") % {"day": self.deadline_day}
 
 
 class ReportingPeriod(TimeStampedModel):
@@ -151,11 +152,12 @@ class ReportingPeriod(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region} {self.year}年{self.month}月"
+        return f"{self.region} " + gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{self.month}月 第{self.revision}版"
+        return (gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month} + " "
+                + gettext("第%(number)s版") % {"number": self.revision})
 
 
 class ValidationRule(TimeStampedModel):
@@ -254,7 +256,7 @@ class Revision(models.Model):
         ordering = ["period", "number"]
 
     def __str__(self) -> str:
-        return f"{self.report} 第{self.number}版"
+        return f"{self.report} " + gettext("第%(number)s版") % {"number": self.number}
 
 
 class SupervisionOrder(TimeStampedModel):
@@ -291,4 +293,4 @@ class SupervisionOrder(TimeStampedModel):
         ordering = ["status", "deadline", "id"]
 
     def __str__(self) -> str:
-        return f"督办单{self.pk}:{self.content[:20]}"
+        return gettext("督办单%(number)s:%(content)s") % {"number": self.pk, "content": self.content[:20]}

@@ -28,6 +28,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from taizhang.core.history import change_context
@@ -82,7 +84,7 @@ class ReportsRefused(ValidationError):
 
 
 def _where(entry: Entry) -> str:
-    return f"{entry.project.name} {entry.year}年{entry.month}月"
+    return f"{entry.project.name} " + _("%(year)s年%(month)s月") % {"year": entry.year, "month": entry.month}
 
 
 def save_progress(user, project: Project, year: int, month: int, data: dict, reason: str = "",
@@ -115,7 +117,7 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     except IntegrityError as e:
         # A report for the same month was created by someone else between our read and our
         # write (nothing to lock yet): nothing of this call is kept, and the user is told.
-        raise ValidationError({"month": ["该月报告刚刚由他人填报,未保存;请刷新后查看并按需更正"]}) from e
+        raise ValidationError({"month": [_("该月报告刚刚由他人填报,未保存;请刷新后查看并按需更正")]}) from e
     return outcomes
 
 
@@ -156,35 +158,37 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
         outcomes.append(o)
         project = projects.get(e.project.pk)
         if project is None:
-            o.refuse("project", "项目不存在或不在您的管理范围内")
+            o.refuse("project", _("项目不存在或不在您的管理范围内"))
             continue
         if correction_reason:
             if not may(user, Action.CORRECT, project):
-                raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
+                raise PermissionDenied(_("只有区级或市级管理员可以更正已锁定的月份"))
         elif project.pk not in allowed:
-            raise PermissionDenied("该项目不在您的管理范围内")
+            raise PermissionDenied(_("该项目不在您的管理范围内"))
         key = (project.pk, e.year, e.month)
         if key in seen:
-            o.refuse("month", f"{e.year}年{e.month}月重复填报")
+            o.refuse("month", _("%(year)s年%(month)s月重复填报") % {"year": e.year, "month": e.month})
             continue
         seen.add(key)
         if not (1 <= e.month <= 12):
-            o.refuse("month", "月份应为1-12")
+            o.refuse("month", _("月份应为1-12"))
             continue
         if (e.year, e.month) > (today.year, today.month):
-            o.refuse("month", "不能填报未来月份的进展")
+            o.refuse("month", _("不能填报未来月份的进展"))
             continue
         period = periods.get((project.region_id, e.year, e.month))
         status = period.status if period is not None else PeriodStatus.OPEN
         if correction_reason:
             if status != PeriodStatus.LOCKED:
-                o.refuse("month", "该月未锁定,请直接修改报告")
+                o.refuse("month", _("该月未锁定,请直接修改报告"))
                 continue
         elif status == PeriodStatus.LOCKED:
-            o.refuse("month", f"{e.year}年{e.month}月已锁定,不能修改;如需更正请走“锁定后更正”并说明原因")
+            o.refuse("month", _("%(year)s年%(month)s月已锁定,不能修改;如需更正请走“锁定后更正”并说明原因")
+                     % {"year": e.year, "month": e.month})
             continue
         elif status == PeriodStatus.SUBMITTED:
-            o.refuse("month", f"{project.region}{e.year}年{e.month}月已报送,不能修改;如需修改请市级管理员退回本月")
+            o.refuse("month", _("%(region)s%(year)s年%(month)s月已报送,不能修改;如需修改请市级管理员退回本月")
+                     % {"region": project.region, "year": e.year, "month": e.month})
             continue
         report = existing.get(key)
         before = copy.copy(report) if report is not None else None
@@ -195,7 +199,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
             o.action, o.report = "unchanged", report
             continue
         if report is not None and not (correction_reason or e.reason or "").strip():
-            o.refuse("reason", "修改已填报的月度进展须填写更正原因")
+            o.refuse("reason", _("修改已填报的月度进展须填写更正原因"))
         try:
             new.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
         except ValidationError as err:
@@ -212,7 +216,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
             if f.hard and not (correction_reason and f.kind == "cumulative_falls"):
                 o.refuse("investment", f.message)
             elif not f.hard and not explained:
-                o.refuse("explanation", f.message + ";请填写情况说明后保存")
+                o.refuse("explanation", f.message + _(";请填写情况说明后保存"))
         if e.explanation:
             new.explanation = e.explanation
         o.action, o.report = ("created" if report is None else "updated"), new
@@ -280,15 +284,15 @@ def _record_revisions(user, outcomes: list[Outcome], reason: str) -> None:
 def correct_locked(user, report: MonthlyProgress, investment: Decimal, reason: str) -> Revision:
     """A correction after locking: a new, visible revision of the month, with its reason."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["锁定后更正须说明原因"]})
+        raise ValidationError({"reason": [_("锁定后更正须说明原因")]})
     if not may(user, Action.CORRECT, report):
-        raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
+        raise PermissionDenied(_("只有区级或市级管理员可以更正已锁定的月份"))
     if investment is None:
-        raise ValidationError({"investment": ["请填写更正后的金额"]})
+        raise ValidationError({"investment": [_("请填写更正后的金额")]})
     entry = Entry(report.project, report.year, report.month, {"investment": investment}, reason=reason)
     outcome = write_reports(user, [entry], correction_reason=reason.strip())[0]
     if outcome.action == "unchanged":
-        raise ValidationError({"investment": ["更正后的金额与原值相同"]})
+        raise ValidationError({"investment": [_("更正后的金额与原值相同")]})
     return Revision.objects.filter(report=outcome.report).latest("number")
 
 
@@ -304,7 +308,8 @@ def _open_period(report) -> ReportingPeriod:
 
     period = period_for(report.project.region, report.year, report.month)
     if period.status != PeriodStatus.OPEN:
-        raise ValidationError(f"{period}已{period.get_status_display()},不能再变更报告")
+        raise ValidationError(_("%(period)s已%(status)s,不能再变更报告") % {
+            "period": period, "status": period.get_status_display()})
     return period
 
 
@@ -317,12 +322,12 @@ def _refresh(target: MonthlyProgress, source: MonthlyProgress) -> MonthlyProgres
 
 def submit_report(user, report: MonthlyProgress) -> MonthlyProgress:
     if not may(user, Action.REPORT, report):
-        raise PermissionDenied("该项目不在您的管理范围内")
-    with transaction.atomic(), change_context(user, "提交月度进展"):
+        raise PermissionDenied(_("该项目不在您的管理范围内"))
+    with transaction.atomic(), change_context(user, gettext_noop("提交月度进展")):
         current = _locked_report(report)
         _open_period(current)
         if current.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
-            raise ValidationError("该报告已提交")
+            raise ValidationError(_("该报告已提交"))
         current.status = ReportStatus.SUBMITTED
         current.submitted_at = timezone.now()
         current.save(update_fields=["status", "submitted_at", "updated"])
@@ -335,15 +340,16 @@ def approve_report(user, report: MonthlyProgress, version: int | None = None) ->
     Refused if the figures changed since: the reviewer must look again.
     """
     if not may(user, Action.APPROVE, report):
-        raise PermissionDenied("只有区级管理员可以审核")
+        raise PermissionDenied(_("只有区级管理员可以审核"))
     version = report.version if version is None else version
-    with transaction.atomic(), change_context(user, "审核通过"):
+    with transaction.atomic(), change_context(user, gettext_noop("审核通过")):
         current = _locked_report(report)
         _open_period(current)
         if current.version != version:
-            raise ValidationError(f"该报告在您打开后已被修改(第{current.version}版,您审核的是第{version}版),请重新查看后再审核")
+            raise ValidationError(_("该报告在您打开后已被修改(第%(current)s版,您审核的是第%(version)s版),请重新查看后再审核")
+                                  % {"current": current.version, "version": version})
         if current.status != ReportStatus.SUBMITTED:
-            raise ValidationError("只能审核已提交的报告")
+            raise ValidationError(_("只能审核已提交的报告"))
         current.status, current.approved_by, current.approved_at = ReportStatus.APPROVED, user, timezone.now()
         current.approved_version = current.version
         current.return_reason = ""
@@ -358,9 +364,9 @@ def return_report(user, report: MonthlyProgress, reason: str, version: int | Non
     ``submitted_only`` (a bulk return from the list of reports waiting) refuse a report that
     changed, or was approved by someone else, since the reviewer looked."""
     if not may(user, Action.APPROVE, report):
-        raise PermissionDenied("只有区级管理员可以退回")
+        raise PermissionDenied(_("只有区级管理员可以退回"))
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["退回须说明原因"]})
+        raise ValidationError({"reason": [_("退回须说明原因")]})
     with transaction.atomic(), change_context(user, f"退回:{reason}"):
         current = _locked_report(report)
         _open_period(current)
@@ -369,7 +375,7 @@ def return_report(user, report: MonthlyProgress, reason: str, version: int | Non
         if submitted_only and current.status != ReportStatus.SUBMITTED:
             raise ValidationError(f"该报告已不在待审核状态(现为{current.get_status_display()})")
         if current.status not in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-            raise ValidationError("只能退回已提交或已审核的报告")
+            raise ValidationError(_("只能退回已提交或已审核的报告"))
         current.status, current.return_reason = ReportStatus.RETURNED, reason
         current.save(update_fields=["status", "return_reason", "updated"])
     return _refresh(report, current)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from .choices import RuleKind, Severity
 from .models import DEFAULT_RULES, ValidationRule
@@ -89,25 +90,30 @@ def check(project, year: int, month: int, values: dict, existing, rules, ctx: Co
     for rule in rules:
         kind, sev = rule.kind, rule.severity
         if kind == RuleKind.NEGATIVE and investment < 0:
-            findings.append(Finding(kind, sev, "本月完成投资不能为负数"))
+            findings.append(Finding(kind, sev, _("本月完成投资不能为负数")))
         elif kind == RuleKind.CUMULATIVE_FALLS and existing is not None and investment < existing.investment:
-            findings.append(Finding(kind, sev, f"累计投资不得下降:本月由{existing.investment}万元改为{investment}万元"))
+            findings.append(Finding(kind, sev, _("累计投资不得下降:本月由%(old)s万元改为%(new)s万元") % {
+                "old": existing.investment, "new": investment}))
         elif kind == RuleKind.ABOVE_REMAINING and project.total_investment:
             remaining = project.total_investment - sum(others.values(), ZERO)
             if investment > remaining:
-                findings.append(Finding(kind, sev, f"本月完成投资{investment}万元超过剩余总投资{remaining}万元"))
+                findings.append(Finding(kind, sev, _("本月完成投资%(investment)s万元超过剩余总投资%(remaining)s万元") % {
+                    "investment": investment, "remaining": remaining}))
         elif kind == RuleKind.NOT_STARTED and investment > 0 and not ctx.history.started_by(year, month):
-            findings.append(Finding(kind, sev, f"项目在{year}年{month}月尚未开工,不能填报建设投资"))
+            findings.append(Finding(kind, sev, _("项目在%(year)s年%(month)s月尚未开工,不能填报建设投资") % {
+                "year": year, "month": month}))
         elif kind == RuleKind.FUNDS_OVER_CONTRACT and project.contract_amount:
             total = sum((v for k, v in ctx.funds.items() if k != (year, month)), ZERO) + funds_of(values)
             if total > project.contract_amount:
                 findings.append(Finding(kind, sev,
-                                        f"累计到位资金{total.quantize(Decimal('0.01'))}万元超过合同引资{project.contract_amount}万元"))
+                                        _("累计到位资金%(total)s万元超过合同引资%(contract)s万元") % {
+                                            "total": total.quantize(Decimal('0.01')), "contract": project.contract_amount}))
         elif kind == RuleKind.SPIKE and investment > 0:
             usual = [v for _, v in sorted(others.items(), reverse=True) if v > 0][:12]
             n = rule.threshold or Decimal("3")
             if len(usual) >= 3:
                 median = Decimal(statistics.median(usual))
                 if investment > median * n:
-                    findings.append(Finding(kind, sev, f"本月完成投资{investment}万元超过常规月均{median}万元的{n}倍,请复核"))
+                    findings.append(Finding(kind, sev, _("本月完成投资%(investment)s万元超过常规月均%(median)s万元的%(n)s倍,请复核") % {
+                        "investment": investment, "median": median, "n": n}))
     return findings

@@ -9,6 +9,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.core.history import change_context
 from taizhang.core.numbers import pct
@@ -70,7 +72,7 @@ def reporting_status(period: ReportingPeriod, today: dt.date | None = None, user
         out = []
         for label, items in sorted(groups.items(), key=lambda kv: str(kv[0])):
             n = len(items)
-            out.append({"label": str(label or "未指定"), "owed": n,
+            out.append({"label": str(label or _("未指定")), "owed": n,
                         "reported": sum(1 for x in items if x.submitted),
                         "on_time": sum(1 for x in items if x.on_time),
                         "rate": pct(sum(1 for x in items if x.submitted), n),
@@ -132,20 +134,23 @@ def revision_note(regions, year: int, month: int, as_of: dt.datetime | None = No
     included = revisions_included(regions, year, month, as_of)
     by_region: dict = defaultdict(list)
     for region, m, number in included:
-        by_region[region].append(f"{m}月第{number}版")
-    parts = [f"含{region}{year}年" + "、".join(items) for region, items in by_region.items()]
-    text = ";".join(parts) + (";其余月份为第1版" if parts else f"{year}年1-{month}月均为第1版(无锁定后更正)")
+        by_region[region].append(_("%(month)s月第%(number)s版") % {"month": m, "number": number})
+    parts = [_("含%(region)s%(year)s年") % {"region": region, "year": year} + _("、").join(items)
+             for region, items in by_region.items()]
+    text = ";".join(parts) + (_(";其余月份为第1版") if parts else
+                              _("%(year)s年1-%(month)s月均为第1版(无锁定后更正)") % {"year": year, "month": month})
     states = ReportingPeriod.objects.filter(region__in=regions, year=year, month=month)
     counts = defaultdict(int)
     for p in states:
         counts[p.get_status_display()] += 1
     if counts:
-        text += ";" + f"{month}月:" + "、".join(f"{label}{n}个区" if len(states) > 1 else label
+        text += ";" + _("%(month)s月:") % {"month": month} + _("、").join(
+            _("%(label)s%(n)s个区") % {"label": label, "n": n} if len(states) > 1 else label
                                                  for label, n in counts.items())
     else:
-        text += f";{month}月:填报中"
+        text += ";" + _("%(month)s月:填报中") % {"month": month}
     if as_of is not None:
-        text += f"(截至{timezone.localtime(as_of):%Y-%m-%d %H:%M}的数据)"
+        text += _("(截至%(time)s的数据)") % {"time": f"{timezone.localtime(as_of):%Y-%m-%d %H:%M}"}
     return text
 
 
@@ -161,16 +166,17 @@ def revision_choices(regions, year: int, month: int) -> list[Revision]:
 
 def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -> ReportingPeriod:
     if not may(user, Action.APPROVE, period):
-        raise PermissionDenied("只有区级管理员可以报送本月")
-    with transaction.atomic(), change_context(user, "区报送本月"):
+        raise PermissionDenied(_("只有区级管理员可以报送本月"))
+    with transaction.atomic(), change_context(user, gettext_noop("区报送本月")):
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
         if period.status != PeriodStatus.OPEN:
-            raise ValidationError("该月已报送")
+            raise ValidationError(_("该月已报送"))
         status = reporting_status(period, today)
         missing = [row.project.name for row in status["rows"]
                    if row.report is None or row.report.status != ReportStatus.APPROVED]
         if missing:
-            raise ValidationError(f"还有{len(missing)}个项目的报告未审核通过:{'、'.join(missing[:5])}")
+            raise ValidationError(_("还有%(n)s个项目的报告未审核通过:%(names)s") % {
+                "n": len(missing), "names": _("、").join(missing[:5])})
         period.status, period.submitted_by, period.submitted_at = PeriodStatus.SUBMITTED, user, timezone.now()
         period.save()
     return period
@@ -178,11 +184,11 @@ def submit_period(user, period: ReportingPeriod, today: dt.date | None = None) -
 
 def lock_period(user, period: ReportingPeriod) -> ReportingPeriod:
     if not may(user, Action.LOCK, period):
-        raise PermissionDenied("只有市级管理员可以锁定")
-    with transaction.atomic(), change_context(user, "市锁定本月"):
+        raise PermissionDenied(_("只有市级管理员可以锁定"))
+    with transaction.atomic(), change_context(user, gettext_noop("市锁定本月")):
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
         if period.status != PeriodStatus.SUBMITTED:
-            raise ValidationError("区尚未报送,不能锁定")
+            raise ValidationError(_("区尚未报送,不能锁定"))
         period.status, period.locked_by, period.locked_at = PeriodStatus.LOCKED, user, timezone.now()
         period.save()
     return period
@@ -191,13 +197,13 @@ def lock_period(user, period: ReportingPeriod) -> ReportingPeriod:
 def reopen_period(user, period: ReportingPeriod, reason: str) -> ReportingPeriod:
     """The city sends a submitted (not yet locked) month back to the district to change."""
     if not may(user, Action.LOCK, period):
-        raise PermissionDenied("只有市级管理员可以退回报送")
+        raise PermissionDenied(_("只有市级管理员可以退回报送"))
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["退回报送须说明原因"]})
-    with transaction.atomic(), change_context(user, f"退回报送:{reason}"):
+        raise ValidationError({"reason": [_("退回报送须说明原因")]})
+    with transaction.atomic(), change_context(user, gettext_noop("退回报送") + f":{reason}"):
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
         if period.status != PeriodStatus.SUBMITTED:
-            raise ValidationError("只有区已报送、市未锁定的月份可以退回")
+            raise ValidationError(_("只有区已报送、市未锁定的月份可以退回"))
         period.status, period.submitted_by, period.submitted_at = PeriodStatus.OPEN, None, None
         period.save()
     return period
@@ -213,17 +219,17 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 def add_attachment(user, report: MonthlyProgress, upload) -> Attachment:
     """Keep a photo or document with the report: its type, size and content must agree."""
     if not may(user, Action.REPORT, report):
-        raise PermissionDenied("该项目不在您的管理范围内")
+        raise PermissionDenied(_("该项目不在您的管理范围内"))
     name = Path(upload.name or "").name
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
-        raise ValidationError({"file": [f"不支持的文件类型“.{ext}”,可上传 jpg、png、pdf、docx、xlsx"]})
+        raise ValidationError({"file": [_("不支持的文件类型“.%(ext)s”,可上传 jpg、png、pdf、docx、xlsx") % {"ext": ext}]})
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": [f"文件过大({upload.size // 1024 // 1024} MB),上限 10 MB"]})
+        raise ValidationError({"file": [_("文件过大(%(mb)s MB),上限 10 MB") % {"mb": upload.size // 1024 // 1024}]})
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(m) for m in ALLOWED[ext]):
-        raise ValidationError({"file": [f"文件内容与扩展名“.{ext}”不符,请检查文件"]})
+        raise ValidationError({"file": [_("文件内容与扩展名“.%(ext)s”不符,请检查文件") % {"ext": ext}]})
     if ext in ("docx", "xlsx"):
         import zipfile
 
@@ -234,7 +240,7 @@ def add_attachment(user, report: MonthlyProgress, upload) -> Attachment:
             ok = False
         upload.seek(0)
         if not ok:
-            raise ValidationError({"file": [f"文件内容与扩展名“.{ext}”不符,请检查文件"]})
+            raise ValidationError({"file": [_("文件内容与扩展名“.%(ext)s”不符,请检查文件") % {"ext": ext}]})
     with transaction.atomic():
         return Attachment.objects.create(report=report, file=upload, original_name=name[:200],
                                          kind="jpg" if ext == "jpeg" else ext, size=upload.size, uploaded_by=user)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
 from taizhang.core.periods import last_finished_month
@@ -24,13 +25,18 @@ from .progress import waiting_for_review
 from .services import deadline_for, deadlines
 
 
+def _month(r) -> str:
+    return _("%(year)s年%(month)s月") % {"year": r.year, "month": r.month}
+
+
 def _owed(user, today: dt.date) -> list[tuple[str, str, str]]:
     """What a unit owes for the month being collected and has not started (reporting.obligations)."""
     year, month = last_finished_month(today)
     region = user.unit.region.district or user.unit.region
     owed = obligations.owed(Project.objects.restrict(user, Action.REPORT), year, month,
                             deadline_for(region, year, month), today)
-    return [("逾期未填报" if row.late else "待填报", f"{row.project} {year}年{month}月",
+    when = _("%(year)s年%(month)s月") % {"year": year, "month": month}
+    return [(_("逾期未填报") if row.late else _("待填报"), f"{row.project} {when}",
              row.project.get_absolute_url() + "#progress") for row in owed if row.report is None]
 
 
@@ -43,35 +49,36 @@ def _sources(user, today: dt.date):
         drafts = MonthlyProgress.objects.restrict(user, Action.VIEW).filter(
             status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
         out.append((drafts, lambda: [
-            ("退回待修改" if r.status == ReportStatus.RETURNED else "待提交", f"{r.project} {r.year}年{r.month}月",
+            (_("退回待修改") if r.status == ReportStatus.RETURNED else _("待提交"), f"{r.project} {_month(r)}",
              reverse("reporting:report", args=[r.pk]))
             for r in drafts.select_related("project").order_by("-year", "-month")]))
     if can(user, Action.ANSWER):
         answer = SupervisionOrder.objects.restrict(user, Action.ANSWER).filter(status=OrderStatus.ISSUED)
         out.append((answer, lambda: [
-            ("督办待答复", f"{o.content[:30]}(时限{o.deadline})", reverse("reporting:order", args=[o.pk]))
+            (_("督办待答复"), o.content[:30] + _("(时限%(deadline)s)") % {"deadline": o.deadline},
+             reverse("reporting:order", args=[o.pk]))
             for o in answer]))
     if can(user, Action.APPROVE):
         waiting = waiting_for_review(user)
         out.append((waiting, lambda: [
-            ("待审核", f"{r.project} {r.year}年{r.month}月", reverse("reporting:report", args=[r.pk]))
+            (_("待审核"), f"{r.project} {_month(r)}", reverse("reporting:report", args=[r.pk]))
             for r in waiting.select_related("project").order_by("-year", "-month", "pk")]))
     if can(user, Action.SUPERVISE):
         close = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(status=OrderStatus.ANSWERED)
         out.append((close, lambda: [
-            ("督办待办结", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
+            (_("督办待办结"), f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
             for o in close.select_related("unit")]))
     if can(user, Action.LOCK):
         lock = ReportingPeriod.objects.restrict(user, Action.LOCK).filter(status=PeriodStatus.SUBMITTED)
         out.append((lock, lambda: [
-            ("待锁定", str(p), reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}")
+            (_("待锁定"), str(p), reverse("reporting:period") + f"?region={p.region_id}&year={p.year}&month={p.month}")
             for p in lock.select_related("region")]))
         out.append((None, lambda: _districts_not_submitted(user, today)))
     if user.role == Role.LEADER:
         lead = SupervisionOrder.objects.restrict(user, Action.SUPERVISE).filter(
             level=OrderLevel.LEADER).exclude(status=OrderStatus.CLOSED)
         out.append((lead, lambda: [
-            ("领导督办", f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
+            (_("领导督办"), f"{o.unit}:{o.content[:30]}", reverse("reporting:order", args=[o.pk]))
             for o in lead.select_related("unit")]))
     return out
 
@@ -100,7 +107,9 @@ def _districts_not_submitted(user, today: dt.date) -> list[tuple[str, str, str]]
         deadline = due[district.pk]
         if (period is None or period.status == PeriodStatus.OPEN) and obligations.is_late(None, deadline, today):
             link = reverse("reporting:period") + f"?region={district.pk}&year={year}&month={month}"
-            out.append(("区未报送", f"{district} {year}年{month}月(截止{deadline:%m-%d})", link))
+            when = _("%(year)s年%(month)s月") % {"year": year, "month": month}
+            out.append((_("区未报送"), f"{district} {when}" + _("(截止%(deadline)s)") % {"deadline": f"{deadline:%m-%d}"},
+                        link))
     return out
 
 
@@ -132,7 +141,8 @@ def review_months(user) -> list[tuple[str, int, str]]:
         return []
     rows = (waiting_for_review(user).values("project__region_id", "project__region__name", "year", "month")
             .annotate(n=Count("pk")).order_by("-year", "-month", "project__region__name"))
-    return [(f"{r['project__region__name']} {r['year']}年{r['month']}月", r["n"],
+    return [(f"{r['project__region__name']} " + _("%(year)s年%(month)s月") % {"year": r["year"], "month": r["month"]},
+             r["n"],
              reverse("reporting:period") + f"?region={r['project__region_id']}&year={r['year']}&month={r['month']}#review")
             for r in rows]
 

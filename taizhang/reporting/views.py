@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.accounts.choices import Role
@@ -52,7 +54,7 @@ def todo_list(request):
     items = todos(request.user)
     groups = grouped(items, full=request.GET.get("show", ""))
     for group in groups:
-        if group.what == "待审核":
+        if group.what == _("待审核"):
             group.by_month = review_months(request.user)
     return render(request, "reporting/home.html", {"groups": groups, "total": len(items)})
 
@@ -63,12 +65,12 @@ def _district(request) -> Region:
     region = regions.filter(pk=small_int(pk)).first() if small_int(pk) is not None else None
     if pk and region is None:
         # a district the user may not see, or none: the same answer as for a missing page
-        raise Http404("没有可查看的区")
+        raise Http404(_("没有可查看的区"))
     if region is None:
         own = request.user.region or (request.user.unit.region if request.user.unit_id else None)
         region = own if own is not None and own.level == RegionLevel.DISTRICT else regions.first()
     if region is None:
-        raise Http404("没有可查看的区")
+        raise Http404(_("没有可查看的区"))
     return region
 
 
@@ -81,14 +83,14 @@ def period(request):
         try:
             if request.POST.get("action") == "submit":
                 if not may(request.user, Action.APPROVE, p):
-                    raise PermissionDenied("只有区级管理员可以报送本月")
+                    raise PermissionDenied(_("只有区级管理员可以报送本月"))
                 services.submit_period(request.user, services.period_for(region, year, month))
-                messages.success(request, "本月已报送")
+                messages.success(request, _("本月已报送"))
             elif request.POST.get("action") == "lock":
                 if not may(request.user, Action.LOCK, p):
-                    raise PermissionDenied("只有市级管理员可以锁定")
+                    raise PermissionDenied(_("只有市级管理员可以锁定"))
                 services.lock_period(request.user, services.period_for(region, year, month))
-                messages.success(request, "本月已锁定")
+                messages.success(request, _("本月已锁定"))
             elif request.POST.get("action") in ("approve", "return"):
                 _review(request, approve=request.POST["action"] == "approve")
         except (ValidationError, PermissionDenied) as e:
@@ -139,35 +141,36 @@ def _picks(request) -> list[tuple[int, int | None]]:
 def _review(request, approve: bool) -> None:
     picks = _picks(request)
     if not picks:
-        messages.error(request, "请先勾选要审核的报告")
+        messages.error(request, _("请先勾选要审核的报告"))
         return
     review = progress.review_many(request.user, picks, approve, request.POST.get("reason", ""))
     if review.done:
-        messages.success(request, f"已{'审核通过' if approve else '退回'} {len(review.done)} 份报告")
+        done = {"n": len(review.done)}
+        messages.success(request, (_("已审核通过 %(n)s 份报告") if approve else _("已退回 %(n)s 份报告")) % done)
     for name, message in review.refused:
         messages.error(request, f"{name}:{message}")
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_l("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class UploadForm(forms.Form):
     # image/* lets a phone offer its camera beside its files
-    file = forms.FileField(label="照片或文件(jpg、png、pdf、docx、xlsx,10 MB 以内)", widget=forms.ClearableFileInput(
+    file = forms.FileField(label=_l("照片或文件(jpg、png、pdf、docx、xlsx,10 MB 以内)"), widget=forms.ClearableFileInput(
         attrs={"accept": "image/*,.pdf,.docx,.xlsx"}))
 
 
 class CorrectionForm(forms.Form):
-    investment = forms.DecimalField(label="更正后本月完成投资(万元)", max_digits=16, decimal_places=2)
-    reason = forms.CharField(label="更正原因", widget=forms.Textarea(attrs={"rows": 2}))
+    investment = forms.DecimalField(label=_l("更正后本月完成投资(万元)"), max_digits=16, decimal_places=2)
+    reason = forms.CharField(label=_l("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _report_or_404(request, pk) -> MonthlyProgress:
     report = MonthlyProgress.objects.restrict(request.user, Action.VIEW).select_related(
         "project__region", "project__responsible_unit", "reported_by", "approved_by").filter(pk=pk).first()
     if report is None:
-        raise Http404("报告不存在或不在您的管理范围内")
+        raise Http404(_("报告不存在或不在您的管理范围内"))
     return report
 
 
@@ -196,22 +199,22 @@ def report(request, pk: int):
         try:
             if action == "submit":
                 progress.submit_report(request.user, r)
-                messages.success(request, "报告已提交,等待区级审核")
+                messages.success(request, _("报告已提交,等待区级审核"))
             elif action == "approve":
                 progress.approve_report(request.user, r, _int(request.POST.get("version")))
-                messages.success(request, "已审核通过")
+                messages.success(request, _("已审核通过"))
             elif action == "return":
                 ret = ReturnForm(request.POST)
                 if ret.is_valid():
                     progress.return_report(request.user, r, ret.cleaned_data["reason"])
-                    messages.success(request, "已退回")
+                    messages.success(request, _("已退回"))
                 else:
-                    raise ValidationError("请填写退回原因")
+                    raise ValidationError(_("请填写退回原因"))
             elif action == "upload":
                 upload = UploadForm(request.POST, request.FILES)
                 if upload.is_valid():
                     services.add_attachment(request.user, r, upload.cleaned_data["file"])
-                    messages.success(request, "附件已上传")
+                    messages.success(request, _("附件已上传"))
                 else:
                     raise ValidationError(";".join(e for errs in upload.errors.values() for e in errs))
             elif action == "correct":
@@ -219,9 +222,10 @@ def report(request, pk: int):
                 if correction.is_valid():
                     rev = progress.correct_locked(request.user, r, correction.cleaned_data["investment"],
                                                   correction.cleaned_data["reason"])
-                    messages.success(request, f"已更正,{period.year}年{period.month}月数据为第{rev.number}版")
+                    messages.success(request, _("已更正,%(year)s年%(month)s月数据为第%(number)s版") % {
+                        "year": period.year, "month": period.month, "number": rev.number})
                 else:
-                    raise ValidationError("请填写更正后的金额和原因")
+                    raise ValidationError(_("请填写更正后的金额和原因"))
             return redirect("reporting:report", pk=r.pk)
         except ValidationError as e:
             messages.error(request, _errors(e))
@@ -257,11 +261,11 @@ def _orders(user):
 
 
 class OrderForm(forms.Form):
-    unit = forms.ModelChoiceField(label="督办对象(责任单位)", queryset=Unit.objects.none())
-    project = forms.ModelChoiceField(label="项目", queryset=Project.objects.none(), required=False)
-    source = forms.ChoiceField(label="来源", choices=OrderSource.choices)
-    content = forms.CharField(label="督办事项", widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label="办理时限", widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(label=_l("督办对象(责任单位)"), queryset=Unit.objects.none())
+    project = forms.ModelChoiceField(label=_l("项目"), queryset=Project.objects.none(), required=False)
+    source = forms.ChoiceField(label=_l("来源"), choices=OrderSource.choices)
+    content = forms.CharField(label=_l("督办事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_l("办理时限"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,20 +296,22 @@ def _late_unit_order(request) -> dict:
     return {"unit": unit, "source": OrderSource.LATE_REPORT,
             "project": late[0] if len(late) == 1 else None,
             "deadline": timezone.localdate() + dt.timedelta(days=3),
-            "content": f"{year}年{month}月月报已过截止日期({period.deadline:%m月%d日}),"
-                       f"以下{len(late)}个项目尚未报送,请于3日内报送:{names}。"}
+            "content": _("%(year)s年%(month)s月月报已过截止日期(%(deadline)s),以下%(n)s个项目尚未报送,"
+                         "请于3日内报送:%(names)s。") % {
+                "year": year, "month": month, "deadline": f"{period.deadline:%m-%d}", "n": len(late),
+                "names": names}}
 
 
 @login_required
 def order_new(request):
     if not may(request.user, Action.SUPERVISE):
-        raise PermissionDenied("只有区级或市级管理员可以下发督办单")
+        raise PermissionDenied(_("只有区级或市级管理员可以下发督办单"))
     initial = {}
     if request.GET.get("problem"):
         problem = Problem.objects.restrict(request.user).filter(pk=request.GET["problem"]).select_related("project").first()
         if problem:
             initial = {"project": problem.project, "unit": problem.solving_unit or problem.project.responsible_unit,
-                       "source": OrderSource.PROBLEM, "content": f"请尽快解决:{problem.description}"}
+                       "source": OrderSource.PROBLEM, "content": _("请尽快解决:%(problem)s") % {"problem": problem.description}}
     elif request.GET.get("unit") and request.GET.get("source") == OrderSource.LATE_REPORT:
         initial = _late_unit_order(request)
     elif request.GET.get("project"):
@@ -324,7 +330,7 @@ def order_new(request):
                 for err in errs:
                     form.add_error(field if field in form.fields else None, err)
         else:
-            messages.success(request, "督办单已下发")
+            messages.success(request, _("督办单已下发"))
             return redirect("reporting:order", pk=order.pk)
     return render(request, "reporting/order_form.html", {"form": form})
 
@@ -339,13 +345,13 @@ def order(request, pk: int):
         try:
             if action == "answer":
                 supervision.answer_order(request.user, o, request.POST.get("answer", ""))
-                messages.success(request, "已答复")
+                messages.success(request, _("已答复"))
             elif action == "close":
                 supervision.close_order(request.user, o)
-                messages.success(request, "督办单已办结")
+                messages.success(request, _("督办单已办结"))
             elif action == "escalate":
                 supervision.escalate_order(request.user, o, request.POST.get("reason", ""))
-                messages.success(request, "已升级督办")
+                messages.success(request, _("已升级督办"))
         except ValidationError as e:
             messages.error(request, _errors(e))
         return redirect("reporting:order", pk=o.pk)
@@ -358,13 +364,13 @@ def order(request, pk: int):
 
 class RuleForm(forms.Form):
     kind = forms.CharField(widget=forms.HiddenInput)
-    active = forms.BooleanField(label="启用", required=False)
-    severity = forms.ChoiceField(label="处理方式", choices=[("hard", "强制(阻止保存)"), ("soft", "提示(须说明原因)")])
-    threshold = forms.DecimalField(label="阈值N", required=False, min_value=1, max_digits=8, decimal_places=2)
+    active = forms.BooleanField(label=_l("启用"), required=False)
+    severity = forms.ChoiceField(label=_l("处理方式"), choices=[("hard", _l("强制(阻止保存)")), ("soft", _l("提示(须说明原因)"))])
+    threshold = forms.DecimalField(label=_l("阈值N"), required=False, min_value=1, max_digits=8, decimal_places=2)
 
 
 class DeadlineForm(forms.Form):
-    deadline_day = forms.IntegerField(label="填报截止日(次月几日)", min_value=1, max_value=28)
+    deadline_day = forms.IntegerField(label=_l("填报截止日(次月几日)"), min_value=1, max_value=28)
 
 
 @login_required
@@ -377,7 +383,7 @@ def rules(request):
     user = request.user
     region = _district(request)  # the user's own district unless another one in scope is asked for
     if not may(user, Action.SET_RULES, region):
-        raise PermissionDenied("只有区级管理员可以设置本区的校验规则")
+        raise PermissionDenied(_("只有区级管理员可以设置本区的校验规则"))
     current = {r.kind: r for r in ValidationRule.objects.filter(region=region)}
     defaults = {r.kind: r for r in rules_for(region)}
     initial = []
@@ -394,7 +400,7 @@ def rules(request):
 
         from taizhang.core.history import change_context
 
-        with transaction.atomic(), change_context(user, "修改校验规则"):
+        with transaction.atomic(), change_context(user, gettext_noop("修改校验规则")):
             for f in formset.cleaned_data:
                 if f["kind"] not in RuleKind.values:
                     continue
@@ -405,7 +411,7 @@ def rules(request):
                     defaults={"active": f["active"], "severity": f["severity"], "threshold": f.get("threshold")})
             ReportingSettings.objects.update_or_create(region=region,
                                                        defaults={"deadline_day": deadline.cleaned_data["deadline_day"]})
-        messages.success(request, "校验规则已保存")
+        messages.success(request, _("校验规则已保存"))
         return redirect(reverse("reporting:rules") + f"?region={region.pk}")
     rows = list(zip(formset.forms, [i["label"] for i in initial], strict=True))
     return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline,

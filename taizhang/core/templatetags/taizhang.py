@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from taizhang.core.numbers import q2
 from taizhang.core.numbers import yi as to_yi
@@ -50,3 +51,20 @@ def yi(value) -> str:
     if value in (None, ""):
         return ""
     return f"{to_yi(value):,.2f}"
+
+
+@register.filter
+def recorded(text):
+    """A change log reason in the reader's language. The system's own reasons are stored as
+    written (Chinese msgids, marked with gettext_noop); what a user typed is kept as it is,
+    also after a system prefix such as "退回:"."""
+    if not text:
+        return text
+    text = str(text)
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    prefix, sep, rest = text.partition(":")
+    if sep and gettext(prefix) != prefix:
+        return gettext(prefix) + gettext(":") + rest
+    return text

@@ -1,6 +1,7 @@
 """API representations. Writes are validated by the models and services, like the pages."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from taizhang.core.scope import Action, restrict_regions
@@ -27,8 +28,8 @@ class ScopedProjectField(serializers.PrimaryKeyRelatedField):
     districts' projects cannot be told from ids that do not exist."""
 
     default_error_messages = {
-        "does_not_exist": "项目不存在或不在您的管理范围内",
-        "incorrect_type": "项目编号应为整数",
+        "does_not_exist": gettext_lazy("项目不存在或不在您的管理范围内"),
+        "incorrect_type": gettext_lazy("项目编号应为整数"),
     }
 
     def __init__(self, **kwargs):

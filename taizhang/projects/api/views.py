@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -29,7 +30,7 @@ _WRITE = {"POST": Action.CHANGE, "PUT": Action.CHANGE, "PATCH": Action.CHANGE, "
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "该记录已被他人修改,请重新读取后再提交"
+    default_detail = gettext_lazy("该记录已被他人修改,请重新读取后再提交")
     default_code = "conflict"
 
 
@@ -45,16 +46,16 @@ def _service(call, *args, **kwargs):
     except DjangoPermissionDenied as e:
         raise exceptions.PermissionDenied(str(e) or None) from e
     except ProtectedError as e:
-        raise exceptions.ValidationError({"non_field_errors": ["该记录仍被引用,不能删除"]}) from e
+        raise exceptions.ValidationError({"non_field_errors": [gettext("该记录仍被引用,不能删除")]}) from e
 
 
 def _project_for(request, project: Project, action: Action) -> Project:
     """The project named in a child record, if the user may take ``action`` on it."""
     visible = Project.objects.restrict(request.user, Action.VIEW).filter(pk=project.pk).exists()
     if not visible:
-        raise exceptions.ValidationError({"project": ["项目不存在或不在您的管理范围内"]})
+        raise exceptions.ValidationError({"project": [gettext("项目不存在或不在您的管理范围内")]})
     if not Project.objects.restrict(request.user, action).filter(pk=project.pk).exists():
-        raise exceptions.PermissionDenied("您没有权限对该项目执行此操作")
+        raise exceptions.PermissionDenied(gettext("您没有权限对该项目执行此操作"))
     return project
 
 
@@ -73,7 +74,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         obj = super().get_object()
         action = _WRITE.get(self.request.method)
         if action and not Project.objects.restrict(self.request.user, action).filter(pk=obj.pk).exists():
-            raise exceptions.PermissionDenied("您没有权限对该项目执行此操作")
+            raise exceptions.PermissionDenied(gettext("您没有权限对该项目执行此操作"))
         return obj
 
     def perform_create(self, serializer):

@@ -3,6 +3,7 @@ of monthly figures (``reporting.progress``) as the page and the import."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import exceptions
 
 from taizhang.core.scope import Action
@@ -37,6 +38,6 @@ class MonthlyProgressViewSet(_ChildViewSet):
         explanation = d.pop("explanation", "")
         year, month = d.pop("year", instance.year), d.pop("month", instance.month)
         if (year, month) != (instance.year, instance.month):
-            raise exceptions.ValidationError({"month": ["不能修改报告所属的年月;请为正确的月份另行填报"]})
+            raise exceptions.ValidationError({"month": [gettext("不能修改报告所属的年月;请为正确的月份另行填报")]})
         serializer.instance = _service(progress.save_progress, self.request.user, project, year, month, d, reason,
                                        explanation=explanation)

@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("chart-data").textContent);
+  var L = data.labels;
   var charts = {};
   function drill(metric) { if (metric) { window.location.href = data.drill + encodeURIComponent(metric); } }
   function make(id, option, onClick) {
@@ -14,20 +15,20 @@
     el.setAttribute("data-drawn", String(option.series.reduce(function (n, s) { return n + (s.data ? s.data.length : 0); }, 0)));
   }
   make("chart-funnel", {
-    tooltip: { trigger: "item", formatter: function (p) { return p.name + ":" + p.value + " 个,总投资 " + p.data.investment.toFixed(2) + " 万元"; } },
+    tooltip: { trigger: "item", formatter: function (p) { return p.name + ":" + p.value + " " + L.funnel + " " + p.data.investment.toFixed(2) + " " + L.wan; } },
     series: [{ type: "funnel", sort: "none", left: "8%", width: "62%", top: 10, bottom: 10, label: { formatter: "{b} {c}" },
       data: data.funnel.map(function (d) { return { name: d.name, value: d.value, investment: d.investment, metric: d.metric }; }) }]
   }, function (p) { drill(p.data.metric); });
   make("chart-gauge", {
     series: [{ type: "gauge", min: 0, max: Math.max(120, Math.ceil(data.gauge.rate / 20) * 20),
       progress: { show: true }, detail: { formatter: "{value}%" },
-      data: [{ value: data.gauge.rate, name: "时序 " + data.gauge.timing + "%", metric: "completion_rate" }] }]
+      data: [{ value: data.gauge.rate, name: L.timing + " " + data.gauge.timing + "%", metric: "completion_rate" }] }]
   }, function () { drill("completion_rate"); });
   make("chart-curve", {
-    tooltip: { trigger: "axis" }, legend: { data: ["累计完成", "按时序计划"] }, grid: { containLabel: true, left: 10, right: 20 },
-    xAxis: { type: "category", data: data.curve.months }, yAxis: { type: "value", name: "万元" },
-    series: [{ name: "累计完成", type: "line", data: data.curve.done, areaStyle: {} },
-             { name: "按时序计划", type: "line", data: data.curve.plan, lineStyle: { type: "dashed" } }]
+    tooltip: { trigger: "axis" }, legend: { data: [L.done, L.plan] }, grid: { containLabel: true, left: 10, right: 20 },
+    xAxis: { type: "category", data: data.curve.months }, yAxis: { type: "value", name: L.wan },
+    series: [{ name: L.done, type: "line", data: data.curve.done, areaStyle: {} },
+             { name: L.plan, type: "line", data: data.curve.plan, lineStyle: { type: "dashed" } }]
   }, function () { drill("completed"); });
   // Every district (or chain) gets its own labelled bar with its rate: the chart grows with them.
   var rankingBox = document.getElementById("chart-ranking");

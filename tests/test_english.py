@@ -1,0 +1,541 @@
+"""In English no interface text is Chinese: only the data (names of regions, projects, units,
+what users typed) may be.
+
+A small world whose data is all ASCII, one user per role; every page route from the resolver
+is visited in English (the language menu's cookie), with its records, after a form with a
+missing field and after typical actions (their flash messages). What is left of a page once
+tags and scripts are stripped, and the title/placeholder/aria-label attributes and the values
+of buttons, must hold no CJK character. The language menu's "简体中文" is a language's name
+in its own language, the one exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from taizhang.accounts.choices import Role
+from taizhang.core import views as core_views
+from taizhang.projects import services
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import IndustryChain, Region, Unit
+from taizhang.reporting import progress, supervision
+from taizhang.reporting import services as reporting_services
+from taizhang.reporting.models import Attachment
+
+from .conftest import make_project, make_user, walk
+from .sheets import xlsx
+from .test_access_matrix import routes
+
+pytestmark = pytest.mark.django_db
+
+YEAR, MONTH = 2024, 3
+MONTH_Q = {"year": YEAR, "month": MONTH}
+
+CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+#: a language's name in its own language, in the language menu
+EXCEPTIONS = ("简体中文",)
+#: headings of the uploaded sheets: the district's documents, shown back as they are
+SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
+                  "年度计划(万元)", "项目阶段", "建设单位")
+
+
+def upload(name: str, rows) -> tuple:
+    """A file to post, made afresh for each request."""
+    return ("upload", name, xlsx(rows) if rows is not None else b"not a sheet")
+
+
+#: a sheet whose rows are wrong in the usual ways
+BAD_ROWS = [["项目名称", "总投资(万元)", "责任单位", "项目阶段", "2024年计划投资", "1-3月完成投资"],
+            ["Broken Lab", -5, "No Such Unit", "Halfway", "abc", 10],
+            ["Broken Lab", 100, "Laoshan DRC", "started", 10, 1],
+            ["", 100, "Laoshan DRC", "", 1, 1],
+            ["Late Lab", "1e99", "Laoshan DRC", "", 10, 5]]
+#: a sheet with two columns that could be the annual plan: the user is asked
+AMBIGUOUS = [["项目名称", "计划投资(万元)", "年度计划(万元)", "1-3月完成投资"], ["VR Hub", 1, 2, 3]]
+#: a sheet without project names
+NO_NAMES = [["建设单位", "总投资(万元)"], ["Someone", 1]]
+
+
+class English:
+    """The ASCII world."""
+
+
+@pytest.fixture
+def english(db, django_user_model, client):
+    from taizhang.reporting.choices import RuleKind
+    from taizhang.reporting.models import ValidationRule
+
+    w = English()
+    w.province = Region.objects.create(code="370000", name="Shandong", level=RegionLevel.PROVINCE)
+    w.city = Region.objects.create(code="370200", name="Qingdao", level=RegionLevel.CITY, parent=w.province)
+    w.laoshan = Region.objects.create(code="370212", name="Laoshan District", short_name="Laoshan",
+                                      level=RegionLevel.DISTRICT, parent=w.city)
+    w.licang = Region.objects.create(code="370213", name="Licang District", short_name="Licang",
+                                     level=RegionLevel.DISTRICT, parent=w.city)
+    w.park = Region.objects.create(code="P37021201", name="Qingdao VR Park", level=RegionLevel.PARK, parent=w.laoshan)
+    w.ls_drc = Unit.objects.create(name="Laoshan DRC", region=w.laoshan)
+    w.ls_inv = Unit.objects.create(name="Laoshan Investment Centre", region=w.laoshan)
+    w.lc_drc = Unit.objects.create(name="Licang DRC", region=w.licang)
+    w.vr = IndustryChain.objects.create(region=w.laoshan, name="Virtual reality")
+    w.digital = IndustryChain.objects.create(region=w.licang, name="Digital economy")
+    for region in (w.laoshan, w.licang):
+        ValidationRule.objects.create(region=region, kind=RuleKind.NOT_STARTED, active=False)
+
+    w.users = {
+        "city_admin": make_user(django_user_model, "city_admin", Role.CITY_ADMIN, w.city),
+        "district_admin": make_user(django_user_model, "ls_admin", Role.DISTRICT_ADMIN, w.laoshan),
+        "district_reporter": make_user(django_user_model, "ls_editor", Role.DISTRICT_REPORTER, w.laoshan),
+        "unit_user": make_user(django_user_model, "ls_unit", Role.UNIT_USER, w.laoshan, w.ls_inv),
+        "leader": make_user(django_user_model, "ls_leader", Role.LEADER, w.laoshan),
+    }
+    admin = w.users["district_admin"]
+    lc_admin = make_user(django_user_model, "lc_admin", Role.DISTRICT_ADMIN, w.licang)
+
+    w.hub = make_project(admin, w.laoshan, "VR Hub", "52000", unit=w.ls_inv, chain=w.vr)
+    w.hospital = make_project(admin, w.laoshan, "Laoshan Hospital", "8000", unit=w.ls_drc)
+    w.lab = make_project(admin, w.laoshan, "AI Lab", "3000", unit=w.ls_inv, chain=w.vr)
+    w.cloud = make_project(lc_admin, w.licang, "Cloud Valley", "521200", unit=w.lc_drc, chain=w.digital)
+    for user, project in ((admin, w.hub), (admin, w.hospital), (admin, w.lab), (lc_admin, w.cloud)):
+        walk(user, project, "negotiating", "signed", "registered", "started")
+        services.save_plan(user, project, YEAR, {"planned_investment": D("1000")})
+
+    # Laoshan's March: a draft, a submitted and an approved report; February returned
+    w.draft = progress.save_progress(admin, w.hub, YEAR, MONTH, {"investment": D("77")})
+    submitted = progress.save_progress(admin, w.hospital, YEAR, MONTH, {"investment": D("12")})
+    w.submitted = progress.submit_report(admin, submitted)
+    approved = progress.submit_report(admin, progress.save_progress(admin, w.lab, YEAR, MONTH,
+                                                                    {"investment": D("5")}))
+    w.approved = progress.approve_report(admin, approved, approved.version)
+    returned = progress.submit_report(admin, progress.save_progress(admin, w.hub, YEAR, MONTH - 1,
+                                                                    {"investment": D("3")}))
+    w.returned = progress.return_report(admin, returned, "Figures do not add up")
+    attachment = Attachment(report=w.draft, original_name="site.pdf", kind="pdf", size=4, uploaded_by=admin)
+    attachment.file.save("site.pdf", ContentFile(b"%PDF"), save=False)
+    attachment.save()
+    w.attachment = attachment
+
+    w.problem = services.raise_problem(admin, w.hub, {"category": "land", "description": "Land quota missing"})
+    w.order = supervision.issue_order(admin, unit=w.ls_inv, project=w.hub, problem=w.problem,
+                                      content="Solve the land quota", deadline=dt.date(2024, 6, 1),
+                                      source="other", today=dt.date(2024, 4, 1))
+
+    # Licang's March: approved, submitted, locked and corrected
+    lc_report = progress.save_progress(lc_admin, w.cloud, YEAR, MONTH, {"investment": D("40")})
+    lc_report = progress.submit_report(lc_admin, lc_report)
+    progress.approve_report(lc_admin, lc_report, lc_report.version)
+    period = reporting_services.period_for(w.licang, YEAR, MONTH)
+    reporting_services.submit_period(lc_admin, period)
+    reporting_services.lock_period(w.users["city_admin"], period)
+    w.locked = progress.correct_locked(lc_admin, w.cloud.progress_reports.get(year=YEAR, month=MONTH), D("41"),
+                                       "Late invoice").report
+    w.lc_admin = lc_admin
+
+    # an import preview: a sheet in the district's format with ASCII rows
+    client.force_login(admin)
+    sheet = xlsx([["项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资"],
+                  ["VR Hub", 52000, "Laoshan Investment Centre", 1000, 90],
+                  ["Marine Lab", 900, "Laoshan DRC", 100, 10]])
+    r = client.post(reverse("projects:project_import"),
+                    {"file": ContentFile(sheet, name="march.xlsx"), "year": YEAR, "month": MONTH})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    w.batch = r["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.logout()
+    return w
+
+
+# --- what a page says ---------------------------------------------------------------------------
+
+TAG = re.compile(r"<[^>]+>")
+DROP = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+ATTRS = re.compile(r'\b(title|placeholder|aria-label|alt|data-confirm)\s*=\s*"([^"]*)"', re.I)
+BUTTON_VALUES = re.compile(r'<(?:button|input)\b[^>]*\btype="(?:submit|button|reset)"[^>]*\bvalue="([^"]*)"'
+                           r'|<button\b[^>]*\bvalue="([^"]*)"', re.I)
+
+
+def chinese_in(page: str, allowed=()) -> list[str]:
+    """Snippets of interface text with CJK characters in an HTML page."""
+    texts = []
+    for m in ATTRS.finditer(page):
+        texts.append(f"[{m.group(1)}] {html.unescape(m.group(2))}")
+    for m in BUTTON_VALUES.finditer(page):
+        texts.append(f"[value] {html.unescape(m.group(1) or m.group(2) or '')}")
+    visible = html.unescape(TAG.sub("\n", DROP.sub(" ", page)))
+    texts.extend(line.strip() for line in visible.splitlines() if line.strip())
+    found = []
+    for text in texts:
+        clean = text
+        for ok in (*EXCEPTIONS, *allowed):
+            clean = clean.replace(ok, "")
+        if CJK.search(clean) and text not in found:
+            found.append(text[:160])
+    return found
+
+
+def english_client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+#: each page route: kwargs and query naming the world's records; downloads and the API are not pages
+PAGES = {
+    "home": {},
+    "todos": {},
+    "accounts:login": {},
+    "accounts:password_change": {},
+    "accounts:password_change_done": {},
+    "projects:project_list": {"query": {"region": "laoshan"}},
+    "projects:project_add": {},
+    "projects:project_import": {},
+    "projects:import_batch": {"kwargs": {"token": "batch"}},
+    "projects:import_confirm": {"kwargs": {"token": "batch"}},
+    "projects:project_detail": {"kwargs": {"pk": "hub"}},
+    "projects:project_edit": {"kwargs": {"pk": "hub"}},
+    "projects:project_delete": {"kwargs": {"pk": "hospital"}},
+    "projects:stage_move": {"kwargs": {"pk": "hub"}},
+    "projects:stage_correct": {"kwargs": {"pk": "hub", "change_pk": "stage_change"}},
+    "projects:progress_add": {"kwargs": {"pk": "hub"}},
+    "projects:plan_save": {"kwargs": {"pk": "hub"}},
+    "projects:problem_add": {"kwargs": {"pk": "hub"}},
+    "projects:problem_edit": {"kwargs": {"pk": "hub", "problem_pk": "problem"}},
+    "monitoring:dashboard": {"query": MONTH_Q},
+    "monitoring:drill": {"query": {"metric": "key_projects", **MONTH_Q}},
+    "monitoring:rules": {},
+    "reporting:period": {"query": {"region": "laoshan", **MONTH_Q}},
+    "reporting:report": {"kwargs": {"pk": "submitted"}},
+    "reporting:orders": {},
+    "reporting:order_new": {"query": {"problem": "problem"}},
+    "reporting:order": {"kwargs": {"pk": "order"}},
+    "reporting:rules": {"query": {"region": "laoshan"}},
+}
+#: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
+NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
+             "monitoring:monthly_workbook", "reporting:attachment"}
+#: more visits: other states of the same pages
+MORE = [
+    ("todos", {"query": {"show": "待审核"}}),
+    ("reporting:order_new", {"query": {"unit": "unit", "source": "late_report", **MONTH_Q}}),
+    ("projects:project_list", {"query": {"sort": "-rate", "per": "20"}}),
+    ("reporting:report", {"kwargs": {"pk": "draft"}}),
+    ("reporting:report", {"kwargs": {"pk": "approved"}}),
+    ("reporting:report", {"kwargs": {"pk": "returned"}}),
+    ("reporting:report", {"kwargs": {"pk": "locked"}}),
+    ("reporting:period", {"query": {"region": "licang", **MONTH_Q}}),
+    ("reporting:period", {}),
+    ("monitoring:dashboard", {"query": {"region": "laoshan", **MONTH_Q}}),
+    ("monitoring:drill", {"query": {"region": "laoshan", "metric": "warn_yellow", **MONTH_Q}}),
+    ("projects:project_detail", {"kwargs": {"pk": "cloud"}}),
+    ("projects:project_list", {"query": {"q": "nothing matches this"}}),
+    ("projects:project_list", {"query": {"stage": "started", "chain": "vr"}}),
+    ("reporting:order_new", {"query": {"project": "hub"}}),
+]
+
+
+def drills(w) -> list:
+    """The drill page of every figure the dashboard opens."""
+    from taizhang.monitoring.checks import HEALTH_LABELS
+    from taizhang.monitoring.registry import METRICS
+    from taizhang.projects.choices import Stage
+
+    metrics = [m.key for m in METRICS] + [f"stage_{s}" for s in Stage.values] + [
+        f"health_{k}" for k in HEALTH_LABELS] + [f"chain_{w.vr.pk}", "chain_0", f"region_{w.laoshan.pk}"]
+    return [("monitoring:drill", {"query": {"metric": m, **MONTH_Q}}) for m in metrics]
+
+
+def ids_of(w) -> dict:
+    return {"laoshan": w.laoshan.pk, "licang": w.licang.pk, "hub": w.hub.pk, "hospital": w.hospital.pk,
+            "cloud": w.cloud.pk, "vr": w.vr.pk, "stage_change": w.hub.stage_changes.first().pk,
+            "problem": w.problem.pk, "order": w.order.pk, "submitted": w.submitted.pk, "draft": w.draft.pk,
+            "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
+            "unit": w.ls_inv.pk}
+
+
+def url_of(name, spec, ids):
+    kwargs = {k: ids.get(v, v) for k, v in spec.get("kwargs", {}).items()}
+    query = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in spec.get("query", {}).items()}
+    return reverse(name, kwargs=kwargs), query
+
+
+def test_every_page_route_is_visited():
+    found = {name for name, pattern in routes() if not pattern.startswith(("admin/", "api/"))}
+    missing = sorted(found - set(PAGES) - NOT_PAGES)
+    assert not missing, f"page routes not visited in English: {missing}"
+
+
+def materialize(data: dict, ids: dict) -> dict:
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, tuple) and v[0] == "upload":
+            v = ContentFile(v[2], name=v[1])
+        elif isinstance(v, str):
+            v = ids.get(v, v)
+        out[k] = v
+    return out
+
+
+def check(response, where, problems, allowed=()):
+    """``allowed``: the uploaded sheets' headings, shown back on the import pages only."""
+    if not response.request["PATH_INFO"].startswith("/projects/import/"):
+        allowed = ()
+    if response.get("Content-Type", "").startswith("text/html"):
+        found = chinese_in(response.content.decode("utf-8", "replace"), allowed)
+        if found:
+            problems.append(f"{where} ({response.status_code}):\n    " + "\n    ".join(found))
+
+
+ROLES = ["city_admin", "district_admin", "district_reporter", "unit_user", "leader"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_in_english(client, english, role):
+    client = english_client(client)
+    client.force_login(english.users[role])
+    ids = ids_of(english)
+    problems: list[str] = []
+    for name, spec in [*PAGES.items(), *MORE, *drills(english)]:
+        url, query = url_of(name, spec, ids)
+        response = client.get(url, query, follow=True)
+        assert response.status_code < 500, f"{role} GET {url}: {response.status_code}"
+        check(response, f"{role} GET {url} {query or ''}", problems, SHEET_HEADINGS)
+    assert not problems, "Chinese in English pages:\n" + "\n".join(problems)
+
+
+def rules_formset(**extra) -> dict:
+    from taizhang.reporting.choices import RuleKind
+
+    data = {"form-TOTAL_FORMS": len(RuleKind.choices), "form-INITIAL_FORMS": len(RuleKind.choices)}
+    for i, (kind, _label) in enumerate(RuleKind.choices):
+        data.update({f"form-{i}-kind": kind, f"form-{i}-active": "on", f"form-{i}-severity": "hard",
+                     f"form-{i}-threshold": ""})
+    data.update(extra)
+    return data
+
+
+RULES = rules_formset()
+#: forms sent with a field missing or wrong, and what they answer
+BAD_POSTS = [
+    ("accounts:password_change", {}, {"old_password": "x"}),
+    ("projects:project_add", {}, {"name": "", "total_investment": "-1"}),
+    ("projects:project_edit", {"kwargs": {"pk": "hub"}}, {"name": "", "total_investment": "abc"}),
+    ("projects:project_delete", {"kwargs": {"pk": "hospital"}}, {"reason": ""}),
+    ("projects:project_delete", {"kwargs": {"pk": "cloud"}}, {"reason": "Duplicate"}),  # a locked month
+    ("projects:stage_move", {"kwargs": {"pk": "hub"}}, {"to_stage": "", "date": ""}),
+    ("projects:stage_move", {"kwargs": {"pk": "hub"}}, {"to_stage": "lead", "date": "2024-05-01"}),
+    ("projects:stage_correct", {"kwargs": {"pk": "hub", "change_pk": "stage_change"}}, {"action": "remove"}),
+    ("projects:stage_correct", {"kwargs": {"pk": "hub", "change_pk": "stage_change"}}, {"date": "x"}),
+    ("projects:progress_add", {"kwargs": {"pk": "hub"}}, {"year": YEAR, "month": ""}),
+    ("projects:progress_add", {"kwargs": {"pk": "hub"}}, {"year": YEAR, "month": MONTH + 1, "investment": "-5"}),
+    ("projects:progress_add", {"kwargs": {"pk": "cloud"}}, {"year": YEAR, "month": MONTH, "investment": "5"}),
+    ("projects:plan_save", {"kwargs": {"pk": "hub"}}, {"year": "", "planned_investment": ""}),
+    ("projects:problem_add", {"kwargs": {"pk": "hub"}}, {"category": "", "description": ""}),
+    ("projects:problem_edit", {"kwargs": {"pk": "hub", "problem_pk": "problem"}}, {"status": ""}),
+    ("projects:project_import", {}, {}),
+    ("projects:project_import", {}, {"file": upload("x.txt", None)}),
+    ("projects:project_import", {}, {"file": upload("bad.xlsx", BAD_ROWS), "year": YEAR, "month": MONTH}),
+    ("projects:project_import", {}, {"file": upload("ambiguous.xlsx", AMBIGUOUS), "year": YEAR, "month": MONTH}),
+    ("projects:project_import", {}, {"file": upload("no-names.xlsx", NO_NAMES)}),
+    ("projects:project_import", {}, {"file": upload("no-year.xlsx", [["项目名称", "1-3月完成投资"], ["VR Hub", 1]])}),
+    ("projects:import_batch", {"kwargs": {"token": "batch"}}, {"year": "abc", "month": "13"}),
+    ("monitoring:rules", {}, {"x": "1"}),
+    ("reporting:period", {"query": {"region": "laoshan", **MONTH_Q}}, {"region": "laoshan", "action": "submit",
+                                                                         **MONTH_Q}),
+    ("reporting:period", {"query": {"region": "laoshan", **MONTH_Q}}, {"region": "laoshan", "action": "lock",
+                                                                         **MONTH_Q}),
+    ("reporting:report", {"kwargs": {"pk": "submitted"}}, {"action": "return", "reason": ""}),
+    ("reporting:report", {"kwargs": {"pk": "submitted"}}, {"action": "upload"}),
+    ("reporting:report", {"kwargs": {"pk": "approved"}}, {"action": "approve", "version": "0"}),
+    ("reporting:report", {"kwargs": {"pk": "locked"}}, {"action": "correct", "investment": ""}),
+    ("reporting:report", {"kwargs": {"pk": "draft"}}, {"action": "correct", "investment": "3", "reason": "x"}),
+    ("reporting:order_new", {}, {"content": ""}),
+    ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "answer", "answer": ""}),
+    ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "escalate"}),
+    ("reporting:rules", {"query": {"region": "laoshan"}}, {"region": "laoshan", "deadline_day": "99", **RULES}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_form_errors_and_refusals_are_in_english(client, english, role):
+    client = english_client(client)
+    client.force_login(english.users[role])
+    ids = ids_of(english)
+    problems: list[str] = []
+    for name, spec, data in BAD_POSTS:
+        url, query = url_of(name, spec, ids)
+        if query:
+            url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        data = materialize(data, ids)
+        response = client.post(url, data, follow=True)
+        assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
+        check(response, f"{role} POST {url} {data}", problems, SHEET_HEADINGS)
+    assert not problems, "Chinese in English pages:\n" + "\n".join(problems)
+
+
+#: typical actions of a district's month, in order, with the flash messages they leave
+ACTIONS = [
+    ("district_admin", "projects:project_add", {}, {
+        "name": "Marine Lab", "region": "laoshan", "total_investment": "900", "responsible_unit": "unit",
+        "origin": "domestic", "nature": "new", "level": "district", "category": "industry"}),
+    ("district_admin", "projects:project_edit", {"kwargs": {"pk": "hub"}}, {
+        "name": "VR Hub", "region": "laoshan", "total_investment": "53000", "responsible_unit": "unit",
+        "origin": "domestic", "nature": "new", "level": "district", "category": "industry", "reason": "New budget"}),
+    ("district_admin", "projects:stage_move", {"kwargs": {"pk": "hub"}}, {"to_stage": "completed",
+                                                                            "date": "2024-05-01"}),
+    ("district_admin", "projects:plan_save", {"kwargs": {"pk": "hub"}}, {"year": YEAR + 1,
+                                                                          "planned_investment": "900"}),
+    ("unit_user", "projects:progress_add", {"kwargs": {"pk": "hub"}}, {"year": YEAR, "month": MONTH + 1,
+                                                                        "investment": "9"}),
+    ("district_admin", "projects:problem_add", {"kwargs": {"pk": "hub"}}, {"category": "land",
+                                                                            "description": "Power line"}),
+    ("district_admin", "projects:problem_edit", {"kwargs": {"pk": "hub", "problem_pk": "problem"}},
+     {"status": "solved", "reason": "Quota granted"}),
+    ("unit_user", "reporting:report", {"kwargs": {"pk": "draft"}}, {"action": "submit"}),
+    ("unit_user", "reporting:report", {"kwargs": {"pk": "draft"}},
+     {"action": "upload", "file": ContentFile(b"%PDF-1.4 x", name="photo.pdf")}),
+    ("unit_user", "reporting:report", {"kwargs": {"pk": "draft"}},
+     {"action": "upload", "file": ContentFile(b"MZ not a picture", name="photo.png")}),
+    ("district_admin", "reporting:report", {"kwargs": {"pk": "submitted"}}, {"action": "return",
+                                                                              "reason": "Too low"}),
+    ("district_admin", "reporting:report", {"kwargs": {"pk": "draft"}}, {"action": "approve"}),
+    ("district_admin", "reporting:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "submit", **MONTH_Q}),
+    ("city_admin", "reporting:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "lock", **MONTH_Q}),
+    ("district_admin", "reporting:report", {"kwargs": {"pk": "draft"}},
+     {"action": "correct", "investment": "78", "reason": "Late invoice"}),
+    ("district_admin", "reporting:order_new", {}, {"unit": "unit", "project": "hub", "content": "Speed up",
+                                                   "deadline": "2024-06-01", "source": "other"}),
+    ("unit_user", "reporting:order", {"kwargs": {"pk": "order"}}, {"action": "answer", "answer": "Working on it"}),
+    ("district_admin", "reporting:order", {"kwargs": {"pk": "order"}}, {"action": "escalate", "reason": "Slow"}),
+    ("district_admin", "reporting:order", {"kwargs": {"pk": "order"}}, {"action": "close"}),
+    ("district_admin", "reporting:rules", {"query": {"region": "laoshan"}}, {"region": "laoshan",
+                                                                              "deadline_day": "9", **RULES}),
+    ("district_admin", "projects:import_batch", {"kwargs": {"token": "batch"}}, {"year": YEAR, "month": MONTH}),
+    ("district_admin", "projects:import_confirm", {"kwargs": {"token": "batch"}}, {"totals_checked": "1"}),
+    ("district_admin", "projects:project_delete", {"kwargs": {"pk": "hospital"}}, {"reason": "Duplicate"}),
+    ("district_reporter", "accounts:password_change", {}, {"old_password": "pw", "new_password1": "Lao-shan-2026!",
+                                                           "new_password2": "Lao-shan-2026!"}),
+]
+
+
+def test_flash_messages_after_typical_actions_are_in_english(client, english):
+    client = english_client(client)
+    ids = ids_of(english)
+    problems: list[str] = []
+    for role, name, spec, data in ACTIONS:
+        client.force_login(english.users[role])
+        url, query = url_of(name, spec, ids)
+        if query:
+            url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        data = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+        response = client.post(url, data, follow=True)
+        assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
+        check(response, f"{role} POST {url} {data}", problems, SHEET_HEADINGS)
+        # the pages the action leads to, with what changed
+        for page in ("home", "projects:project_list"):
+            check(client.get(reverse(page)), f"{role} GET {page} after {name}", problems)
+    assert not problems, "Chinese in English pages:\n" + "\n".join(problems)
+
+
+def test_the_login_page_and_errors_are_in_english(client, english):
+    client = english_client(client)
+    problems: list[str] = []
+    check(client.get(reverse("accounts:login")), "login", problems)
+    check(client.post(reverse("accounts:login"), {"username": "ls_admin", "password": "wrong"}), "bad login",
+          problems)
+    check(client.get(reverse("home"), follow=True), "home, anonymous", problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("handler, args", [
+    (core_views.bad_request, (Exception(),)),
+    (core_views.permission_denied, (PermissionDenied(),)),
+    (core_views.page_not_found, (Exception(),)),
+    (core_views.server_error, ()),
+])
+def test_error_pages_are_in_english(handler, args):
+    with translation.override("en"):
+        response = handler(RequestFactory().get("/x/"), *args)
+    assert not chinese_in(response.content.decode()), chinese_in(response.content.decode())
+
+
+def test_a_missing_page_and_a_refusal_are_in_english(client, english):
+    client = english_client(client)
+    client.force_login(english.users["leader"])
+    problems: list[str] = []
+    for url in ("/no-such-page/", reverse("projects:project_add"), reverse("reporting:order_new"),
+                reverse("projects:project_detail", kwargs={"pk": 999999})):
+        r = client.get(url)
+        assert r.status_code in (403, 404), url
+        check(r, url, problems)
+    assert not problems, "\n".join(problems)
+
+
+def test_chinese_pages_stay_chinese(client, english):
+    client.force_login(english.users["district_admin"])
+    body = client.get(reverse("projects:project_list")).content.decode()
+    assert "项目台账" in body
+
+
+def test_a_background_import_answers_in_the_language_it_was_confirmed_in(client, english, settings, monkeypatch):
+    from taizhang.core import jobs
+
+    settings.TAIZHANG_IMPORT_BACKGROUND_ROWS = 0
+    started = []
+
+    class Thread:  # the job runs when the test says, on this thread and database connection
+        def __init__(self, target, args, **kw):
+            started.append((target, args))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs.threading, "Thread", Thread)
+    client = english_client(client)
+    client.force_login(english.users["district_admin"])
+    client.get(reverse("projects:import_batch", kwargs={"token": english.batch}))  # the preview counts the rows
+    page = client.post(reverse("projects:import_confirm", kwargs={"token": english.batch}), {"totals_checked": "1"},
+                       follow=True)
+    problems: list[str] = []
+    check(page, "import running", problems)
+    (target, args), = started
+    from taizhang.projects import import_views
+    from taizhang.projects.models import ImportBatch
+
+    import_views._path(ImportBatch.objects.get(token=english.batch)).unlink()  # the job fails, and says why
+    with translation.override("zh-hans"):  # a worker thread starts in the default language
+        target(args[0], True, *args[2:])
+    check(client.get(reverse("projects:import_batch", kwargs={"token": english.batch})), "import done", problems,
+          SHEET_HEADINGS)
+    assert not problems, "\n".join(problems)
+
+
+def test_what_the_system_records_reads_in_each_readers_language(client, english):
+    """The change log keeps the system's own reasons in Chinese, whoever acted in which language;
+    each reader sees them in their own."""
+    from taizhang.projects.models import Project
+
+    client = english_client(client)
+    client.force_login(english.users["district_admin"])
+    client.post(reverse("projects:project_add"), {
+        "name": "Marine Lab", "region": english.laoshan.pk, "total_investment": "900", "origin": "domestic",
+        "nature": "new", "level": "district", "category": "industry"})
+    project = Project.objects.get(name="Marine Lab")
+    assert project.history.first().history_change_reason == "新建项目"
+    url = reverse("projects:project_detail", kwargs={"pk": project.pk})
+    english_page = client.get(url).content.decode()
+    assert "Record created" in english_page and not chinese_in(english_page)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese_page = client.get(url).content.decode()
+    assert "建档" in chinese_page and "Record created" not in chinese_page

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.core.bulk import insert, insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can
 
@@ -402,7 +403,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                                                          for st in stages])))
             except ValidationError as e:
                 row.refuse("阶段", e)
-        _bulk_create(new, Project, dry_run, batch_size=500, default_user=_actor(user),
+        _bulk_create(new, Project, dry_run, default_user=_actor(user),
                                  default_change_reason=reason)
         if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
             by_name = {(p.name, p.region_id): p for p in Project.objects.filter(source=DataSource.IMPORTED)}
@@ -414,7 +415,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for c in changes:
                 c.project = project
                 entries.append(c)
-        StageChange.objects.bulk_create(entries, batch_size=2000)
+        insert(entries, StageChange)
         counts["created"] = len(new)
         counts["stages"] += len(entries)
         for row in rows:
@@ -456,7 +457,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 plan.full_clean()
                 plan.save()
                 counts["plans"] += 1
-        _bulk_create(new_plans, AnnualPlan, dry_run, batch_size=1000, default_user=_actor(user),
+        _bulk_create(new_plans, AnnualPlan, dry_run, default_user=_actor(user),
                                  default_change_reason=reason)
         counts["plans"] += len(new_plans)
 
@@ -492,7 +493,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]
-        _bulk_create(new_problems, Problem, dry_run, batch_size=1000, default_user=_actor(user),
+        _bulk_create(new_problems, Problem, dry_run, default_user=_actor(user),
                                  default_change_reason=reason)
         counts["problems"] = len(new_problems)
         refused = [r for r in rows if r.action == "error"]
@@ -509,14 +510,12 @@ def _refused(rows) -> list:
     return [r for r in rows if r.action == "error"]
 
 
-def _bulk_create(objs, model, dry_run: bool, **kw):
+def _bulk_create(objs, model, dry_run: bool, default_user=None, default_change_reason: str = ""):
     """Insert ``objs`` with their history rows; a dry run (rolled back) skips the history,
     which no rule reads."""
-    from simple_history.utils import bulk_create_with_history
-
     if dry_run:
-        return model.objects.bulk_create(objs, batch_size=kw.get("batch_size"))
-    return bulk_create_with_history(objs, model, **kw)
+        return insert(objs, model)
+    return insert_with_history(objs, model, default_user=default_user, default_change_reason=default_change_reason)
 
 
 def _claim_names(creates) -> None:

@@ -28,8 +28,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, may
 from taizhang.projects.models import MonthlyProgress, Project
@@ -255,8 +255,8 @@ def _save(user, outcomes: list[Outcome], correction_reason: str) -> None:
             r.save()
     if created:
         reason = next((o.entry.reason for o in outcomes if o.entry.reason), "")
-        bulk_create_with_history(created, MonthlyProgress, batch_size=1000, default_user=actor,
-                                 default_change_reason=reason or correction_reason)
+        insert_with_history(created, MonthlyProgress, default_user=actor,
+                            default_change_reason=reason or correction_reason)
     if correction_reason:
         _record_revisions(user, [o for o in outcomes if o.action == "updated"], correction_reason)
 

@@ -14,6 +14,7 @@ own SQL placeholder, a backend that cannot return keys) goes to Django's own fun
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 
@@ -79,8 +80,21 @@ def _preparers(fields, connection) -> list:
         kind = _AS_IS.get(type(f))
         if type(f) is models.ForeignKey and type(f.target_field) not in (models.AutoField, models.BigAutoField):
             kind = None
-        out.append((f.attname, kind, f.get_db_prep_save))
+        prep = f.get_db_prep_save
+        if type(f) is models.DateTimeField and connection.vendor == "sqlite" and connection.timezone is dt.UTC:
+            prep = _sqlite_utc(prep)
+        out.append((f.attname, kind, prep))
     return out
+
+
+def _sqlite_utc(generic):
+    """A DateTimeField's value for SQLite keeping UTC: an aware UTC time (``timezone.now()``)
+    is written as its naive text, as the backend's adapter does after converting it to UTC."""
+    def prep(value, connection):
+        if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+            return str(value.replace(tzinfo=None))
+        return generic(value, connection)
+    return prep
 
 
 def _prepared(obj, preparers, connection, extra: dict | None = None) -> list:
@@ -158,6 +172,9 @@ def insert_with_history(objs: Sequence, model, default_user=None, default_change
         history.objects.bulk_history_create(objs, default_user=default_user,
                                             default_change_reason=default_change_reason)
         return objs
+    if not any(hasattr(obj, a) for obj in objs for a in ("_history_user", "_history_date", "_change_reason")):
+        _copy_to_history(connection, model, history, fields, objs, default_user, default_change_reason)
+        return objs
     preparers = _preparers(fields, connection)
     rows = []
     for obj in objs:
@@ -172,3 +189,35 @@ def insert_with_history(objs: Sequence, model, default_user=None, default_change
         rows.append(_prepared(obj, preparers, connection, extra))
     _execute(connection, history._meta.db_table, [f.column for f in fields], rows, None)
     return objs
+
+
+def _copy_to_history(connection, model, history, fields, objs, default_user, reason: str) -> None:
+    """The history rows of just inserted ``objs`` copied by the database from the rows
+    themselves: the same values the library would write, one user, reason and date for
+    the batch (the library takes the time again for each row, microseconds apart)."""
+    opts = model._meta
+    source = {f.attname: f.column for f in opts.concrete_fields}
+    user = default_user or history.get_default_history_user(objs[0])
+    own = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": getattr(user, "pk", user),
+    }
+    qn = connection.ops.quote_name
+    selected, params = [], []
+    for f in fields:
+        if f.attname in own:
+            selected.append("%s")
+            params.append(f.get_db_prep_save(own[f.attname], connection))
+        else:
+            selected.append(qn(source[f.attname]))
+    head = (f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {', '.join(selected)} FROM {qn(opts.db_table)} WHERE {qn(opts.pk.column)} IN ")
+    keys = [o.pk for o in objs]
+    size = max(1, _max_params(connection) - len(params))
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), size):
+            batch = keys[start:start + size]
+            cursor.execute(head + "(" + ", ".join(["%s"] * len(batch)) + f") ORDER BY {qn(opts.pk.column)}",
+                           params + batch)

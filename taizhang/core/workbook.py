@@ -28,6 +28,7 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -94,8 +95,56 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
     if kind == "csv":
         return [SheetSource("CSV", _csv_rows(data))]
     if kind == "xlsx":
-        return _openpyxl_sheets(data)
+        return _xlsx_sheets(data)
     return _calamine_sheets(data, kind)
+
+
+#: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
+DENSE_CELLS = 2_000_000
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
+
+
+def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
+    """The rows and columns the cells of a worksheet's XML really reach, whatever its
+    dimension claims; None when a cell gives no reference (its place is then counted, not
+    read). Streamed: a sheet of any size is scanned in 4 MB pieces."""
+    rows = cols = tags = refs = 0
+    rest = b""
+    with zf.open(name) as f:
+        while True:
+            chunk = f.read(4 << 20)
+            text = rest + chunk
+            cut = text.rfind(b">") + 1 if chunk else len(text)
+            text, rest = text[:cut], text[cut:]
+            tags += len(_CELL_TAG.findall(text))
+            for letters, number in _CELL_REF.findall(text):
+                refs += 1
+                col = 0
+                for ch in letters:
+                    col = col * 26 + ch - 64
+                cols = max(cols, col)
+                rows = max(rows, int(number))
+            if not chunk:
+                break
+    return (rows, cols) if tags == refs else None
+
+
+def _xlsx_sheets(data: bytes) -> list[SheetSource]:
+    """calamine (fast) where every sheet's cells stay within a bounded extent; openpyxl's
+    streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            extents = [_extent(zf, n) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+        return _openpyxl_sheets(data)  # which says what is wrong with the file
+    if not extents or any(e is None or e[1] > MAX_COLUMNS or e[0] * e[1] > DENSE_CELLS for e in extents):
+        return _openpyxl_sheets(data)
+    try:
+        return _calamine_sheets(data, "xlsx")
+    except WorkbookError:
+        return _openpyxl_sheets(data)
 
 
 def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
@@ -130,14 +179,19 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
 
 
 def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    label = "旧版 Excel(.xls)" if kind == "xls" else "OpenDocument 表格(.ods)"
+    label = {"xls": "旧版 Excel(.xls)", "ods": "OpenDocument 表格(.ods)"}.get(kind, "Excel 工作簿")
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
+        sheets = list(wb.sheets_metadata)
     except Exception as e:  # calamine raises its own kinds for every malformed file
         raise WorkbookError(f"无法读取该{label}文件:文件已损坏或格式不正确") from e
+    names = [m.name for m in sheets]
+    if kind == "xlsx":
+        # As openpyxl lists them: worksheets only, the hidden ones unless there is no other.
+        worksheets = [m for m in sheets if m.typ == SheetTypeEnum.WorkSheet]
+        names = [m.name for m in worksheets if m.visible == SheetVisibleEnum.Visible or len(worksheets) == 1]
 
     def reader(name):
         def rows(width):
@@ -145,6 +199,9 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
                 sheet = wb.get_sheet_by_name(name)
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise WorkbookError(f"工作表“{name}”的范围过大,无法读取")
+                if kind == "xlsx":
+                    yield from _as_openpyxl_reads(name, sheet, width)
+                    return
                 for row in sheet.iter_rows():
                     yield tuple(row[:width])
             except WorkbookError:
@@ -154,6 +211,29 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
         return rows
 
     return [SheetSource(name, reader(name)) for name in names]
+
+
+def _as_openpyxl_reads(name: str, sheet, width: int) -> Iterator[tuple]:
+    """An .xlsx sheet's rows from calamine, with the values openpyxl gives for them, so that
+    both readers read a sheet the same: empty cells None, whole numbers int, dates as
+    datetimes, and a number that is no number (NaN, INF) refusing the file."""
+    start_col = sheet.start[1] if sheet.start else 0
+    pad = (None,) * start_col
+    for number, row in enumerate(sheet.iter_rows(), 1):
+        out = list(pad)
+        for v in row[:max(0, width - start_col)]:
+            if v == "":
+                v = None
+            elif type(v) is float:
+                if not math.isfinite(v):
+                    raise WorkbookError(f"工作表“{name}”第{number}行有无法读取的数值(如 NaN、INF),"
+                                        f"请改为数字或留空后重新上传")
+                if v.is_integer() and abs(v) < 1e15:
+                    v = int(v)
+            elif type(v) is dt.date:
+                v = dt.datetime(v.year, v.month, v.day)
+            out.append(v)
+        yield tuple(out[:width])
 
 
 def decode_text(data: bytes) -> str:

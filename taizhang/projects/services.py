@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core.bulk import insert, insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, can
+from taizhang.core.scope import Action, can, may
 
 from . import stages as stage_rules
 from .choices import ProblemStatus, Stage
@@ -375,7 +375,10 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     Projects and their stage history go through the ledger's rules (``initial_history``,
     ``move_stage``), monthly figures through the one writer of monthly figures, so an
     import is refused for the same reasons as the page. With ``dry_run`` everything is
-    checked and nothing kept: refusals are put on the preview's rows.
+    checked and nothing kept: refusals are put on the preview's rows. A dry run does not
+    insert the new projects, their stage entries, plans and problems (no rule reads them
+    back; the monthly writer is given the new projects with their entries as they are):
+    changes to existing projects are made and undone.
     """
     from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
 
@@ -395,7 +398,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         _claim_names(creates)
         creates = [r for r in creates if r.action == "create"]
         new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
-        history: list[StageChange] = []
+        history: list[tuple[Project, list[StageChange]]] = []
         for row, project in zip(creates, new, strict=True):
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
             try:
@@ -403,9 +406,9 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                                                          for st in stages])))
             except ValidationError as e:
                 row.refuse("阶段", e)
-        _bulk_create(new, Project, dry_run, default_user=_actor(user),
-                                 default_change_reason=reason)
-        if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
+        if not dry_run:
+            insert_with_history(new, Project, default_user=_actor(user), default_change_reason=reason)
+        if new and new[0].pk is None and not dry_run:  # a backend that does not return keys from bulk inserts
             by_name = {(p.name, p.region_id): p for p in Project.objects.filter(source=DataSource.IMPORTED)}
             new = [by_name[(p.name, p.region_id)] for p in new]
         for row, project in zip(creates, new, strict=True):
@@ -415,7 +418,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for c in changes:
                 c.project = project
                 entries.append(c)
-        insert(entries, StageChange)
+        if not dry_run:
+            insert(entries, StageChange)
         counts["created"] = len(new)
         counts["stages"] += len(entries)
         for row in rows:
@@ -439,8 +443,10 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                         counts["stages"] += 1
                 except ValidationError as e:
                     row.refuse("阶段", e)
-        ids = [r.project.pk for r in rows if r.project is not None]
-        if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
+        ids = [r.project.pk for r in rows if r.project is not None and r.project.pk is not None]
+        unsaved = [r.project for r in rows if r.project is not None and r.project.pk is None]  # a dry run's new ones
+        if (Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids))
+                or not all(may(user, Action.CHANGE, p) for p in unsaved)):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month
@@ -457,8 +463,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 plan.full_clean()
                 plan.save()
                 counts["plans"] += 1
-        _bulk_create(new_plans, AnnualPlan, dry_run, default_user=_actor(user),
-                                 default_change_reason=reason)
+        if not dry_run:
+            insert_with_history(new_plans, AnnualPlan, default_user=_actor(user), default_change_reason=reason)
         counts["plans"] += len(new_plans)
 
         progress = []
@@ -476,7 +482,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         if progress:
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
-                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)))
+                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)), created=history)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:
@@ -493,8 +499,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]
-        _bulk_create(new_problems, Problem, dry_run, default_user=_actor(user),
-                                 default_change_reason=reason)
+        if not dry_run:
+            insert_with_history(new_problems, Problem, default_user=_actor(user), default_change_reason=reason)
         counts["problems"] = len(new_problems)
         refused = [r for r in rows if r.action == "error"]
         if dry_run:
@@ -509,13 +515,6 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
 def _refused(rows) -> list:
     return [r for r in rows if r.action == "error"]
 
-
-def _bulk_create(objs, model, dry_run: bool, default_user=None, default_change_reason: str = ""):
-    """Insert ``objs`` with their history rows; a dry run (rolled back) skips the history,
-    which no rule reads."""
-    if dry_run:
-        return insert(objs, model)
-    return insert_with_history(objs, model, default_user=default_user, default_change_reason=default_change_reason)
 
 
 def _claim_names(creates) -> None:

@@ -33,10 +33,12 @@ from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, may
 from taizhang.projects.models import MonthlyProgress, Project
+from taizhang.projects.stages import history_of
+from taizhang.regions.models import Region
 
 from .choices import PeriodStatus, ReportStatus
 from .models import ReportingPeriod, Revision
-from .rules import Finding, check, contexts, funds_of, rules_for
+from .rules import Context, Finding, check, contexts, funds_of, rules_for
 
 FIELDS = ("investment", "progress", "funds_domestic", "funds_foreign", "exchange_rate")
 ZERO = Decimal("0")
@@ -93,10 +95,13 @@ def save_progress(user, project: Project, year: int, month: int, data: dict, rea
 
 
 def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_run: bool = False,
-                  correction_reason: str = "") -> list[Outcome]:
+                  correction_reason: str = "", created=()) -> list[Outcome]:
     """Check and write monthly reports, all or none. See the module's docstring.
 
     ``correction_reason``: the entries correct a locked month (a new numbered revision).
+    ``created``: (project, its stage entries) of projects the caller creates in its own
+    transaction (an import): they are taken as they are, not read again, and have no
+    other months. In a dry run they need not be saved yet (the import's preview).
     """
     today = today or timezone.localdate()
     if not entries:
@@ -104,7 +109,7 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
     try:
         with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-            outcomes = _decide(user, entries, today, correction_reason)
+            outcomes = _decide(user, entries, today, correction_reason, created)
             refused = any(o.errors for o in outcomes)
             if dry_run or refused:
                 transaction.set_rollback(True)
@@ -126,23 +131,41 @@ def _common_reason(entries: list[Entry], correction_reason: str) -> str:
     return reasons.pop() if len(reasons) == 1 else ""
 
 
-def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) -> list[Outcome]:
-    ids = {e.project.pk for e in entries}
-    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=ids).values_list("pk", flat=True))
-    projects = {p.pk: p for p in Project.objects.select_related("region").filter(pk__in=ids)}
+def _key(project: Project):
+    """A project's key in one call: its id, or for one not saved yet (a dry run's) the object."""
+    return project.pk if project.pk is not None else ("new", id(project))
+
+
+def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, created) -> list[Outcome]:
+    keys = {_key(e.project) for e in entries}
+    made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
+    stored = {k for k in keys if not isinstance(k, tuple)}
+    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=stored).values_list("pk", flat=True))
+    allowed |= {k for k in keys - stored if k in made and may(user, Action.REPORT, made[k][0])}
+    reread = stored - made.keys()
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=reread)} if reread else {}
+    # Their districts, each read once (select_related would build one per project).
+    regions = Region.objects.in_bulk({p.region_id for p in projects.values()})
+    for p in projects.values():
+        Project.region.field.set_cached_value(p, regions[p.region_id])
+    projects.update({k: project for k, (project, _) in made.items()})
     years = {e.year for e in entries}
     # The rows are locked here: an approval waits for this write, and then sees the new version.
     existing = {(r.project_id, r.year, r.month): r for r in MonthlyProgress.objects.select_for_update()
-                .filter(project_id__in=ids, year__in=years).order_by()}
+                .filter(project_id__in=reread, year__in=years).order_by()} if reread else {}
     regions = {p.region_id for p in projects.values()}
     periods = {(p.region_id, p.year, p.month): p for p in ReportingPeriod.objects.filter(
         region_id__in=regions, year__in=years)}
     rules = {p.region_id: None for p in projects.values()}
-    ctxs = contexts(ids)
+    ctxs = contexts(reread)
+    for k, (_, changes) in made.items():  # new: their entries are their whole history, no months yet
+        ctxs[k] = Context(history=history_of(changes))
     # The other months as they will stand once the whole batch is written.
     for e in entries:
-        ctx = ctxs[e.project.pk]
-        old = existing.get((e.project.pk, e.year, e.month))
+        ctx = ctxs.get(_key(e.project))
+        if ctx is None:  # an unsaved project nobody said was new: refused below
+            continue
+        old = existing.get((_key(e.project), e.year, e.month))
         merged = {f: getattr(old, f) for f in FIELDS} if old else {}
         merged.update({k: v for k, v in e.values.items() if k in FIELDS})
         if "investment" in merged and merged["investment"] is not None:
@@ -154,16 +177,16 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
     for e in entries:
         o = Outcome(e)
         outcomes.append(o)
-        project = projects.get(e.project.pk)
+        project = projects.get(_key(e.project))
         if project is None:
             o.refuse("project", "项目不存在或不在您的管理范围内")
             continue
         if correction_reason:
             if not may(user, Action.CORRECT, project):
                 raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
-        elif project.pk not in allowed:
+        elif _key(project) not in allowed:
             raise PermissionDenied("该项目不在您的管理范围内")
-        key = (project.pk, e.year, e.month)
+        key = (_key(project), e.year, e.month)
         if key in seen:
             o.refuse("month", f"{e.year}年{e.month}月重复填报")
             continue
@@ -206,7 +229,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
         if rules[project.region_id] is None:
             rules[project.region_id] = rules_for(project.region)
         o.findings = check(project, e.year, e.month, {f: getattr(new, f) for f in FIELDS}, before,
-                           rules[project.region_id], ctxs[project.pk])
+                           rules[project.region_id], ctxs[_key(project)])
         explained = (e.explanation or correction_reason or "").strip()
         for f in o.findings:
             if f.hard and not (correction_reason and f.kind == "cumulative_falls"):

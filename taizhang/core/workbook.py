@@ -102,7 +102,8 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
 #: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
 DENSE_CELLS = 2_000_000
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})\d+\"")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]{1,3}(\d+)\"")
 
 
 def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
@@ -117,14 +118,19 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
             text = rest + chunk
             cut = text.rfind(b">") + 1 if chunk else len(text)
             text, rest = text[:cut], text[cut:]
-            tags += len(_CELL_TAG.findall(text))
-            for letters, number in _CELL_REF.findall(text):
-                refs += 1
+            if b":c" in text:  # cells written with a namespace prefix (<x:c r="A1">)
+                tags += len(_CELL_TAG.findall(text))
+            else:
+                tags += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
+            numbers = _CELL_ROW.findall(text)
+            refs += len(numbers)
+            if numbers:
+                rows = max(rows, max(map(int, numbers)))
+            for letters in set(_CELL_COLUMN.findall(text)):
                 col = 0
                 for ch in letters:
                     col = col * 26 + ch - 64
                 cols = max(cols, col)
-                rows = max(rows, int(number))
             if not chunk:
                 break
     return (rows, cols) if tags == refs else None
@@ -194,9 +200,13 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
         names = [m.name for m in worksheets if m.visible == SheetVisibleEnum.Visible or len(worksheets) == 1]
 
     def reader(name):
+        loaded = []  # the sheet, read once however many times its rows are asked for
+
         def rows(width):
             try:
-                sheet = wb.get_sheet_by_name(name)
+                if not loaded:
+                    loaded.append(wb.get_sheet_by_name(name))
+                sheet = loaded[0]
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise WorkbookError(f"工作表“{name}”的范围过大,无法读取")
                 if kind == "xlsx":
@@ -811,6 +821,12 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     if not any(c.field == required for c in columns):
         table.questions.append(f"没有确定哪一列是“{fields[required].label}”,请在下表中选择")
         return table
+    # The rows below, read again cut at the table's own width: a reader that pads every row
+    # to the widest possible table (openpyxl does) builds 300 cells a row otherwise.
+    stream.close()
+    stream = sheet.rows(width)
+    for _ in range(len(head)):
+        next(stream, None)
     _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:

@@ -93,13 +93,14 @@ def _refuse_twin(project: Project) -> None:
                                             % {"n": name}})
 
 
-def initial_history(user, project: Project, stages: list[dict]) -> list[StageChange]:
+def initial_history(user, project: Project, stages: list[dict], today: dt.date | None = None) -> list[StageChange]:
     """A new project's first entries, checked as a whole and put in order (not saved);
-    the project's stage and actual dates are set from them. Raises ValidationError."""
+    the project's stage and actual dates are set from them. Raises ValidationError.
+    (``today``: the caller's today, for many projects at once.)"""
     rows = [StageChange(project=project, to_stage=st["to_stage"], date=st.get("date"),
                         precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
                         user=_actor(user)) for st in stages]
-    ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES)
+    ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES, today=today)
     _apply_history(project, ordered)
     return rows
 
@@ -180,7 +181,7 @@ def _missing_reasons(steps: list[stage_rules.Step], only: stage_rules.Step | Non
 
 
 def _checked_history(rows: list[StageChange], lead: StageChange | None = None, explain=None,
-                     field: str = "stage"):
+                     field: str = "stage", today: dt.date | None = None):
     """Order entries by date and check them as a whole; set each one's ``from_stage``.
 
     ``lead`` is the entry the project entered the ledger with (the first given by default):
@@ -188,7 +189,7 @@ def _checked_history(rows: list[StageChange], lead: StageChange | None = None, e
     ``ALL_ENTRIES``). Returns (ordered steps, ordered rows, rows whose ``from_stage``
     changed). Raises ValidationError under ``field``.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     lead = lead if lead is not None else (rows[0] if rows else None)
     steps = [_step(r, today, i, r is lead) for i, r in enumerate(rows)]
     row_of = {id(st): r for st, r in zip(steps, rows, strict=True)}
@@ -399,11 +400,12 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         creates = [r for r in creates if r.action == "create"]
         new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
         history: list[tuple[Project, list[StageChange]]] = []
+        today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
             try:
                 history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
-                                                                         for st in stages])))
+                                                                         for st in stages], today)))
             except ValidationError as e:
                 row.refuse("阶段", e)
         if not dry_run:

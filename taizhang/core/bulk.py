@@ -6,7 +6,8 @@ rows of plain values and spent most of its time there. :func:`insert` stores exa
 ``bulk_create`` would (the fields' ``pre_save`` stamps, related objects' keys, values
 prepared by each field's own ``get_db_prep_save``, primary keys read back) in one statement
 per batch. :func:`insert_with_history` also writes the rows django-simple-history's
-``bulk_create_with_history`` would (each row's user, reason, date and type "+").
+``bulk_create_with_history`` would (each row's user, reason, date and type "+"), copied by
+the database from the rows just inserted.
 
 Anything these do not cover (a model with parents, a primary key given, a field with its
 own SQL placeholder, a backend that cannot return keys) goes to Django's own functions.
@@ -19,7 +20,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -54,7 +55,7 @@ def _execute(connection, table: str, columns: list[str], rows: list[list], retur
         size = min(size, 500)  # SQLITE_MAX_COMPOUND_SELECT also bounds a VALUES list
     returned = []
     statement = None
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start:start + size]
             if statement is None or len(batch) != size:
@@ -153,17 +154,25 @@ def insert_with_history(objs: Sequence, model, default_user=None, default_change
                         using: str | None = None) -> Sequence:
     """``simple_history.utils.bulk_create_with_history(objs, model, default_user=…,
     default_change_reason=…)``, faster: the objects and a "+" history row for each."""
-    from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
+    from simple_history.utils import bulk_create_with_history
 
     history = model.history.model
     if not _plain(history):
         return bulk_create_with_history(objs, model, default_user=default_user,
                                         default_change_reason=default_change_reason)
-    insert(objs, model, using)
-    if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return objs
-    db = using or router.db_for_write(history)
-    connection = connections[db]
+    db = using or router.db_for_write(model)
+    with transaction.atomic(using=db, savepoint=False):
+        insert(objs, model, db)
+        if objs and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            _history(objs, model, history, connections[db], default_user, default_change_reason)
+    return objs
+
+
+def _history(objs, model, history, connection, default_user, default_change_reason: str) -> None:
+    """The "+" rows of just inserted ``objs``, as the library's ``bulk_history_create``
+    writes them."""
+    from simple_history.utils import get_change_reason_from_object
+
     tracked = {f.attname for f in history.tracked_fields}
     fields = [f for f in history._meta.concrete_fields if f is not history._meta.pk]
     own = {"history_date", "history_change_reason", "history_type", "history_user_id"}
@@ -171,10 +180,10 @@ def insert_with_history(objs: Sequence, model, default_user=None, default_change
         # A history table with fields of its own: let the library fill them.
         history.objects.bulk_history_create(objs, default_user=default_user,
                                             default_change_reason=default_change_reason)
-        return objs
+        return
     if not any(hasattr(obj, a) for obj in objs for a in ("_history_user", "_history_date", "_change_reason")):
         _copy_to_history(connection, model, history, fields, objs, default_user, default_change_reason)
-        return objs
+        return
     preparers = _preparers(fields, connection)
     rows = []
     for obj in objs:
@@ -188,7 +197,6 @@ def insert_with_history(objs: Sequence, model, default_user=None, default_change
         }
         rows.append(_prepared(obj, preparers, connection, extra))
     _execute(connection, history._meta.db_table, [f.column for f in fields], rows, None)
-    return objs
 
 
 def _copy_to_history(connection, model, history, fields, objs, default_user, reason: str) -> None:
@@ -216,7 +224,7 @@ def _copy_to_history(connection, model, history, fields, objs, default_user, rea
             f"SELECT {', '.join(selected)} FROM {qn(opts.db_table)} WHERE {qn(opts.pk.column)} IN ")
     keys = [o.pk for o in objs]
     size = max(1, _max_params(connection) - len(params))
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(keys), size):
             batch = keys[start:start + size]
             cursor.execute(head + "(" + ", ".join(["%s"] * len(batch)) + f") ORDER BY {qn(opts.pk.column)}",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -469,7 +470,13 @@ def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
         raise CellError("应为日期")
     if isinstance(value, int | float | Decimal):
         return _numeric_date(value)
-    source = str(value).strip()
+    return _dated_text(str(value), year)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dated_text(value: str, year: int | None) -> tuple[dt.date | None, str]:
+    """:func:`to_dated` of a text; a sheet writes the same dates many times."""
+    source = value.strip()
     text = clean(value)
     if text in BLANKS:
         return None, "day"
@@ -539,12 +546,15 @@ _PARTS = {"第一季度": 1, "一季度": 1, "1季度": 1, "第二季度": 4, "�
           "3季度": 7, "第四季度": 10, "四季度": 10, "4季度": 10, "上半年": 1, "下半年": 7, "年初": 1, "年中": 6}
 
 
+_PART_OF_YEAR = re.compile(r"((?:19|20)\d\d)年?(" + "|".join(_PARTS) + ")")
+
+
 def to_date(value, year: int | None = None) -> dt.date | None:
     """A day, a month (its first day) or a year (1 January) as a date, for fields that keep
     no precision (planned dates). Plans also say "2026年第四季度" or "2027年上半年": the
     first month of that part of the year."""
     if isinstance(value, str):
-        m = re.fullmatch(r"((?:19|20)\d\d)年?(" + "|".join(_PARTS) + ")", clean(value))
+        m = _PART_OF_YEAR.fullmatch(clean(value))
         if m:
             return _date(value, int(m.group(1)), _PARTS[m.group(2)], 1)
     return to_dated(value, year)[0]

@@ -145,6 +145,8 @@ _CHOICES = {
 }
 _LEVEL_IN_REMARKS = [("省重点", Level.PROVINCIAL), ("省级重点", Level.PROVINCIAL), ("市重点", Level.MUNICIPAL),
                      ("市级重点", Level.MUNICIPAL), ("区重点", Level.DISTRICT), ("区级重点", Level.DISTRICT)]
+#: what a choice column's cell may say: the labels, and for the level the words of 备注 too
+_CHOICES_READ = {f: {**m, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})} for f, m in _CHOICES.items()}
 
 
 def _label(f: str) -> str:
@@ -162,6 +164,7 @@ class Row:
     shown: list[tuple[str, str]] = field(default_factory=list)  # (field, "as written → as stored")
     project: Project | None = None
     data: dict = field(default_factory=dict)
+    draft: Project | None = None  # a new row's project as validated; confirming stores a copy of it
     plan: Decimal | None = None
     ytd: Decimal | None = None
     ytd_step: Decimal = Decimal("0.01")  # how finely the sheet writes the cumulative, in 万元
@@ -612,7 +615,7 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
             if v:
                 row.shown.append(("项目级别", f"备注“{values['remarks']}” → {v}"))
         if v and v not in BLANKS:
-            mapping = {**mapping, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})}
+            mapping = _CHOICES_READ[f]
             if v not in mapping and v not in mapping.values():
                 row.messages.append(f"{_label(f)}: 不认识的取值“{v}”,可选 {'、'.join(mapping)}")
             data[f] = mapping.get(v, v)
@@ -813,7 +816,7 @@ def _validate(user, row) -> None:
     cleaned = {f: getattr(project, f) for f in _FIELDS}
     row.data = cleaned
     if existing is None:
-        row.action = "create"
+        row.action, row.draft = "create", project
         return
     for f, v in cleaned.items():
         if getattr(existing, f) != v:

@@ -8,6 +8,7 @@ record out of their own reach, or into someone else's).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -21,7 +22,7 @@ from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can, may
 
 from . import stages as stage_rules
-from .choices import ProblemStatus, Stage
+from .choices import DataSource, ProblemStatus, Stage
 from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
 
 
@@ -383,8 +384,6 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     """
     from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
 
-    from .choices import DataSource
-
     _require(user, Action.CHANGE)
     if preview.errors and not dry_run:
         raise ValidationError(_("导入文件有 %(n)s 行错误,未写入任何数据") % {"n": len(preview.errors)})
@@ -398,7 +397,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         creates = [r for r in rows if r.action == "create"]
         _claim_names(creates)
         creates = [r for r in creates if r.action == "create"]
-        new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
+        new = [_new_project(r) for r in creates]
         history: list[tuple[Project, list[StageChange]]] = []
         today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
@@ -458,7 +457,9 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             if row.plan is None or row.project is None:
                 continue
             plan = plans.get(row.project.pk)
-            if plan is None:
+            if plan is None and dry_run:
+                new_plans.append(None)  # counted; a dry run stores no new plan (no rule reads it)
+            elif plan is None:
                 new_plans.append(AnnualPlan(project=row.project, year=year, planned_investment=row.plan))
             elif plan.planned_investment != row.plan:
                 plan.planned_investment = row.plan
@@ -512,6 +513,16 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         elif refused:
             raise ValidationError([f"第{r.number}行 {m}" for r in refused for m in r.messages])
     return counts
+
+
+def _new_project(row) -> Project:
+    """A new row's project: a copy of the one validated for the preview (copying is cheaper
+    than building it again from its fields), else built from the row's fields."""
+    if row.draft is None:
+        return Project(**row.data, source=DataSource.IMPORTED)
+    project = copy.copy(row.draft)  # its own state: saving the copy leaves the draft new
+    project.source = DataSource.IMPORTED
+    return project
 
 
 def _refused(rows) -> list:

@@ -230,12 +230,12 @@ def step_of(change) -> Step:
                 lead=not change.from_stage)
 
 
-def history_of(changes) -> History:
+def history_of(changes, today: dt.date | None = None) -> History:
     """The history of entries in hand, saved or not (a new project's, checked before it is
-    stored): each as :func:`load_histories` would read it back once saved today."""
+    stored): each as :func:`load_histories` would read it back once saved ``today``."""
     from django.utils import timezone
 
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return History(Step(c.to_stage, c.date, timezone.localdate(c.created) if c.created else today, c.pk,
                         lead=not c.from_stage) for c in changes)
 

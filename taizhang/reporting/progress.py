@@ -137,7 +137,8 @@ def _key(project: Project):
 
 
 def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, created) -> list[Outcome]:
-    keys = {_key(e.project) for e in entries}
+    entry_keys = [_key(e.project) for e in entries]
+    keys = set(entry_keys)
     made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
     stored = {k for k in keys if not isinstance(k, tuple)}
     allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=stored).values_list("pk", flat=True))
@@ -158,14 +159,15 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         region_id__in=regions, year__in=years)}
     rules = {p.region_id: None for p in projects.values()}
     ctxs = contexts(reread)
+    recorded = timezone.localdate()  # the day new entries are recorded (``today`` may be another)
     for k, (_, changes) in made.items():  # new: their entries are their whole history, no months yet
-        ctxs[k] = Context(history=history_of(changes))
+        ctxs[k] = Context(history=history_of(changes, recorded))
     # The other months as they will stand once the whole batch is written.
-    for e in entries:
-        ctx = ctxs.get(_key(e.project))
+    for e, k in zip(entries, entry_keys, strict=True):
+        ctx = ctxs.get(k)
         if ctx is None:  # an unsaved project nobody said was new: refused below
             continue
-        old = existing.get((_key(e.project), e.year, e.month))
+        old = existing.get((k, e.year, e.month))
         merged = {f: getattr(old, f) for f in FIELDS} if old else {}
         merged.update({k: v for k, v in e.values.items() if k in FIELDS})
         if "investment" in merged and merged["investment"] is not None:
@@ -174,19 +176,19 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
 
     outcomes = []
     seen = set()
-    for e in entries:
+    for e, k in zip(entries, entry_keys, strict=True):
         o = Outcome(e)
         outcomes.append(o)
-        project = projects.get(_key(e.project))
+        project = projects.get(k)
         if project is None:
             o.refuse("project", "项目不存在或不在您的管理范围内")
             continue
         if correction_reason:
             if not may(user, Action.CORRECT, project):
                 raise PermissionDenied("只有区级或市级管理员可以更正已锁定的月份")
-        elif _key(project) not in allowed:
+        elif k not in allowed:
             raise PermissionDenied("该项目不在您的管理范围内")
-        key = (_key(project), e.year, e.month)
+        key = (k, e.year, e.month)
         if key in seen:
             o.refuse("month", f"{e.year}年{e.month}月重复填报")
             continue
@@ -229,7 +231,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         if rules[project.region_id] is None:
             rules[project.region_id] = rules_for(project.region)
         o.findings = check(project, e.year, e.month, {f: getattr(new, f) for f in FIELDS}, before,
-                           rules[project.region_id], ctxs[_key(project)])
+                           rules[project.region_id], ctxs[k])
         explained = (e.explanation or correction_reason or "").strip()
         for f in o.findings:
             if f.hard and not (correction_reason and f.kind == "cumulative_falls"):

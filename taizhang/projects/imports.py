@@ -467,8 +467,11 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     existing = list(in_scope.select_related("region", "park", "chain", "responsible_unit__region"))
     by_code = {p.code: p for p in existing if p.code}
     by_name = {(name_key(p.name), p.region_id): p for p in existing}
-    visible_elsewhere = {(name_key(n), r) for n, r in
-                         Project.objects.exclude(pk__in=in_scope.values("pk")).values_list("name", "region__name")}
+    elsewhere = Project.objects.exclude(pk__in=in_scope.values("pk"))
+    visible_elsewhere = {(name_key(n), r) for n, r in elsewhere.values_list("name", "region__name")}
+    # A project code is unique across the city: one taken out of the user's reach refuses the row
+    # here, rather than the database refusing the whole import when it is confirmed.
+    codes_elsewhere = set(elsewhere.exclude(code=None).values_list("code", flat=True))
     plans = {(p.project_id): p.planned_investment for p in AnnualPlan.objects.filter(project__in=in_scope, year=year)}
     from .models import Problem
 
@@ -488,7 +491,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
         row = _read_row(number, values, units, catalogue, preview.year)
         if row.action != "error":
-            _match(row, by_code, by_name, visible_elsewhere, similar)
+            _match(row, by_code, by_name, visible_elsewhere, similar, codes_elsewhere)
         if row.action != "error" and row.project is None and not row.stages and new_stage:
             # The user said what stage the sheet's new projects are at; when, nobody knows.
             row.stages = [{"to_stage": new_stage, "date": None, "precision": "day"}]
@@ -739,11 +742,15 @@ class _Similar:
         return sorted(found)[:3]
 
 
-def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
+def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhere=frozenset()) -> None:
     code = row.data.get("code")
     from .validators import normalize_project_code
 
     existing = by_code.get(normalize_project_code(code)) if code else None
+    if existing is None and code and normalize_project_code(code) in codes_elsewhere:
+        row.action = "error"
+        row.messages.append(f"项目代码: {normalize_project_code(code)} 已是您管理范围以外的项目的代码")
+        return
     region = row.data.get("region")
     if existing is None and region is not None:
         existing = by_name.get((name_key(row.name), region.pk))

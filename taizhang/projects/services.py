@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core.bulk import insert, insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, can, may
+from taizhang.core.scope import Action, can, may_each
 
 from . import stages as stage_rules
 from .choices import DataSource, ProblemStatus, Stage
@@ -447,7 +447,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         ids = [r.project.pk for r in rows if r.project is not None and r.project.pk is not None]
         unsaved = [r.project for r in rows if r.project is not None and r.project.pk is None]  # a dry run's new ones
         if (Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids))
-                or not all(may(user, Action.CHANGE, p) for p in unsaved)):
+                or not all(may_each(user, Action.CHANGE, unsaved))):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, may
+from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
 from taizhang.regions.models import Region
@@ -142,7 +142,8 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
     made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
     stored = {k for k in keys if not isinstance(k, tuple)}
     allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=stored).values_list("pk", flat=True))
-    allowed |= {k for k in keys - stored if k in made and may(user, Action.REPORT, made[k][0])}
+    new = [k for k in keys - stored if k in made]
+    allowed |= {k for k, ok in zip(new, may_each(user, Action.REPORT, [made[k][0] for k in new]), strict=True) if ok}
     reread = stored - made.keys()
     projects = {p.pk: p for p in Project.objects.filter(pk__in=reread)} if reread else {}
     # Their districts, each read once (select_related would build one per project).

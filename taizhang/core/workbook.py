@@ -102,15 +102,15 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
 
 #: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
 DENSE_CELLS = 2_000_000
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})\d+\"")
-_CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]{1,3}(\d+)\"")
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
+_CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
 
 
 def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
     """The rows and columns the cells of a worksheet's XML really reach, whatever its
-    dimension claims; None when a cell gives no reference (its place is then counted, not
-    read). Streamed: a sheet of any size is scanned in 4 MB pieces."""
+    dimension claims. None unless every cell tag has a reference read here (a cell without
+    one, or written in a way not read here, is not trusted to the fast reader). Streamed: a
+    sheet of any size is scanned in 4 MB pieces."""
     rows = cols = tags = refs = 0
     rest = b""
     with zf.open(name) as f:
@@ -119,19 +119,19 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
             text = rest + chunk
             cut = text.rfind(b">") + 1 if chunk else len(text)
             text, rest = text[:cut], text[cut:]
-            if b":c" in text:  # cells written with a namespace prefix (<x:c r="A1">)
-                tags += len(_CELL_TAG.findall(text))
-            else:
-                tags += text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
-            numbers = _CELL_ROW.findall(text)
-            refs += len(numbers)
-            if numbers:
-                rows = max(rows, max(map(int, numbers)))
-            for letters in set(_CELL_COLUMN.findall(text)):
-                col = 0
-                for ch in letters:
-                    col = col * 26 + ch - 64
-                cols = max(cols, col)
+            # Every cell tag, counted by the ways XML lets a tag name end.
+            tags += sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\n", b"\r", b">", b"/"))
+            if b":c" in text:
+                tags += len(_PREFIXED_CELL.findall(text))
+            found = _CELL_REF.findall(text)
+            refs += len(found)
+            if found:
+                rows = max(rows, max(int(n) for _, n in found))
+                for letters in {a for a, _ in found}:
+                    col = 0
+                    for ch in letters:
+                        col = col * 26 + ch - 64
+                    cols = max(cols, col)
             if not chunk:
                 break
     return (rows, cols) if tags == refs else None
@@ -363,6 +363,7 @@ class Amount:
 
 
 USD_UNITS = {"万美元": Decimal("1"), "亿美元": Decimal("10000"), "美元": Decimal("0.0001")}
+_CENT, _ONE = Decimal("0.01"), Decimal(1)
 
 
 def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
@@ -412,10 +413,10 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
     try:
         if not number.is_finite():
             raise CellError(f"不是有效数字:“{source}”")
-        value = (number * UNITS[unit]).quantize(Decimal("0.01"))
+        value = (number * UNITS[unit]).quantize(_CENT)
     except InvalidOperation as e:
         raise CellError(f"数值过大:“{source}”") from e
-    step = (Decimal(1).scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(Decimal("0.01"))
+    step = (_ONE.scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(_CENT)
     if value < 0 and not negative:
         raise CellError(f"不能为负数:“{source}”")
     if abs(value) > limit:
@@ -438,7 +439,7 @@ def _read_usd(cell, column_unit, limit) -> Amount:
             raise CellError(f"外资以万美元计,“{text}”是人民币金额")
     amount = read_amount(cell, "万元", limit=limit)
     if amount.value is not None:
-        amount.value = (amount.value * USD_UNITS[unit]).quantize(Decimal("0.01"))
+        amount.value = (amount.value * USD_UNITS[unit]).quantize(_CENT)
     amount.unit = unit
     amount.converted = unit != "万美元"
     return amount
@@ -1050,7 +1051,7 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
             table.skipped.append(Skipped(number, _shown(row), f"子项(已含在第{parent[1]}行的项目中)"))
             continue
         if _ARABIC_SEQ.match(seq) or not mostly_numbered:
-            kept.append((number, _unmarked(row, table)))
+            kept.append((number, _unmarked(row, name_at)))
             if seq.isdigit() or re.fullmatch(r"\d+\.0", seq):
                 parent = (str(int(float(seq))), number, any(filled(row[j]) for j in amount_at if j < len(row)))
             continue
@@ -1062,7 +1063,7 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
         if below and _sums_match(row, below, amount_at):
             table.skipped.append(Skipped(number, _shown(row), "分组小计行(数值等于其下各项目之和)"))
             continue
-        kept.append((number, _unmarked(row, table)))  # a project whose 序号 was left empty
+        kept.append((number, _unmarked(row, name_at)))  # a project whose 序号 was left empty
     table.rows = kept
 
 
@@ -1085,10 +1086,9 @@ def _sums_match(row, below, amount_at) -> bool:
 _NAME_NUMBERING = re.compile(r"^\s*(?:\d{1,3}[.、．](?!\d)|[(（]\d{1,3}[)）]|[①-⑳])\s*")
 
 
-def _unmarked(row, table: Table) -> tuple:
+def _unmarked(row, name_at: int) -> tuple:
     """A name as the ledger knows it: no marker symbols (★新开工), no numbering typed into
     the name ("1.机器视觉产业园"), no line breaks."""
-    name_at = next(c.index for c in table.columns if c.field == "name")
     if name_at < len(row) and isinstance(row[name_at], str):
         name = re.sub(r"\s*[\r\n]+\s*", "", row[name_at]).strip().strip(_MARKERS).strip()
         name = _NAME_NUMBERING.sub("", name).strip(_MARKERS).strip()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
@@ -831,6 +831,17 @@ def _validate(user, row) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
+_STAGE_LABELS: dict[tuple, str] = {}
+
+
+def _stage_label(stage: str) -> str:
+    """A stage's label in the active language, translated once per import rather than per row."""
+    key = (translation.get_language(), stage)
+    if key not in _STAGE_LABELS:
+        _STAGE_LABELS[key] = str(Stage(stage).label)
+    return _STAGE_LABELS[key]
+
+
 def _stage_changes(row, recorded: dict) -> None:
     """What the sheet's stage dates add to the ledger's history (``recorded``: project id ->
     stage -> {date: entry id}). A date the ledger does not know is filled in; a date the
@@ -839,7 +850,7 @@ def _stage_changes(row, recorded: dict) -> None:
     known = recorded.get(row.project.pk, {}) if row.project is not None else {}
     new, fills = [], []
     for st in row.stages:
-        label = Stage(st["to_stage"]).label
+        label = _stage_label(st["to_stage"])
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue

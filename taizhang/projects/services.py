@@ -397,7 +397,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         creates = [r for r in rows if r.action == "create"]
         _claim_names(creates)
         creates = [r for r in creates if r.action == "create"]
-        new = [_new_project(r) for r in creates]
+        new = [_new_project(r, dry_run) for r in creates]
         history: list[tuple[Project, list[StageChange]]] = []
         today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
@@ -515,12 +515,14 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     return counts
 
 
-def _new_project(row) -> Project:
-    """A new row's project: a copy of the one validated for the preview (copying is cheaper
-    than building it again from its fields), else built from the row's fields."""
+def _new_project(row, dry_run: bool) -> Project:
+    """A new row's project: the one validated for the preview (a dry run stores nothing and
+    sets only its stage fields, which each run sets afresh), a copy of it to be stored
+    (copying is cheaper than building it again from its fields), else built from the row's
+    fields."""
     if row.draft is None:
         return Project(**row.data, source=DataSource.IMPORTED)
-    project = copy.copy(row.draft)  # its own state: saving the copy leaves the draft new
+    project = row.draft if dry_run else copy.copy(row.draft)  # a copy's key is its own
     project.source = DataSource.IMPORTED
     return project
 

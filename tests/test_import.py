@@ -305,3 +305,15 @@ def test_a_code_taken_by_a_project_out_of_reach_refuses_its_row_in_the_preview(w
     assert [(r.name, r.messages) for r in preview.errors] == [
         ("崂山新项目", ["项目代码: 2024-370213-65-03-000001 已是您管理范围以外的项目的代码"])]
     assert preview.rows[1].action == "create"
+
+
+def test_a_new_row_whose_stage_history_is_refused_says_why_and_only_why(world):
+    """The preview checks a new project's months with the project kept in memory: one whose
+    history is refused is still checked as a project without entries, as when it was stored."""
+    future = dt.date.today() + dt.timedelta(days=40)
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", "开工时间", "1-10月完成投资(万元)"],
+                 ["未来开工项目", 100, future, 5]])
+    preview = read(world.ls_editor, data)
+    (row,) = preview.errors
+    assert any(m.startswith("阶段: ") and "不能晚于今天" in m for m in row.messages), row.messages
+    assert not any("不存在" in m or "管理范围" in m for m in row.messages), row.messages

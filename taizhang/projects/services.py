@@ -399,6 +399,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         creates = [r for r in creates if r.action == "create"]
         new = [_new_project(r, dry_run) for r in creates]
         history: list[tuple[Project, list[StageChange]]] = []
+        unrecorded = []  # refused histories: the project is stored without entries (and the import refused)
         today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
@@ -407,6 +408,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                                                                          for st in stages], today)))
             except ValidationError as e:
                 row.refuse("阶段", e)
+                unrecorded.append((project, []))
         if not dry_run:
             insert_with_history(new, Project, default_user=_actor(user), default_change_reason=reason)
         if new and new[0].pk is None and not dry_run:  # a backend that does not return keys from bulk inserts
@@ -485,7 +487,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         if progress:
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
-                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)), created=history)
+                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)),
+                                         created=history + unrecorded)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:

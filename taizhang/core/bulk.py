@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Field
 from django.utils import timezone
 
@@ -84,8 +86,21 @@ def _preparers(fields, connection) -> list:
         prep = f.get_db_prep_save
         if type(f) is models.DateTimeField and connection.vendor == "sqlite" and connection.timezone is dt.UTC:
             prep = _sqlite_utc(prep)
+        if type(f) is models.DecimalField and (type(connection.ops).adapt_decimalfield_value
+                                               is BaseDatabaseOperations.adapt_decimalfield_value):
+            prep = _finite_decimal(prep)
         out.append((f.attname, kind, prep))
     return out
+
+
+def _finite_decimal(generic):
+    """A DecimalField's value where the backend takes decimals as they are: a finite
+    Decimal is its own prepared value (``to_python`` copies it, the adapter passes it on)."""
+    def prep(value, connection):
+        if type(value) is Decimal and value.is_finite():
+            return value
+        return generic(value, connection)
+    return prep
 
 
 def _sqlite_utc(generic):

@@ -89,8 +89,21 @@ def _preparers(fields, connection) -> list:
         if type(f) is models.DecimalField and (type(connection.ops).adapt_decimalfield_value
                                                is BaseDatabaseOperations.adapt_decimalfield_value):
             prep = _finite_decimal(prep)
+        if type(f) is models.DateField and (type(connection.ops).adapt_datefield_value
+                                            is BaseDatabaseOperations.adapt_datefield_value):
+            prep = _date_text(prep)
         out.append((f.attname, kind, prep))
     return out
+
+
+def _date_text(generic):
+    """A DateField's value where the backend takes dates as text (SQLite): a date is its
+    ISO text, as the backend's adapter writes it."""
+    def prep(value, connection):
+        if type(value) is dt.date:
+            return str(value)
+        return generic(value, connection)
+    return prep
 
 
 def _finite_decimal(generic):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
@@ -487,6 +487,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     similar = _Similar(by_name)
     units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     seen: dict[tuple, int] = {}
+    stage_labels = {s: str(s.label) for s in Stage}
     for number, cells in table.rows:
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
         row = _read_row(number, values, units, catalogue, preview.year)
@@ -505,7 +506,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         if row.action != "error":
             _validate(user, row)
         if row.action != "error":
-            _stage_changes(row, recorded)
+            _stage_changes(row, recorded, stage_labels)
             _progress_changes(row, plans, earlier, preview.month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(f"登记问题: {row.problem}")
@@ -831,26 +832,16 @@ def _validate(user, row) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
-_STAGE_LABELS: dict[tuple, str] = {}
-
-
-def _stage_label(stage: str) -> str:
-    """A stage's label in the active language, translated once per import rather than per row."""
-    key = (translation.get_language(), stage)
-    if key not in _STAGE_LABELS:
-        _STAGE_LABELS[key] = str(Stage(stage).label)
-    return _STAGE_LABELS[key]
-
-
-def _stage_changes(row, recorded: dict) -> None:
+def _stage_changes(row, recorded: dict, labels: dict | None = None) -> None:
     """What the sheet's stage dates add to the ledger's history (``recorded``: project id ->
     stage -> {date: entry id}). A date the ledger does not know is filled in; a date the
     ledger knows differently is refused, not added beside it: a sheet does not overrule a
-    history silently."""
+    history silently. ``labels``: the stages' labels, translated once for many rows."""
+    labels = labels or {s: str(s.label) for s in Stage}
     known = recorded.get(row.project.pk, {}) if row.project is not None else {}
     new, fills = [], []
     for st in row.stages:
-        label = _stage_label(st["to_stage"])
+        label = labels[st["to_stage"]]
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue

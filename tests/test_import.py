@@ -292,3 +292,28 @@ def test_new_rows_can_be_declared_already_building(world):
     p = Project.objects.get(name="新建在建项目")
     assert p.stage == "started" and p.stage_changes.get().date is None
     assert MonthlyProgress.objects.get(project=p, year=2024, month=10).investment == Decimal("200")
+
+
+def test_a_code_taken_by_a_project_out_of_reach_refuses_its_row_in_the_preview(world):
+    """The preview does not store new projects to try them: the code's city-wide uniqueness is
+    checked by hand, so confirming does not fail on the database's constraint instead."""
+    Project.objects.create(name="李沧的项目", region=world.licang, total_investment=Decimal("1"),
+                           code="2024-370213-65-03-000001")
+    data = xlsx([["项目代码", "项目名称", "总投资(万元)"], ["20243702136503000001", "崂山新项目", 10],
+                 ["2024-370212-65-03-000002", "崂山另一项目", 10]])
+    preview = read(world.ls_editor, data)
+    assert [(r.name, r.messages) for r in preview.errors] == [
+        ("崂山新项目", ["项目代码: 2024-370213-65-03-000001 已是您管理范围以外的项目的代码"])]
+    assert preview.rows[1].action == "create"
+
+
+def test_a_new_row_whose_stage_history_is_refused_says_why_and_only_why(world):
+    """The preview checks a new project's months with the project kept in memory: one whose
+    history is refused is still checked as a project without entries, as when it was stored."""
+    future = dt.date.today() + dt.timedelta(days=40)
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", "开工时间", "1-10月完成投资(万元)"],
+                 ["未来开工项目", 100, future, 5]])
+    preview = read(world.ls_editor, data)
+    (row,) = preview.errors
+    assert any(m.startswith("阶段: ") and "不能晚于今天" in m for m in row.messages), row.messages
+    assert not any("不存在" in m or "管理范围" in m for m in row.messages), row.messages

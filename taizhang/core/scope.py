@@ -210,6 +210,20 @@ def may(user, action: Action | str, obj=None) -> bool:
     return _within(user, region)
 
 
+def may_each(user, action: Action | str, projects) -> list[bool]:
+    """:func:`may` for each of many projects (an import's new ones, not saved yet): what
+    it answers for a project depends only on its district and its responsible unit, so it
+    is asked once for each such pair."""
+    asked: dict[tuple, bool] = {}
+    out = []
+    for p in projects:
+        key = (p.region_id, p.responsible_unit_id)
+        if key not in asked:
+            asked[key] = may(user, action, p)
+        out.append(asked[key])
+    return out
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to one user's scope."""
 

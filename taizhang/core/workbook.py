@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -96,8 +98,62 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
     if kind == "csv":
         return [SheetSource("CSV", _csv_rows(data))]
     if kind == "xlsx":
-        return _openpyxl_sheets(data)
+        return _xlsx_sheets(data)
     return _calamine_sheets(data, kind)
+
+
+#: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
+DENSE_CELLS = 2_000_000
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
+_CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
+
+
+def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
+    """The rows and columns the cells of a worksheet's XML really reach, whatever its
+    dimension claims. None unless every cell tag has a reference read here (a cell without
+    one, or written in a way not read here, is not trusted to the fast reader). Streamed: a
+    sheet of any size is scanned in 4 MB pieces."""
+    rows = cols = tags = refs = 0
+    rest = b""
+    with zf.open(name) as f:
+        while True:
+            chunk = f.read(4 << 20)
+            text = rest + chunk
+            cut = text.rfind(b">") + 1 if chunk else len(text)
+            text, rest = text[:cut], text[cut:]
+            # Every cell tag, counted by the ways XML lets a tag name end.
+            tags += sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\n", b"\r", b">", b"/"))
+            if b":c" in text:
+                tags += len(_PREFIXED_CELL.findall(text))
+            found = _CELL_REF.findall(text)
+            refs += len(found)
+            if found:
+                rows = max(rows, max(int(n) for _, n in found))
+                for letters in {a for a, _ in found}:
+                    col = 0
+                    for ch in letters:
+                        col = col * 26 + ch - 64
+                    cols = max(cols, col)
+            if not chunk:
+                break
+    return (rows, cols) if tags == refs else None
+
+
+def _xlsx_sheets(data: bytes) -> list[SheetSource]:
+    """calamine (fast) where every sheet's cells stay within a bounded extent; openpyxl's
+    streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            extents = [_extent(zf, n) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+        return _openpyxl_sheets(data)  # which says what is wrong with the file
+    if not extents or any(e is None or e[1] > MAX_COLUMNS or e[0] * e[1] > DENSE_CELLS for e in extents):
+        return _openpyxl_sheets(data)
+    try:
+        return _calamine_sheets(data, "xlsx")
+    except WorkbookError:
+        return _openpyxl_sheets(data)
 
 
 def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
@@ -132,21 +188,34 @@ def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
 
 
 def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    label = gettext("旧版 Excel(.xls)") if kind == "xls" else gettext("OpenDocument 表格(.ods)")
+    label = {"xls": gettext("旧版 Excel(.xls)"), "ods": gettext("OpenDocument 表格(.ods)")}.get(
+        kind, gettext("Excel 工作簿"))
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(wb.sheet_names)
+        sheets = list(wb.sheets_metadata)
     except Exception as e:  # calamine raises its own kinds for every malformed file
         raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
+    names = [m.name for m in sheets]
+    if kind == "xlsx":
+        # As openpyxl lists them: worksheets only, the hidden ones unless there is no other.
+        worksheets = [m for m in sheets if m.typ == SheetTypeEnum.WorkSheet]
+        names = [m.name for m in worksheets if m.visible == SheetVisibleEnum.Visible or len(worksheets) == 1]
 
     def reader(name):
+        loaded = []  # the sheet, read once however many times its rows are asked for
+
         def rows(width):
             try:
-                sheet = wb.get_sheet_by_name(name)
+                if not loaded:
+                    loaded.append(wb.get_sheet_by_name(name))
+                sheet = loaded[0]
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise WorkbookError(gettext("工作表“%(name)s”的范围过大,无法读取") % {"name": name})
+                if kind == "xlsx":
+                    yield from _as_openpyxl_reads(name, sheet, width)
+                    return
                 for row in sheet.iter_rows():
                     yield tuple(row[:width])
             except WorkbookError:
@@ -156,6 +225,29 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
         return rows
 
     return [SheetSource(name, reader(name)) for name in names]
+
+
+def _as_openpyxl_reads(name: str, sheet, width: int) -> Iterator[tuple]:
+    """An .xlsx sheet's rows from calamine, with the values openpyxl gives for them, so that
+    both readers read a sheet the same: empty cells None, whole numbers int, dates as
+    datetimes, and a number that is no number (NaN, INF) refusing the file."""
+    start_col = sheet.start[1] if sheet.start else 0
+    pad = (None,) * start_col
+    for number, row in enumerate(sheet.iter_rows(), 1):
+        out = list(pad)
+        for v in row[:max(0, width - start_col)]:
+            if v == "":
+                v = None
+            elif type(v) is float:
+                if not math.isfinite(v):
+                    raise WorkbookError(f"工作表“{name}”第{number}行有无法读取的数值(如 NaN、INF),"
+                                        f"请改为数字或留空后重新上传")
+                if v.is_integer() and abs(v) < 1e15:
+                    v = int(v)
+            elif type(v) is dt.date:
+                v = dt.datetime(v.year, v.month, v.day)
+            out.append(v)
+        yield tuple(out[:width])
 
 
 def decode_text(data: bytes) -> str:
@@ -274,6 +366,7 @@ class Amount:
 
 
 USD_UNITS = {"万美元": Decimal("1"), "亿美元": Decimal("10000"), "美元": Decimal("0.0001")}
+_CENT, _ONE = Decimal("0.01"), Decimal(1)
 
 
 def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
@@ -323,10 +416,10 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
     try:
         if not number.is_finite():
             raise CellError(gettext("不是有效数字:“%(source)s”") % {"source": source})
-        value = (number * UNITS[unit]).quantize(Decimal("0.01"))
+        value = (number * UNITS[unit]).quantize(_CENT)
     except InvalidOperation as e:
         raise CellError(gettext("数值过大:“%(source)s”") % {"source": source}) from e
-    step = (Decimal(1).scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(Decimal("0.01"))
+    step = (_ONE.scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(_CENT)
     if value < 0 and not negative:
         raise CellError(gettext("不能为负数:“%(source)s”") % {"source": source})
     if abs(value) > limit:
@@ -349,7 +442,7 @@ def _read_usd(cell, column_unit, limit) -> Amount:
             raise CellError(gettext("外资以万美元计,“%(text)s”是人民币金额") % {"text": text})
     amount = read_amount(cell, "万元", limit=limit)
     if amount.value is not None:
-        amount.value = (amount.value * USD_UNITS[unit]).quantize(Decimal("0.01"))
+        amount.value = (amount.value * USD_UNITS[unit]).quantize(_CENT)
     amount.unit = unit
     amount.converted = unit != "万美元"
     return amount
@@ -381,7 +474,13 @@ def to_dated(value, year: int | None = None) -> tuple[dt.date | None, str]:
         raise CellError(gettext("应为日期"))
     if isinstance(value, int | float | Decimal):
         return _numeric_date(value)
-    source = str(value).strip()
+    return _dated_text(str(value), year)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dated_text(value: str, year: int | None) -> tuple[dt.date | None, str]:
+    """:func:`to_dated` of a text; a sheet writes the same dates many times."""
+    source = value.strip()
     text = clean(value)
     if text in BLANKS:
         return None, "day"
@@ -451,12 +550,15 @@ _PARTS = {"第一季度": 1, "一季度": 1, "1季度": 1, "第二季度": 4, "�
           "3季度": 7, "第四季度": 10, "四季度": 10, "4季度": 10, "上半年": 1, "下半年": 7, "年初": 1, "年中": 6}
 
 
+_PART_OF_YEAR = re.compile(r"((?:19|20)\d\d)年?(" + "|".join(_PARTS) + ")")
+
+
 def to_date(value, year: int | None = None) -> dt.date | None:
     """A day, a month (its first day) or a year (1 January) as a date, for fields that keep
     no precision (planned dates). Plans also say "2026年第四季度" or "2027年上半年": the
     first month of that part of the year."""
     if isinstance(value, str):
-        m = re.fullmatch(r"((?:19|20)\d\d)年?(" + "|".join(_PARTS) + ")", clean(value))
+        m = _PART_OF_YEAR.fullmatch(clean(value))
         if m:
             return _date(value, int(m.group(1)), _PARTS[m.group(2)], 1)
     return to_dated(value, year)[0]
@@ -735,6 +837,12 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
         table.questions.append(gettext("没有确定哪一列是“%(label)s”,请在下表中选择") % {
             "label": gettext(fields[required].label)})
         return table
+    # The rows below, read again cut at the table's own width: a reader that pads every row
+    # to the widest possible table (openpyxl does) builds 300 cells a row otherwise.
+    stream.close()
+    stream = sheet.rows(width)
+    for _ in range(len(head)):
+        next(stream, None)
     _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:
@@ -952,7 +1060,7 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
             table.skipped.append(Skipped(number, _shown(row), gettext("子项(已含在第%(parent)s行的项目中)") % {"parent": parent[1]}))
             continue
         if _ARABIC_SEQ.match(seq) or not mostly_numbered:
-            kept.append((number, _unmarked(row, table)))
+            kept.append((number, _unmarked(row, name_at)))
             if seq.isdigit() or re.fullmatch(r"\d+\.0", seq):
                 parent = (str(int(float(seq))), number, any(filled(row[j]) for j in amount_at if j < len(row)))
             continue
@@ -964,7 +1072,7 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
         if below and _sums_match(row, below, amount_at):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组小计行(数值等于其下各项目之和)")))
             continue
-        kept.append((number, _unmarked(row, table)))  # a project whose 序号 was left empty
+        kept.append((number, _unmarked(row, name_at)))  # a project whose 序号 was left empty
     table.rows = kept
 
 
@@ -987,10 +1095,9 @@ def _sums_match(row, below, amount_at) -> bool:
 _NAME_NUMBERING = re.compile(r"^\s*(?:\d{1,3}[.、．](?!\d)|[(（]\d{1,3}[)）]|[①-⑳])\s*")
 
 
-def _unmarked(row, table: Table) -> tuple:
+def _unmarked(row, name_at: int) -> tuple:
     """A name as the ledger knows it: no marker symbols (★新开工), no numbering typed into
     the name ("1.机器视觉产业园"), no line breaks."""
-    name_at = next(c.index for c in table.columns if c.field == "name")
     if name_at < len(row) and isinstance(row[name_at], str):
         name = re.sub(r"\s*[\r\n]+\s*", "", row[name_at]).strip().strip(_MARKERS).strip()
         name = _NAME_NUMBERING.sub("", name).strip(_MARKERS).strip()

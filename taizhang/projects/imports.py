@@ -146,6 +146,8 @@ _CHOICES = {
 }
 _LEVEL_IN_REMARKS = [("省重点", Level.PROVINCIAL), ("省级重点", Level.PROVINCIAL), ("市重点", Level.MUNICIPAL),
                      ("市级重点", Level.MUNICIPAL), ("区重点", Level.DISTRICT), ("区级重点", Level.DISTRICT)]
+#: what a choice column's cell may say: the labels, and for the level the words of 备注 too
+_CHOICES_READ = {f: {**m, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})} for f, m in _CHOICES.items()}
 
 #: the amount units a column can be read in (core.workbook), by name, for the preview in English
 UNIT_NAMES = (gettext_noop("亿元"), gettext_noop("亿"), gettext_noop("万元"), gettext_noop("万"), gettext_noop("元"),
@@ -169,6 +171,7 @@ class Row:
     shown: list[tuple[str, str]] = field(default_factory=list)  # (field, "as written → as stored")
     project: Project | None = None
     data: dict = field(default_factory=dict)
+    draft: Project | None = None  # a new row's project as validated; confirming stores a copy of it
     plan: Decimal | None = None
     ytd: Decimal | None = None
     ytd_step: Decimal = Decimal("0.01")  # how finely the sheet writes the cumulative, in 万元
@@ -478,8 +481,11 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     existing = list(in_scope.select_related("region", "park", "chain", "responsible_unit__region"))
     by_code = {p.code: p for p in existing if p.code}
     by_name = {(name_key(p.name), p.region_id): p for p in existing}
-    visible_elsewhere = {(name_key(n), r) for n, r in
-                         Project.objects.exclude(pk__in=in_scope.values("pk")).values_list("name", "region__name")}
+    elsewhere = Project.objects.exclude(pk__in=in_scope.values("pk"))
+    visible_elsewhere = {(name_key(n), r) for n, r in elsewhere.values_list("name", "region__name")}
+    # A project code is unique across the city: one taken out of the user's reach refuses the row
+    # here, rather than the database refusing the whole import when it is confirmed.
+    codes_elsewhere = set(elsewhere.exclude(code=None).values_list("code", flat=True))
     plans = {(p.project_id): p.planned_investment for p in AnnualPlan.objects.filter(project__in=in_scope, year=year)}
     from .models import Problem
 
@@ -495,11 +501,12 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     similar = _Similar(by_name)
     units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     seen: dict[tuple, int] = {}
+    stage_labels = {s: str(s.label) for s in Stage}
     for number, cells in table.rows:
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
         row = _read_row(number, values, units, catalogue, preview.year)
         if row.action != "error":
-            _match(row, by_code, by_name, visible_elsewhere, similar)
+            _match(row, by_code, by_name, visible_elsewhere, similar, codes_elsewhere)
         if row.action != "error" and row.project is None and not row.stages and new_stage:
             # The user said what stage the sheet's new projects are at; when, nobody knows.
             row.stages = [{"to_stage": new_stage, "date": None, "precision": "day"}]
@@ -513,7 +520,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         if row.action != "error":
             _validate(user, row)
         if row.action != "error":
-            _stage_changes(row, recorded)
+            _stage_changes(row, recorded, stage_labels)
             _progress_changes(row, plans, earlier, preview.month)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(gettext("登记问题") + f": {row.problem}")
@@ -628,7 +635,7 @@ def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
             if v:
                 row.shown.append((gettext("项目级别"), gettext("备注“%(remarks)s”") % {"remarks": values['remarks']} + f" → {v}"))
         if v and v not in BLANKS:
-            mapping = {**mapping, **(dict(_LEVEL_IN_REMARKS) if f == "level" else {})}
+            mapping = _CHOICES_READ[f]
             if v not in mapping and v not in mapping.values():
                 row.messages.append(f"{_label(f)}: " + gettext("不认识的取值“%(value)s”,可选 %(choices)s") % {
                     "value": v, "choices": gettext("、").join(mapping)})
@@ -755,11 +762,15 @@ class _Similar:
         return sorted(found)[:3]
 
 
-def _match(row, by_code, by_name, visible_elsewhere, similar=None) -> None:
+def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhere=frozenset()) -> None:
     code = row.data.get("code")
     from .validators import normalize_project_code
 
     existing = by_code.get(normalize_project_code(code)) if code else None
+    if existing is None and code and normalize_project_code(code) in codes_elsewhere:
+        row.action = "error"
+        row.messages.append(f"项目代码: {normalize_project_code(code)} 已是您管理范围以外的项目的代码")
+        return
     region = row.data.get("region")
     if existing is None and region is not None:
         existing = by_name.get((name_key(row.name), region.pk))
@@ -833,7 +844,7 @@ def _validate(user, row) -> None:
     cleaned = {f: getattr(project, f) for f in _FIELDS}
     row.data = cleaned
     if existing is None:
-        row.action = "create"
+        row.action, row.draft = "create", project
         return
     for f, v in cleaned.items():
         if getattr(existing, f) != v:
@@ -841,15 +852,16 @@ def _validate(user, row) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
-def _stage_changes(row, recorded: dict) -> None:
+def _stage_changes(row, recorded: dict, labels: dict | None = None) -> None:
     """What the sheet's stage dates add to the ledger's history (``recorded``: project id ->
     stage -> {date: entry id}). A date the ledger does not know is filled in; a date the
     ledger knows differently is refused, not added beside it: a sheet does not overrule a
-    history silently."""
+    history silently. ``labels``: the stages' labels, translated once for many rows."""
+    labels = labels or {s: str(s.label) for s in Stage}
     known = recorded.get(row.project.pk, {}) if row.project is not None else {}
     new, fills = [], []
     for st in row.stages:
-        label = Stage(st["to_stage"]).label
+        label = labels[st["to_stage"]]
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue

@@ -8,6 +8,7 @@ record out of their own reach, or into someone else's).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -17,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from taizhang.core.bulk import insert, insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, can
+from taizhang.core.scope import Action, can, may_each
 
 from . import stages as stage_rules
-from .choices import ProblemStatus, Stage
+from .choices import DataSource, ProblemStatus, Stage
 from .models import AnnualPlan, DatePrecision, MonthlyProgress, Problem, Project, StageChange
 
 
@@ -93,13 +95,14 @@ def _refuse_twin(project: Project) -> None:
                                             % {"n": name}})
 
 
-def initial_history(user, project: Project, stages: list[dict]) -> list[StageChange]:
+def initial_history(user, project: Project, stages: list[dict], today: dt.date | None = None) -> list[StageChange]:
     """A new project's first entries, checked as a whole and put in order (not saved);
-    the project's stage and actual dates are set from them. Raises ValidationError."""
+    the project's stage and actual dates are set from them. Raises ValidationError.
+    (``today``: the caller's today, for many projects at once.)"""
     rows = [StageChange(project=project, to_stage=st["to_stage"], date=st.get("date"),
                         precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
                         user=_actor(user)) for st in stages]
-    ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES)
+    ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES, today=today)
     _apply_history(project, ordered)
     return rows
 
@@ -181,7 +184,7 @@ def _missing_reasons(steps: list[stage_rules.Step], only: stage_rules.Step | Non
 
 
 def _checked_history(rows: list[StageChange], lead: StageChange | None = None, explain=None,
-                     field: str = "stage"):
+                     field: str = "stage", today: dt.date | None = None):
     """Order entries by date and check them as a whole; set each one's ``from_stage``.
 
     ``lead`` is the entry the project entered the ledger with (the first given by default):
@@ -189,7 +192,7 @@ def _checked_history(rows: list[StageChange], lead: StageChange | None = None, e
     ``ALL_ENTRIES``). Returns (ordered steps, ordered rows, rows whose ``from_stage``
     changed). Raises ValidationError under ``field``.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     lead = lead if lead is not None else (rows[0] if rows else None)
     steps = [_step(r, today, i, r is lead) for i, r in enumerate(rows)]
     row_of = {id(st): r for st, r in zip(steps, rows, strict=True)}
@@ -376,11 +379,12 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     Projects and their stage history go through the ledger's rules (``initial_history``,
     ``move_stage``), monthly figures through the one writer of monthly figures, so an
     import is refused for the same reasons as the page. With ``dry_run`` everything is
-    checked and nothing kept: refusals are put on the preview's rows.
+    checked and nothing kept: refusals are put on the preview's rows. A dry run does not
+    insert the new projects, their stage entries, plans and problems (no rule reads them
+    back; the monthly writer is given the new projects with their entries as they are):
+    changes to existing projects are made and undone.
     """
     from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
-
-    from .choices import DataSource
 
     _require(user, Action.CHANGE)
     if preview.errors and not dry_run:
@@ -395,18 +399,21 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         creates = [r for r in rows if r.action == "create"]
         _claim_names(creates)
         creates = [r for r in creates if r.action == "create"]
-        new = [Project(**r.data, source=DataSource.IMPORTED) for r in creates]
-        history: list[StageChange] = []
+        new = [_new_project(r, dry_run) for r in creates]
+        history: list[tuple[Project, list[StageChange]]] = []
+        unrecorded = []  # refused histories: the project is stored without entries (and the import refused)
+        today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
             try:
                 history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
-                                                                         for st in stages])))
+                                                                         for st in stages], today)))
             except ValidationError as e:
                 row.refuse(_("阶段"), e)
-        _bulk_create(new, Project, dry_run, batch_size=500, default_user=_actor(user),
-                                 default_change_reason=reason)
-        if new and new[0].pk is None:  # a backend that does not return keys from bulk inserts
+                unrecorded.append((project, []))
+        if not dry_run:
+            insert_with_history(new, Project, default_user=_actor(user), default_change_reason=reason)
+        if new and new[0].pk is None and not dry_run:  # a backend that does not return keys from bulk inserts
             by_name = {(p.name, p.region_id): p for p in Project.objects.filter(source=DataSource.IMPORTED)}
             new = [by_name[(p.name, p.region_id)] for p in new]
         for row, project in zip(creates, new, strict=True):
@@ -416,7 +423,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for c in changes:
                 c.project = project
                 entries.append(c)
-        StageChange.objects.bulk_create(entries, batch_size=2000)
+        if not dry_run:
+            insert(entries, StageChange)
         counts["created"] = len(new)
         counts["stages"] += len(entries)
         for row in rows:
@@ -440,8 +448,10 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                         counts["stages"] += 1
                 except ValidationError as e:
                     row.refuse(_("阶段"), e)
-        ids = [r.project.pk for r in rows if r.project is not None]
-        if Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)):
+        ids = [r.project.pk for r in rows if r.project is not None and r.project.pk is not None]
+        unsaved = [r.project for r in rows if r.project is not None and r.project.pk is None]  # a dry run's new ones
+        if (Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids))
+                or not all(may_each(user, Action.CHANGE, unsaved))):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month
@@ -451,15 +461,17 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             if row.plan is None or row.project is None:
                 continue
             plan = plans.get(row.project.pk)
-            if plan is None:
+            if plan is None and dry_run:
+                new_plans.append(None)  # counted; a dry run stores no new plan (no rule reads it)
+            elif plan is None:
                 new_plans.append(AnnualPlan(project=row.project, year=year, planned_investment=row.plan))
             elif plan.planned_investment != row.plan:
                 plan.planned_investment = row.plan
                 plan.full_clean()
                 plan.save()
                 counts["plans"] += 1
-        _bulk_create(new_plans, AnnualPlan, dry_run, batch_size=1000, default_user=_actor(user),
-                                 default_change_reason=reason)
+        if not dry_run:
+            insert_with_history(new_plans, AnnualPlan, default_user=_actor(user), default_change_reason=reason)
         counts["plans"] += len(new_plans)
 
         progress = []
@@ -477,7 +489,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         if progress:
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
-                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)))
+                outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)),
+                                         created=history + unrecorded)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:
@@ -494,8 +507,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]
-        _bulk_create(new_problems, Problem, dry_run, batch_size=1000, default_user=_actor(user),
-                                 default_change_reason=reason)
+        if not dry_run:
+            insert_with_history(new_problems, Problem, default_user=_actor(user), default_change_reason=reason)
         counts["problems"] = len(new_problems)
         refused = [r for r in rows if r.action == "error"]
         if dry_run:
@@ -507,18 +520,21 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     return counts
 
 
+def _new_project(row, dry_run: bool) -> Project:
+    """A new row's project: the one validated for the preview (a dry run stores nothing and
+    sets only its stage fields, which each run sets afresh), a copy of it to be stored
+    (copying is cheaper than building it again from its fields), else built from the row's
+    fields."""
+    if row.draft is None:
+        return Project(**row.data, source=DataSource.IMPORTED)
+    project = row.draft if dry_run else copy.copy(row.draft)  # a copy's key is its own
+    project.source = DataSource.IMPORTED
+    return project
+
+
 def _refused(rows) -> list:
     return [r for r in rows if r.action == "error"]
 
-
-def _bulk_create(objs, model, dry_run: bool, **kw):
-    """Insert ``objs`` with their history rows; a dry run (rolled back) skips the history,
-    which no rule reads."""
-    from simple_history.utils import bulk_create_with_history
-
-    if dry_run:
-        return model.objects.bulk_create(objs, batch_size=kw.get("batch_size"))
-    return bulk_create_with_history(objs, model, **kw)
 
 
 def _claim_names(creates) -> None:

@@ -27,6 +27,7 @@ from taizhang.core.periods import month_end, month_start
 from .choices import STAGE_ORDER, Stage
 
 ORDER = {s: i for i, s in enumerate(STAGE_ORDER)}
+_KNOWN = frozenset(Stage.values)  # Stage.values builds its list anew on every call
 _MIN = dt.date.min
 
 
@@ -128,7 +129,7 @@ def errors(steps: list[Step], today: dt.date | None = None) -> list[str]:
             out.append(_("竣工/投产日期(%(d)s)不能早于开工日期(%(s)s)")
                        % {"d": s.date.isoformat(), "s": start.isoformat()})
         previous = s
-    if any(s.to_stage not in Stage.values for s in steps):
+    if any(s.to_stage not in _KNOWN for s in steps):
         out.append(_("未知的阶段"))
     return list(dict.fromkeys(out))
 
@@ -227,6 +228,16 @@ def step_of(change) -> Step:
 
     return Step(change.to_stage, change.date, timezone.localdate(change.created), change.pk, change.reason,
                 lead=not change.from_stage)
+
+
+def history_of(changes, today: dt.date | None = None) -> History:
+    """The history of entries in hand, saved or not (a new project's, checked before it is
+    stored): each as :func:`load_histories` would read it back once saved ``today``."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return History(Step(c.to_stage, c.date, timezone.localdate(c.created) if c.created else today, c.pk,
+                        lead=not c.from_stage) for c in changes)
 
 
 def in_order(changes) -> list:

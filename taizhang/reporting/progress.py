@@ -30,15 +30,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history
 
+from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, may
+from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
+from taizhang.projects.stages import history_of
+from taizhang.regions.models import Region
 
 from .choices import PeriodStatus, ReportStatus
 from .models import ReportingPeriod, Revision
-from .rules import Finding, check, contexts, funds_of, rules_for
+from .rules import Context, Finding, check, contexts, funds_of, rules_for
 
 FIELDS = ("investment", "progress", "funds_domestic", "funds_foreign", "exchange_rate")
 ZERO = Decimal("0")
@@ -95,10 +97,13 @@ def save_progress(user, project: Project, year: int, month: int, data: dict, rea
 
 
 def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_run: bool = False,
-                  correction_reason: str = "") -> list[Outcome]:
+                  correction_reason: str = "", created=()) -> list[Outcome]:
     """Check and write monthly reports, all or none. See the module's docstring.
 
     ``correction_reason``: the entries correct a locked month (a new numbered revision).
+    ``created``: (project, its stage entries) of projects the caller creates in its own
+    transaction (an import): they are taken as they are, not read again, and have no
+    other months. In a dry run they need not be saved yet (the import's preview).
     """
     today = today or timezone.localdate()
     if not entries:
@@ -106,7 +111,7 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
     try:
         with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-            outcomes = _decide(user, entries, today, correction_reason)
+            outcomes = _decide(user, entries, today, correction_reason, created)
             refused = any(o.errors for o in outcomes)
             if dry_run or refused:
                 transaction.set_rollback(True)
@@ -128,23 +133,44 @@ def _common_reason(entries: list[Entry], correction_reason: str) -> str:
     return reasons.pop() if len(reasons) == 1 else ""
 
 
-def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) -> list[Outcome]:
-    ids = {e.project.pk for e in entries}
-    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=ids).values_list("pk", flat=True))
-    projects = {p.pk: p for p in Project.objects.select_related("region").filter(pk__in=ids)}
+def _key(project: Project):
+    """A project's key in one call: its id, or for one not saved yet (a dry run's) the object."""
+    return project.pk if project.pk is not None else ("new", id(project))
+
+
+def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, created) -> list[Outcome]:
+    entry_keys = [_key(e.project) for e in entries]
+    keys = set(entry_keys)
+    made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
+    stored = {k for k in keys if not isinstance(k, tuple)}
+    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=stored).values_list("pk", flat=True))
+    new = [k for k in keys - stored if k in made]
+    allowed |= {k for k, ok in zip(new, may_each(user, Action.REPORT, [made[k][0] for k in new]), strict=True) if ok}
+    reread = stored - made.keys()
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=reread)} if reread else {}
+    # Their districts, each read once (select_related would build one per project).
+    regions = Region.objects.in_bulk({p.region_id for p in projects.values()})
+    for p in projects.values():
+        Project.region.field.set_cached_value(p, regions[p.region_id])
+    projects.update({k: project for k, (project, _) in made.items()})
     years = {e.year for e in entries}
     # The rows are locked here: an approval waits for this write, and then sees the new version.
     existing = {(r.project_id, r.year, r.month): r for r in MonthlyProgress.objects.select_for_update()
-                .filter(project_id__in=ids, year__in=years).order_by()}
+                .filter(project_id__in=reread, year__in=years).order_by()} if reread else {}
     regions = {p.region_id for p in projects.values()}
     periods = {(p.region_id, p.year, p.month): p for p in ReportingPeriod.objects.filter(
         region_id__in=regions, year__in=years)}
     rules = {p.region_id: None for p in projects.values()}
-    ctxs = contexts(ids)
+    ctxs = contexts(reread)
+    recorded = timezone.localdate()  # the day new entries are recorded (``today`` may be another)
+    for k, (_project, changes) in made.items():  # new: their entries are their whole history, no months yet
+        ctxs[k] = Context(history=history_of(changes, recorded))
     # The other months as they will stand once the whole batch is written.
-    for e in entries:
-        ctx = ctxs[e.project.pk]
-        old = existing.get((e.project.pk, e.year, e.month))
+    for e, k in zip(entries, entry_keys, strict=True):
+        ctx = ctxs.get(k)
+        if ctx is None:  # an unsaved project nobody said was new: refused below
+            continue
+        old = existing.get((k, e.year, e.month))
         merged = {f: getattr(old, f) for f in FIELDS} if old else {}
         merged.update({k: v for k, v in e.values.items() if k in FIELDS})
         if "investment" in merged and merged["investment"] is not None:
@@ -153,19 +179,19 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
 
     outcomes = []
     seen = set()
-    for e in entries:
+    for e, k in zip(entries, entry_keys, strict=True):
         o = Outcome(e)
         outcomes.append(o)
-        project = projects.get(e.project.pk)
+        project = projects.get(k)
         if project is None:
             o.refuse("project", _("项目不存在或不在您的管理范围内"))
             continue
         if correction_reason:
             if not may(user, Action.CORRECT, project):
                 raise PermissionDenied(_("只有区级或市级管理员可以更正已锁定的月份"))
-        elif project.pk not in allowed:
+        elif k not in allowed:
             raise PermissionDenied(_("该项目不在您的管理范围内"))
-        key = (project.pk, e.year, e.month)
+        key = (k, e.year, e.month)
         if key in seen:
             o.refuse("month", _("%(year)s年%(month)s月重复填报") % {"year": e.year, "month": e.month})
             continue
@@ -210,7 +236,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str) 
         if rules[project.region_id] is None:
             rules[project.region_id] = rules_for(project.region)
         o.findings = check(project, e.year, e.month, {f: getattr(new, f) for f in FIELDS}, before,
-                           rules[project.region_id], ctxs[project.pk])
+                           rules[project.region_id], ctxs[k])
         explained = (e.explanation or correction_reason or "").strip()
         for f in o.findings:
             if f.hard and not (correction_reason and f.kind == "cumulative_falls"):
@@ -259,8 +285,8 @@ def _save(user, outcomes: list[Outcome], correction_reason: str) -> None:
             r.save()
     if created:
         reason = next((o.entry.reason for o in outcomes if o.entry.reason), "")
-        bulk_create_with_history(created, MonthlyProgress, batch_size=1000, default_user=actor,
-                                 default_change_reason=reason or correction_reason)
+        insert_with_history(created, MonthlyProgress, default_user=actor,
+                            default_change_reason=reason or correction_reason)
     if correction_reason:
         _record_revisions(user, [o for o in outcomes if o.action == "updated"], correction_reason)
 

@@ -1,0 +1,116 @@
+"""The import's fast paths store and read exactly what the slower standard ones do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from simple_history.utils import bulk_create_with_history
+
+from taizhang.core.bulk import insert, insert_with_history
+from taizhang.core.history import change_context
+from taizhang.core.workbook import _openpyxl_sheets, _xlsx_sheets
+from taizhang.projects.choices import Origin, Stage
+from taizhang.projects.models import MonthlyProgress, Project, StageChange
+
+from .sheets import xlsx
+
+#: what differs between two inserts of the same objects by construction
+_OWN = {"id", "created", "updated", "history_id", "history_date", "project_id"}
+
+
+def _projects(world, tag: str) -> list[Project]:
+    return [Project(name=f"{tag}项目{i}", region=world.laoshan, chain=world.vr if i % 2 else None,
+                    responsible_unit=world.ls_zs, total_investment=Decimal("1234.50") + i,
+                    foreign_investment=Decimal("12.30") if i == 1 else None, origin=Origin.FOREIGN if i == 1
+                    else Origin.DOMESTIC, planned_start=dt.date(2024, 3, 1), builder="某公司", stage=Stage.STARTED)
+            for i in range(3)]
+
+
+def _rows(queryset) -> list[dict]:
+    return [{k: v for k, v in row.items() if k not in _OWN and k != "name"} for row in queryset.order_by("id").values()]
+
+
+def test_insert_with_history_stores_what_bulk_create_with_history_does(world):
+    standard, fast = _projects(world, "甲"), _projects(world, "乙")
+    with change_context(world.ls_editor, "导入"):
+        bulk_create_with_history(standard, Project, default_user=world.ls_editor, default_change_reason="Excel 导入")
+        insert_with_history(fast, Project, default_user=world.ls_editor, default_change_reason="Excel 导入")
+    assert all(p.pk is not None and not p._state.adding for p in fast)
+    assert [p.pk for p in fast] == sorted(p.pk for p in fast)
+    ours, theirs = Project.objects.filter(name__startswith="乙"), Project.objects.filter(name__startswith="甲")
+    assert _rows(ours) == _rows(theirs)
+    assert [p.created is not None for p in fast] == [True] * 3
+    history = Project.history.filter(name__startswith="乙")
+    assert _rows(history) == _rows(Project.history.filter(name__startswith="甲"))
+    assert {(h.history_user_id, h.history_change_reason, h.history_type) for h in history} == {
+        (world.ls_editor.pk, "Excel 导入", "+")}
+    assert [h.id for h in history.order_by("history_id")] == [p.pk for p in fast]
+
+
+def test_insert_takes_the_key_of_a_related_object_saved_after_it_was_assigned(world):
+    project = Project(name="后存的项目", region=world.laoshan, total_investment=Decimal("1"))
+    entry = StageChange(project=project, to_stage=Stage.LEAD)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert([entry], StageChange)
+    insert([project])
+    insert([entry])
+    assert StageChange.objects.get(pk=entry.pk).project_id == project.pk
+
+
+def test_per_object_history_user_and_reason_are_kept(world):
+    project = Project.objects.create(name="有月报的项目", region=world.laoshan, total_investment=Decimal("100"))
+    reports = [MonthlyProgress(project=project, year=2024, month=m, investment=Decimal("1")) for m in (1, 2)]
+    reports[1]._change_reason = "补报"
+    insert_with_history(reports, MonthlyProgress, default_user=world.ls_editor, default_change_reason="导入")
+    assert list(MonthlyProgress.history.order_by("month").values_list("history_change_reason", flat=True)) == [
+        "导入", "补报"]
+
+
+def _cells(source, width=300) -> list[tuple]:
+    return [tuple(r[:width]) + (None,) * (width - len(r[:width])) for r in source.rows(width)]
+
+
+def test_the_fast_xlsx_reader_reads_what_openpyxl_reads():
+    data = xlsx([
+        ["2024年重点项目表"],
+        [],
+        ["序号", "项目名称", "总投资(万元)", "开工时间", "备注", None, "空"],
+        [1, "甲", 1000, dt.date(2024, 3, 1), "省重点", None, None],
+        [2.5, "乙", 12.75, dt.datetime(2024, 3, 1, 8, 30), True, "x", ""],
+        [3, "丙", 1e20, "2024年3月", None, None, 0],
+    ], more=[("第二表", [["项目名称"]])])
+    fast, standard = _xlsx_sheets(data), _openpyxl_sheets(data)
+    assert all(s._rows.__qualname__.startswith("_calamine_sheets") for s in fast)
+    assert [s.name for s in fast] == [s.name for s in standard] == ["Sheet", "第二表"]
+    for ours, theirs in zip(fast, standard, strict=True):
+        assert [[(type(v), v) for v in r] for r in _cells(ours)] == [[(type(v), v) for v in r] for r in _cells(theirs)]
+
+
+def test_a_sheet_whose_cells_reach_far_columns_is_streamed_by_openpyxl():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["项目名称", "总投资(万元)"])
+    wb.active.cell(row=2, column=16_384, value="x")
+    buf = io.BytesIO()
+    wb.save(buf)
+    (sheet,) = _xlsx_sheets(buf.getvalue())
+    assert sheet._rows.__qualname__.startswith("_openpyxl_sheets")
+    assert [len(r) for r in sheet.rows(2)] == [2, 2]
+
+
+def test_a_cell_without_a_reference_is_not_trusted_to_the_fast_reader():
+    data = xlsx([["项目名称", "总投资(万元)"], ["甲", 1]])
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b'<c r="B2"', b"<c")
+            dst.writestr(item, content)
+    (sheet,) = _xlsx_sheets(out.getvalue())
+    assert sheet._rows.__qualname__.startswith("_openpyxl_sheets")

@@ -130,3 +130,65 @@ def test_the_admin_login_is_the_platforms_with_its_lockout(client, world, settin
     r = client.post("/admin/login/?next=/admin/", {"username": "ls_admin", "password": "pw"})
     assert r.status_code == 429 and "登录失败次数过多" in r.content.decode()
     cache.clear()
+
+
+def test_a_look_alike_spelling_of_a_name_counts_against_the_same_pause(client, world, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "ls_admin", "password": "wrong"})
+    r = client.post("/accounts/login/", {"username": "ｌs_admin", "password": "pw"})  # full-width ｌ
+    assert r.status_code == 429
+    cache.clear()
+
+
+def test_an_approval_needs_the_version_the_reviewer_saw(client, world):
+    reports = submitted(world, 2)
+    client.force_login(world.ls_admin)
+    for version in ("", "abc", "²", "99999999999999999999999"):
+        client.post(f"/reporting/reports/{reports[0].pk}/", {"action": "approve", "version": version})
+    r = client.post("/reporting/", {"region": world.laoshan.pk, "year": 2024, "month": 3, "action": "approve",
+                                    "pick": [f"{reports[1].pk}", f"{reports[1].pk}:abc"]}, follow=True)
+    assert statuses(reports) == [ReportStatus.SUBMITTED] * 2
+    assert "缺少版本号" in r.content.decode()
+
+
+@pytest.mark.parametrize("query", ["problem=abc", "problem=1.5", "project=abc", "project=²"])
+def test_odd_order_prefills_are_no_500(client, world, query):
+    client.force_login(world.ls_admin)
+    assert client.get(f"/reporting/orders/new/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("body", [{}, {"deadline_day": "5"},
+                                  {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "0", "deadline_day": "5"}])
+def test_a_truncated_rules_form_changes_nothing_and_is_no_500(client, world, body):
+    from taizhang.reporting.models import ReportingSettings, ValidationRule
+
+    client.force_login(world.ls_admin)
+    before = ValidationRule.objects.count()
+    r = client.post(f"/reporting/rules/?region={world.laoshan.pk}", body)
+    assert r.status_code == 200 and ValidationRule.objects.count() == before
+    assert not ReportingSettings.objects.filter(region=world.laoshan).exists()
+
+
+def test_a_broken_csv_is_refused_with_its_line(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.ls_admin)
+    # a quote never closed swallows the rest of the file into one field, past the reader's limit
+    text = "项目名称,总投资\n好项目,100\n\"坏项目,200\n" + "x" * 140000
+    upload = SimpleUploadedFile("坏.csv", text.encode("utf-8"), content_type="text/csv")
+    r = client.post("/projects/import/", {"file": upload, "region": world.laoshan.pk}, follow=True)
+    assert r.status_code == 400 and "引号未闭合" in r.content.decode()  # the upload page, saying why
+    huge = SimpleUploadedFile("长.csv", ("项目名称,总投资\n" + "长" * 140000 + ",1\n").encode("utf-8"))
+    r = client.post("/projects/import/", {"file": huge, "region": world.laoshan.pk}, follow=True)
+    assert r.status_code == 400 and "字段过长" in r.content.decode()
+
+
+def test_the_drill_back_link_keeps_every_filter_value(client, world):
+    client.force_login(world.ls_admin)
+    page = client.get("/monitoring/drill/?metric=key_projects&q=a%26b&year=2024&month=3")
+    assert "q=a%26b" in page.context["back"] and "metric" not in page.context["back"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
@@ -36,7 +38,10 @@ def _keys(request, username: str) -> tuple[str, str]:
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
-    return (f"login-fail:user:{digest(str(username).strip().lower())}",
+    # As the login form sees the name (NFKC: "ｌicang" is "licang"), so a look-alike spelling
+    # of a name counts against the same pause instead of starting a fresh one.
+    name = unicodedata.normalize("NFKC", str(username)).strip().casefold()
+    return (f"login-fail:user:{digest(name)}",
             f"login-fail:addr:{digest(client_address(request))}")
 
 

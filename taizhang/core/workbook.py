@@ -270,9 +270,15 @@ def _csv_rows(data: bytes):
     delimiter = max(",\t;", key=sample.count) if any(c in sample for c in ",\t;") else ","
 
     def rows(width):
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            # "'=…": text we (or another careful program) protected from running as a formula.
-            yield tuple(v[1:] if v.startswith("'") and v[1:2] in FORMULA_START and v[1:2] else v for v in row[:width])
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            for row in reader:
+                # "'=…": text we (or another careful program) protected from running as a formula.
+                yield tuple(v[1:] if v.startswith("'") and v[1:2] in FORMULA_START and v[1:2] else v
+                            for v in row[:width])
+        except csv.Error as e:  # a field beyond the reader's limit, a quote never closed
+            raise WorkbookError(gettext("CSV 文件第%(line)s行无法读取:字段过长或引号未闭合") % {
+                "line": reader.line_num}) from e
     return rows
 
 

@@ -84,6 +84,13 @@ def _snapshot(request, basis: str | None = None):
     return filterset, snap, year, month
 
 
+def _without(query, key: str) -> str:
+    """The query string without ``key``, every value encoded again."""
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
+
+
 def _int_or_404(value) -> int:
     try:
         return int(value)
@@ -165,8 +172,7 @@ def drill(request):
     return render(request, "monitoring/drill.html", {
         "metric": metric, "metric_label": label,
         "figure": fig, "rows": rows, "snap": snap, "year": year, "month": month,
-        "back": reverse("monitoring:dashboard") + "?" + "&".join(
-            f"{k}={v}" for k, v in request.GET.items() if k != "metric"),
+        "back": reverse("monitoring:dashboard") + "?" + _without(request.GET, "metric"),
     })
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from taizhang.core import jobs
+from taizhang.core.numbers import small_int
 from taizhang.core.scope import Action, can
 from taizhang.core.workbook import WorkbookError, file_kind
 
@@ -166,7 +167,8 @@ def import_batch(request, token):
                 if form.cleaned_data[k] != o.get(f"read_{k}") or o.get(k) is not None:
                     o[k] = form.cleaned_data[k]
             # "?" is an ambiguous column nobody has decided yet: it stays a question.
-            mapping = {k.removeprefix("col-"): v for k, v in request.POST.items() if k.startswith("col-") and v != "?"}
+            mapping = {k.removeprefix("col-"): v for k, v in request.POST.items()
+                       if k.startswith("col-") and v != "?" and small_int(k.removeprefix("col-")) is not None}
             allowed = {value for value, _ in imports.field_choices()}
             if any(v not in allowed or not k.isdigit() for k, v in mapping.items()):
                 raise PermissionDenied

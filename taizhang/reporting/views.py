@@ -130,18 +130,22 @@ def _waiting(user, p) -> list[MonthlyProgress]:
 
 def _picks(request) -> list[tuple[int, int | None]]:
     """The ticked reports, each as "id:version" (the version the reviewer saw)."""
-    picks = []
+    picks = {}
     for value in request.POST.getlist("pick"):
         pk, _sep, version = value.partition(":")
         if small_int(pk) is not None:
-            picks.append((small_int(pk), small_int(version)))
-    return picks
+            picks[small_int(pk)] = small_int(version)
+    return list(picks.items())
 
 
 def _review(request, approve: bool) -> None:
     picks = _picks(request)
     if not picks:
         messages.error(request, _("请先勾选要审核的报告"))
+        return
+    if any(version is None for _pk, version in picks):
+        # the version the reviewer saw is what makes a decision safe: without it, refuse
+        messages.error(request, _("请刷新页面后重新勾选:所选报告缺少版本号"))
         return
     review = progress.review_many(request.user, picks, approve, request.POST.get("reason", ""))
     if review.done:
@@ -201,7 +205,10 @@ def report(request, pk: int):
                 progress.submit_report(request.user, r)
                 messages.success(request, _("报告已提交,等待区级审核"))
             elif action == "approve":
-                progress.approve_report(request.user, r, _int(request.POST.get("version")))
+                version = _int(request.POST.get("version"))
+                if version is None:
+                    raise ValidationError(_("请刷新页面后再审核:缺少您所看到的报告版本号"))
+                progress.approve_report(request.user, r, version)
                 messages.success(request, _("已审核通过"))
             elif action == "return":
                 ret = ReturnForm(request.POST)
@@ -308,14 +315,15 @@ def order_new(request):
         raise PermissionDenied(_("只有区级或市级管理员可以下发督办单"))
     initial = {}
     if request.GET.get("problem"):
-        problem = Problem.objects.restrict(request.user).filter(pk=request.GET["problem"]).select_related("project").first()
+        problem = Problem.objects.restrict(request.user).filter(pk=small_int(request.GET["problem"])) \
+            .select_related("project").first()
         if problem:
             initial = {"project": problem.project, "unit": problem.solving_unit or problem.project.responsible_unit,
                        "source": OrderSource.PROBLEM, "content": _("请尽快解决:%(problem)s") % {"problem": problem.description}}
     elif request.GET.get("unit") and request.GET.get("source") == OrderSource.LATE_REPORT:
         initial = _late_unit_order(request)
     elif request.GET.get("project"):
-        project = Project.objects.restrict(request.user).filter(pk=request.GET["project"]).first()
+        project = Project.objects.restrict(request.user).filter(pk=small_int(request.GET["project"])).first()
         if project:
             initial = {"project": project, "unit": project.responsible_unit,
                        "source": request.GET.get("source", OrderSource.WARNING)}
@@ -413,6 +421,11 @@ def rules(request):
                                                        defaults={"deadline_day": deadline.cleaned_data["deadline_day"]})
         messages.success(request, _("校验规则已保存"))
         return redirect(reverse("reporting:rules") + f"?region={region.pk}")
+    if len(formset.forms) != len(initial):
+        # a form that does not carry one row per rule (a tampered or truncated post): show the
+        # district's rules again, unchanged, and say so
+        messages.error(request, _("提交的校验规则不完整,未保存,请重新填写"))
+        formset = RuleFormSet(initial=[{k: v for k, v in i.items() if k != "label"} for i in initial])
     rows = list(zip(formset.forms, [i["label"] for i in initial], strict=True))
     return render(request, "reporting/rules.html", {"formset": formset, "rows": rows, "deadline": deadline,
                                                     "region": region})

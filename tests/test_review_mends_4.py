@@ -192,3 +192,15 @@ def test_the_drill_back_link_keeps_every_filter_value(client, world):
     client.force_login(world.ls_admin)
     page = client.get("/monitoring/drill/?metric=key_projects&q=a%26b&year=2024&month=3")
     assert "q=a%26b" in page.context["back"] and "metric" not in page.context["back"]
+
+
+def test_a_project_with_a_supervision_order_is_not_deleted_and_the_page_says_why(client, world):
+    from taizhang.reporting import supervision
+
+    problem = services.raise_problem(world.ls_admin, world.ls_other, {"category": "land", "description": "用地"})
+    supervision.issue_order(world.ls_admin, unit=world.ls_fgj, project=world.ls_other, problem=problem,
+                            content="请说明", deadline=dt.date(2024, 6, 1), source="other", today=dt.date(2024, 4, 1))
+    client.force_login(world.ls_admin)
+    r = client.post(f"/projects/{world.ls_other.pk}/delete/", {"reason": "重复录入"})
+    assert r.status_code == 200 and "有督办单" in r.content.decode()
+    assert Project.objects.filter(pk=world.ls_other.pk).exists()

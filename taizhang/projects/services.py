@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -147,7 +148,10 @@ def delete_project(user, project: Project, reason: str) -> None:
                                                 "不能删除;如项目终止,请把阶段改为终止") % {
                                                     "m": _("、").join(_("%(year)s年%(month)s月") % {"year": y, "month": m}
                                                                       for y, m in closed[:6])}]})
-        project.delete()
+        try:
+            project.delete()
+        except ProtectedError as e:  # a 督办单 names it (or its problem): the record must stay
+            raise ValidationError({"reason": [_("该项目有督办单,不能删除;如项目终止,请把阶段改为终止")]}) from e
 
 
 # ---------------------------------------------------------------- stages

@@ -100,3 +100,9 @@ def test_project_exports_are_named_in_chinese_with_amounts_to_the_fen(client, wo
     assert name.startswith("项目台账") and name.endswith(".xlsx")
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws.freeze_panes == "C2" and ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+
+
+def test_the_import_template_is_named_in_chinese(client, world):
+    client.force_login(world.ls_admin)
+    _r, name = download(client, "/projects/import/template.xlsx")
+    assert name == "项目台账导入模板.xlsx"

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core import jobs
 from taizhang.core.numbers import small_int
+from taizhang.core.printing import attachment
 from taizhang.core.scope import Action, can
 from taizhang.core.workbook import WorkbookError, file_kind
 
@@ -109,7 +110,7 @@ def template(request):
         imports.build_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = 'attachment; filename="taizhang-import-template.xlsx"'
+    attachment(response, "项目台账导入模板.xlsx")
     return response
 
 

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from taizhang.core.numbers import yi as to_yi
 from taizhang.core.printing import fit_width, for_print
 from taizhang.core.workbook import xlsx_cells
+from taizhang.projects.choices import Level
 
 from .metrics import Snapshot, totals
 
@@ -178,6 +179,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
 
     write_totals("合计", totals(snap.lines), "DDEBF7")
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
+    levels = {value: str(label) for value, label in Level.choices}  # translated once, not per row
     for i, (label, lines) in enumerate(snap.groups(group)):
         r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], boxed=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
@@ -185,7 +187,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
         for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
             p = line.project
             problems = ";".join(x.description for x in line.open_problems)
-            r = append([n, p.name, p.builder, p.get_level_display(), p.total_investment, line.plan, line.month_done,
+            r = append([n, p.name, p.builder, levels.get(p.level, p.level), p.total_investment, line.plan, line.month_done,
                         line.done, line.rate, line.progress_text, problems,
                         str(p.responsible_unit or ""), _WARN[line.progress_warning]], boxed=True)
             if line.progress_warning in fills:

@@ -39,7 +39,7 @@ from taizhang.accounts.choices import Role
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
 from taizhang.core.periods import month_end, months_between
 from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
-from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem, Project
+from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem
 from taizhang.projects.stages import histories_until, load_histories
 from taizhang.reporting import obligations
 from taizhang.reporting.models import Revision
@@ -109,21 +109,6 @@ class Figure:
         return growth(self.value, self.last_year) if isinstance(self.value, int | Decimal) else None
 
 
-def _load_projects(projects) -> list:
-    """The projects with their region, unit, chain and park, each of those loaded once and
-    shared (select_related would build four objects per project: most of a city's load time)."""
-    from taizhang.regions.models import IndustryChain, Region, Unit
-
-    rows = list(projects.defer("content", "created", "updated").order_by())
-    for name, model in (("region", Region), ("park", Region), ("responsible_unit", Unit), ("chain", IndustryChain)):
-        attname = f"{name}_id"
-        related = model.objects.in_bulk({getattr(p, attname) for p in rows} - {None})
-        fk = Project._meta.get_field(name)
-        for p in rows:
-            fk.set_cached_value(p, related.get(getattr(p, attname)))
-    return rows
-
-
 class Snapshot:
     """All figures for ``projects`` (an already scoped queryset) in (year, month)."""
 
@@ -138,7 +123,8 @@ class Snapshot:
         self.start = dt.date(year, 1, 1)
         self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
         self._scope = projects
-        self.projects = _loaded if _loaded is not None else _load_projects(projects)
+        self.projects = _loaded if _loaded is not None else (
+            projects.defer("content", "created", "updated").order_by().load_shared())
         self.ids = [p.pk for p in self.projects]
         self._given_histories = _histories
         self._fixed_rules = rules

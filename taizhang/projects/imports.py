@@ -478,7 +478,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
 
     catalogue = _Catalogue(user)
     in_scope = Project.objects.restrict(user, Action.CHANGE)
-    existing = list(in_scope.select_related("region", "park", "chain", "responsible_unit__region"))
+    existing = in_scope.load_shared()
     by_code = {p.code: p for p in existing if p.code}
     by_name = {(name_key(p.name), p.region_id): p for p in existing}
     elsewhere = Project.objects.exclude(pk__in=in_scope.values("pk"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,10 @@ def chromium_or_skip() -> str:
     pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
-@pytest.fixture
-def page(live_server):
-    # Playwright's sync API runs an event loop; Django's ORM in the live server thread is fine.
+@contextmanager
+def _chromium(live_server, **context_options):
+    """A page of Debian's chromium on the live server (Playwright's sync API runs an event
+    loop; Django's ORM in the live server thread is fine)."""
     from playwright.sync_api import sync_playwright
 
     path = chromium_or_skip()
@@ -33,7 +35,7 @@ def page(live_server):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        context = browser.new_context(locale="zh-CN", **context_options)
         pg = context.new_page()
         pg.set_default_timeout(15000)
         pg.base_url = live_server.url
@@ -46,25 +48,18 @@ def page(live_server):
 
 
 @pytest.fixture
+def page(live_server):
+    """A desk: 1366 × 900."""
+    with _chromium(live_server, viewport={"width": 1366, "height": 900}) as pg:
+        yield pg
+
+
+@pytest.fixture
 def phone(live_server):
     """A phone: 390 × 844, touch, mobile viewport rules."""
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_or_skip()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
-        pg = context.new_page()
-        pg.set_default_timeout(15000)
-        pg.base_url = live_server.url
-        try:
-            yield pg
-        finally:
-            context.close()
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with _chromium(live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                   device_scale_factor=2) as pg:
+        yield pg
 
 
 def login(page, username: str, password: str = "pw") -> None:

@@ -98,3 +98,22 @@ def no_start_rule(world):
 
     for region in (world.laoshan, world.licang):
         ValidationRule.objects.create(region=region, kind=RuleKind.NOT_STARTED, active=False)
+
+
+@pytest.fixture
+def held_jobs(monkeypatch):
+    """Background jobs that start only when the test runs them (on this thread and database
+    connection): a list of (target, args) as they were started."""
+    from taizhang.core import jobs
+
+    started = []
+
+    class Thread:
+        def __init__(self, target, args, **kw):
+            started.append((target, args))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs.threading, "Thread", Thread)
+    return started

@@ -61,3 +61,16 @@ def test_a_unit_reports_the_month_with_a_photo_on_its_phone(phone, world, settin
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.investment == 85
     assert report.attachments.count() == 1
+
+
+def test_the_district_pages_fit_a_phone(phone, world, settings, tmp_path):  # noqa: F811
+    """Every page a district administrator opens from the menu or a figure fits 390 px."""
+    settings.MEDIA_ROOT = tmp_path
+    login(phone, "ls_admin")
+    for name, path in (("todo", "/todo/"), ("dashboard", "/monitoring/?year=2024&month=3"),
+                       ("drill", "/monitoring/drill/?year=2024&month=3&metric=key_projects"),
+                       ("list", "/projects/"), ("period", "/reporting/?year=2024&month=3"),
+                       ("orders", "/reporting/orders/"), ("order-new", "/reporting/orders/new/"),
+                       ("rules", "/reporting/rules/"), ("warning-rules", "/monitoring/rules/")):
+        phone.goto(phone.base_url + path)
+        fits(phone, f"admin-{name}")

@@ -488,20 +488,10 @@ def test_chinese_pages_stay_chinese(client, english):
     assert "项目台账" in body
 
 
-def test_a_background_import_answers_in_the_language_it_was_confirmed_in(client, english, settings, monkeypatch):
-    from taizhang.core import jobs
+def test_a_background_import_answers_in_the_language_it_was_confirmed_in(client, english, settings, held_jobs):
 
     settings.TAIZHANG_IMPORT_BACKGROUND_ROWS = 0
-    started = []
-
-    class Thread:  # the job runs when the test says, on this thread and database connection
-        def __init__(self, target, args, **kw):
-            started.append((target, args))
-
-        def start(self):
-            pass
-
-    monkeypatch.setattr(jobs.threading, "Thread", Thread)
+    started = held_jobs
     client = english_client(client)
     client.force_login(english.users["district_admin"])
     client.get(reverse("projects:import_batch", kwargs={"token": english.batch}))  # the preview counts the rows

@@ -168,19 +168,10 @@ def test_a_background_import_reports_done_or_failed_and_keeps_nothing_on_failure
     assert not Project.objects.filter(name=C).exists()
 
 
-def test_a_large_sheet_is_confirmed_into_a_background_job(client, world, tmp_path, settings, monkeypatch):
+def test_a_large_sheet_is_confirmed_into_a_background_job(client, world, tmp_path, settings, held_jobs):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.TAIZHANG_IMPORT_BACKGROUND_ROWS = 1
-    started = []
-
-    class Thread:  # the job runs when the test says, on this thread and database connection
-        def __init__(self, target, args, **kw):
-            started.append((target, args))
-
-        def start(self):
-            pass
-
-    monkeypatch.setattr(jobs.threading, "Thread", Thread)
+    started = held_jobs
     client.force_login(world.ls_admin)
     upload = io.BytesIO(three_years()[0])
     upload.name = "2023.xlsx"

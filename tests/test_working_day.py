@@ -36,6 +36,9 @@ def test_an_order_for_a_late_unit_names_every_project_it_has_not_reported(client
     assert all(p.name in content for p in late) and "3个项目" in content
     assert "按时项目" not in content and "别的单位的项目" not in content
     assert form.initial["deadline"] > dt.date.today()
+    # the browser's date field shows it (an ISO value; "2026/12/02" would show empty)
+    page = client.get(link).content.decode()
+    assert f'name="deadline" value="{form.initial["deadline"]:%Y-%m-%d}"' in page
     # another district's administrator gets an empty form, not this unit's projects
     from .conftest import make_user
 

@@ -92,6 +92,14 @@ def restrict_regions(queryset, user, field: str = ""):
     return queryset if q is None else queryset.filter(q)
 
 
+def districts_of(user):
+    """The districts (区/县) in the user's scope, by code."""
+    from taizhang.regions.choices import RegionLevel
+    from taizhang.regions.models import Region
+
+    return restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code")
+
+
 def _within(user, region) -> bool:
     return (user.region is not None and region is not None
             and region.path.startswith(user.region.path))

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.scope import restrict_regions
+from taizhang.core.scope import districts_of, restrict_regions
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region
 
@@ -16,7 +16,7 @@ from .models import OVER_100M_WAN, Problem, Project
 
 
 def _regions(request):
-    return restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), getattr(request, "user", None))
+    return districts_of(getattr(request, "user", None))
 
 
 def _parks(request):

@@ -25,10 +25,19 @@ from .rules import check, contexts, rules_for
 # -------------------------------------------------------------- periods and who owes what
 
 
-def deadline_for(region, year: int, month: int) -> dt.date:
-    day = getattr(ReportingSettings.objects.filter(region=region).first(), "deadline_day", 5)
+DEFAULT_DEADLINE_DAY = 5
+
+
+def _due(year: int, month: int, day: int) -> dt.date:
+    """A month's reports are due on ``day`` of the next month."""
     ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
     return dt.date(ny, nm, day)
+
+
+def deadline_for(region, year: int, month: int) -> dt.date:
+    """The deadline a district's month gets when it is opened (from its settings)."""
+    day = getattr(ReportingSettings.objects.filter(region=region).first(), "deadline_day", DEFAULT_DEADLINE_DAY)
+    return _due(year, month, day)
 
 
 def deadlines(regions, year: int, month: int) -> dict[int, dt.date]:
@@ -38,8 +47,7 @@ def deadlines(regions, year: int, month: int) -> dict[int, dt.date]:
     stored = dict(ReportingPeriod.objects.filter(region_id__in=ids, year=year, month=month)
                   .values_list("region_id", "deadline"))
     days = dict(ReportingSettings.objects.filter(region_id__in=ids).values_list("region_id", "deadline_day"))
-    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
-    return {pk: stored.get(pk) or dt.date(ny, nm, days.get(pk, 5)) for pk in ids}
+    return {pk: stored.get(pk) or _due(year, month, days.get(pk, DEFAULT_DEADLINE_DAY)) for pk in ids}
 
 
 def period_for(region, year: int, month: int) -> ReportingPeriod:

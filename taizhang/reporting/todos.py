@@ -13,10 +13,8 @@ from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
 from taizhang.core.periods import last_finished_month
-from taizhang.core.scope import Action, can, restrict_regions
+from taizhang.core.scope import Action, can, districts_of
 from taizhang.projects.models import MonthlyProgress, Project
-from taizhang.regions.choices import RegionLevel
-from taizhang.regions.models import Region
 
 from . import obligations
 from .choices import OrderLevel, OrderStatus, PeriodStatus, ReportStatus
@@ -98,7 +96,7 @@ def count(user, today: dt.date | None = None) -> int:
 def _districts_not_submitted(user, today: dt.date) -> list[tuple[str, str, str]]:
     """For the city: districts whose month being collected is past its deadline and not submitted."""
     year, month = last_finished_month(today)
-    districts = list(restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code"))
+    districts = list(districts_of(user))
     periods = {p.region_id: p for p in ReportingPeriod.objects.filter(region__in=districts, year=year, month=month)}
     due = deadlines(districts, year, month)
     out = []

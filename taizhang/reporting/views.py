@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from taizhang.accounts.choices import Role
 from taizhang.core.numbers import small_int
 from taizhang.core.periods import month_from_request
-from taizhang.core.scope import Action, may, restrict_regions
+from taizhang.core.scope import Action, districts_of, may, restrict_regions
+from taizhang.projects.forms import DateInput
 from taizhang.projects.models import MonthlyProgress, Problem, Project
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region, Unit
@@ -30,11 +31,6 @@ from .choices import OrderSource, OrderStatus, PeriodStatus, ReportStatus
 from .forms import ProgressForm
 from .models import Attachment, Revision, SupervisionOrder
 from .todos import grouped, review_months, todos
-
-
-def _int(value) -> int | None:
-    """A version or an id from a form; anything else is none (the service then refuses nothing)."""
-    return small_int(value)
 
 
 def _errors(e: ValidationError) -> str:
@@ -56,13 +52,15 @@ def todo_list(request):
     for group in groups:
         if group.what == _("待审核"):
             group.by_month = review_months(request.user)
-    return render(request, "reporting/home.html", {"groups": groups, "total": len(items)})
+    # the badge shows the list's own count (not counted a second time by the context processor)
+    return render(request, "reporting/home.html", {"groups": groups, "total": len(items), "todo_count": len(items)})
 
 
 def _district(request) -> Region:
-    regions = restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), request.user)
+    regions = districts_of(request.user)
     pk = request.GET.get("region") or request.POST.get("region")
-    region = regions.filter(pk=small_int(pk)).first() if small_int(pk) is not None else None
+    region_id = small_int(pk)
+    region = regions.filter(pk=region_id).first() if region_id is not None else None
     if pk and region is None:
         # a district the user may not see, or none: the same answer as for a missing page
         raise Http404(_("没有可查看的区"))
@@ -116,7 +114,7 @@ def period(request):
 
 
 def _districts(user) -> list[Region]:
-    districts = list(restrict_regions(Region.objects.filter(level=RegionLevel.DISTRICT), user).order_by("code"))
+    districts = list(districts_of(user))
     return districts if len(districts) > 1 else []
 
 
@@ -133,8 +131,8 @@ def _picks(request) -> list[tuple[int, int | None]]:
     picks = {}
     for value in request.POST.getlist("pick"):
         pk, _sep, version = value.partition(":")
-        if small_int(pk) is not None:
-            picks[small_int(pk)] = small_int(version)
+        if (report_id := small_int(pk)) is not None:
+            picks[report_id] = small_int(version)
     return list(picks.items())
 
 
@@ -205,7 +203,7 @@ def report(request, pk: int):
                 progress.submit_report(request.user, r)
                 messages.success(request, _("报告已提交,等待区级审核"))
             elif action == "approve":
-                version = _int(request.POST.get("version"))
+                version = small_int(request.POST.get("version"))
                 if version is None:
                     raise ValidationError(_("请刷新页面后再审核:缺少您所看到的报告版本号"))
                 progress.approve_report(request.user, r, version)
@@ -272,7 +270,7 @@ class OrderForm(forms.Form):
     project = forms.ModelChoiceField(label=_l("项目"), queryset=Project.objects.none(), required=False)
     source = forms.ChoiceField(label=_l("来源"), choices=OrderSource.choices)
     content = forms.CharField(label=_l("督办事项"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_l("办理时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_l("办理时限"), widget=DateInput())  # ISO, so a browser shows the prefilled day
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,7 +288,7 @@ def orders(request):
 
 def _late_unit_order(request) -> dict:
     """A 督办单 to a unit late with its monthly reports, naming every project it has not reported."""
-    unit = Unit.objects.filter(pk=_int(request.GET.get("unit"))).select_related("region").first()
+    unit = Unit.objects.filter(pk=small_int(request.GET.get("unit"))).select_related("region").first()
     if unit is None or not may(request.user, Action.SUPERVISE, unit.region.district or unit.region):
         return {}
     year, month = month_from_request(request)
@@ -401,7 +399,7 @@ def rules(request):
                         "threshold": r.threshold if r else None, "label": label})
     RuleFormSet = forms.formset_factory(RuleForm, extra=0)
     settings_obj = ReportingSettings.objects.filter(region=region).first()
-    deadline = DeadlineForm(request.POST or None, initial={"deadline_day": getattr(settings_obj, "deadline_day", 5)})
+    deadline = DeadlineForm(request.POST or None, initial={"deadline_day": getattr(settings_obj, "deadline_day", services.DEFAULT_DEADLINE_DAY)})
     formset = RuleFormSet(request.POST or None, initial=[{k: v for k, v in i.items() if k != "label"} for i in initial])
     if request.method == "POST" and formset.is_valid() and deadline.is_valid():
         from django.db import transaction

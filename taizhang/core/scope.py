@@ -175,6 +175,42 @@ def _may_order(user, action: Action, order) -> bool:
     return False
 
 
+def _may_enterprise(user, action: Action, obj) -> bool:
+    """A firm, or a record of it (a tier, a figure, a visit): everyone working in its district
+    sees it; those who change the ledger change it; a 责任单位's staff (often the firm's
+    服务专员) also log visits and raise 诉求 for it."""
+    region, own = obj.region if hasattr(obj, "region_id") else obj.enterprise.region, home_region(user)
+    if own is None or region is None or not region.path.startswith(own.path):
+        return False
+    if user.role == Role.UNIT_USER:
+        return action in (Action.VIEW, Action.REPORT)
+    return True
+
+
+def _may_demand(user, action: Action, demand) -> bool:
+    """A 诉求: seen, acknowledged, answered and resolved by the unit it is addressed to; seen by
+    its district, which raises it, rates the answer and escalates it to a 督办单."""
+    if action in (Action.VIEW, Action.ANSWER) and user.unit_id is not None and demand.unit_id == user.unit_id:
+        return True
+    if action == Action.ANSWER or user.role == Role.UNIT_USER:
+        return False
+    return _within(user, demand.region)
+
+
+def demand_scope_q(user, action: Action) -> Q | None:
+    """The 诉求 for which :func:`may` answers yes, as a filter."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    unit_q = Q(unit_id=user.unit_id) if user.unit_id is not None else Q(pk__in=[])
+    if action == Action.ANSWER or user.role == Role.UNIT_USER:
+        return unit_q if action in (Action.VIEW, Action.ANSWER) and can(user, Action.ANSWER) else Q(pk__in=[])
+    if not can(user, action) or user.region_id is None:
+        return Q(pk__in=[])
+    return Q(region__path__startswith=user.region.path)
+
+
 def may(user, action: Action | str, obj=None) -> bool:
     """The one permission policy: whether ``user`` may take ``action`` on ``obj``.
 
@@ -197,6 +233,12 @@ def may(user, action: Action | str, obj=None) -> bool:
         return True
     if isinstance(obj, SupervisionOrder):
         return _may_order(user, action, obj)
+    from taizhang.enterprises.models import Demand
+
+    if isinstance(obj, Demand):
+        return _may_demand(user, action, obj)
+    if getattr(obj, "is_enterprise_record", False):
+        return _may_enterprise(user, action, obj)
     if action == Action.ANSWER:
         return False  # only a 督办单 is answered
     if user.role == Role.UNIT_USER:

@@ -28,6 +28,7 @@ class OrderSource(models.TextChoices):
     WARNING = "warning", _("进度预警")
     PROBLEM = "problem", _("逾期问题")
     LATE_REPORT = "late_report", _("逾期未报")
+    DEMAND = "demand", _("企业诉求超时")
     OTHER = "other", _("其他")
 
 

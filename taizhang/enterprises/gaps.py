@@ -1,0 +1,149 @@
+"""How far a firm is from the next tier: the tier's published thresholds (a rule set, as data)
+against the firm's figures of the year the rules look at.
+
+Each threshold says the firm's value, the threshold and the shortfall; thresholds in one group
+are alternatives. A firm is "one step away" when exactly one requirement is unmet and none is
+unknown; a missing figure is never taken as met or as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.numbers import q2
+
+from .choices import LADDERS, Metric, Op
+from .models import AnnualFigure, Enterprise, Recognition, RuleSet
+
+QUALIFIED, ONE_STEP, FAR, UNKNOWN = "qualified", "one_step", "far", "unknown"
+VERDICTS = {QUALIFIED: _("已达标"), ONE_STEP: _("差一项"), FAR: _("差多项"), UNKNOWN: _("数据不全")}
+
+
+def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
+    """Each firm's figures of ``year`` with the derived ones: R&D intensity from R&D and revenue,
+    revenue growth from this year's and last year's revenue, years since founding."""
+    out: dict[int, dict[str, Decimal]] = {fid: {} for fid in firm_ids}
+    last_revenue: dict[int, Decimal] = {}
+    for fid, y, metric, value in AnnualFigure.objects.filter(
+            enterprise_id__in=list(firm_ids), year__in=(year, year - 1)).values_list(
+            "enterprise_id", "year", "metric", "value"):
+        if y == year:
+            out[fid][metric] = value
+        elif metric == Metric.REVENUE:
+            last_revenue[fid] = value
+    founded = dict(Enterprise.objects.filter(pk__in=list(firm_ids), established__isnull=False)
+                   .values_list("pk", "established"))
+    for fid, figs in out.items():
+        revenue = figs.get(Metric.REVENUE)
+        if Metric.RD_INTENSITY not in figs and revenue and Metric.RD_EXPENSE in figs:
+            figs[Metric.RD_INTENSITY] = q2(figs[Metric.RD_EXPENSE] / revenue * 100)
+        if Metric.REVENUE_GROWTH not in figs and revenue is not None and last_revenue.get(fid):
+            figs[Metric.REVENUE_GROWTH] = q2((revenue - last_revenue[fid]) / last_revenue[fid] * 100)
+        if fid in founded:
+            figs[Metric.YEARS] = Decimal(year - founded[fid].year)
+    return out
+
+
+def ruleset_for(kind: str, year: int, level: str | None = None) -> RuleSet | None:
+    """The newest version of the tier's rules that governs ``year``."""
+    sets = RuleSet.objects.filter(kind=kind, first_year__lte=year).prefetch_related("criteria")
+    if level:
+        sets = sets.filter(level=level)
+    for ruleset in sets.order_by("-first_year", "-version"):
+        if ruleset.applies_to(year):
+            return ruleset
+    return None
+
+
+@dataclass
+class Check:
+    metric: str
+    label: str
+    op: str
+    threshold: Decimal
+    value: Decimal | None
+    met: bool | None
+    shortfall: Decimal | None
+    group: str = ""
+
+
+@dataclass
+class Gap:
+    ruleset: RuleSet
+    checks: list[Check]
+    unmet: int  # requirements (a group counts once) not met
+    unknown: int  # requirements none of whose figures is known, and not met by another
+    verdict: str = field(init=False)
+
+    def __post_init__(self):
+        if self.unmet == 0 and self.unknown == 0:
+            self.verdict = QUALIFIED
+        elif self.unknown:
+            self.verdict = UNKNOWN if self.unmet == 0 else FAR if self.unmet > 1 else UNKNOWN
+        else:
+            self.verdict = ONE_STEP if self.unmet == 1 else FAR
+
+    @property
+    def verdict_label(self) -> str:
+        return str(VERDICTS[self.verdict])
+
+
+def evaluate(ruleset: RuleSet, figures: dict[str, Decimal]) -> Gap:
+    checks = []
+    for c in ruleset.criteria.all():
+        value = figures.get(c.metric)
+        met = None if value is None else c.met_by(value)
+        shortfall = None
+        if value is not None and not met:
+            shortfall = (c.threshold - value) if c.op == Op.GTE else (value - c.threshold)
+        checks.append(Check(c.metric, Metric(c.metric).label, c.get_op_display(), c.threshold, value, met,
+                            shortfall, c.group))
+    requirements: dict[str, list[Check]] = {}
+    for i, check in enumerate(checks):
+        requirements.setdefault(check.group or f"#{i}", []).append(check)
+    unmet = unknown = 0
+    for group in requirements.values():
+        if any(ch.met for ch in group):
+            continue
+        if any(ch.met is None for ch in group):
+            unknown += 1
+        else:
+            unmet += 1
+    return Gap(ruleset, checks, unmet, unknown)
+
+
+def current_kinds(firm_ids, day: dt.date) -> dict[int, set[str]]:
+    """The tiers each firm holds on ``day``."""
+    held: dict[int, set[str]] = {fid: set() for fid in firm_ids}
+    for rec in Recognition.objects.filter(enterprise_id__in=list(firm_ids)).only(
+            "enterprise_id", "kind", "year", "effective", "expiry", "ended"):
+        if rec.holds_on(day):
+            held[rec.enterprise_id].add(rec.kind)
+    return held
+
+
+def next_kinds(held: set[str]) -> list[str]:
+    """On each ladder, the step after the highest the firm holds (the first step for a firm on none)."""
+    out = []
+    for kinds in LADDERS.values():
+        reached = [i for i, k in enumerate(kinds) if k in held]
+        i = (max(reached) + 1) if reached else 0
+        if i < len(kinds):
+            out.append(kinds[i])
+    return out
+
+
+def gaps_for(firm_ids, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:
+    """Each firm's gap to ``kind`` by the rules governing ``year``, on the figures of ``year``;
+    firms already holding ``kind`` on ``day`` are left out."""
+    ruleset = ruleset_for(kind, year)
+    if ruleset is None:
+        return {}
+    day = day or dt.date(year, 12, 31)
+    held = current_kinds(firm_ids, day)
+    figures = figures_of([f for f in firm_ids if kind not in held.get(f, ())], year)
+    return {fid: evaluate(ruleset, figs) for fid, figs in figures.items()}

@@ -1,0 +1,314 @@
+"""The enterprise registry: credit codes and duplicates, tiers with history and the counts
+reports quote (each definition on a hand-built registry), the gap to the next tier by a rule
+set with hand-computed answers, 诉求 clocks and escalation, and who sees which firm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from taizhang.core.scope import Action, may
+from taizhang.enterprises import gaps, services, tiers
+from taizhang.enterprises.choices import DemandStatus, EndReason, Metric, Op, TierKind, TierLevel
+from taizhang.enterprises.models import Criterion, Enterprise, RuleSet
+from taizhang.projects.validators import credit_code_check_char
+from taizhang.reporting.choices import OrderSource
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def code(n: int, region: str = "370212") -> str:
+    first = f"91{region}{n:09d}"
+    return first + credit_code_check_char(first)
+
+
+def firm(user, region, name, n=None, **extra) -> Enterprise:
+    return services.create_enterprise(user, {"name": name, "region": region,
+                                             "credit_code": code(n) if n else "", **extra})
+
+
+def hq(user, f, year, effective=None, **extra):
+    return services.recognise(user, f, {"kind": TierKind.HIGH_TECH, "level": TierLevel.NATIONAL, "year": year,
+                                        "effective": effective, **extra})
+
+
+# ---------------------------------------------------------------- registry
+
+
+def test_credit_code_is_validated(world):
+    with pytest.raises(ValidationError) as err:
+        services.create_enterprise(world.ls_editor, {"name": "错码公司", "region": world.laoshan,
+                                                     "credit_code": code(1)[:17] + "0"
+                                                     if code(1)[17] != "0" else code(1)[:17] + "1"})
+    assert "校验位" in str(err.value)
+    with pytest.raises(ValidationError):
+        services.create_enterprise(world.ls_editor, {"name": "短码公司", "region": world.laoshan,
+                                                     "credit_code": "9137021200000"})
+
+
+def test_one_code_one_firm_across_districts(world):
+    firm(world.ls_editor, world.laoshan, "青岛甲科技有限公司", 1)
+    with pytest.raises(ValidationError) as err:
+        firm(world.city_admin, world.licang, "李沧某公司", 1)
+    assert "青岛甲科技有限公司" in str(err.value)
+
+
+def test_duplicates_by_normalised_and_former_name(world):
+    a = firm(world.ls_editor, world.laoshan, "青岛檬豆网络科技有限公司(崂山)", 2)
+    with pytest.raises(ValidationError):  # full-width brackets and a space are the same name
+        firm(world.ls_editor, world.laoshan, "青岛檬豆网络科技有限公司 (崂山)")
+    services.update_enterprise(world.ls_editor, a, {"name": "青岛柠檬豆科技有限公司"})
+    found = services.duplicates_of("青岛檬豆网络科技有限公司(崂山)")
+    assert list(found) == [a]
+    assert list(services.duplicates_of("别的名字", code(2))) == [a]
+
+
+# ---------------------------------------------------------------- tiers and counts
+
+
+@pytest.fixture
+def registry(world):
+    u = world.ls_admin
+    f = {k: firm(u, world.laoshan, f"企业{k}", i) for i, k in enumerate("ABCDE", start=10)}
+    hq(u, f["A"], 2020, dt.date(2020, 12, 1))
+    hq(u, f["A"], 2023, dt.date(2023, 12, 5), renewal=True)
+    hq(u, f["B"], 2023, dt.date(2023, 11, 15))
+    hq(u, f["C"], 2023)  # the list gives the year only
+    d = hq(u, f["D"], 2021, dt.date(2021, 10, 10))
+    services.end_recognition(u, d, dt.date(2023, 6, 30), EndReason.REVOKED)
+    hq(u, f["E"], 2019, dt.date(2019, 11, 1))
+    hq(u, f["E"], 2023, dt.date(2023, 3, 1))
+    g = firm(world.city_admin, world.licang, "李沧企业G", 99)
+    hq(world.city_admin, g, 2023, dt.date(2023, 5, 5))
+    return f
+
+
+def _laoshan(world):
+    return Enterprise.objects.restrict(world.ls_viewer)
+
+
+def test_high_tech_certificate_runs_three_years(registry):
+    a_first = registry["A"].recognitions.get(year=2020)
+    assert a_first.expiry == dt.date(2023, 11, 30)
+    c = registry["C"].recognitions.get()
+    assert c.expiry == dt.date(2025, 12, 31)  # year only: the earliest its term can end
+
+
+def test_new_in_a_year(world, registry):
+    count = tiers.count_new(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    # B (dated) and C (year only, the whole year asked); A renewed, E had been recognised in 2019
+    assert (count.value, count.undated) == (2, 0)
+    assert count.ids == sorted([registry["B"].pk, registry["C"].pk])
+
+
+def test_new_in_half_a_year_reports_the_undated(world, registry):
+    count = tiers.count_new(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 1, 1), dt.date(2023, 6, 30))
+    assert (count.value, count.undated) == (0, 1)
+
+
+def test_cumulative_at_a_date(world, registry):
+    end = tiers.count_cumulative(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 12, 31))
+    assert (end.value, end.undated) == (5, 0)
+    mid = tiers.count_cumulative(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 6, 30))
+    assert (mid.value, mid.undated) == (3, 1)  # A, D, E; C's day unknown
+
+
+def test_valid_at_a_date(world, registry):
+    end = tiers.count_valid(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 12, 31))
+    assert end.ids == sorted(registry[k].pk for k in "ABCE")  # D revoked on 30 June
+    mid = tiers.count_valid(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 6, 30))
+    assert (mid.ids, mid.undated) == (sorted([registry["A"].pk, registry["E"].pk]), 1)
+    before_revoked = tiers.count_valid(_laoshan(world), TierKind.HIGH_TECH, dt.date(2023, 6, 29))
+    assert registry["D"].pk in before_revoked.ids
+
+
+def test_city_counts_every_district(world, registry):
+    city = Enterprise.objects.restrict(world.city_admin)
+    assert tiers.count_valid(city, TierKind.HIGH_TECH, dt.date(2023, 12, 31)).value == 5
+
+
+def test_expiring_certificates(world, registry):
+    soon = list(tiers.expiring(_laoshan(world), dt.date(2023, 9, 1), months=6))
+    assert [(r.enterprise.name, r.year) for r in soon] == [("企业A", 2020)]
+    assert list(tiers.expiring(_laoshan(world), dt.date(2023, 9, 1), months=2)) == []
+
+
+def test_ended_needs_a_reason_and_a_sane_day(world, registry):
+    rec = registry["B"].recognitions.get()
+    with pytest.raises(ValidationError):
+        services.end_recognition(world.ls_admin, rec, dt.date(2020, 1, 1), EndReason.REVOKED)
+
+
+def test_same_tier_twice_in_a_year_is_refused(world, registry):
+    with pytest.raises(ValidationError):
+        hq(world.ls_admin, registry["B"], 2023, dt.date(2023, 12, 1))
+
+
+def test_funnel_of_the_high_tech_ladder(world, registry):
+    u = world.ls_admin
+    services.recognise(u, registry["B"], {"kind": TierKind.SEEDLING, "level": TierLevel.CITY, "year": 2022,
+                                          "effective": dt.date(2022, 11, 15)})
+    services.recognise(u, registry["C"], {"kind": TierKind.SEEDLING, "level": TierLevel.CITY, "year": 2022,
+                                          "effective": dt.date(2022, 6, 1)})
+    steps = tiers.funnel(_laoshan(world), "high_tech", dt.date(2023, 12, 31))
+    assert [s.firms for s in steps] == [2, 5, 0, 0]
+    assert steps[1].conversion == 100.0  # both seedlings were recognised
+    # B: 2022-11-15 -> 2023-11-15 = 365 days; C: 2022-06-01 -> 2023-12-31 (year only) = 578; median of two
+    assert steps[1].median_days == (365 + 578) // 2
+
+
+# ---------------------------------------------------------------- the gap to the next tier
+
+
+@pytest.fixture
+def gazelle_rules(db):
+    rs = RuleSet.objects.create(kind=TierKind.GAZELLE, level=TierLevel.CITY, name="瞪羚企业认定条件(示例)",
+                                first_year=2024)
+    for metric, threshold, group in ((Metric.REVENUE, "5000", ""), (Metric.REVENUE_GROWTH, "20", ""),
+                                     (Metric.RD_INTENSITY, "3", ""), (Metric.INVENTION_PATENTS, "2", "ip"),
+                                     (Metric.IP_RIGHTS, "10", "ip")):
+        Criterion.objects.create(ruleset=rs, metric=metric, op=Op.GTE, threshold=D(threshold), group=group)
+    return rs
+
+
+def _figs(user, f, year, **values):
+    for metric, value in values.items():
+        services.record_figure(user, f, year, metric, value, department="统计局")
+
+
+def test_gap_to_gazelle(world, gazelle_rules):
+    u = world.ls_admin
+    x, y, z, w = (firm(u, world.laoshan, name, n) for n, name in enumerate(("X公司", "Y公司", "Z公司", "W公司"), 50))
+    _figs(u, x, 2024, revenue="6000", rd_expense="150", invention_patents="3")
+    _figs(u, x, 2023, revenue="4800")
+    _figs(u, y, 2024, revenue="4000", rd_expense="200", ip_rights="12")
+    _figs(u, y, 2023, revenue="3900")
+    _figs(u, z, 2024, revenue="7000", rd_expense="300")
+    services.recognise(u, w, {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2024,
+                              "effective": dt.date(2024, 3, 1)})
+    result = gaps.gaps_for([x.pk, y.pk, z.pk, w.pk], TierKind.GAZELLE, 2024)
+    assert w.pk not in result
+    gx = result[x.pk]
+    assert gx.verdict == gaps.ONE_STEP
+    by = {c.metric: c for c in gx.checks}
+    assert by[Metric.REVENUE_GROWTH].value == D("25.00")
+    assert by[Metric.RD_INTENSITY].value == D("2.50") and by[Metric.RD_INTENSITY].shortfall == D("0.50")
+    gy = result[y.pk]
+    assert gy.verdict == gaps.FAR and gy.unmet == 2
+    assert {c.metric: c.shortfall for c in gy.checks}[Metric.REVENUE] == D("1000")
+    assert {c.metric: c.value for c in gy.checks}[Metric.REVENUE_GROWTH] == D("2.56")
+    gz = result[z.pk]
+    assert (gz.verdict, gz.unmet, gz.unknown) == (gaps.UNKNOWN, 0, 2)  # growth and patents unknown
+
+
+def test_a_new_version_of_the_rules_governs(world, gazelle_rules):
+    u = world.ls_admin
+    v2 = RuleSet.objects.create(kind=TierKind.GAZELLE, level=TierLevel.CITY, name="v2", first_year=2024, version=2)
+    Criterion.objects.create(ruleset=v2, metric=Metric.REVENUE, op=Op.GTE, threshold=D("7000"))
+    x = firm(u, world.laoshan, "X公司", 60)
+    _figs(u, x, 2024, revenue="6000")
+    assert gaps.ruleset_for(TierKind.GAZELLE, 2024) == v2
+    assert gaps.gaps_for([x.pk], TierKind.GAZELLE, 2024)[x.pk].checks[0].shortfall == D("1000")
+    assert gaps.ruleset_for(TierKind.GAZELLE, 2023) is None
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "1e30", "abc", "-1e20"])
+def test_figures_are_bounded(world, bad):
+    x = firm(world.ls_admin, world.laoshan, "X公司", 61)
+    with pytest.raises(ValidationError):
+        services.record_figure(world.ls_admin, x, 2024, Metric.REVENUE, bad)
+
+
+def test_next_tier_on_each_ladder():
+    assert gaps.next_kinds({TierKind.HIGH_TECH, TierKind.GAZELLE}) == [
+        TierKind.IPO_POOL, TierKind.TECH_SME, TierKind.QUASI_UNICORN]
+
+
+# ---------------------------------------------------------------- 诉求
+
+
+def test_demand_clock_and_escalation(world):
+    f = firm(world.ls_admin, world.laoshan, "诉求企业", 70)
+    received = dt.datetime(2024, 5, 6, 9, 0, tzinfo=TZ)
+    demand = services.raise_demand(world.unit_user, f, {"category": "finance", "content": "需要流动资金贷款",
+                                                        "unit": world.ls_zs}, now=received)
+    assert demand.acknowledge_due == dt.datetime(2024, 5, 6, 11, 0, tzinfo=TZ)
+    assert demand.answer_due == dt.datetime(2024, 5, 9, 9, 0, tzinfo=TZ)
+    assert demand.resolve_due == dt.datetime(2024, 5, 21, 9, 0, tzinfo=TZ)
+    assert services.overdue_steps(demand, now=dt.datetime(2024, 5, 6, 10, 59, tzinfo=TZ)) == []
+    assert services.overdue_steps(demand, now=dt.datetime(2024, 5, 6, 11, 1, tzinfo=TZ)) == ["响应"]
+    demand = services.acknowledge_demand(world.unit_user, demand, now=dt.datetime(2024, 5, 6, 12, 0, tzinfo=TZ))
+    # acknowledged late; answered in time
+    assert services.overdue_steps(demand, now=dt.datetime(2024, 5, 8, 9, 0, tzinfo=TZ)) == ["响应"]
+    with pytest.raises(PermissionDenied):  # another district's staff cannot escalate it
+        services.escalate_demand(world.lc_editor, demand, today=dt.date(2024, 5, 10))
+    demand = services.escalate_demand(world.ls_admin, demand, today=dt.date(2024, 5, 10))
+    assert demand.order.unit == world.ls_zs and demand.order.source == OrderSource.DEMAND
+    assert demand.order.deadline == dt.date(2024, 5, 21)
+    with pytest.raises(ValidationError):
+        services.escalate_demand(world.ls_admin, demand)
+    with pytest.raises(PermissionDenied):  # only the unit answers
+        services.answer_demand(world.ls_editor, demand, "已对接银行")
+    demand = services.answer_demand(world.unit_user, demand, "已对接银行")
+    with pytest.raises(ValidationError):
+        services.resolve_demand(world.ls_admin, demand, rating=6)
+    demand = services.resolve_demand(world.ls_admin, demand, rating=5)
+    assert demand.status == DemandStatus.RESOLVED and demand.rating == 5
+    with pytest.raises(ValidationError):
+        services.answer_demand(world.unit_user, demand, "再答一次")
+
+
+def test_demand_unit_must_be_of_the_firms_district(world):
+    f = firm(world.ls_admin, world.laoshan, "诉求企业", 71)
+    with pytest.raises(ValidationError):
+        services.raise_demand(world.ls_admin, f, {"category": "other", "content": "x", "unit": world.lc_fgj})
+
+
+# ---------------------------------------------------------------- scope
+
+
+def test_a_district_never_sees_anothers_firms(world, registry):
+    names = set(Enterprise.objects.restrict(world.ls_editor).values_list("name", flat=True))
+    assert "李沧企业G" not in names and "企业A" in names
+    g = Enterprise.objects.get(name="李沧企业G")
+    assert not may(world.ls_editor, Action.VIEW, g)
+    with pytest.raises(PermissionDenied):
+        services.recognise(world.ls_admin, g, {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2024})
+    with pytest.raises(PermissionDenied):
+        services.log_visit(world.ls_editor, g, {"date": dt.date(2024, 1, 2), "purpose": "走访"})
+
+
+def test_unit_staff_serve_but_do_not_change_the_registry(world, registry):
+    a = registry["A"]
+    assert may(world.unit_user, Action.VIEW, a) and may(world.unit_user, Action.REPORT, a)
+    assert not Enterprise.objects.restrict(world.unit_user, Action.CHANGE).exists()
+    with pytest.raises(PermissionDenied):
+        services.update_enterprise(world.unit_user, a, {"industry": "软件"})
+    visit = services.log_visit(world.unit_user, a, {"date": dt.date(2024, 1, 2), "purpose": "了解用工需求",
+                                                    "done": True})
+    assert visit.unit == world.ls_zs
+    with pytest.raises(PermissionDenied):  # a leader reads only
+        services.log_visit(world.ls_viewer, a, {"date": dt.date(2024, 1, 2), "purpose": "x"})
+
+
+def test_commissioner_must_work_in_the_district(world, registry):
+    with pytest.raises(ValidationError):
+        services.assign_commissioner(world.ls_admin, registry["A"], world.lc_editor)
+    services.assign_commissioner(world.ls_admin, registry["A"], world.unit_user)
+
+
+def test_planned_visits_of_two_departments_are_merged(world, registry):
+    a = registry["A"]
+    one = services.log_visit(world.unit_user, a, {"date": dt.date(2030, 3, 2), "purpose": "政策宣讲"})
+    two = services.log_visit(world.ls_editor, a, {"date": dt.date(2030, 3, 5), "purpose": "统计报表",
+                                                  "unit": world.ls_fgj})
+    assert list(services.planned_together(one)) == [two]
+    services.merge_visits(world.ls_editor, one, [two])
+    two.refresh_from_db()
+    assert two.merged_into == one and list(services.planned_together(one)) == []
+    assert two.history.count() == 2

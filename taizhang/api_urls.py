@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from taizhang.accounts.views import TokenView
+from taizhang.enterprises.api import views as enterprises
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
 from taizhang.reporting.api import views as reporting
@@ -18,6 +19,9 @@ router.register("stage-changes", projects.StageChangeViewSet, basename="stagecha
 router.register("plans", projects.AnnualPlanViewSet, basename="plan")
 router.register("progress", reporting.MonthlyProgressViewSet, basename="progress")
 router.register("problems", projects.ProblemViewSet, basename="problem")
+router.register("enterprises", enterprises.EnterpriseViewSet, basename="enterprise")
+router.register("recognitions", enterprises.RecognitionViewSet, basename="recognition")
+router.register("demands", enterprises.DemandViewSet, basename="demand")
 
 urlpatterns = [
     path("", include(router.urls)),

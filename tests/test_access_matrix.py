@@ -112,6 +112,28 @@ ROUTES: dict[str, Route] = {
     "reporting:order": Route(kwargs={"pk": "order"}, post={"action": "close"}, methods=("post",)),
     "reporting:rules": Route(query={"region": "region"}, post={"region": "region", "deadline_day": "9"},
                              methods=("post",)),
+    "enterprises:enterprise_list": Route(query={"region": "region", "chain": "chain", "q": "越界"}),
+    "enterprises:enterprise_add": Route(post={"name": "越界新建企业", "region": "region", "chain": "chain"},
+                                        methods=("post",)),
+    "enterprises:enterprise_detail": Route(kwargs={"pk": "firm"}),
+    "enterprises:enterprise_edit": Route(kwargs={"pk": "firm"}, post={"name": "改名企业", "region": "region"},
+                                         methods=("post",)),
+    "enterprises:recognition_add": Route(kwargs={"pk": "firm"}, post={"kind": "gazelle", "level": "city",
+                                                                      "year": YEAR}, methods=("post",)),
+    "enterprises:visit_add": Route(kwargs={"pk": "firm"}, post={"date": "2024-03-01", "purpose": "越界走访"},
+                                   methods=("post",)),
+    "enterprises:demand_add": Route(kwargs={"pk": "firm"}, post={"category": "other", "content": "越界诉求",
+                                                                 "unit": "unit"}, methods=("post",)),
+    "enterprises:commissioner_set": Route(kwargs={"pk": "firm"}, post={"commissioner": ""}, methods=("post",)),
+    "enterprises:tiers": Route(query={"region": "region", "date": "2024-12-31"}),
+    "enterprises:list_import": Route(post={"region": "region", "kind": "gazelle", "level": "city", "year": YEAR},
+                                     methods=("post",)),
+    "enterprises:list_preview": Route(kwargs={"token": "list_import"}, post={}, methods=("post",)),
+    "enterprises:demand_list": Route(own=True, query={"status": "received"}),
+    "enterprises:demand_detail": Route(kwargs={"pk": "demand"}),
+    "enterprises:demand_step": Route(kwargs={"pk": "demand", "step": "escalate"}, post={}, methods=("post",)),
+    "enterprises:visits": Route(own=True),
+    "enterprises:visit_merge": Route(kwargs={"pk": "visit"}, post={"other": "visit"}, methods=("post",)),
     # API
     "api-root": Route(own=True),
     "api_token": Route(public=True),
@@ -144,6 +166,13 @@ ROUTES: dict[str, Route] = {
                           post={"project": "project", "category": "land", "description": "越界问题"},
                           methods=("post",)),
     "problem-detail": Route(kwargs={"pk": "problem"}, post={"status": "solved"}, methods=("put", "patch")),
+    "enterprise-list": Route(query={"region": "region"}, post={"name": "越界新建企业", "region": "region"},
+                             methods=("post",)),
+    "enterprise-detail": Route(kwargs={"pk": "firm"}, post={"name": "改名企业"}, methods=("put", "patch")),
+    "recognition-list": Route(query={"enterprise": "firm"}),
+    "recognition-detail": Route(kwargs={"pk": "recognition"}),
+    "demand-list": Route(own=True),
+    "demand-detail": Route(kwargs={"pk": "demand"}),
 }
 
 
@@ -194,9 +223,35 @@ def children(owner, project, unit, tag: str) -> dict:
     batch = ImportBatch.objects.create(token=f"t{project.pk}x{tag.encode().hex()[:8]}", user=owner,
                                        filename=f"{tag}.xlsx", options={"year": YEAR, "month": MONTH})
     project.refresh_from_db()
-    return {"project": project.pk, "stage_change": project.stage_changes.first().pk,
+    firm_records = firms(owner, project.region, unit, tag, project.pk, shared=tag == "他单位越界")
+    return {**firm_records, "project": project.pk, "stage_change": project.stage_changes.first().pk,
             "plan": project.plans.get(year=YEAR).pk, "report": report.pk, "problem": problem.pk,
             "attachment": attachment.pk, "order": order.pk, "batch": batch.token}
+
+
+def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
+    """A firm of the district with a tier, a planned visit, a 诉求 to ``unit`` and a 认定名单 upload.
+    ``shared``: the firm is one every unit of the district serves; only its 诉求 is the unit's."""
+    from taizhang.enterprises import services as firm_services
+    from taizhang.enterprises.models import ListImport
+    from taizhang.projects.validators import credit_code_check_char
+
+    first = f"91{region.code}{n:09d}"
+    demand_text, tag = f"{tag}诉求", ("本区共享" if shared else tag)
+    firm = firm_services.create_enterprise(owner, {"name": f"{tag}企业", "region": region,
+                                                   "credit_code": first + credit_code_check_char(first)})
+    rec = firm_services.recognise(owner, firm, {"kind": "high_tech", "level": "national", "year": YEAR,
+                                                "effective": dt.date(YEAR, 2, 1), "batch": f"{tag}批次"})
+    visit = firm_services.log_visit(owner, firm, {"date": dt.date(2099, 1, 5), "purpose": f"{tag}走访",
+                                                  "unit": unit})
+    demand = firm_services.raise_demand(owner, firm, {"category": "other", "content": demand_text, "unit": unit})
+    upload = ListImport.objects.create(token=f"l{n}x{tag.encode().hex()[:8]}", user=owner, region=region,
+                                       filename=f"{tag}名单.xlsx", kind="gazelle", level="city", year=YEAR,
+                                       rows=[{"row": 2, "name": f"{tag}名单企业", "credit_code": "", "errors": [],
+                                              "match": "new", "firm": None, "candidates": [],
+                                              "certificate_no": "", "region": "", "effective": None}])
+    return {"firm": firm.pk, "recognition": rec.pk, "visit": visit.pk, "demand": demand.pk,
+            "list_import": upload.token}
 
 
 @pytest.fixture
@@ -241,7 +296,10 @@ def matrix(world, django_user_model):
         "laoshan": Foreign("崂山区的记录", {**ls, **place(w.laoshan, w.ls_zs, w.vr)},
                            ["虚拟现实创享中心", "崂山越界"]),
         # another unit's project in the user's own district; the district's catalogue is shared
-        "other_unit": Foreign("本区其他单位的记录", {**ls_other, **place(w.licang, w.lc_fgj, w.lc_chain)},
+        # a unit's staff see and serve every firm of their district; only 诉求 belong to a unit
+        "other_unit": Foreign("本区其他单位的记录", {**ls_other, **place(w.licang, w.lc_fgj, w.lc_chain),
+                                                    **{k: lc[k] for k in ("firm", "recognition", "visit",
+                                                                          "list_import")}},
                               ["崂山区人民医院", "他单位越界"]),
         "zhifu": Foreign("另一个市的记录", {**zf, **place(w.zhifu, w.zf_unit, w.zf_chain)},
                          ["芝罘海洋牧场基地", "芝罘越界"]),
@@ -311,7 +369,8 @@ def problems_for(client, user, foreign: Foreign) -> list[str]:
     for name, route in ROUTES.items():
         if route.public:
             continue
-        is_api = not name.startswith(("accounts:", "projects:", "monitoring:", "reporting:")) and name not in (
+        is_api = not name.startswith(("accounts:", "projects:", "monitoring:", "reporting:",
+                                      "enterprises:")) and name not in (
             "home",)
         kwargs = {k: resolve(v, foreign.ids) for k, v in route.kwargs.items()}
         url = reverse(name, kwargs=kwargs)

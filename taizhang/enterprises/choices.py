@@ -21,7 +21,7 @@ class Size(models.TextChoices):
 class Source(models.TextChoices):
     ENTERED = "entered", _("录入")
     IMPORTED = "imported", _("导入")
-    REAL = "real", _("真实")  # named by a published document (the demo's seeds)
+    SEED = "seed", _("真实(来自公开报道)")
     GENERATED = "generated", _("演示")
 
 

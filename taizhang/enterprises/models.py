@@ -452,3 +452,31 @@ class Demand(TimeStampedModel):
 
     def __str__(self) -> str:
         return gettext("诉求%(number)s:%(content)s") % {"number": self.pk, "content": self.content[:20]}
+
+
+class ListImport(models.Model):
+    """One upload of a published 认定名单: its rows read and matched to the registry, waiting for
+    the user to settle the near-matches and confirm; confirmed once, all rows or none."""
+
+    token = models.CharField(_("批次号"), max_length=32, unique=True)
+    user = models.ForeignKey(verbose_name=_("上传人"), **_user)
+    region = models.ForeignKey("regions.Region", verbose_name=_("区"), on_delete=models.PROTECT,
+                               related_name="list_imports")
+    filename = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("梯度"), max_length=16, choices=TierKind.choices)
+    level = models.CharField(_("级别"), max_length=16, choices=TierLevel.choices)
+    year = models.PositiveSmallIntegerField(_("认定年度"))
+    batch = models.CharField(_("批次"), max_length=64, blank=True)
+    body = models.CharField(_("认定机构"), max_length=100, blank=True)
+    effective = models.DateField(_("生效日期"), null=True, blank=True)
+    rows = models.JSONField(_("名单"), default=list)
+    applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("认定名单导入")
+        verbose_name_plural = _("认定名单导入")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,216 @@
+"""A published 认定名单 (a list of names, codes, certificate numbers) into the registry.
+
+Each row is matched to a firm: by credit code first (a code names one firm), then by name or
+former name after normalising, then offered near-matches ("青岛檬豆网络科技有限公司" and
+"檬豆网络科技(青岛)有限公司" are one firm written two ways) for the user to settle. A row no
+firm matches becomes a new firm of the district. Nothing is stored until the user confirms;
+then every row is stored, or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from taizhang.core.history import change_context
+from taizhang.core.scope import Action, may
+from taizhang.core.workbook import (
+    CellError,
+    Field,
+    WorkbookError,
+    clean,
+    filled,
+    open_workbook,
+    read_table,
+    to_date,
+)
+from taizhang.projects.validators import validate_credit_code
+
+from . import services
+from .choices import Source
+from .models import Enterprise, FormerName, ListImport, Recognition, firm_key
+
+MAX_ROWS = 20_000
+FIELDS = {
+    "name": Field(gettext_noop("企业名称"), ("企业名称", "单位名称", "企业", "公司名称", "申报单位", "申报企业",
+                                         "名称")),
+    "credit_code": Field(gettext_noop("统一社会信用代码"), ("统一社会信用代码", "社会信用代码", "信用代码",
+                                                       "组织机构代码")),
+    "certificate_no": Field(gettext_noop("证书编号"), ("证书编号", "证书号")),
+    "effective": Field(gettext_noop("发证日期"), ("发证日期", "认定日期", "发证时间", "入库时间"), kind="date"),
+    "region": Field(gettext_noop("所在区"), ("所在区", "所属区", "所属区市", "区市", "所在区市", "区县", "所在地")),
+}
+
+#: names of places and legal forms a firm's name may carry or not: "青岛檬豆网络科技有限公司" and
+#: "檬豆网络科技(青岛)有限公司" are one firm
+_PLACE = re.compile(r"^(?:中国|山东省?|青岛市?|[\u4e00-\u9fff]{2}[区县市])")
+_FORM = re.compile(r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司|分公司)$")
+_BRACKETS = re.compile(r"\([^()]*\)")
+
+
+def core_name(name: str) -> str:
+    key = _BRACKETS.sub("", firm_key(name))
+    for _i in range(2):
+        key = _FORM.sub("", key)
+    return _PLACE.sub("", key) or key
+
+
+def read(file, filename: str) -> list[dict]:
+    """The list's rows: each with its sheet row number, name, code, certificate and date."""
+    try:
+        sheets = open_workbook(file, filename)
+        table = read_table(sheets[0], FIELDS, required="name", max_rows=MAX_ROWS)
+    except WorkbookError as e:
+        raise ValidationError(str(e)) from e
+    col = {c.field: c.index for c in table.columns if c.field}
+    rows = []
+    for number, cells in table.rows:
+        def cell(field, cells=cells):
+            i = col.get(field)
+            return cells[i] if i is not None and i < len(cells) else None
+        name = clean(cell("name") or "")
+        if not name:
+            continue
+        row = {"row": number, "name": name, "credit_code": clean(cell("credit_code") or "").upper().replace(" ", ""),
+               "certificate_no": clean(cell("certificate_no") or ""), "region": clean(cell("region") or ""),
+               "effective": None, "errors": []}
+        if row["credit_code"]:
+            try:
+                validate_credit_code(row["credit_code"])
+            except ValidationError as e:
+                row["errors"].append(_("第%(row)s行“统一社会信用代码”:%(msg)s") % {"row": number, "msg": e.messages[0]})
+        if filled(cell("effective")):
+            try:
+                day = to_date(cell("effective"))
+                row["effective"] = day.isoformat() if day else None
+            except CellError as e:
+                row["errors"].append(_("第%(row)s行“发证日期”:%(msg)s") % {"row": number, "msg": str(e)})
+        rows.append(row)
+    if not rows:
+        raise ValidationError(_("名单中没有读到企业名称"))
+    return rows
+
+
+def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> list[dict]:
+    """Each row's firm: ``match`` is code / name / near / new / foreign / duplicate / recorded,
+    with ``firm`` (id) and for near-matches ``candidates`` [(id, name, score)]."""
+    mine = Enterprise.objects.restrict(user).filter(region__path__startswith=region.path)
+    by_key = dict(mine.values_list("name_key", "pk"))
+    by_key.update({k: pk for k, pk in FormerName.objects.filter(enterprise__in=mine)
+                   .values_list("name_key", "enterprise_id") if k not in by_key})
+    names = dict(mine.values_list("pk", "name"))
+    cores: dict[str, list[int]] = {}
+    for pk, name in names.items():
+        cores.setdefault(core_name(name), []).append(pk)
+    codes = {r["credit_code"] for r in rows if r["credit_code"] and not r["errors"]}
+    by_code = {c: (pk, rid) for c, pk, rid in Enterprise.objects.filter(credit_code__in=codes)
+               .values_list("credit_code", "pk", "region_id")}
+    visible = set(mine.filter(credit_code__in=codes).values_list("pk", flat=True))
+    recorded = set(Recognition.objects.filter(enterprise__in=mine, kind=kind, level=level, year=year)
+                   .values_list("enterprise_id", flat=True))
+    seen: dict[int | str, int] = {}
+    for r in rows:
+        r.update(match="new", firm=None, candidates=[])
+        if r["errors"]:
+            r["match"] = "error"
+            continue
+        if r["credit_code"] in by_code:
+            pk, _region = by_code[r["credit_code"]]
+            if pk not in visible:
+                r["match"] = "foreign"
+                continue
+            r.update(match="code", firm=pk)
+        elif firm_key(r["name"]) in by_key:
+            r.update(match="name", firm=by_key[firm_key(r["name"])])
+        else:
+            core = core_name(r["name"])
+            close = difflib.get_close_matches(core, list(cores), n=3, cutoff=0.8) if core else []
+            cands = [(pk, names[pk], round(difflib.SequenceMatcher(None, core, c).ratio(), 2))
+                     for c in close for pk in cores[c]]
+            if cands:
+                r.update(match="near", candidates=cands[:5])
+        key = r["firm"] or firm_key(r["name"])
+        if key in seen:
+            r["match"] = "duplicate"
+            r["duplicate_of"] = seen[key]
+            continue
+        seen[key] = r["row"]
+        if r["firm"] in recorded:
+            r["match"] = "recorded"
+    return rows
+
+
+def start(user, region, file, filename: str, options: dict) -> ListImport:
+    if not may(user, Action.CHANGE, region):
+        raise PermissionDenied(_("您没有权限导入该区的名单"))
+    rows = match(read(file, filename), user, region, options["kind"], options["level"], options["year"])
+    return ListImport.objects.create(token=uuid.uuid4().hex, user=user, region=region, filename=filename[:200],
+                                     rows=rows, **options)
+
+
+def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
+    """Store the list: ``choices`` settles near-matches (row -> firm id or "new" or "skip").
+    All rows or none; a second confirm of the same upload does nothing."""
+    if not may(user, Action.CHANGE, batch.region):
+        raise PermissionDenied(_("您没有权限导入该区的名单"))
+    counts = {"recognised": 0, "created": 0, "skipped": 0}
+    errors = []
+    with transaction.atomic(), change_context(user, _("导入认定名单:%(file)s") % {"file": batch.filename}):
+        locked = ListImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.applied is not None:
+            raise ValidationError(_("该名单已经导入过"))
+        allowed = set(Enterprise.objects.restrict(user, Action.CHANGE)
+                      .filter(region__path__startswith=batch.region.path).values_list("pk", flat=True))
+        for r in locked.rows:
+            how = r["match"]
+            if how in ("error", "foreign", "duplicate", "recorded"):
+                if how == "error":
+                    errors.extend(r["errors"])
+                counts["skipped"] += 1
+                continue
+            firm_id = r["firm"]
+            if how == "near":
+                choice = choices.get(r["row"], "")
+                if choice == "skip":
+                    counts["skipped"] += 1
+                    continue
+                if choice == "new":
+                    firm_id = None
+                elif choice.isdigit() and int(choice) in {c[0] for c in r["candidates"]}:
+                    firm_id = int(choice)
+                else:
+                    errors.append(_("第%(row)s行“%(name)s”:请选择对应的企业或“新建”") % r)
+                    continue
+            try:
+                if firm_id is None:
+                    firm = services.create_enterprise(user, {"name": r["name"], "credit_code": r["credit_code"],
+                                                             "region": batch.region, "source": Source.IMPORTED,
+                                                             "source_doc": batch.filename})
+                    counts["created"] += 1
+                else:
+                    if firm_id not in allowed:
+                        raise PermissionDenied(_("该企业不在您的管理范围内"))
+                    firm = Enterprise.objects.get(pk=firm_id)
+                    if r["credit_code"] and not firm.credit_code:  # the list gives a code the registry lacked
+                        services.update_enterprise(user, firm, {"credit_code": r["credit_code"]})
+                effective = dt.date.fromisoformat(r["effective"]) if r["effective"] else batch.effective
+                services.recognise(user, firm, {
+                    "kind": batch.kind, "level": batch.level, "year": batch.year, "effective": effective,
+                    "batch": batch.batch, "body": batch.body, "certificate_no": r["certificate_no"],
+                    "source": Source.IMPORTED, "source_doc": batch.filename})
+                counts["recognised"] += 1
+            except ValidationError as e:
+                errors.append(_("第%(row)s行“%(name)s”:") % r + ";".join(e.messages))
+        if errors:  # leaving the block by an exception undoes every row
+            raise ValidationError(errors)
+        locked.applied = timezone.now()
+        locked.save(update_fields=["applied"])
+    return counts

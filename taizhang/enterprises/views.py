@@ -1,0 +1,356 @@
+"""Pages of the enterprise registry. Thin: scope from ``restrict``/``may``, rules from ``services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from taizhang.core.history import history_rows
+from taizhang.core.numbers import small_int
+from taizhang.core.scope import Action, can, districts_of, may
+from taizhang.projects.models import Project
+from taizhang.projects.views import _apply_errors
+
+from . import gaps, services, tiers
+from .choices import LADDER_NAMES, LADDERS, TierKind
+from .filtersets import DemandFilterSet, EnterpriseFilterSet, holding
+from .forms import (
+    AnswerForm,
+    CommissionerForm,
+    DemandForm,
+    EnterpriseForm,
+    RecognitionForm,
+    ResolveForm,
+    VisitForm,
+)
+from .models import Demand, Enterprise, Recognition, Visit
+
+PAGE_SIZE = 50
+
+
+def _firm_or_404(request, pk: int, action: Action = Action.VIEW) -> Enterprise:
+    firm = Enterprise.objects.restrict(request.user).select_related(
+        "region", "park", "chain", "commissioner").filter(pk=pk).first()
+    if firm is None:
+        raise Http404(_("企业不存在或不在您的管理范围内"))
+    if action != Action.VIEW and not may(request.user, action, firm):
+        raise PermissionDenied(_("您没有权限对该企业执行此操作"))
+    return firm
+
+
+def _day(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+    return day if dt.date(1980, 1, 1) <= day <= dt.date(2100, 12, 31) else timezone.localdate()
+
+
+@login_required
+def enterprise_list(request):
+    base = Enterprise.objects.restrict(request.user)
+    filterset = EnterpriseFilterSet(request.GET or None, queryset=base, request=request)
+    queryset = filterset.qs if not filterset.is_bound or filterset.is_valid() else base.none()
+    today = timezone.localdate()
+    per = small_int(request.GET.get("per"))
+    per = per if per in (20, 50, 100, 200) else PAGE_SIZE
+    paginator = Paginator(queryset.select_related("region", "park", "chain", "commissioner")
+                          .order_by("region__path", "name_key", "pk"), per)
+    page = paginator.get_page(request.GET.get("page"))
+    held: dict[int, list] = {}
+    for rec in Recognition.objects.filter(holding(today), enterprise_id__in=[f.pk for f in page.object_list]):
+        held.setdefault(rec.enterprise_id, []).append(rec)
+    for f in page.object_list:
+        f.held = sorted(held.get(f.pk, ()), key=lambda r: list(TierKind.values).index(r.kind))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "enterprises/enterprise_list.html", {
+        "filterset": filterset, "page": page, "count": paginator.count, "query": query.urlencode(),
+        "can_add": can(request.user, Action.CHANGE), "per": per, "page_sizes": (20, 50, 100, 200),
+    })
+
+
+def _related_projects(firm: Enterprise, user):
+    """The firm's projects: those that name its credit code, or its name as their builder."""
+    from django.db.models import Q
+
+    q = Q(builder=firm.name)
+    if firm.credit_code:
+        q |= Q(credit_code=firm.credit_code)
+    return Project.objects.restrict(user).filter(q).select_related("region")[:50]
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    firm = _firm_or_404(request, pk)
+    today = timezone.localdate()
+    recognitions = list(firm.recognitions.all().order_by("-year", "kind"))
+    for rec in recognitions:
+        rec.holds = rec.holds_on(today)
+        rec.expiring = rec.holds and rec.expiry is not None and rec.expiry <= tiers._add_months(today, 6)
+    held = {r.kind for r in recognitions if r.holds}
+    year = today.year - 1  # the last complete year's figures are what the lists are judged on
+    figure_years = sorted({f.year for f in firm.figures.all()}, reverse=True)
+    if figure_years:
+        year = figure_years[0]
+    figures = gaps.figures_of([firm.pk], year)[firm.pk]
+    next_tiers = []
+    for kind in gaps.next_kinds(held):
+        ruleset = gaps.ruleset_for(kind, year)
+        if ruleset is not None:
+            next_tiers.append({"kind": TierKind(kind), "gap": gaps.evaluate(ruleset, figures)})
+    demands = list(firm.demands.restrict(request.user).select_related("unit", "order"))
+    now = timezone.now()
+    for d in demands:
+        d.late = services.overdue_steps(d, now)
+    return render(request, "enterprises/enterprise_detail.html", {
+        "firm": firm, "recognitions": recognitions, "figures_by_year": _figures_table(firm),
+        "gap_year": year, "next_tiers": next_tiers,
+        "projects": _related_projects(firm, request.user),
+        "visits": firm.visits.select_related("visitor", "unit", "merged_into")[:50],
+        "demands": demands,
+        "history": history_rows(firm.history.all(), Enterprise, limit=30),
+        "can_change": may(request.user, Action.CHANGE, firm),
+        "can_serve": may(request.user, Action.REPORT, firm),
+        "recognition_form": RecognitionForm(initial={"year": today.year}),
+        "visit_form": VisitForm(initial={"date": today, "done": True}),
+        "demand_form": DemandForm(firm=firm),
+        "commissioner_form": CommissionerForm(firm=firm, initial={"commissioner": firm.commissioner_id}),
+    })
+
+
+def _figures_table(firm: Enterprise) -> dict:
+    rows: dict = {}
+    for f in firm.figures.all():
+        rows.setdefault(f.year, []).append(f)
+    return dict(sorted(rows.items(), reverse=True))
+
+
+@login_required
+def enterprise_add(request):
+    if not can(request.user, Action.CHANGE):
+        raise PermissionDenied(_("您没有新建企业的权限"))
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            firm = services.create_enterprise(request.user, form.model_data())
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("企业已登记"))
+            return redirect(firm)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "title": _("登记企业")})
+
+
+@login_required
+def enterprise_edit(request, pk: int):
+    firm = _firm_or_404(request, pk, Action.CHANGE)
+    form = EnterpriseForm(request.POST or None, instance=firm, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_enterprise(request.user, Enterprise.objects.get(pk=pk), form.model_data())
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("企业信息已保存"))
+            return redirect(firm)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "title": _("编辑企业"), "firm": firm})
+
+
+def _post(request, pk, action, form_class, perform, success, **form_kwargs):
+    """A form posted from the firm's page: done and back to the page, or the form again with why."""
+    firm = _firm_or_404(request, pk, action)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            perform(firm, form)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, success)
+            return redirect(firm)
+    return render(request, "enterprises/action_form.html", {"firm": firm, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def recognition_add(request, pk: int):
+    return _post(request, pk, Action.CHANGE, RecognitionForm,
+                 lambda firm, form: services.recognise(request.user, firm, form.model_data()), _("认定已登记"))
+
+
+@login_required
+@require_POST
+def visit_add(request, pk: int):
+    return _post(request, pk, Action.REPORT, VisitForm,
+                 lambda firm, form: services.log_visit(request.user, firm, dict(form.cleaned_data)),
+                 _("走访已登记"))
+
+
+@login_required
+@require_POST
+def demand_add(request, pk: int):
+    firm = _firm_or_404(request, pk, Action.REPORT)
+
+    def perform(firm, form):
+        services.raise_demand(request.user, firm, dict(form.cleaned_data))
+    return _post(request, pk, Action.REPORT, DemandForm, perform, _("诉求已登记,承办单位将收到待办"), firm=firm)
+
+
+@login_required
+@require_POST
+def commissioner_set(request, pk: int):
+    firm = _firm_or_404(request, pk, Action.CHANGE)
+    return _post(request, pk, Action.CHANGE, CommissionerForm,
+                 lambda firm, form: services.assign_commissioner(request.user, firm, form.cleaned_data["commissioner"]),
+                 _("服务专员已指定"), firm=firm)
+
+
+# ---------------------------------------------------------------- tiers
+
+
+@login_required
+def tier_dashboard(request):
+    firms = Enterprise.objects.restrict(request.user)
+    districts = list(districts_of(request.user))
+    region = None
+    asked = request.GET.get("region", "")
+    if asked:
+        region = next((d for d in districts if d.pk == small_int(asked)), None)
+        if region is None:
+            raise Http404(_("该区不在您的管理范围内"))
+        firms = firms.filter(region__path__startswith=region.path)
+    day = _day(request)
+    year = small_int(request.GET.get("year")) or day.year
+    if not 1980 <= year <= 2100:
+        year = day.year
+    rows = tiers.summary(firms, day, year)
+    funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in tiers.funnel(firms, key, day)]}
+               for key in LADDERS]
+    expiring = list(tiers.expiring(firms, day)[:100])
+    one_step = []
+    gap_year = year - 1 if year >= day.year else year
+    firm_ids = list(firms.values_list("pk", flat=True)[:20000])
+    for kind in (TierKind.HIGH_TECH, TierKind.SRDI_SME, TierKind.LITTLE_GIANT, TierKind.GAZELLE):
+        found = gaps.gaps_for(firm_ids, kind, gap_year, day) if firm_ids else {}
+        close = [fid for fid, g in found.items() if g.verdict in (gaps.ONE_STEP, gaps.QUALIFIED)]
+        if found:
+            names = dict(Enterprise.objects.filter(pk__in=close[:200]).values_list("pk", "name"))
+            one_step.append({"kind": kind, "rules": next(iter(found.values())).ruleset,
+                             "firms": [(fid, names.get(fid), found[fid]) for fid in close[:200]],
+                             "count": len(close)})
+    return render(request, "enterprises/tiers.html", {
+        "rows": rows, "funnels": funnels, "expiring": expiring, "one_step": one_step, "gap_year": gap_year,
+        "day": day, "year": year, "districts": districts, "region": region,
+        "definitions": [tiers.DEFINITIONS[k] for k in ("new", "cumulative", "valid")],
+    })
+
+
+# ---------------------------------------------------------------- 诉求
+
+
+@login_required
+def demand_list(request):
+    base = Demand.objects.restrict(request.user).select_related("enterprise", "unit", "order")
+    filterset = DemandFilterSet(request.GET or None, queryset=base, request=request)
+    queryset = filterset.qs if not filterset.is_bound or filterset.is_valid() else base.none()
+    page = Paginator(queryset.order_by("status", "resolve_due", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for d in page.object_list:
+        d.late = services.overdue_steps(d, now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "enterprises/demand_list.html", {"filterset": filterset, "page": page,
+                                                            "query": query.urlencode()})
+
+
+def _demand_or_404(request, pk: int) -> Demand:
+    demand = Demand.objects.restrict(request.user).select_related(
+        "enterprise", "unit", "order", "service_level", "raised_by").filter(pk=pk).first()
+    if demand is None:
+        raise Http404(_("诉求不存在或不在您的管理范围内"))
+    return demand
+
+
+@login_required
+def demand_detail(request, pk: int):
+    demand = _demand_or_404(request, pk)
+    user = request.user
+    return render(request, "enterprises/demand_detail.html", {
+        "demand": demand, "late": services.overdue_steps(demand),
+        "can_answer": may(user, Action.ANSWER, demand), "can_resolve": may(user, Action.REPORT, demand),
+        "can_escalate": may(user, Action.SUPERVISE, demand) and demand.order_id is None,
+        "answer_form": AnswerForm(), "resolve_form": ResolveForm(),
+        "history": history_rows(demand.history.all(), Demand, limit=30),
+    })
+
+
+@login_required
+@require_POST
+def demand_step(request, pk: int, step: str):
+    demand = _demand_or_404(request, pk)
+    user = request.user
+    try:
+        if step == "acknowledge":
+            services.acknowledge_demand(user, demand)
+        elif step == "answer":
+            form = AnswerForm(request.POST)
+            services.answer_demand(user, demand, form.data.get("answer", ""))
+        elif step == "resolve":
+            form = ResolveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("评价应为1到5分"))
+            services.resolve_demand(user, demand, form.cleaned_data["rating"], form.cleaned_data["note"])
+        elif step == "escalate":
+            services.escalate_demand(user, demand)
+        else:
+            raise Http404()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("已处理"))
+    return redirect("enterprises:demand_detail", pk=demand.pk)
+
+
+# ---------------------------------------------------------------- visits
+
+
+@login_required
+def visit_calendar(request):
+    """Planned visits of the coming weeks, with other departments' visits to the same firm beside
+    each, to be merged into one."""
+    today = timezone.localdate()
+    firms = Enterprise.objects.restrict(request.user)
+    planned = list(Visit.objects.filter(enterprise__in=firms, done=False, merged_into=None, date__gte=today)
+                   .select_related("enterprise", "unit", "visitor").order_by("date", "pk")[:200])
+    for v in planned:
+        v.together = [o for o in planned if o.enterprise_id == v.enterprise_id and o.pk != v.pk
+                      and abs((o.date - v.date).days) <= 7 and o.unit_id != v.unit_id]
+    return render(request, "enterprises/visits.html", {"planned": planned, "today": today})
+
+
+@login_required
+@require_POST
+def visit_merge(request, pk: int):
+    keep = Visit.objects.filter(enterprise__in=Enterprise.objects.restrict(request.user), pk=pk).first()
+    if keep is None:
+        raise Http404(_("走访不存在或不在您的管理范围内"))
+    ids = [i for i in (small_int(v) for v in request.POST.getlist("other")) if i]
+    others = list(Visit.objects.filter(pk__in=ids, enterprise_id=keep.enterprise_id))
+    try:
+        services.merge_visits(request.user, keep, others)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("已合并为一次走访"))
+    return redirect("enterprises:visits")
+

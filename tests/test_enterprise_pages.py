@@ -1,0 +1,140 @@
+"""The registry's pages: each renders for the roles that use it, the 认定名单 import settles
+near-matches and stores all rows or none, and the funnel moves with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from taizhang.enterprises import services
+from taizhang.enterprises.choices import TierKind, TierLevel
+from taizhang.enterprises.models import Demand, Enterprise, ListImport, Recognition
+from taizhang.projects.validators import credit_code_check_char
+
+from .sheets import xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def code(n: int, region: str = "370212") -> str:
+    first = f"91{region}{n:09d}"
+    return first + credit_code_check_char(first)
+
+
+@pytest.fixture
+def firms(world):
+    u = world.ls_admin
+    a = services.create_enterprise(u, {"name": "青岛檬豆网络科技有限公司", "region": world.laoshan,
+                                       "credit_code": code(1), "chain": world.vr})
+    b = services.create_enterprise(u, {"name": "青岛海纳光电有限公司", "region": world.laoshan})
+    services.recognise(u, a, {"kind": TierKind.HIGH_TECH, "level": TierLevel.NATIONAL, "year": 2023,
+                              "effective": dt.date(2023, 12, 1)})
+    services.raise_demand(world.ls_admin, a, {"category": "finance", "content": "融资对接", "unit": world.ls_zs})
+    return a, b
+
+
+@pytest.mark.parametrize("who", ["ls_admin", "ls_editor", "ls_viewer", "unit_user", "city_admin"])
+def test_pages_render(client, world, firms, who):
+    client.force_login(getattr(world, who))
+    a, _b = firms
+    demand = Demand.objects.get()
+    for url in (reverse("enterprises:enterprise_list"), reverse("enterprises:enterprise_list") + "?tier=high_tech",
+                reverse("enterprises:enterprise_list") + "?expiring=true&q=檬豆",
+                reverse("enterprises:enterprise_detail", args=[a.pk]), reverse("enterprises:tiers"),
+                reverse("enterprises:tiers") + "?date=2023-12-31&year=2023",
+                reverse("enterprises:demand_list"), reverse("enterprises:visits")):
+        r = client.get(url)
+        assert r.status_code == 200, url
+    r = client.get(reverse("enterprises:demand_detail", args=[demand.pk]))
+    assert r.status_code == (200 if who != "unit_user" or demand.unit == world.unit_user.unit else 404)
+
+
+def test_list_shows_current_tiers(client, world, firms):
+    client.force_login(world.ls_viewer)
+    r = client.get(reverse("enterprises:enterprise_list") + "?tier=high_tech")
+    text = r.content.decode()
+    assert "青岛檬豆网络科技有限公司" in text and "青岛海纳光电有限公司" not in text
+
+
+def test_tier_dashboard_counts(client, world, firms):
+    client.force_login(world.ls_viewer)
+    r = client.get(reverse("enterprises:tiers") + "?date=2023-12-31&year=2023")
+    rows = {row["kind"]: row for row in r.context["rows"]}
+    assert rows[TierKind.HIGH_TECH]["valid"].value == 1 and rows[TierKind.HIGH_TECH]["new"].value == 1
+
+
+def test_bad_date_on_the_dashboard_is_today(client, world, firms):
+    client.force_login(world.ls_viewer)
+    for bad in ("2023-02-30", "99999-01-01", "abc", "0001-01-01"):
+        assert client.get(reverse("enterprises:tiers") + f"?date={bad}&year=99999999999").status_code == 200
+
+
+def _upload(client, world, rows, **extra):
+    data = {"file": _file(rows), "region": world.laoshan.pk, "kind": "gazelle", "level": "city", "year": 2024,
+            "batch": "2024年第一批", **extra}
+    return client.post(reverse("enterprises:list_import"), data)
+
+
+def _file(rows):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("瞪羚企业名单.xlsx", xlsx(rows))
+
+
+LIST = [["2024年青岛市瞪羚企业名单"], ["序号", "企业名称", "统一社会信用代码"],
+        [1, "檬豆网络科技(青岛)有限公司", ""],  # near-match of 青岛檬豆网络科技有限公司
+        [2, "青岛海纳光电有限公司", ""],  # by name
+        [3, "青岛新星智能科技有限公司", code(3)],  # new
+        [4, "青岛新星智能科技有限公司", code(3)]]  # the list names it twice
+
+
+def test_list_import_with_near_matches(client, world, firms):
+    a, b = firms
+    client.force_login(world.ls_admin)
+    r = _upload(client, world, LIST)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    batch = ListImport.objects.get()
+    matches = [row["match"] for row in batch.rows]
+    assert matches == ["near", "name", "new", "duplicate"]
+    assert batch.rows[0]["candidates"][0][0] == a.pk
+    page = client.get(r["Location"])
+    assert "待确认 1 行" in page.content.decode()
+    # not settled: nothing stored
+    r = client.post(r["Location"], {})
+    assert "请选择对应的企业" in r.content.decode()
+    assert not Recognition.objects.filter(kind=TierKind.GAZELLE).exists()
+    assert not Enterprise.objects.filter(name="青岛新星智能科技有限公司").exists()
+    r = client.post(reverse("enterprises:list_preview", args=[batch.token]), {"row_3": str(a.pk)})
+    assert r.status_code == 302
+    gazelles = set(Recognition.objects.filter(kind=TierKind.GAZELLE).values_list("enterprise__name", flat=True))
+    assert gazelles == {"青岛檬豆网络科技有限公司", "青岛海纳光电有限公司", "青岛新星智能科技有限公司"}
+    new = Enterprise.objects.get(name="青岛新星智能科技有限公司")
+    assert new.credit_code == code(3) and new.source == "imported"
+    # the funnel of the growth ladder now counts three gazelles
+    tiers_page = client.get(reverse("enterprises:tiers") + "?date=2024-12-31&year=2024")
+    growth = tiers_page.context["funnels"][2]["steps"]
+    assert [s.firms for _k, s in growth][1] == 3
+    # a second confirm of the same upload does nothing
+    r = client.post(reverse("enterprises:list_preview", args=[batch.token]), {"row_3": str(a.pk)})
+    assert "已经导入过" in r.content.decode()
+    assert Recognition.objects.filter(kind=TierKind.GAZELLE).count() == 3
+
+
+def test_list_with_a_bad_code_is_refused_whole(client, world, firms):
+    client.force_login(world.ls_admin)
+    bad = code(4)[:17] + ("0" if code(4)[17] != "0" else "1")
+    _upload(client, world, [["企业名称", "统一社会信用代码"], ["青岛好企业有限公司", code(5)], ["青岛坏码有限公司", bad]])
+    batch = ListImport.objects.get()
+    assert [row["match"] for row in batch.rows] == ["new", "error"]
+    r = client.post(reverse("enterprises:list_preview", args=[batch.token]), {})
+    assert "第3行" in r.content.decode() and "校验位" in r.content.decode()
+    assert not Enterprise.objects.filter(name="青岛好企业有限公司").exists()
+
+
+def test_a_sheet_without_names_says_so(client, world):
+    client.force_login(world.ls_admin)
+    r = _upload(client, world, [["序号", "金额"], [1, 2]])
+    assert r.status_code == 200 and "企业名称" in r.content.decode()
+    assert not ListImport.objects.exists()

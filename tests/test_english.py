@@ -141,6 +141,23 @@ def english(db, django_user_model, client):
                                        "Late invoice").report
     w.lc_admin = lc_admin
 
+    # the registry: a firm with a tier, figures against a rule set, a planned visit, a 诉求 to a unit
+    from taizhang.enterprises import services as firm_services
+    from taizhang.enterprises.models import Criterion, RuleSet
+
+    w.firm = firm_services.create_enterprise(admin, {"name": "Lemon Bean Tech", "region": w.laoshan,
+                                                     "chain": w.vr, "industry": "Software"})
+    firm_services.recognise(admin, w.firm, {"kind": "high_tech", "level": "national", "year": 2022,
+                                            "effective": dt.date(2022, 12, 1), "batch": "Batch 1"})
+    gazelle = RuleSet.objects.create(kind="gazelle", level="city", name="Gazelle rules", first_year=2020)
+    Criterion.objects.create(ruleset=gazelle, metric="revenue", threshold=D("5000"))
+    Criterion.objects.create(ruleset=gazelle, metric="rd_intensity", threshold=D("3"))
+    firm_services.record_figure(admin, w.firm, 2023, "revenue", "4000", department="Statistics")
+    w.visit = firm_services.log_visit(admin, w.firm, {"date": dt.date(2099, 1, 5), "purpose": "Policy talk"})
+    firm_services.log_visit(w.users["unit_user"], w.firm, {"date": dt.date(2099, 1, 7), "purpose": "Hiring"})
+    w.demand = firm_services.raise_demand(admin, w.firm, {"category": "finance", "content": "Needs a loan",
+                                                          "unit": w.ls_inv})
+
     # an import preview: a sheet in the district's format with ASCII rows
     client.force_login(admin)
     sheet = xlsx([["项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资"],
@@ -150,6 +167,13 @@ def english(db, django_user_model, client):
                     {"file": ContentFile(sheet, name="march.xlsx"), "year": YEAR, "month": MONTH})
     assert r.status_code == 302, r.content.decode()[:2000]
     w.batch = r["Location"].rstrip("/").rsplit("/", 1)[-1]
+    names = xlsx([["企业名称", "统一社会信用代码"], ["Lemon Bean Technology", ""], ["Star Robotics", ""],
+                  ["Lemon Bean Tech", ""], ["Bad Code Co", "123"]])
+    r = client.post(reverse("enterprises:list_import"), {"file": ContentFile(names, name="gazelles.xlsx"),
+                                                         "region": w.laoshan.pk, "kind": "gazelle", "level": "city",
+                                                         "year": YEAR})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    w.list_import = r["Location"].rstrip("/").rsplit("/", 1)[-1]
     client.logout()
     return w
 
@@ -219,10 +243,23 @@ PAGES = {
     "reporting:order_new": {"query": {"problem": "problem"}},
     "reporting:order": {"kwargs": {"pk": "order"}},
     "reporting:rules": {"query": {"region": "laoshan"}},
+    "enterprises:enterprise_list": {},
+    "enterprises:enterprise_add": {},
+    "enterprises:enterprise_detail": {"kwargs": {"pk": "firm"}},
+    "enterprises:enterprise_edit": {"kwargs": {"pk": "firm"}},
+    "enterprises:tiers": {"query": {"date": "2024-12-31", "year": "2024"}},
+    "enterprises:list_import": {},
+    "enterprises:list_preview": {"kwargs": {"token": "list_import"}},
+    "enterprises:demand_list": {},
+    "enterprises:demand_detail": {"kwargs": {"pk": "demand"}},
+    "enterprises:visits": {},
 }
 #: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
 NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
-             "monitoring:monthly_workbook", "reporting:attachment"}
+             "monitoring:monthly_workbook", "reporting:attachment",
+             # forms posted from the firm's and the 诉求's pages (visited in BAD_POSTS and ACTIONS)
+             "enterprises:recognition_add", "enterprises:visit_add", "enterprises:demand_add",
+             "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge"}
 #: more visits: other states of the same pages
 MORE = [
     ("todos", {"query": {"show": "待审核"}}),
@@ -240,6 +277,9 @@ MORE = [
     ("projects:project_list", {"query": {"q": "nothing matches this"}}),
     ("projects:project_list", {"query": {"stage": "started", "chain": "vr"}}),
     ("reporting:order_new", {"query": {"project": "hub"}}),
+    ("enterprises:enterprise_list", {"query": {"tier": "high_tech", "expiring": "true", "q": "Lemon"}}),
+    ("enterprises:enterprise_list", {"query": {"q": "nothing matches this"}}),
+    ("enterprises:tiers", {"query": {"region": "laoshan", "date": "2024-06-30", "year": "2023"}}),
 ]
 
 
@@ -259,7 +299,8 @@ def ids_of(w) -> dict:
             "cloud": w.cloud.pk, "vr": w.vr.pk, "stage_change": w.hub.stage_changes.first().pk,
             "problem": w.problem.pk, "order": w.order.pk, "submitted": w.submitted.pk, "draft": w.draft.pk,
             "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
-            "unit": w.ls_inv.pk}
+            "unit": w.ls_inv.pk, "firm": w.firm.pk, "demand": w.demand.pk, "visit": w.visit.pk,
+            "list_import": w.list_import}
 
 
 def url_of(name, spec, ids):
@@ -362,6 +403,23 @@ BAD_POSTS = [
     ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "answer", "answer": ""}),
     ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "escalate"}),
     ("reporting:rules", {"query": {"region": "laoshan"}}, {"region": "laoshan", "deadline_day": "99", **RULES}),
+    ("enterprises:enterprise_add", {}, {"name": "", "credit_code": "123", "region": "laoshan"}),
+    ("enterprises:enterprise_add", {}, {"name": "Lemon Bean Tech", "region": "laoshan"}),
+    ("enterprises:enterprise_edit", {"kwargs": {"pk": "firm"}}, {"name": "Lemon Bean Tech", "region": "laoshan",
+                                                                 "established": "2999-01-01"}),
+    ("enterprises:recognition_add", {"kwargs": {"pk": "firm"}}, {"kind": "high_tech", "level": "national",
+                                                                 "year": "2022", "effective": "2023-01-01"}),
+    ("enterprises:recognition_add", {"kwargs": {"pk": "firm"}}, {"kind": "listed", "level": "national",
+                                                                 "year": "2024"}),
+    ("enterprises:visit_add", {"kwargs": {"pk": "firm"}}, {"date": "2999-01-01", "done": "on", "purpose": "x"}),
+    ("enterprises:demand_add", {"kwargs": {"pk": "firm"}}, {"category": "", "content": ""}),
+    ("enterprises:commissioner_set", {"kwargs": {"pk": "firm"}}, {"commissioner": "999999"}),
+    ("enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "answer"}}, {"answer": ""}),
+    ("enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "resolve"}}, {"rating": "9"}),
+    ("enterprises:list_import", {}, {}),
+    ("enterprises:list_import", {}, {"file": upload("no-names.xlsx", NO_NAMES), "region": "laoshan",
+                                     "kind": "gazelle", "level": "city", "year": YEAR}),
+    ("enterprises:list_preview", {"kwargs": {"token": "list_import"}}, {}),
 ]
 
 
@@ -424,6 +482,23 @@ ACTIONS = [
     ("district_admin", "projects:import_batch", {"kwargs": {"token": "batch"}}, {"year": YEAR, "month": MONTH}),
     ("district_admin", "projects:import_confirm", {"kwargs": {"token": "batch"}}, {"totals_checked": "1"}),
     ("district_admin", "projects:project_delete", {"kwargs": {"pk": "hospital"}}, {"reason": "Duplicate"}),
+    ("district_admin", "enterprises:enterprise_add", {}, {"name": "Star Robotics", "region": "laoshan"}),
+    ("district_admin", "enterprises:recognition_add", {"kwargs": {"pk": "firm"}},
+     {"kind": "gazelle", "level": "city", "year": "2024", "effective": "2024-05-01"}),
+    ("unit_user", "enterprises:visit_add", {"kwargs": {"pk": "firm"}}, {"date": "2024-05-02", "done": "on",
+                                                                        "purpose": "Site visit"}),
+    ("unit_user", "enterprises:demand_add", {"kwargs": {"pk": "firm"}}, {"category": "talent",
+                                                                         "content": "Needs engineers",
+                                                                         "unit": "unit"}),
+    ("district_admin", "enterprises:commissioner_set", {"kwargs": {"pk": "firm"}}, {"commissioner": ""}),
+    ("district_admin", "enterprises:visit_merge", {"kwargs": {"pk": "visit"}}, {"other": "visit"}),
+    ("unit_user", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "acknowledge"}}, {}),
+    ("unit_user", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "answer"}},
+     {"answer": "Bank meeting set"}),
+    ("district_admin", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "escalate"}}, {}),
+    ("district_admin", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "resolve"}}, {"rating": "4"}),
+    ("district_admin", "enterprises:list_preview", {"kwargs": {"token": "list_import"}},
+     {"row_2": "firm", "row_4": "skip"}),
     ("district_reporter", "accounts:password_change", {}, {"old_password": "pw", "new_password1": "Lao-shan-2026!",
                                                            "new_password2": "Lao-shan-2026!"}),
 ]

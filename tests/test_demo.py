@@ -82,3 +82,65 @@ def test_generated_months_went_through_the_writer_and_its_rules(built):
         assert all(p.actual_start and (r.year, r.month) >= (p.actual_start.year, p.actual_start.month)
                    for r in reports)
     assert not MonthlyProgress.objects.filter(reported_by__isnull=False).exists()
+
+
+# ---------------------------------------------------------------- the enterprise registry
+
+
+def _firms(code):
+    from taizhang.enterprises.models import Enterprise
+
+    return Enterprise.objects.filter(region__code=code)
+
+
+#: (district, tier, level, definition, day or period, what the report says)
+SEED_COUNTS = [
+    # 崂山区 at its press conference of 2024-11-21 (seed 000)
+    ("370212", "unicorn", None, "cumulative", dt.date(2024, 11, 21), 9),
+    ("370212", "little_giant", "national", "cumulative", dt.date(2024, 11, 21), 28),
+    ("370212", "gazelle", "provincial", "cumulative", dt.date(2024, 11, 21), 47),
+    ("370212", "high_tech", None, "cumulative", dt.date(2024, 11, 21), 920),
+    ("370212", "innovative_sme", None, "new", (dt.date(2024, 1, 1), dt.date(2024, 11, 21)), 109),
+    # 崂山区 in 2018 (seed 003)
+    ("370212", "srdi_sme", None, "new", (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 18),
+    ("370212", "srdi_sme", None, "cumulative", dt.date(2018, 12, 31), 105),
+    ("370212", "high_tech", None, "new", (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 100),
+    ("370212", "high_tech", None, "cumulative", dt.date(2018, 12, 31), 350),
+    ("370212", "champion", "national", "new", (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 3),
+    ("370212", "gazelle", None, "new", (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 31),
+    # 即墨区 2018 (seed 003) and 市北区 2023 (seed 004)
+    ("370215", "high_tech", None, "new", (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 134),
+    ("370203", "high_tech", None, "new", (dt.date(2023, 1, 1), dt.date(2023, 12, 31)), 55),
+    ("370203", "ipo_pool", None, "new", (dt.date(2023, 1, 1), dt.date(2023, 12, 31)), 2),
+    ("370203", "ipo_pool", None, "cumulative", dt.date(2023, 12, 31), 8),
+    ("370203", "little_giant", "national", "new", (dt.date(2023, 1, 1), dt.date(2023, 12, 31)), 2),
+    ("370203", "gazelle", "provincial", "new", (dt.date(2023, 1, 1), dt.date(2023, 12, 31)), 2),
+]
+
+
+def test_tier_counts_equal_the_seeds(built):
+    from taizhang.enterprises import tiers
+
+    wrong = []
+    for code, kind, level, how, span, expected in SEED_COUNTS:  # one demo built for all (it takes a while)
+        if how == "new":
+            count = tiers.count_new(_firms(code), kind, *span, level=level)
+        else:
+            count = tiers.count_cumulative(_firms(code), kind, span, level=level)
+        if (count.value, count.undated) != (expected, 0):
+            wrong.append((code, kind, level, how, span, expected, count.value, count.undated))
+    assert not wrong
+
+
+def test_real_firms_keep_only_what_the_seeds_say(built):
+    from taizhang.enterprises.models import Enterprise
+
+    real = {f.name: f for f in Enterprise.objects.filter(source="seed")}
+    assert set(real) == {"杰华生物", "即发集团", "青岛檬豆网络科技有限公司"}
+    for firm in real.values():
+        assert firm.credit_code == "" and firm.established is None and firm.source_doc
+        for rec in firm.recognitions.all():
+            assert rec.effective is None and rec.source == "seed"  # the reports give the year only
+    assert real["杰华生物"].recognitions.get().level == "unknown"
+    assert real["即发集团"].recognitions.get().level == "national"
+    assert not Enterprise.objects.exclude(source__in=("seed", "generated")).exists()

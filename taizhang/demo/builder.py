@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
+from taizhang.demo import firms as demo_firms
 from taizhang.projects.choices import (
     STAGE_ORDER,
     Category,
@@ -151,7 +152,11 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         generated = _generated_projects(rng, regions, units, chains, parks, real, today)
         progress, problems = _plans_progress_problems(rng, generated, units, today)
         _reporting(rng, regions, units, users, today)
-    return {
+        by_name = {u.username: u for u in users}
+        admins = {code: by_name["city_admin"] for code in regions}
+        admins.update({"370212": by_name["laoshan_admin"], "370213": by_name["licang_admin"]})
+        firms = demo_firms.build(rng, regions, chains, parks, admins)
+    return {**firms,
         "regions": len(regions), "users": len(users), "real_projects": len(real),
         "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
     }

@@ -64,6 +64,7 @@ class TierLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("省级")
     CITY = "city", _("市级")
     DISTRICT = "district", _("区级")
+    UNKNOWN = "unknown", _("级别不详")  # the source does not say who recognised it
 
 
 class EndReason(models.TextChoices):

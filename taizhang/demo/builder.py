@@ -155,7 +155,8 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         by_name = {u.username: u for u in users}
         admins = {code: by_name["city_admin"] for code in regions}
         admins.update({"370212": by_name["laoshan_admin"], "370213": by_name["licang_admin"]})
-        firms = demo_firms.build(rng, regions, chains, parks, admins)
+        firms = demo_firms.build(rng, regions, chains, parks, admins, commissioner=by_name["laoshan_unit"],
+                                 today=today)
     return {**firms,
         "regions": len(regions), "users": len(users), "real_projects": len(real),
         "generated_projects": len(generated), "progress_reports": progress, "problems": problems,

@@ -87,9 +87,10 @@ WORDS = ["海", "蓝", "智", "创", "科", "源", "星", "光", "华", "瑞", "
 TRADES = ["生物科技", "信息技术", "智能装备", "新材料", "医疗器械", "软件", "海洋科技", "检测技术", "电子", "数据科技"]
 
 
-def build(rng: random.Random, regions: dict, chains: dict, parks: dict, admins: dict) -> dict[str, int]:
+def build(rng: random.Random, regions: dict, chains: dict, parks: dict, admins: dict, commissioner=None,
+          today: dt.date | None = None) -> dict[str, int]:
     """``admins``: a district code -> the user the records are made by (its administrator, or the
-    city's). Returns counts of what it made."""
+    city's); ``commissioner``: a unit's user who serves some of 崂山区's firms. Returns counts."""
     made = {"real_firms": 0, "generated_firms": 0, "recognitions": 0}
     for spec in REAL_FIRMS:
         firm = services.create_enterprise(admins[spec["region"]], {
@@ -123,6 +124,46 @@ def build(rng: random.Random, regions: dict, chains: dict, parks: dict, admins: 
             holders.setdefault((code, kind), []).append(firm)
     _rules()
     _figures(rng, admins[LAOSHAN], holders.get((LAOSHAN, TierKind.INNOVATIVE_SME), [])[:80])
+    if commissioner is not None:
+        made["demands"] = _service(rng, admins[LAOSHAN], commissioner,
+                                   holders.get((LAOSHAN, TierKind.LITTLE_GIANT), []), today or dt.date.today())
+    return made
+
+
+def _service(rng, admin, commissioner, firms, today: dt.date) -> int:
+    """The commissioner's firms, their visits (one planned by two departments, to merge) and 诉求 at
+    every step, some late."""
+    from django.utils import timezone
+
+    from taizhang.enterprises.choices import DemandCategory
+
+    asks = [("finance", "申请科技成果转化贷款贴息,需协调合作银行"), ("talent", "研发人员子女入学咨询"),
+            ("land", "扩产需新增厂房约3000平方米"), ("permit", "新产线环评审批进度"),
+            ("policy", "咨询专精特新“小巨人”复核材料要求"), ("infra", "园区双回路供电改造")]
+    made = 0
+    for i, firm in enumerate(firms[:12]):
+        services.assign_commissioner(admin, firm, commissioner)
+        services.log_visit(commissioner, firm, {"date": today - dt.timedelta(days=3 + 5 * i), "done": True,
+                                                "purpose": "走访了解生产经营情况", "notes": "企业经营正常(演示)"})
+        if i < 2:  # planned by two departments in the same week: the calendar offers to merge
+            services.log_visit(commissioner, firm, {"date": today + dt.timedelta(days=5), "purpose": "政策宣讲"})
+            services.log_visit(admin, firm, {"date": today + dt.timedelta(days=7), "purpose": "统计报表辅导",
+                                             "unit": admin.region.units.exclude(pk=commissioner.unit_id).first()})
+        if i < len(asks):
+            category, text = asks[i]
+            received = timezone.now() - dt.timedelta(days=rng.choice((1, 4, 9, 20)), hours=rng.randint(0, 8))
+            demand = services.raise_demand(commissioner, firm, {
+                "category": DemandCategory(category), "content": text + "(演示)", "unit": commissioner.unit,
+                "channel": "走访", "received_at": received})
+            made += 1
+            if i % 3 != 2:
+                demand = services.acknowledge_demand(commissioner, demand,
+                                                     now=received + dt.timedelta(hours=rng.choice((1, 5))))
+            if i % 3 == 0:
+                demand = services.answer_demand(commissioner, demand, "已对接相关部门,正在办理(演示)",
+                                                now=received + dt.timedelta(days=2))
+                if i == 0:
+                    services.resolve_demand(admin, demand, rating=5, now=received + dt.timedelta(days=6))
     return made
 
 

@@ -144,3 +144,18 @@ def test_real_firms_keep_only_what_the_seeds_say(built):
     assert real["杰华生物"].recognitions.get().level == "unknown"
     assert real["即发集团"].recognitions.get().level == "national"
     assert not Enterprise.objects.exclude(source__in=("seed", "generated")).exists()
+
+
+def test_the_tier_dashboard_counts_as_the_count_functions(built):
+    from taizhang.enterprises import tiers
+
+    for code, day, year in (("370212", dt.date(2024, 11, 21), 2024), ("370212", dt.date(2018, 12, 31), 2018),
+                            ("370203", dt.date(2023, 7, 1), 2023)):
+        firms = _firms(code)
+        start, end = dt.date(year, 1, 1), min(day, dt.date(year, 12, 31))
+        for row in tiers.summary(firms, day, year):
+            kind = row["kind"]
+            for got, want in ((row["valid"], tiers.count_valid(firms, kind, day)),
+                              (row["cumulative"], tiers.count_cumulative(firms, kind, day)),
+                              (row["new"], tiers.count_new(firms, kind, start, end))):
+                assert (got.value, got.undated) == (want.value, want.undated), (code, kind, got.definition)

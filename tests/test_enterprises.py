@@ -312,3 +312,19 @@ def test_planned_visits_of_two_departments_are_merged(world, registry):
     two.refresh_from_db()
     assert two.merged_into == one and list(services.planned_together(one)) == []
     assert two.history.count() == 2
+
+
+@pytest.mark.parametrize("day,year", [(dt.date(2023, 12, 31), 2023), (dt.date(2023, 6, 30), 2023),
+                                      (dt.date(2023, 6, 29), 2023), (dt.date(2021, 1, 1), 2020),
+                                      (dt.date(2024, 3, 1), 2024)])
+def test_the_dashboards_summary_counts_as_the_count_functions(world, registry, day, year):
+    """The dashboard counts all tiers in a few grouped queries; each figure must be what the one
+    function for its definition answers."""
+    firms = _laoshan(world)
+    start, end = dt.date(year, 1, 1), min(day, dt.date(year, 12, 31))
+    for row in tiers.summary(firms, day, year):
+        kind = row["kind"]
+        for got, want in ((row["valid"], tiers.count_valid(firms, kind, day)),
+                          (row["cumulative"], tiers.count_cumulative(firms, kind, day)),
+                          (row["new"], tiers.count_new(firms, kind, start, end))):
+            assert (got.value, got.undated) == (want.value, want.undated), (kind, got.definition)

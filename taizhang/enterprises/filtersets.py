@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +14,7 @@ from taizhang.regions.models import IndustryChain, Region
 
 from .choices import Scale, Source, TierKind
 from .models import Demand, Enterprise, Recognition
+from .tiers import holding
 
 
 def _regions(request):
@@ -28,15 +27,6 @@ def _parks(request):
 
 def _chains(request):
     return restrict_regions(IndustryChain.objects.select_related("region"), getattr(request, "user", None), "region__")
-
-
-def holding(day: dt.date, kind: str | None = None) -> Q:
-    """Recognitions that hold on ``day`` (as :meth:`Recognition.holds_on` decides), as a filter."""
-    started = Q(effective__lte=day) | Q(effective__isnull=True, year__lt=day.year)
-    if (day.month, day.day) == (12, 31):
-        started |= Q(effective__isnull=True, year=day.year)
-    q = started & (Q(expiry__isnull=True) | Q(expiry__gte=day)) & (Q(ended__isnull=True) | Q(ended__gt=day))
-    return q & Q(kind=kind) if kind else q
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
@@ -66,16 +56,16 @@ class EnterpriseFilterSet(django_filters.FilterSet):
                                | Q(former_names__name_key__contains=key)).distinct()
 
     def by_tier(self, queryset, name, value):
-        today = timezone.localdate()
-        return queryset.filter(pk__in=Recognition.objects.filter(holding(today, value)).values("enterprise_id"))
+        today = timezone.localdate()  # firm by firm through the recognitions' index on the firm
+        return queryset.filter(Exists(Recognition.objects.filter(holding(today, value), enterprise=OuterRef("pk"))))
 
     def by_expiry(self, queryset, name, value):
         from .tiers import _add_months
 
         today = timezone.localdate()
-        soon = Recognition.objects.filter(expiry__range=(today, _add_months(today, 6)), ended__isnull=True)
-        ids = soon.values("enterprise_id")
-        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+        soon = Exists(Recognition.objects.filter(expiry__range=(today, _add_months(today, 6)), ended__isnull=True,
+                                                 enterprise=OuterRef("pk")))
+        return queryset.filter(soon) if value else queryset.exclude(soon)
 
 
 class DemandFilterSet(django_filters.FilterSet):

@@ -26,17 +26,21 @@ VERDICTS = {QUALIFIED: _("已达标"), ONE_STEP: _("差一项"), FAR: _("差多�
 def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
     """Each firm's figures of ``year`` with the derived ones: R&D intensity from R&D and revenue,
     revenue growth from this year's and last year's revenue, years since founding."""
+    firm_ids = list(firm_ids)
     out: dict[int, dict[str, Decimal]] = {fid: {} for fid in firm_ids}
     last_revenue: dict[int, Decimal] = {}
-    for fid, y, metric, value in AnnualFigure.objects.filter(
-            enterprise_id__in=list(firm_ids), year__in=(year, year - 1)).values_list(
-            "enterprise_id", "year", "metric", "value"):
-        if y == year:
-            out[fid][metric] = value
-        elif metric == Metric.REVENUE:
-            last_revenue[fid] = value
-    founded = dict(Enterprise.objects.filter(pk__in=list(firm_ids), established__isnull=False)
-                   .values_list("pk", "established"))
+    founded: dict[int, dt.date] = {}
+    for i in range(0, len(firm_ids), 500):  # SQLite allows some hundreds of values in one query
+        chunk = firm_ids[i:i + 500]
+        for fid, y, metric, value in AnnualFigure.objects.filter(
+                enterprise_id__in=chunk, year__in=(year, year - 1)).order_by().values_list(
+                "enterprise_id", "year", "metric", "value"):
+            if y == year:
+                out[fid][metric] = value
+            elif metric == Metric.REVENUE:
+                last_revenue[fid] = value
+        founded.update(Enterprise.objects.filter(pk__in=chunk, established__isnull=False)
+                       .values_list("pk", "established"))
     for fid, figs in out.items():
         revenue = figs.get(Metric.REVENUE)
         if Metric.RD_INTENSITY not in figs and revenue and Metric.RD_EXPENSE in figs:
@@ -116,13 +120,14 @@ def evaluate(ruleset: RuleSet, figures: dict[str, Decimal]) -> Gap:
     return Gap(ruleset, checks, unmet, unknown)
 
 
-def current_kinds(firm_ids, day: dt.date) -> dict[int, set[str]]:
-    """The tiers each firm holds on ``day``."""
-    held: dict[int, set[str]] = {fid: set() for fid in firm_ids}
-    for rec in Recognition.objects.filter(enterprise_id__in=list(firm_ids)).only(
-            "enterprise_id", "kind", "year", "effective", "expiry", "ended"):
-        if rec.holds_on(day):
-            held[rec.enterprise_id].add(rec.kind)
+def current_kinds(firms, day: dt.date) -> dict[int, set[str]]:
+    """The tiers each firm holds on ``day`` (``firms``: ids or a queryset of firms)."""
+    from .tiers import holding
+
+    held: dict[int, set[str]] = {}
+    for firm_id, kind in (Recognition.objects.filter(holding(day), enterprise_id__in=firms).order_by()
+                          .values_list("enterprise_id", "kind")):
+        held.setdefault(firm_id, set()).add(kind)
     return held
 
 
@@ -137,13 +142,19 @@ def next_kinds(held: set[str]) -> list[str]:
     return out
 
 
-def gaps_for(firm_ids, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:
+def gaps_for(firms, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:
     """Each firm's gap to ``kind`` by the rules governing ``year``, on the figures of ``year``;
-    firms already holding ``kind`` on ``day`` are left out."""
+    only firms with figures of that year are measured, and firms already holding ``kind`` on
+    ``day`` are left out (``firms``: ids or a queryset of firms)."""
     ruleset = ruleset_for(kind, year)
     if ruleset is None:
         return {}
     day = day or dt.date(year, 12, 31)
-    held = current_kinds(firm_ids, day)
-    figures = figures_of([f for f in firm_ids if kind not in held.get(f, ())], year)
+    from .tiers import holding
+
+    measured = set(AnnualFigure.objects.filter(enterprise_id__in=firms, year=year).order_by()
+                   .values_list("enterprise_id", flat=True).distinct())
+    measured -= set(Recognition.objects.filter(holding(day, kind), enterprise_id__in=firms).order_by()
+                    .values_list("enterprise_id", flat=True))
+    figures = figures_of(sorted(measured), year)
     return {fid: evaluate(ruleset, figs) for fid, figs in figures.items()}

@@ -14,7 +14,8 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LADDERS, TierKind
@@ -27,18 +28,42 @@ DEFINITIONS = {
 }
 
 
+def holding(day: dt.date, kind: str | None = None) -> Q:
+    """Recognitions that hold on ``day`` (:meth:`Recognition.holds_on`), as a filter."""
+    q = _started(day) & (Q(expiry__isnull=True) | Q(expiry__gte=day)) & (Q(ended__isnull=True) | Q(ended__gt=day))
+    return q & Q(kind=kind) if kind else q
+
+
+def _started(day: dt.date) -> Q:
+    """Recognitions in force from ``day`` or earlier; one dated by its year only, from that year's last day."""
+    return Q(starts__lte=day)
+
+
+def _undated(day: dt.date) -> Q:
+    """Year-only recognitions of ``day``'s year, when ``day`` is not the year's last: unknown on ``day``."""
+    if (day.month, day.day) == (12, 31):
+        return Q(pk__in=[])
+    return Q(effective__isnull=True, year=day.year)
+
+
 @dataclass
 class Count:
+    """A count of firms by one definition; ``firms`` selects them (ids, in the database)."""
+
     definition: str
     kind: str
     value: int
-    #: recognitions the source dates only by the year of the day asked: not counted, reported
+    #: firms the source dates only by the year of the day asked: not counted, reported
     undated: int = 0
-    ids: list[int] = field(default_factory=list, repr=False)
+    firms: object = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         return str(DEFINITIONS[self.definition])
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.firms) if self.firms is not None else []
 
 
 def _scoped(firms, kind: str, level: str | None = None):
@@ -46,53 +71,52 @@ def _scoped(firms, kind: str, level: str | None = None):
     return recs.filter(level=level) if level else recs
 
 
+def _firm_ids(recs):
+    return recs.order_by().values_list("enterprise_id", flat=True).distinct()
+
+
+def _count(definition, kind, chosen, unknown) -> Count:
+    """Firms ``chosen`` and, apart, firms only ``unknown`` would add (both querysets of recognitions)."""
+    firms = _firm_ids(chosen)
+    extra = unknown.exclude(enterprise_id__in=firms)
+    return Count(definition, kind, firms.count(), _firm_ids(extra).count(), firms)
+
+
 def count_new(firms, kind: str, start: dt.date, end: dt.date, level: str | None = None) -> Count:
-    """Firms first recognised in [start, end]: renewals left out; a firm counted once."""
+    """Firms first recognised in [start, end]: renewals left out, a firm counted once, a firm
+    recognised before the period (at this level, if one is asked) not new in it."""
     recs = _scoped(firms, kind, level).filter(renewal=False)
-    dated = recs.filter(effective__range=(start, end))
+    in_period, partial = _period(start, end)
+    earlier = _firm_ids(_scoped(firms, kind, level).filter(_before(start)))
+    chosen = recs.filter(in_period).exclude(enterprise_id__in=earlier)
+    return _count("new", kind, chosen, recs.filter(partial).exclude(enterprise_id__in=earlier))
+
+
+def _period(start: dt.date, end: dt.date) -> tuple[Q, Q]:
+    """Recognitions surely made in [start, end], and those dated by a year only partly inside it."""
     whole_years = [y for y in range(start.year, end.year + 1)
                    if start <= dt.date(y, 1, 1) and dt.date(y, 12, 31) <= end]
-    by_year = recs.filter(effective__isnull=True, year__in=whole_years)
-    partial = recs.filter(effective__isnull=True, year__range=(start.year, end.year)).exclude(year__in=whole_years)
-    ids = set(dated.values_list("enterprise_id", flat=True)) | set(by_year.values_list("enterprise_id", flat=True))
-    # a firm recognised for the first time before the period is not new in it
-    earlier = set(recs.filter(Q(effective__lt=start) | Q(effective__isnull=True, year__lt=start.year))
-                  .values_list("enterprise_id", flat=True))
-    ids -= earlier
-    undated = set(partial.values_list("enterprise_id", flat=True)) - ids - earlier
-    return Count("new", kind, len(ids), len(undated), sorted(ids))
+    in_period = Q(effective__range=(start, end)) | Q(effective__isnull=True, year__in=whole_years)
+    partial = Q(effective__isnull=True, year__range=(start.year, end.year)) & ~Q(year__in=whole_years)
+    return in_period, partial
+
+
+def _before(start: dt.date) -> Q:
+    """Recognitions made before ``start`` (a year-only one, before its year)."""
+    return Q(effective__lt=start) | Q(effective__isnull=True, year__lt=start.year)
 
 
 def count_cumulative(firms, kind: str, day: dt.date, level: str | None = None) -> Count:
     """Firms recognised at any time up to ``day``, whatever became of it since."""
     recs = _scoped(firms, kind, level)
-    started = recs.filter(Q(effective__lte=day) | Q(effective__isnull=True, year__lt=day.year)
-                          | Q(effective__isnull=True, year=day.year, **_year_end(day)))
-    ids = set(started.values_list("enterprise_id", flat=True))
-    undated = set(recs.filter(effective__isnull=True, year=day.year).values_list("enterprise_id", flat=True)) - ids
-    return Count("cumulative", kind, len(ids), 0 if _is_year_end(day) else len(undated), sorted(ids))
+    return _count("cumulative", kind, recs.filter(_started(day)), recs.filter(_undated(day)))
 
 
 def count_valid(firms, kind: str, day: dt.date, level: str | None = None) -> Count:
     """Firms whose recognition holds on ``day``: started, not expired, not ended."""
     recs = _scoped(firms, kind, level)
-    started = Q(effective__lte=day) | Q(effective__isnull=True, year__lt=day.year) | Q(
-        effective__isnull=True, year=day.year, **_year_end(day))
-    holding = recs.filter(started).filter(Q(expiry__isnull=True) | Q(expiry__gte=day)).filter(
-        Q(ended__isnull=True) | Q(ended__gt=day))
-    ids = set(holding.values_list("enterprise_id", flat=True))
-    undated = set(recs.filter(effective__isnull=True, year=day.year).filter(
-        Q(ended__isnull=True) | Q(ended__gt=day)).values_list("enterprise_id", flat=True)) - ids
-    return Count("valid", kind, len(ids), 0 if _is_year_end(day) else len(undated), sorted(ids))
-
-
-def _is_year_end(day: dt.date) -> bool:
-    return (day.month, day.day) == (12, 31)
-
-
-def _year_end(day: dt.date) -> dict:
-    """A year-only recognition counts at its year's last day, not before."""
-    return {} if _is_year_end(day) else {"pk__in": []}
+    not_ended = Q(ended__isnull=True) | Q(ended__gt=day)
+    return _count("valid", kind, recs.filter(holding(day)), recs.filter(_undated(day) & not_ended))
 
 
 def expiring(firms, today: dt.date, months: int = 6):
@@ -114,16 +138,38 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def summary(firms, day: dt.date, year: int | None = None) -> list[dict]:
-    """For each tier: firms valid and cumulative at ``day``, and new in ``year`` (default: the day's year,
-    1 January to the day)."""
+    """For each tier: firms valid and cumulative at ``day``, and new in ``year`` (default: the day's
+    year, 1 January to the day), each as :func:`count_valid`, :func:`count_cumulative` and
+    :func:`count_new` count them, in a few grouped queries for all tiers at once."""
     year = year or day.year
     start, end = dt.date(year, 1, 1), min(day, dt.date(year, 12, 31))
-    rows = []
-    for kind in TierKind:
-        new = count_new(firms, kind, start, end)
-        rows.append({"kind": kind, "label": kind.label, "valid": count_valid(firms, kind, day),
-                     "cumulative": count_cumulative(firms, kind, day), "new": new})
-    return rows
+    recs = Recognition.objects.filter(enterprise__in=firms).order_by()
+    not_ended = Q(ended__isnull=True) | Q(ended__gt=day)
+    in_period, partial = _period(start, end)
+    earlier = Exists(Recognition.objects.filter(_before(start), enterprise=OuterRef("enterprise_id"),
+                                                kind=OuterRef("kind")))
+    fresh = recs.filter(renewal=False).exclude(earlier)
+    counts = {
+        "valid": _grouped(recs.filter(holding(day)), recs.filter(_undated(day) & not_ended)),
+        "cumulative": _grouped(recs.filter(_started(day)), recs.filter(_undated(day))),
+        "new": _grouped(fresh.filter(in_period), fresh.filter(partial)),
+    }
+    return [{"kind": kind, "label": kind.label,
+             **{d: Count(d, kind, *counts[d].get(kind.value, (0, 0))) for d in counts}} for kind in TierKind]
+
+
+def _grouped(chosen, unknown) -> dict[str, tuple[int, int]]:
+    """Per tier: firms ``chosen``, and firms only ``unknown`` adds (usually none: a few year-only rows)."""
+    out = {kind: (n, 0) for kind, n in chosen.values("kind").annotate(n=models.Count("enterprise_id",
+                                                                                     distinct=True))
+           .values_list("kind", "n")}
+    extra: dict[str, set[int]] = {}
+    for kind, firm_id in unknown.values_list("kind", "enterprise_id"):
+        extra.setdefault(kind, set()).add(firm_id)
+    for kind, ids in extra.items():
+        counted = set(chosen.filter(kind=kind, enterprise_id__in=ids).values_list("enterprise_id", flat=True))
+        out[kind] = (out.get(kind, (0, 0))[0], len(ids - counted))
+    return out
 
 
 @dataclass
@@ -141,13 +187,9 @@ def funnel(firms, ladder: str, day: dt.date) -> list[Step]:
     kinds = LADDERS[ladder]
     starts: dict[str, dict[int, dt.date]] = {}
     for kind in kinds:
-        firsts: dict[int, dt.date] = {}
-        for firm_id, eff, year in (Recognition.objects.filter(enterprise__in=firms, kind=kind)
-                                   .values_list("enterprise_id", "effective", "year")):
-            start = eff or dt.date(year, 12, 31)
-            if start <= day and (firm_id not in firsts or start < firsts[firm_id]):
-                firsts[firm_id] = start
-        starts[kind] = firsts
+        starts[kind] = dict(Recognition.objects.filter(_started(day), enterprise__in=firms, kind=kind)
+                            .order_by().values("enterprise_id").annotate(first=Min("starts"))
+                            .values_list("enterprise_id", "first"))
     steps, before = [], None
     for kind in kinds:
         here = starts[kind]

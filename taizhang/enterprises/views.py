@@ -22,7 +22,7 @@ from taizhang.projects.views import _apply_errors
 
 from . import gaps, services, tiers
 from .choices import LADDER_NAMES, LADDERS, TierKind
-from .filtersets import DemandFilterSet, EnterpriseFilterSet, holding
+from .filtersets import DemandFilterSet, EnterpriseFilterSet
 from .forms import (
     AnswerForm,
     CommissionerForm,
@@ -33,6 +33,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Demand, Enterprise, Recognition, Visit
+from .tiers import holding
 
 PAGE_SIZE = 50
 
@@ -64,13 +65,15 @@ def enterprise_list(request):
     per = small_int(request.GET.get("per"))
     per = per if per in (20, 50, 100, 200) else PAGE_SIZE
     paginator = Paginator(queryset.select_related("region", "park", "chain", "commissioner")
-                          .order_by("region__path", "name_key", "pk"), per)
+                          .order_by("region_id", "name_key", "pk"), per)
     page = paginator.get_page(request.GET.get("page"))
-    held: dict[int, list] = {}
-    for rec in Recognition.objects.filter(holding(today), enterprise_id__in=[f.pk for f in page.object_list]):
-        held.setdefault(rec.enterprise_id, []).append(rec)
+    held: dict[int, set] = {}
+    for firm_id, kind in Recognition.objects.filter(holding(today), enterprise_id__in=[f.pk for f in page.object_list]
+                                                     ).order_by().values_list("enterprise_id", "kind"):
+        held.setdefault(firm_id, set()).add(kind)
+    labels = [(kind.value, str(kind.label)) for kind in TierKind]  # once, not a lazy lookup per badge
     for f in page.object_list:
-        f.held = sorted(held.get(f.pk, ()), key=lambda r: list(TierKind.values).index(r.kind))
+        f.held = [label for kind, label in labels if kind in held.get(f.pk, ())]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "enterprises/enterprise_list.html", {
@@ -239,9 +242,8 @@ def tier_dashboard(request):
     expiring = list(tiers.expiring(firms, day)[:100])
     one_step = []
     gap_year = year - 1 if year >= day.year else year
-    firm_ids = list(firms.values_list("pk", flat=True)[:20000])
     for kind in (TierKind.HIGH_TECH, TierKind.SRDI_SME, TierKind.LITTLE_GIANT, TierKind.GAZELLE):
-        found = gaps.gaps_for(firm_ids, kind, gap_year, day) if firm_ids else {}
+        found = gaps.gaps_for(firms.values("pk"), kind, gap_year, day)
         close = [fid for fid, g in found.items() if g.verdict in (gaps.ONE_STEP, gaps.QUALIFIED)]
         if found:
             names = dict(Enterprise.objects.filter(pk__in=close[:200]).values_list("pk", "name"))

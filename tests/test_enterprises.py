@@ -328,3 +328,18 @@ def test_the_dashboards_summary_counts_as_the_count_functions(world, registry, d
                           (row["cumulative"], tiers.count_cumulative(firms, kind, day)),
                           (row["new"], tiers.count_new(firms, kind, start, end))):
             assert (got.value, got.undated) == (want.value, want.undated), (kind, got.definition)
+
+
+def test_a_demand_waits_in_the_units_todo_list_then_the_districts(world):
+    from taizhang.reporting import todos
+
+    f = firm(world.ls_admin, world.laoshan, "诉求企业", 72)
+    demand = services.raise_demand(world.ls_editor, f, {"category": "talent", "content": "研发人员招聘",
+                                                        "unit": world.ls_zs})
+    assert any(what == "企业诉求待答复" and "研发人员招聘" in text for what, text, _url in todos.todos(world.unit_user))
+    assert not any("研发人员招聘" in text for _w, text, _u in todos.todos(world.ls_admin))
+    services.answer_demand(world.unit_user, demand, "已推送招聘会信息")
+    assert not any("研发人员招聘" in text for _w, text, _u in todos.todos(world.unit_user))
+    assert any(what == "企业诉求待办结" for what, _t, _u in todos.todos(world.ls_admin))
+    assert not any("研发人员招聘" in text for _w, text, _u in todos.todos(world.lc_editor))
+    assert todos.count(world.unit_user) == len(todos.todos(world.unit_user))

@@ -24,7 +24,7 @@ from taizhang.core.text import clean_name, name_key
 from taizhang.projects.validators import validate_credit_code
 from taizhang.regions.choices import RegionLevel
 
-from .choices import (
+from .choices import (  # noqa: F401  (DemandStatus is imported from here by the 待办 list)
     DemandCategory,
     DemandStatus,
     EndReason,

@@ -56,6 +56,23 @@ def _sources(user, today: dt.date):
             (_("督办待答复"), o.content[:30] + _("(时限%(deadline)s)") % {"deadline": o.deadline},
              reverse("reporting:order", args=[o.pk]))
             for o in answer]))
+    if can(user, Action.ANSWER):
+        from taizhang.enterprises.models import Demand, DemandStatus
+
+        handle = Demand.objects.restrict(user, Action.ANSWER).filter(
+            status__in=[DemandStatus.RECEIVED, DemandStatus.ACKNOWLEDGED])
+        out.append((handle, lambda: [
+            (_("企业诉求待答复"), f"{d.enterprise}:{d.content[:30]}"
+             + _("(答复截止%(due)s)") % {"due": timezone.localtime(d.answer_due).strftime("%Y-%m-%d %H:%M")},
+             reverse("enterprises:demand_detail", args=[d.pk]))
+            for d in handle.select_related("enterprise").order_by("answer_due", "pk")]))
+    if can(user, Action.SUPERVISE):
+        from taizhang.enterprises.models import Demand, DemandStatus
+
+        answered = Demand.objects.restrict(user, Action.SUPERVISE).filter(status=DemandStatus.ANSWERED)
+        out.append((answered, lambda: [
+            (_("企业诉求待办结"), f"{d.enterprise}:{d.content[:30]}", reverse("enterprises:demand_detail", args=[d.pk]))
+            for d in answered.select_related("enterprise").order_by("resolve_due", "pk")]))
     if can(user, Action.APPROVE):
         waiting = waiting_for_review(user)
         out.append((waiting, lambda: [

@@ -228,7 +228,7 @@ class Recognition(TimeStampedModel):
                                    violation_error_message=_("有效期至不能早于生效日期")),
         ]
         indexes = [models.Index(fields=["kind", "year"], name="recognition_kind_year"),
-                   models.Index(fields=["kind", "starts", "enterprise"], name="recognition_kind_starts")]
+                   models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts")]
 
     def __str__(self) -> str:
         return gettext("%(firm)s %(year)s年%(level)s%(kind)s") % {

@@ -239,3 +239,26 @@ def test_a_respective_list_of_places_gives_each_place_its_figure():
     facts = read_text("2006年合肥市政府工作报告\n五年来,肥西、肥东和长丰县在全省位次分别前移14位、3位和8位。")
     assert [(f.region, f.kind, f.value) for f in facts] == [
         ("肥西县", "growth", 14), ("肥东县", "growth", 3), ("长丰县", "growth", 8)]
+
+
+NUMBER_TEXTS = [
+    "2020年,全县生产总值达到1,234,567.89万元,增长-2.5%,新增就业三万六千人、两千余户。",
+    "贡献率为-19.9%,a-5个,x.-5个,--5个,−3.5%,1-2处,5.-3万元,统一部署,一二三四项。",
+    "三次产业结构为8.5:40.2:51.3,完成投资一百零五亿元,增长百分之一点五,突破千亿,PM2.5下降6个百分点。",
+]
+
+
+@pytest.mark.parametrize("text", NUMBER_TEXTS)
+def test_the_lexer_pattern_is_the_plain_grammar(text):
+    # NUMBER is written to start with one character class (fast); it must find exactly
+    # what the plain grammar (an Arabic or a Chinese numeral, then multiplier and unit) finds.
+    import re
+
+    from taizhang.reader import _numbers as n
+
+    plain = re.compile(
+        rf"(?P<num>{n._ARABIC}|{n._CHINESE}(?=(?:余|多)?(?:{n._MULT}|{n._UNIT_RE})))"
+        rf"(?P<approx1>余|多)?(?P<mult>{n._MULT})?(?P<approx2>余|多)?(?P<unit>(?:{n._UNIT_RE}){n._PER})?")
+    for start in range(len(text)):
+        assert [(m.span(), m.groups()) for m in n.NUMBER.finditer(text, start)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text, start)]

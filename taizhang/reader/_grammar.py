@@ -595,6 +595,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     facts = []
     if topic is not None:
         topic.learn(done)
+    if not done:
+        return facts
     marks = SentenceMarks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()

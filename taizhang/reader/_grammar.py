@@ -11,6 +11,7 @@ and article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ._context import (
@@ -36,6 +37,7 @@ SENTENCE_END = "。!?\n\r"
 _LONGEST_CLAUSE = 200
 _LOOK_BACK = 40  # facts of the same sentence looked back at for a subject or a list
 CLAUSE_END = SENTENCE_END + ",:;"
+_CLAUSE_MARK = re.compile(f"[{re.escape(CLAUSE_END)}]")
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
 
@@ -147,20 +149,31 @@ def _sentences(text: str, start: int, end: int):
             yield m.start(), m.end()
 
 
-def _clause_start(text: str, floor: int, pos: int) -> int:
-    """Where the clause holding ``pos`` starts; a comma inside parentheses does not end it
-    (国民生产总值(按1990年不变价,下同)由1325万元)."""
-    floor = max(floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
-    end = pos
-    while True:
-        i = max(text.rfind(ch, floor, end) for ch in CLAUSE_END) + 1
-        if i <= floor:
-            return floor
-        opened = text.rfind("(", max(floor, i - 40), i)
-        if opened != -1 and text.rfind(")", opened, i) == -1 and text.find(")", i, pos) != -1:
-            end = opened  # the boundary is inside parentheses that close before pos
-            continue
-        return i
+class _Clauses:
+    """Where the clauses of one sentence start: its clause marks are found once, so the
+    clause of each number is a bisection (not eight searches back through the sentence)."""
+
+    def __init__(self, text: str, s_start: int, s_end: int):
+        self.text = text
+        self.floor = s_start
+        self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, s_start, s_end)]
+
+    def start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` starts; a comma inside parentheses does not end
+        it (国民生产总值(按1990年不变价,下同)由1325万元)."""
+        text = self.text
+        floor = max(self.floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
+        end = pos
+        while True:
+            k = bisect_left(self.marks, end) - 1  # the last mark before ``end``
+            if k < 0 or self.marks[k] < floor:
+                return floor
+            i = self.marks[k] + 1
+            opened = text.rfind("(", max(floor, i - 40), i)
+            if opened != -1 and text.rfind(")", opened, i) == -1 and text.find(")", i, pos) != -1:
+                end = opened  # the boundary is inside parentheses that close before pos
+                continue
+            return i
 
 
 def _clause_end(text: str, pos: int, ceiling: int) -> int:
@@ -354,14 +367,15 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     text = norm.text
     numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
     # A clause with a broken run in it is unreliable up to its end: nothing is read from it.
-    numbers = [n for n in numbers
-               if not any(_clause_start(text, s_start, n.start) <= b and a <= n.end for a, b in broken)]
+    clauses = _Clauses(text, s_start, s_end)
+    if broken:
+        numbers = [n for n in numbers if not any(clauses.start(n.start) <= b and a <= n.end for a, b in broken)]
     cands: list[_Cand] = []
     consumed = s_start
     for n in numbers:
         if n.start < consumed:
             continue
-        c_start = _clause_start(text, s_start, n.start)
+        c_start = clauses.start(n.start)
         left_start = max(c_start, consumed)
         left_raw = text[left_start:n.start]
         after = text[n.end:n.end + 6]
@@ -413,7 +427,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if consumed < n.end:
             consumed = n.end
         cands.append(cand)
-    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands]))
+    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses))
     cands.sort(key=lambda c: c.number.start)
 
     done: list[_Cand] = []
@@ -633,13 +647,13 @@ def _split_list(s: str) -> list[str]:
     return parts
 
 
-def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:
+def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number], clauses: _Clauses) -> list[_Cand]:
     """Ranks, 翻一番, 一半, fractions, structure ratios: facts written without a number-and-unit."""
     out: list[_Cand] = []
     sentence = text[s_start:s_end]
     for m in (_RATIO.finditer(text, s_start, s_end) if ":" in sentence or "∶" in sentence else ()):
         parts = [float(g) for g in m.groups()]
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         clause = text[c_start:m.start()]
         if not 95 <= sum(parts) <= 105 or "产业" not in clause:
             continue  # only a structure whose parts add up to 100 is three shares
@@ -662,13 +676,13 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
         n = Number(m.start(), m.end(), value, "位", True, False, each + m.group(0)[len(each):])
         if each:
             n.raw = "均" + m.group(0)[len(each):]
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         out.append(_Cand(n, "rank", value, "位", c_start, c_start, m.end()))
     for m in (_BARE_MAGNITUDE.finditer(text, s_start, s_end) if "万" in sentence or "千" in sentence else ()):
         # 在校师生突破万人, 近万家: one 万 of the unit
         if any(x.start <= m.start(1) < x.end for x in numbers):
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         unit = m.group(1) + m.group(2) if m.group(1) == "万" else m.group(2)
         value = 1.0 if m.group(1) == "万" else 1000.0
         n = Number(m.start(1), m.end(), value, unit, True, True, m.group(0)[len(m.group(0)) - len(m.group(1)) - len(m.group(2)):])
@@ -676,22 +690,22 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
     for m in (DOUBLE.finditer(text, s_start, s_end) if "番" in sentence else ()):
         times = {"一": 1, "两": 2, "二": 2, "三": 3}.get(m.group("n") or "一", 1)
         value = (2 ** times - 1) * 100.0
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), value, "%", True, False, m.group(0))
         out.append(_Cand(n, "growth", value, "%", c_start, c_start, m.end()))
     for m in (HALF.finditer(text, s_start, s_end) if "半" in sentence else ()):
-        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+        if "占" not in text[clauses.start(m.start()):m.start()]:
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), 50.0, "%", True, True, m.group(0))
         out.append(_Cand(n, "share", 50.0, "%", c_start, c_start, m.end()))
     for m in (FRACTION.finditer(text, s_start, s_end) if "/" in sentence else ()):
         a, b = int(m.group("a")), int(m.group("b"))
         if not b or a >= b or any(x.start <= m.start() < x.end for x in numbers):
             continue
-        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+        if "占" not in text[clauses.start(m.start()):m.start()]:
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), a / b * 100, "%", False, False, m.group(0))
         out.append(_Cand(n, "share", a / b * 100, "%", c_start, c_start, m.end()))
     return out

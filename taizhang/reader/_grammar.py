@@ -142,10 +142,12 @@ _HAS_NUMBER = re.compile(
     rf"\d|[{CN_NUMERALS}]+(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
 )
 
+_DIGIT = re.compile(r"\d")  # the commonest case of _HAS_NUMBER, found fast
+
 
 def _sentences(text: str, start: int, end: int):
     for m in _SENTENCE.finditer(text, start, end):
-        if _HAS_NUMBER.search(text, m.start(), m.end()):
+        if _DIGIT.search(text, m.start(), m.end()) or _HAS_NUMBER.search(text, m.start(), m.end()):
             yield m.start(), m.end()
 
 
@@ -218,8 +220,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
     if _NON_FACT_AFTER.match(after):
         return True
     if n.chinese and not n.raw.startswith("百分之"):
-        numeral = re.match(r"[零〇一二两三四五六七八九十百千]+", n.raw).group(0)
-        if numeral == "一" and not re.search(r"(?:至少|仅|只有|新增|增加)\w{0,2}$", text[max(s_start, n.start - 6):n.start]):
+        numeral = _NUMERAL.match(n.raw).group(0)
+        if numeral == "一" and not _AT_LEAST_ONE.search(text[max(s_start, n.start - 6):n.start]):
             return True  # "一个", "一处": an article, not a count
         if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
             return True  # 千家万户
@@ -250,12 +252,12 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
         return "share", n.value * 10, "%"  # 占8成: 80 %
     if n.unit == "位":
         if _RANK_MOVE.search(left):
-            sign = -1 if re.search(r"后移|后退|下降|下滑|回落", left[-4:]) else 1
+            sign = -1 if _RANK_DOWN.search(left[-4:]) else 1
             return "growth", sign * n.value, "位"  # 位次前移14位
         if _RANK_AT.search(left):
             return "rank", n.value, "位"  # 排名由38位提升到29位
     if n.unit in ("%", "‰"):
-        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or re.search(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$", left):
+        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
             sign = -1 if _FALL.search(left[-6:]) else 1
             return "growth", sign * n.value, n.unit
         return "share", n.value, n.unit
@@ -285,10 +287,28 @@ def _clean_left(left: str, article: Article | None = None) -> str:
 def _right_noun(text: str, pos: int, ceiling: int) -> str:
     end = _clause_end(text, pos, ceiling)
     seg = text[pos:end]
-    seg = re.split(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)", seg)[0]
+    seg = _NOUN_STOP.split(seg)[0]
     return _QUOTES_PARENS.sub("", seg)[:14]
 
 
+# Patterns used for each number and sentence, compiled once (re's cache lookup is itself a cost there).
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_AT_LEAST_ONE = re.compile(r"(?:至少|仅|只有|新增|增加)\w{0,2}$")
+_RANK_DOWN = re.compile(r"后移|后退|下降|下滑|回落")
+_GROWTH_END = re.compile(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$")
+_NOUN_STOP = re.compile(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)")
+_DIGITS_DOTS = re.compile(r"[\d.]")
+_DAY_COUNT = re.compile(r"天数|日数")
+_SCHOOL = re.compile(r"[学校院园]")
+_COUNT_IN_PHRASE = re.compile(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]")
+_YEARS_RUNNING = re.compile(r"(?:连续[^,]{0,4}年?|多年)$")
+_RANK_VERBS = re.compile(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)")
+_RANK_SCOPE = re.compile(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长")
+_LIST_SEP = re.compile(r"、|和|及|与")
+_CODE_HEAD = re.compile(r"^[A-Za-z0-9.]+")
+_CODE = re.compile(r"[A-Za-z0-9.]+")
+_STRUCTURE_HEADS = re.compile(r"结构|比例|比重|构成|占比")
+_FROM_BEFORE = re.compile(r"(?:由|从)[^,;。]{0,12}$")
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
 # What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
 _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
@@ -347,7 +367,7 @@ def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True
             break
         if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
             m = _SKIP_IN_PHRASE.match(text, end)
-            if m and m.end() <= ceiling and re.sub(r"[\d.]", "", m.group(0)).rstrip("级") not in ("P", "TEU"):
+            if m and m.end() <= ceiling and _DIGITS_DOTS.sub("", m.group(0)).rstrip("级") not in ("P", "TEU"):
                 end = m.end()
                 continue
             if ch.isdigit():
@@ -382,10 +402,10 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):
             consumed = n.end
             continue  # a duration, not a result measured in time
-        if n.unit == "天" and not re.search(r"天数|日数", left_raw):
+        if n.unit == "天" and not _DAY_COUNT.search(left_raw):
             consumed = n.end
             continue  # "用时30天": a duration; "优良天数320天" is a count
-        institute = n.unit == "所" and n.value >= 100 and not re.search(r"[学校院园]", after[:4])  # 705所青岛中心
+        institute = n.unit == "所" and n.value >= 100 and not _SCHOOL.search(after[:4])  # 705所青岛中心
         structure = n.chinese and n.unit in ("方面", "个方面")  # 五方面工作: the report's outline
         qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右", "大关", "关口", "台阶"))  # 千亿品牌
@@ -414,7 +434,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         cand.right = ""
         if after.startswith("的") and kind == "level" and not _FRAME_AFTER.match(text, n.end + 1):
             phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
-            phrase = re.sub(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]", "", _trim_examples(phrase))
+            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(phrase))
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
@@ -574,9 +594,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     for r in [c for c in cands if c.kind == "rank"]:
         earlier = [c for c in done[-_LOOK_BACK:] if c.number.end <= r.number.start and c.kind != "rank"]
         left = _clean_left(text[r.left_start:r.number.start], article)
-        left = re.sub(r"(?:连续[^,]{0,4}年?|多年)$", "", left)
-        middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
-        middle = re.sub(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长", "", middle)
+        left = _YEARS_RUNNING.sub("", left)
+        middle = _RANK_VERBS.sub("", text[r.number.start:r.number.end])
+        middle = _RANK_SCOPE.sub("", middle)
         if r.number.raw.startswith("均") and earlier:
             heads = _split_list(left) if left else []
             if len(heads) > 1:
@@ -637,13 +657,13 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
 
 
 def _split_list(s: str) -> list[str]:
-    parts = [p for p in re.split(r"、|和|及|与", s) if p]
+    parts = [p for p in _LIST_SEP.split(s) if p]
     if len(parts) >= 2:
         # "PM2.5、PM10平均浓度": the shared head of the last item belongs to each.
         last = parts[-1]
-        head = re.sub(r"^[A-Za-z0-9.]+", "", last)
+        head = _CODE_HEAD.sub("", last)
         if head and head != last:
-            parts = [p + head if re.fullmatch(r"[A-Za-z0-9.]+", p) else p for p in parts]
+            parts = [p + head if _CODE.fullmatch(p) else p for p in parts]
     return parts
 
 
@@ -657,12 +677,12 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number], 
         clause = text[c_start:m.start()]
         if not 95 <= sum(parts) <= 105 or "产业" not in clause:
             continue  # only a structure whose parts add up to 100 is three shares
-        heads = re.findall(r"结构|比例|比重|构成|占比", clause)
+        heads = _STRUCTURE_HEADS.findall(clause)
         head = heads[-1] if heads else "结构"
         for k, (part, name) in enumerate(zip(parts, ("第一产业", "第二产业", "第三产业"), strict=True)):
             n = Number(m.start(), m.end(), part, "%", False, False, m.group(0))
             cand = _Cand(n, "share", part, "%", c_start, c_start, m.end(), name + head, fixed=True)
-            if re.search(r"(?:由|从)[^,;。]{0,12}$", text[c_start:m.start()]):
+            if _FROM_BEFORE.search(text[c_start:m.start()]):
                 cand.period_override = base_year(text, s_start, m.start())
             cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
             out.append(cand)

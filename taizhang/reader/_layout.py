@@ -35,10 +35,16 @@ _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
+# What every _SECTION has, found fast (a literal first): most texts have no numbered year headings.
+_SECTION_HINT = re.compile(r"、\s*(?:19|20)\d\d年")
 _EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
 _PROSE_BETWEEN = re.compile(r"[^\n]{30,}")
 _REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩|执行情况|完成情况")
 _PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
+# A year that only bounds a stretch of time (2020年前, 2015年以来, 自2010年, 至2025年): a weak vote.
+_WEAK_AFTER = re.compile(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)")
+_WEAK_BEFORE = re.compile(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$")
+_THIS_YEAR = re.compile(r"今年|本年")
 
 
 @dataclass
@@ -255,8 +261,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
             continue  # inside a title
         if is_base(text, pos, pos + 5):
             continue
-        if re.match(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)", after) or \
-                re.search(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$", before):
+        if _WEAK_AFTER.match(after) or _WEAK_BEFORE.search(before):
             weak[int(m.group(1))] += 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
@@ -267,7 +272,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
     # dates the news (an "updated" stamp on a re-post does not).
     pub = _PUB_DATE.search(body[:400])
-    if pub and re.search(r"今年|本年", body):
+    if pub and _THIS_YEAR.search(body):
         weights[int(pub.group(1))] += 4
     dateline = _DATELINE.search(body[:300])
     if dateline:
@@ -285,7 +290,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    found = list(_SECTION.finditer(text, start, end))
+    found = list(_SECTION.finditer(text, start, end)) if _SECTION_HINT.search(text, start, end) else []
     for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+# (?<!\d) written after the century, so that the pattern starts with a literal and the
+# regex engine jumps between candidate characters: the same as (?<!\d)((?:19|20)\d\d)年.
+YEAR = re.compile(r"((?:19|20)(?<!\d..)\d\d)年")
 _BASE_BEFORE = re.compile(r"(?:比|较|与|由|同|自|从|是|相比|相当于|恢复到|回到|超过|按|以)\s*(?:上年|去年)?$")
 _BASE_AFTER = re.compile(r"(?:同期|的水平|不变价|可比价|价格|以来|起|前(?![一二三四五六七八九十\d]+个?(?:月|季度))|"
                          r"底前|之前|为基期|相比|比较)")

@@ -262,3 +262,13 @@ def test_the_lexer_pattern_is_the_plain_grammar(text):
     for start in range(len(text)):
         assert [(m.span(), m.groups()) for m in n.NUMBER.finditer(text, start)] == \
             [(m.span(), m.groups()) for m in plain.finditer(text, start)]
+
+
+@pytest.mark.parametrize("text, years", [
+    ("2019年", ["2019"]), ("12019年", []), ("a2019年,2020年", ["2019", "2020"]), ("192019年", []),
+    ("20192020年", []), ("1999年至2020年", ["1999", "2020"]),
+])
+def test_a_year_is_not_the_tail_of_a_longer_number(text, years):
+    from taizhang.reader._periods import YEAR
+
+    assert [m.group(1) for m in YEAR.finditer(text)] == years

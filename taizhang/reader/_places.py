@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 _DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
 
@@ -65,8 +66,7 @@ class Division:
         return 2 if self.code.endswith("00") else 3
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):  # a tuple: made for every place named, cheaper than a frozen dataclass
     start: int
     end: int
     code: str
@@ -110,11 +110,17 @@ class _Names:
         for group in self.all_by_pair.values():
             group.sort(key=len, reverse=True)
         pairs = [k for k, v in self.by_pair.items() if v]
-        firsts = "".join(sorted({k[0] for k in pairs}))
-        seconds = "".join(sorted({k[1] for k in pairs}))
-        self.starts = re.compile(f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])") if pairs else None
-        tails = "".join(sorted({k[1] for k in self.by_tail}))
-        self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
+        # A few names (a document's own short names) are found by a search for each of their
+        # first two characters (and last two): cheaper than compiling patterns for them.
+        self.few = len(pairs) + len(self.by_tail) <= _FEW
+        self.pairs = pairs
+        self.starts = self.tails = None
+        if not self.few:
+            firsts = "".join(sorted({k[0] for k in pairs}))
+            seconds = "".join(sorted({k[1] for k in pairs}))
+            self.starts = re.compile(f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])") if pairs else None
+            tails = "".join(sorted({k[1] for k in self.by_tail}))
+            self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
 
     def match(self, text: str, i: int, end: int) -> str | None:
         """The longest name starting at text[i]."""
@@ -126,6 +132,8 @@ class _Names:
     def scan(self, text: str, start: int, end: int):
         """(start, end, name) of each name, left to right, longest at each place, not overlapping."""
         found: list[tuple[int, int, str]] = []
+        if self.few:
+            found = self._search(text, start, end)
         if self.tails is not None:
             lengths = self.tail_lengths
             for m in self.tails.finditer(text, start, end):
@@ -148,6 +156,33 @@ class _Names:
             if i >= pos:
                 yield i, j, name
                 pos = j
+
+
+    def _search(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """What ``scan`` finds before it sorts, for a few names: the longest name ending at
+        each occurrence of a tail, and the longest starting at each occurrence of a pair."""
+        found: list[tuple[int, int, str]] = []
+        for tail, lengths in self.tail_lengths.items():
+            j = text.find(tail, start, end) + 2
+            while j > 1:
+                for n, names in lengths:
+                    word = text[j - n:j]
+                    if word in names and j - n >= start:
+                        found.append((j - n, j, word))
+                        break
+                j = text.find(tail, j - 1, end) + 2
+        for pair in self.pairs:
+            i = text.find(pair, start, end)
+            while i != -1:
+                for name in self.by_pair[pair]:
+                    if text.startswith(name, i) and i + len(name) <= end:
+                        found.append((i, i + len(name), name))
+                        break
+                i = text.find(pair, i + 1, end)
+        return found
+
+
+_FEW = 64
 
 
 class Gazetteer:
@@ -277,6 +312,8 @@ class Matcher:
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
         self.local_names = _Names(self.local)
+        # the short names of districts named after their city (市北, 市南): see _child_at
+        self._city_named = [(short, hit) for short, hit in self.local.items() if short[0] == "市"]
         self.preferred = preferred
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
@@ -318,8 +355,8 @@ class Matcher:
         return out
 
     def _child_at(self, text: str, pos: int, end: int, parent: str) -> Mention | None:
-        for short, (code, name) in self.local.items():
-            if short[0] == "市" and text.startswith(short, pos) and pos + len(short) <= end \
+        for short, (code, name) in self._city_named:
+            if text.startswith(short, pos) and pos + len(short) <= end \
                     and self.gaz.by_code[code].parent == parent \
                     and not text.startswith(("部", "心", "级", "场"), pos + len(short)):
                 return Mention(pos, pos + len(short), code, name, True)

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 
 from ._layout import Article
-from ._periods import fact_years
+from ._periods import fact_years, is_base, year_spans
 
 # Status words: the nearest before a number decides its status. Every branch starts with a
 # literal character (no named group, no lookbehind first), so the regex engine jumps from
@@ -70,6 +70,19 @@ class SentenceMarks:
                     self.subperiods.append((m.start(), m.end(), label))
         self.subperiods.sort()
         self.sub_starts = [sp[0] for sp in self.subperiods]
+        self._span = (text, s_start, s_end)
+        self._years: list[tuple[int, int, int]] | None = None
+
+    def last_fact_year(self, lo: int, pos: int) -> int | None:
+        """The last of ``fact_years(text, lo, pos)`` (a window of this sentence): the
+        sentence's years are found and judged once, not again for each number."""
+        if self._years is None:
+            text, start, end = self._span
+            self._years = [(a, b, y) for a, b, y in year_spans(text, start, end) if not is_base(text, a, b)]
+        for a, b, y in reversed(self._years):
+            if a >= lo and b <= pos:
+                return y
+        return None
 
     def subperiod(self, pos: int) -> str | None:
         i = bisect_right(self.sub_starts, pos) - 1
@@ -111,9 +124,9 @@ def period_of(text: str, s_start: int, pos: int, article: Article,
         if marks is None:
             marks = SentenceMarks(text, s_start, pos)
         return (str(year) if year is not None else None), marks.subperiod(pos)
-    years = fact_years(text, lo, pos)
-    if years and not _SINCE_YEAR.search(before):
-        year = years[-1]
+    last = marks.last_fact_year(lo, pos) if marks is not None else (fact_years(text, lo, pos) or [None])[-1]
+    if last is not None and not _SINCE_YEAR.search(before):
+        year = last
     if year is not None:
         if "明年" in before:
             year += 1
@@ -142,17 +155,18 @@ def region_of(text: str, s_start: int, pos: int, article: Article, left: str) ->
             province = [c for c in above if gaz.level(c) == 1]
             if province:
                 return gaz.by_code[province[0]].name
-    named = places.between(max(s_start, pos - 400), pos)
+    # The places named in the 400 characters before, nearest first. A place far from the
+    # article's (another province) is a street, a partner or a comparison in a local
+    # report: 株洲路, 深圳客商; the nearest other place is the fact's.
+    province = next((c for c in above if gaz.level(c) == 1), home)
+    named = False
+    for m in places.before(max(s_start, pos - 400), pos):
+        named = True
+        if m.code not in above and (province is None or m.code == province or province in gaz.ancestors(m.code)):
+            return m.name if m.code != home else article.region
     if not named:
         heading = article.heading_place_at(pos)
         return heading.name if heading is not None else article.region
-    # A place far from the article's (another province) is a street, a partner or a
-    # comparison in a local report: 株洲路, 深圳客商.
-    province = next((c for c in above if gaz.level(c) == 1), home)
-    named = [m for m in named if m.code not in above
-             and (province is None or m.code == province or province in gaz.ancestors(m.code))]
-    if named and named[-1].code != home:
-        return named[-1].name
     return article.region
 
 

@@ -73,6 +73,10 @@ _RIGHT_TRIM_INDICATOR = re.compile(
     r"[一二三四五六七八九十两\d]+年(?:来)?|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
     r"[,、::\s“”\"'()的])+$"
 )
+# The characters _RIGHT_TRIM_INDICATOR's matches can end with (and whitespace): a phrase
+# ending otherwise has nothing to trim, and the pattern, tried at each of its characters, is
+# not run at all (a test derives this set from the pattern).
+_TRIM_ENDS = frozenset("\"'(),:“”、上为了从低余共减别到加升占右在均增多少已幅年底成据新是期末来次涨现由的破约至落计超跌达过近速逾部都长降高")
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
                       r"(?:计划)?总投资(?:额)?|投资总额|总注册规模)$")
 @dataclass
@@ -269,18 +273,22 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
 
 def _clean_left(left: str, article: Article | None = None) -> str:
     strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
-    left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
+    if "(" in left:
+        left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
     left = strip(left)
     prev = None
     while prev != left:
         prev = left
         left = _LEFT_STRIP.sub("", left)
         left = strip(left)
-    left = _RIGHT_TRIM_INDICATOR.sub("", left)
+    if left and (left[-1] in _TRIM_ENDS or left[-1].isspace()):
+        left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = _QUOTES.sub("", left)
     if "】" in left:
         left = left[left.rindex("】") + 1:]
-    left = _CONJ_ONLY.sub("", left.strip())
+    left = left.strip()
+    if left in _CONJUNCTIONS:
+        left = ""
     return left.strip()
 
 
@@ -320,7 +328,7 @@ _BARE_MAGNITUDE = re.compile(r"(?:突破|超过|超|近|逾|达到?|上)(万|千
 _RANK_HINT = re.compile(r"居|排|列|领跑")
 _QUOTES = re.compile(r"[“”\"'《》]")
 _QUOTES_PARENS = re.compile(r"[“”\"'《》()]")
-_CONJ_ONLY = re.compile(r"^(?:和|及|与|以及)$")
+_CONJUNCTIONS = frozenset(("和", "及", "与", "以及"))  # alone, no words of a measure
 _FROM = re.compile(r"(?:由|从)\s*(?:约|近)?$")
 _BARE_VERB = re.compile(r"^(?:新开工|开工|复工|开复工|竣工|投产|试投产|签约|落地|续建|新建|新引进|引进|在建|完工|建成|"
                         r"新签约|开工建设|建成投产)$")

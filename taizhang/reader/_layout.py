@@ -104,6 +104,15 @@ class Places:
         self.mentions: list[Mention] = matcher.find(text)
         self.starts = [m.start for m in self.mentions]
 
+    def before(self, start: int, end: int):
+        """The mentions of ``between(start, end)``, last first."""
+        mentions = self.mentions
+        i = bisect_left(self.starts, end) - 1
+        while i >= 0 and mentions[i].start >= start:
+            if mentions[i].end <= end:
+                yield mentions[i]
+            i -= 1
+
     def between(self, start: int, end: int) -> list[Mention]:
         i = bisect_left(self.starts, start)
         out = []

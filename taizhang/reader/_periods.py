@@ -37,6 +37,12 @@ def is_base(text: str, start: int, end: int) -> bool:
     return bool(_BASE_BEFORE.search(text, max(0, start - 4), start)) or bool(_BASE_AFTER.match(text, end))
 
 
+def year_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(start, end, year) of the years written in text[start:end]. Two can't overlap, so
+    the years of a window of it are those of the whole that lie in the window."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in YEAR.finditer(text, start, end)]
+
+
 def fact_years(text: str, start: int, end: int) -> list[int]:
     """The years in text[start:end] that a following fact may belong to."""
     return [int(m.group(1)) for m in YEAR.finditer(text, start, end) if not is_base(text, m.start(), m.end())]

@@ -272,3 +272,56 @@ def test_a_year_is_not_the_tail_of_a_longer_number(text, years):
     from taizhang.reader._periods import YEAR
 
     assert [m.group(1) for m in YEAR.finditer(text)] == years
+
+
+def _last_characters(seq):
+    """(characters, categories, can be empty) of what can end a match of a parsed pattern."""
+    from re import _constants as c
+
+    chars, cats = set(), set()
+    for op, av in reversed(list(seq)):
+        nullable = False
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.IN:
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                else:
+                    cats.add(str(a) if o is c.CATEGORY else "any")
+        elif op is c.BRANCH:
+            for alt in av[1]:
+                ch, ca, n = _last_characters(alt)
+                chars |= ch
+                cats |= ca
+                nullable = nullable or n
+        elif op is c.SUBPATTERN:
+            ch, ca, nullable = _last_characters(av[3])
+            chars |= ch
+            cats |= ca
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            ch, ca, n = _last_characters(av[2])
+            chars |= ch
+            cats |= ca
+            nullable = n or av[0] == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            nullable = True
+        else:
+            cats.add("any")
+        if not nullable:
+            return chars, cats, False
+    return chars, cats, True
+
+
+def test_the_trim_of_an_indicator_runs_only_where_it_can_match():
+    # _clean_left skips _RIGHT_TRIM_INDICATOR unless the phrase ends with a character in
+    # _TRIM_ENDS or whitespace: every character a match can end with must be there.
+    from re import _parser
+
+    from taizhang.reader import _grammar
+
+    chars, cats, _ = _last_characters(_parser.parse(_grammar._RIGHT_TRIM_INDICATOR.pattern))
+    assert chars <= _grammar._TRIM_ENDS
+    assert cats <= {"CATEGORY_SPACE"}

@@ -158,7 +158,7 @@ def region_of(text: str, s_start: int, pos: int, article: Article, left: str) ->
     # The places named in the 400 characters before, nearest first. A place far from the
     # article's (another province) is a street, a partner or a comparison in a local
     # report: 株洲路, 深圳客商; the nearest other place is the fact's.
-    province = next((c for c in above if gaz.level(c) == 1), home)
+    province = gaz.province_of(home)
     named = False
     for m in places.before(max(s_start, pos - 400), pos):
         named = True

@@ -146,12 +146,17 @@ _HAS_NUMBER = re.compile(
     rf"\d|[{CN_NUMERALS}]+(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
 )
 
-_DIGIT = re.compile(r"\d")  # the commonest case of _HAS_NUMBER, found fast
+# Whether _HAS_NUMBER finds something, asked with a pattern that starts with one character
+# class (so the regex engine skips to candidate characters) and goes on by which it was.
+_MAY_HOLD_NUMBER = re.compile(
+    rf"[\d{CN_NUMERALS}首榜第翻半](?:(?<=\d)|(?<=[{CN_NUMERALS}])(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})"
+    r"|(?<=首)(?:位|$)|(?<=榜)首|(?<=第)[一二三四五六七八九十]|(?<=翻)|(?<=一)半|(?<=半)数|(?<=百)分之)"
+)
 
 
 def _sentences(text: str, start: int, end: int):
     for m in _SENTENCE.finditer(text, start, end):
-        if _DIGIT.search(text, m.start(), m.end()) or _HAS_NUMBER.search(text, m.start(), m.end()):
+        if _MAY_HOLD_NUMBER.search(text, m.start(), m.end()):
             yield m.start(), m.end()
 
 
@@ -162,12 +167,15 @@ class _Clauses:
     def __init__(self, text: str, s_start: int, s_end: int):
         self.text = text
         self.floor = s_start
-        self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, s_start, s_end)]
+        self.end = s_end
+        self.marks: list[int] | None = None  # found when first asked (many sentences hold no number)
 
     def start(self, pos: int) -> int:
         """Where the clause holding ``pos`` starts; a comma inside parentheses does not end
         it (国民生产总值(按1990年不变价,下同)由1325万元)."""
         text = self.text
+        if self.marks is None:
+            self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, self.floor, self.end)]
         floor = max(self.floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
         end = pos
         while True:
@@ -212,7 +220,7 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return True  # an ordinal: 第11场
     if before.endswith("前") and n.unit in ("位", "名"):
         return True  # 排名前五位: an order, not a position
-    if _REFERENCE_BEFORE.search(text, max(s_start, n.start - 2), n.start):
+    if before.endswith(_REFERENCE_BEFORE):
         return True  # 这三项数据, 该省16个市: a reference to things counted elsewhere
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
@@ -323,7 +331,7 @@ _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
 _FRAME_AFTER = re.compile(r"基础上|同时|情况下|前提下")
 _OUTLINE_AFTER = re.compile(r"方面|环节|指标|维度|层面|板块|数据")
-_REFERENCE_BEFORE = re.compile(r"(?:上述|该省|该市|该区|该县)$")
+_REFERENCE_BEFORE = ("上述", "该省", "该市", "该区", "该县")
 _BARE_MAGNITUDE = re.compile(r"(?:突破|超过|超|近|逾|达到?|上)(万|千)(人次|人|家|户|个|亩|名|件|辆|套)(?![\u4e00-\u9fff]{0,1}[级元])")
 _RANK_HINT = re.compile(r"居|排|列|领跑")
 _QUOTES = re.compile(r"[“”\"'《》]")
@@ -658,10 +666,15 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             region=item_place(article, c.place) or
             region_of(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
             period=period, subperiod=sub, indicator=indicator, kind=c.kind,
-            value=round(c.value, 6), unit=c.unit,
+            value=_round6(c.value), unit=c.unit,
             status=status_of(text, s_start, c.number.start, article, marks),
         ))
     return facts
+
+
+def _round6(value: float) -> float:
+    """round(value, 6), without its cost for a whole number (most are)."""
+    return value if type(value) is float and value.is_integer() else round(value, 6)
 
 
 def _split_list(s: str) -> list[str]:

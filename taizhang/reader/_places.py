@@ -229,6 +229,7 @@ class Gazetteer:
         self.names = _Names(self.global_names)
         self._shorts: _Names | None = None
         self._ancestors: dict[str, list[str]] = {}
+        self._provinces: dict[str | None, str | None] = {}
 
     @property
     def _short_names(self) -> _Names:
@@ -265,6 +266,14 @@ class Gazetteer:
             d = self.by_code.get(d.parent)
         self._ancestors[code] = out
         return out
+
+    def province_of(self, code: str | None) -> str | None:
+        """The province holding a division (the code itself for a province or a code
+        outside the list)."""
+        if code not in self._provinces:
+            self._provinces[code] = next((c for c in self.ancestors(code) if self.level(c) == 1), code) \
+                if code else code
+        return self._provinces[code]
 
     def is_ancestor(self, a: str, b: str) -> bool:
         """Whether division ``a`` contains division ``b``."""

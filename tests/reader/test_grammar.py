@@ -325,3 +325,17 @@ def test_the_trim_of_an_indicator_runs_only_where_it_can_match():
     chars, cats, _ = _last_characters(_parser.parse(_grammar._RIGHT_TRIM_INDICATOR.pattern))
     assert chars <= _grammar._TRIM_ENDS
     assert cats <= {"CATEGORY_SPACE"}
+
+
+def test_a_sentence_is_read_when_the_number_test_finds_something():
+    from taizhang.reader._grammar import _HAS_NUMBER, _MAY_HOLD_NUMBER
+
+    text = ("过去一年,全区上下统一思想,进一步深化改革。全年实现地区生产总值三千二百亿元,增长百分之六点五;"
+            "综合实力排名第三,居全省首位,外贸增速领跑,位列榜首,经济总量翻一番,民营经济占一半以上,半数企业盈利。"
+            "新增就业三万人,新建道路十多条,引进项目两千余个,完成投资一百零五亿元。"
+            "首先,要坚持稳中求进;其次,半年来工作扎实;第,翻,零,千家万户,一是,二〇二〇年。"
+            "2024年,崂山区新增企业100家。PM2.5浓度下降。")
+    sentences = [s for s in text.split("。") if s] + ["首", "首位", "榜首", "居首"]
+    for s in sentences:
+        for start in range(len(s)):
+            assert bool(_HAS_NUMBER.search(s, start)) == bool(_MAY_HOLD_NUMBER.search(s, start)), s[start:]

@@ -118,7 +118,7 @@ def period_of(text: str, s_start: int, pos: int, article: Article,
     head = article.head_years.at(pos) if article.head_years is not None else None
     if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
         year = head
-    lo = max(s_start, pos - 200)
+    lo = pos - 200 if pos - 200 > s_start else s_start
     before = text[lo:pos]
     if "年" not in before:  # no year, 明年 or 去年 to read
         if marks is None:

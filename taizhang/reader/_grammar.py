@@ -176,7 +176,8 @@ class _Clauses:
         text = self.text
         if self.marks is None:
             self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, self.floor, self.end)]
-        floor = max(self.floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
+        floor = pos - _LONGEST_CLAUSE if pos - _LONGEST_CLAUSE > self.floor else self.floor  # longer is no
+        # clause: keeps a run-on text linear
         end = pos
         while True:
             k = bisect_left(self.marks, end) - 1  # the last mark before ``end``
@@ -200,11 +201,11 @@ def _clause_end(text: str, pos: int, ceiling: int) -> int:
 
 def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
     # Only a short quotation is a name (“十四五”, 《…》 titles): look 12 characters around.
-    lo = max(s_start, pos - 12)
+    lo = pos - 12 if pos - 12 > s_start else s_start
     seg = text[lo:pos]
-    opened = max(seg.rfind("“"), seg.rfind("《"))
-    if opened == -1:
+    if "“" not in seg and "《" not in seg:
         return False
+    opened = max(seg.rfind("“"), seg.rfind("《"))
     closed = max(seg.rfind("”"), seg.rfind("》"))
     if closed > opened:
         return False
@@ -214,7 +215,7 @@ def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
 
 
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
-    before = text[max(s_start, n.start - 2):n.start]
+    before = text[n.start - 2 if n.start - 2 > s_start else s_start:n.start]
     after = text[n.end:n.end + 4]
     if before.endswith(("第", "届")):
         return True  # an ordinal: 第11场
@@ -412,7 +413,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if n.start < consumed:
             continue
         c_start = clauses.start(n.start)
-        left_start = max(c_start, consumed)
+        left_start = c_start if c_start > consumed else consumed
         left_raw = text[left_start:n.start]
         after = text[n.end:n.end + 6]
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):

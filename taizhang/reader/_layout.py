@@ -87,13 +87,16 @@ class Article:
         return None
 
 
-def _lines(text: str, start: int, end: int):
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of text[start:end] (none for a last empty line)."""
+    out = []
     pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        yield pos, stop
-        pos = stop + 1
+    for line in text[start:end].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if out and out[-1][0] == end:
+        out.pop()  # the text ends with a line break, or is empty
+    return out
 
 
 class Places:
@@ -131,7 +134,7 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     """
     bounds: list[tuple[int, int]] = []
     start = 0
-    lines = list(_lines(text, 0, len(text)))
+    lines = _lines(text, 0, len(text))
     ended = False  # past an article's end (责编, 相关阅读): a headline over prose opens the next
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,7 +58,7 @@ class Division:
     parent: str  # code, "" for a province
     formers: tuple[str, ...]
 
-    @property
+    @cached_property  # (a frozen dataclass still has a __dict__ for it)
     def level(self) -> int:
         """1 province, 2 prefecture, 3 county-level."""
         if self.code.endswith("0000"):
@@ -372,9 +372,14 @@ class Matcher:
         return None
 
     def strip_prefix(self, s: str) -> str:
-        """``崂山区生产总值`` -> ``生产总值``."""
-        name = self.gaz.names.match(s, 0, len(s)) or self.local_names.match(s, 0, len(s))
-        return s[len(name):] if name else s
+        """``崂山区生产总值`` -> ``生产总值``: the longest full name it starts with, else the
+        longest local short name."""
+        pair = s[:2]
+        for names in (self.gaz.names.all_by_pair, self.local_names.all_by_pair):
+            for name in names.get(pair, ()):
+                if s.startswith(name):
+                    return s[len(name):]
+        return s
 
 
 @lru_cache(maxsize=1)

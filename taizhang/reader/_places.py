@@ -118,7 +118,10 @@ class _Names:
         if not self.few:
             firsts = "".join(sorted({k[0] for k in pairs}))
             seconds = "".join(sorted({k[1] for k in pairs}))
-            self.starts = re.compile(f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])") if pairs else None
+            # a first character then a lookahead (not a lookahead alone): the pattern starts
+            # with a class, so the regex engine skips to candidates; each match is one
+            # character long, so the next can start right after it, as before
+            self.starts = re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])") if pairs else None
             tails = "".join(sorted({k[1] for k in self.by_tail}))
             self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
 
@@ -230,6 +233,7 @@ class Gazetteer:
         self._shorts: _Names | None = None
         self._ancestors: dict[str, list[str]] = {}
         self._provinces: dict[str | None, str | None] = {}
+        self._shorts_under: dict[str, list[tuple[str, str, str]]] = {}
 
     @property
     def _short_names(self) -> _Names:
@@ -301,11 +305,21 @@ class Gazetteer:
             if own is not None:
                 local[own[0]] = own[1]
         for code in sorted(context):
+            for short, c, name in self._shorts_at(code):
+                local.setdefault(short, (c, preferred.get(c, name)))
+        return Matcher(self, local, preferred, (text, found))
+
+    def _shorts_at(self, code: str) -> list[tuple[str, str, str]]:
+        """(short name, code, name) of the county-level division ``code`` and of those
+        under it whose short name may stand alone, in that order; worked out once."""
+        if code not in self._shorts_under:
+            out = []
             for c in [code, *self.children.get(code, ())]:
                 d = self.by_code[c]
                 if d.level == 3 and len(d.short) >= 2 and d.short != d.name and d.short not in _COMMON_WORDS:
-                    local.setdefault(d.short, (c, preferred.get(c, d.name)))
-        return Matcher(self, local, preferred, (text, found))
+                    out.append((d.short, c, d.name))
+            self._shorts_under[code] = out
+        return self._shorts_under[code]
 
 
 def _scan(names: _Names, table: dict[str, tuple[str, str]], text: str, start: int, end: int):

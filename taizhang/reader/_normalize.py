@@ -37,12 +37,20 @@ _PINYIN = (
     r"\)"
 )
 _CJK = r"\u3001-\u303f\u4e00-\u9fff\uff01-\uff0f%‰“”‘’()《》、,。;:!?"
+_OPEN_END = r",、\u4e00-\u9fff\d.A-Za-z(“"  # a line that ends so may go on (_ENDS_OPEN)
 _EDITS = re.compile(
     rf"{_PINYIN}"
     r"|<(/?[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}>|<!--.{0,2000}?-->"  # a tag
     r"|&nbsp;"
-    r"|[ \t]+"  # spaces
-    r"|\r?\n",  # a line break
+    # Spaces: a run of two or more or a tab (a table's columns, or inside a word), and a
+    # single space only where _SPACE_INSIDE, _YEAR_SPLIT or _DECIMAL_SPLIT would find one:
+    # the others stay anyway, and so are not even visited.
+    r"|[ \t]{2,}|\t"
+    rf"| (?:(?<=[{_CJK}\d] )(?=[{_CJK}])|(?<=[{_CJK}] )(?=\d)|(?<=\d )(?=\.\d)|(?<=\d\. )(?=\d)"
+    r"|(?<!\d.. )(?<=(?:19|20) )(?=\d\d年))"
+    # A line break where the character before it (spaces aside) may go on: _wrapped
+    # refuses the others.
+    rf"|\r\n(?<=[{_OPEN_END} \t\r]\r\n)|\n(?<=[{_OPEN_END} \t\r]\n)",
     re.S,
 )
 # The kind of an edit, by its first character (named groups would cost the fast scan).
@@ -52,7 +60,7 @@ _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "/h5", "/h6", "/table", "/title"}
 _CELL_TAGS = {"td", "th", "/td", "/th"}
 # A line that continues on the next one: prose (it has a clause mark in it) ending mid-clause.
-_ENDS_OPEN = re.compile(r"[,、\u4e00-\u9fff\d.A-Za-z(“]$")
+_ENDS_OPEN = re.compile(rf"[{_OPEN_END}]$")
 _PROSE = re.compile(r"[,、。;,;]")
 _STARTS_BLOCK = re.compile(
     r"\s*(?:[一二三四五六七八九十]+[、.]|[((][一二三四五六七八九十\d]+[))]|\d+[、.](?!\d)|[■●◆▲★☆○◎—-]|"

@@ -228,3 +228,17 @@ def test_a_few_names_are_found_as_a_pattern_finds_many(monkeypatch):
     for start in range(len(text)):
         for end in range(start, len(text) + 1):
             assert list(few.scan(text, start, end)) == list(many.scan(text, start, end))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("地 区生产总值", "地区生产总值"), ("2590 亿元", "2590亿元"), ("增长28. 1%", "增长28.1%"), ("增长28 .1%", "增长28.1%"),
+    ("20 19年", "2019年"), ("120 19年", "120 19年"), ("12 34", "12 34"), ("a b", "a b"), ("地区 GDP", "地区 GDP"),
+    ("全年实现地区生产总值一百二十亿元,比上\n年增长百分之十。", "全年实现地区生产总值一百二十亿元,比上年增长百分之十。"),
+    ("全年实现地区生产总值一百二十亿元,比上\r\n年增长百分之十。", "全年实现地区生产总值一百二十亿元,比上年增长百分之十。"),
+    ("全年实现地区生产总值一百二十亿元,比上 \r\r\n年增长。", "全年实现地区生产总值一百二十亿元,比上 \r年增长。"),
+    ("全年实现地区生产总值一百二十亿元。\n二、工业", "全年实现地区生产总值一百二十亿元。\n二、工业"),
+])
+def test_spaces_and_line_breaks_inside_words_go(text, expected):
+    from taizhang.reader._normalize import normalize
+
+    assert normalize(text).text == expected

@@ -285,11 +285,13 @@ def _clean_left(left: str, article: Article | None = None) -> str:
     if "(" in left:
         left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
     left = strip(left)
-    prev = None
-    while prev != left:
-        prev = left
-        left = _LEFT_STRIP.sub("", left)
-        left = strip(left)
+    while True:
+        # _LEFT_STRIP takes all it can (a second pass would take nothing), so another round
+        # is needed only when a place name was stripped after it
+        stripped = _LEFT_STRIP.sub("", left)
+        left = strip(stripped)
+        if left == stripped:
+            break
     if left and (left[-1] in _TRIM_ENDS or left[-1].isspace()):
         left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = _QUOTES.sub("", left)

@@ -163,12 +163,18 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
 
 
 def _heading_places(text: str, start: int, end: int, places: Places) -> list[tuple[int, Mention]]:
+    """Lines that start (after spaces) with a place of at most 12 characters and a colon."""
     out = []
-    for ls, le in _lines(text, start, end):
-        lead = len(text[ls:le]) - len(text[ls:le].lstrip())
-        found = places.between(ls + lead, min(le, ls + lead + 12))
-        if found and found[0].start == ls + lead and text.startswith((":", ":"), found[0].end):
-            out.append((ls, found[0]))
+    i = bisect_left(places.starts, start)
+    while i < len(places.mentions) and places.mentions[i].start < end:
+        m = places.mentions[i]
+        i += 1
+        if not text.startswith((":", ":"), m.end) or m.end - m.start > 12:
+            continue
+        ls = text.rfind("\n", start, m.start) + 1 or start
+        le = text.find("\n", m.start, end)
+        if m.end <= (end if le == -1 else le) and not text[ls:m.start].strip():
+            out.append((ls, m))
     return out
 
 

@@ -79,7 +79,7 @@ _RIGHT_TRIM_INDICATOR = re.compile(
 _TRIM_ENDS = frozenset("\"'(),:“”、上为了从低余共减别到加升占右在均增多少已幅年底成据新是期末来次涨现由的破约至落计超跌达过近速逾部都长降高")
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
                       r"(?:计划)?总投资(?:额)?|投资总额|总注册规模)$")
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     number: Number
     kind: str
@@ -109,7 +109,7 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     skips = sorted(skips + tables)
     topic = _Topic()
     for s_start, s_end in _sentences(text, article.start, article.end):
-        if any(a <= s_start < b for a, b in skips):
+        if skips and any(a <= s_start < b for a, b in skips):
             continue
         facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken, topic))
     return facts
@@ -658,7 +658,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         q_start = c.quote_start
         while q_start < c.number.start and text[q_start] in " \t,、::“\"'(【":
             q_start += 1
-        if text[q_start:c.number.start].startswith("【"):
+        if text.startswith("【", q_start, c.number.start):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
         period, sub = period_of(text, s_start, c.number.start, article, marks)

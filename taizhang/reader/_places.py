@@ -234,6 +234,7 @@ class Gazetteer:
         self._ancestors: dict[str, list[str]] = {}
         self._provinces: dict[str | None, str | None] = {}
         self._shorts_under: dict[str, list[tuple[str, str, str]]] = {}
+        self._local_names: dict[frozenset[str], _Names] = {}
 
     @property
     def _short_names(self) -> _Names:
@@ -309,6 +310,16 @@ class Gazetteer:
                 local.setdefault(short, (c, preferred.get(c, name)))
         return Matcher(self, local, preferred, (text, found))
 
+    def names_for(self, local: dict[str, tuple[str, str]]) -> _Names:
+        """The finder of a document's local names; documents of one place share one."""
+        key = frozenset(local)
+        found = self._local_names.get(key)
+        if found is None:
+            if len(self._local_names) >= 256:
+                self._local_names.clear()
+            found = self._local_names[key] = _Names(local)
+        return found
+
     def _shorts_at(self, code: str) -> list[tuple[str, str, str]]:
         """(short name, code, name) of the county-level division ``code`` and of those
         under it whose short name may stand alone, in that order; worked out once."""
@@ -334,7 +345,7 @@ class Matcher:
         self._scanned = scanned  # the document's own global scan, reused by find()
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
-        self.local_names = _Names(self.local)
+        self.local_names = gaz.names_for(self.local)
         # the short names of districts named after their city (市北, 市南): see _child_at
         self._city_named = [(short, hit) for short, hit in self.local.items() if short[0] == "市"]
         self.preferred = preferred

@@ -72,6 +72,7 @@ class SentenceMarks:
         self.sub_starts = [sp[0] for sp in self.subperiods]
         self._span = (text, s_start, s_end)
         self._years: list[tuple[int, int, int]] | None = None
+        self._year_ends: list[int] = []
 
     def last_fact_year(self, lo: int, pos: int) -> int | None:
         """The last of ``fact_years(text, lo, pos)`` (a window of this sentence): the
@@ -79,10 +80,10 @@ class SentenceMarks:
         if self._years is None:
             text, start, end = self._span
             self._years = [(a, b, y) for a, b, y in year_spans(text, start, end) if not is_base(text, a, b)]
-        for a, b, y in reversed(self._years):
-            if a >= lo and b <= pos:
-                return y
-        return None
+            self._year_ends = [b for _, b, _ in self._years]
+        i = bisect_right(self._year_ends, pos) - 1  # the last that ends before pos (a bisection:
+        # a long sentence of many years and figures stays linear)
+        return self._years[i][2] if i >= 0 and self._years[i][0] >= lo else None
 
     def subperiod(self, pos: int) -> str | None:
         i = bisect_right(self.sub_starts, pos) - 1

@@ -169,11 +169,13 @@ def _heading_places(text: str, start: int, end: int, places: Places) -> list[tup
     while i < len(places.mentions) and places.mentions[i].start < end:
         m = places.mentions[i]
         i += 1
-        if not text.startswith((":", ":"), m.end) or m.end - m.start > 12:
+        if not text.startswith((":", ":"), m.end) or m.end - m.start > 12 or m.end > end \
+                or text.find("\n", m.start, m.end) != -1:
             continue
-        ls = text.rfind("\n", start, m.start) + 1 or start
-        le = text.find("\n", m.start, end)
-        if m.end <= (end if le == -1 else le) and not text[ls:m.start].strip():
+        ls = m.start  # back over the spaces before it (only), to the start of its line
+        while ls > start and text[ls - 1] != "\n" and text[ls - 1].isspace():
+            ls -= 1
+        if ls == start or text[ls - 1] == "\n":
             out.append((ls, m))
     return out
 

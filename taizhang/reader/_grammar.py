@@ -11,6 +11,7 @@ and article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ._context import (
@@ -36,6 +37,7 @@ SENTENCE_END = "。!?\n\r"
 _LONGEST_CLAUSE = 200
 _LOOK_BACK = 40  # facts of the same sentence looked back at for a subject or a list
 CLAUSE_END = SENTENCE_END + ",:;"
+_CLAUSE_MARK = re.compile(f"[{re.escape(CLAUSE_END)}]")
 _COUNT_UNITS = set("个家处条项人名件座所套户支张场次辆架只台栋幢间艘株棵部篇种类批宗笔例起床盏块") | {
     "人次", "场次", "户次", "架次", "艘次", "车次", "台套", "方面"}
 
@@ -71,9 +73,13 @@ _RIGHT_TRIM_INDICATOR = re.compile(
     r"[一二三四五六七八九十两\d]+年(?:来)?|(?:比|较|与)(?:上年|去年|(?:19|20)\d\d年)(?:同期|末|底)?|"
     r"[,、::\s“”\"'()的])+$"
 )
+# The characters _RIGHT_TRIM_INDICATOR's matches can end with (and whitespace): a phrase
+# ending otherwise has nothing to trim, and the pattern, tried at each of its characters, is
+# not run at all (a test derives this set from the pattern).
+_TRIM_ENDS = frozenset("\"'(),:“”、上为了从低余共减别到加升占右在均增多少已幅年底成据新是期末来次涨现由的破约至落计超跌达过近速逾部都长降高")
 _GENERIC = re.compile(r"^(?:总数|总量|总规模|总额|规模|数量|总计|合计|累计|总数量|总面积|均|"
                       r"(?:计划)?总投资(?:额)?|投资总额|总注册规模)$")
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     number: Number
     kind: str
@@ -103,7 +109,7 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     skips = sorted(skips + tables)
     topic = _Topic()
     for s_start, s_end in _sentences(text, article.start, article.end):
-        if any(a <= s_start < b for a, b in skips):
+        if skips and any(a <= s_start < b for a, b in skips):
             continue
         facts.extend(_read_sentence(norm, article, doc, s_start, s_end, broken, topic))
     return facts
@@ -140,27 +146,49 @@ _HAS_NUMBER = re.compile(
     rf"\d|[{CN_NUMERALS}]+(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})|首位|榜首|第[一二三四五六七八九十]|首$|翻|一半|半数|百分之"
 )
 
+# Whether _HAS_NUMBER finds something, asked with a pattern that starts with one character
+# class (so the regex engine skips to candidate characters) and goes on by which it was.
+_MAY_HOLD_NUMBER = re.compile(
+    rf"[\d{CN_NUMERALS}首榜第翻半](?:(?<=\d)|(?<=[{CN_NUMERALS}])(?:余|多)?(?:{MULTIPLIERS}|{UNIT_PATTERN})"
+    r"|(?<=首)(?:位|$)|(?<=榜)首|(?<=第)[一二三四五六七八九十]|(?<=翻)|(?<=一)半|(?<=半)数|(?<=百)分之)"
+)
+
 
 def _sentences(text: str, start: int, end: int):
     for m in _SENTENCE.finditer(text, start, end):
-        if _HAS_NUMBER.search(text, m.start(), m.end()):
+        if _MAY_HOLD_NUMBER.search(text, m.start(), m.end()):
             yield m.start(), m.end()
 
 
-def _clause_start(text: str, floor: int, pos: int) -> int:
-    """Where the clause holding ``pos`` starts; a comma inside parentheses does not end it
-    (国民生产总值(按1990年不变价,下同)由1325万元)."""
-    floor = max(floor, pos - _LONGEST_CLAUSE)  # longer is no clause: keeps a run-on text linear
-    end = pos
-    while True:
-        i = max(text.rfind(ch, floor, end) for ch in CLAUSE_END) + 1
-        if i <= floor:
-            return floor
-        opened = text.rfind("(", max(floor, i - 40), i)
-        if opened != -1 and text.rfind(")", opened, i) == -1 and text.find(")", i, pos) != -1:
-            end = opened  # the boundary is inside parentheses that close before pos
-            continue
-        return i
+class _Clauses:
+    """Where the clauses of one sentence start: its clause marks are found once, so the
+    clause of each number is a bisection (not eight searches back through the sentence)."""
+
+    def __init__(self, text: str, s_start: int, s_end: int):
+        self.text = text
+        self.floor = s_start
+        self.end = s_end
+        self.marks: list[int] | None = None  # found when first asked (many sentences hold no number)
+
+    def start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` starts; a comma inside parentheses does not end
+        it (国民生产总值(按1990年不变价,下同)由1325万元)."""
+        text = self.text
+        if self.marks is None:
+            self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, self.floor, self.end)]
+        floor = pos - _LONGEST_CLAUSE if pos - _LONGEST_CLAUSE > self.floor else self.floor  # longer is no
+        # clause: keeps a run-on text linear
+        end = pos
+        while True:
+            k = bisect_left(self.marks, end) - 1  # the last mark before ``end``
+            if k < 0 or self.marks[k] < floor:
+                return floor
+            i = self.marks[k] + 1
+            opened = text.rfind("(", max(floor, i - 40), i)
+            if opened != -1 and text.rfind(")", opened, i) == -1 and text.find(")", i, pos) != -1:
+                end = opened  # the boundary is inside parentheses that close before pos
+                continue
+            return i
 
 
 def _clause_end(text: str, pos: int, ceiling: int) -> int:
@@ -173,11 +201,11 @@ def _clause_end(text: str, pos: int, ceiling: int) -> int:
 
 def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
     # Only a short quotation is a name (“十四五”, 《…》 titles): look 12 characters around.
-    lo = max(s_start, pos - 12)
+    lo = pos - 12 if pos - 12 > s_start else s_start
     seg = text[lo:pos]
-    opened = max(seg.rfind("“"), seg.rfind("《"))
-    if opened == -1:
+    if "“" not in seg and "《" not in seg:
         return False
+    opened = max(seg.rfind("“"), seg.rfind("《"))
     closed = max(seg.rfind("”"), seg.rfind("》"))
     if closed > opened:
         return False
@@ -187,13 +215,13 @@ def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
 
 
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
-    before = text[max(s_start, n.start - 2):n.start]
+    before = text[n.start - 2 if n.start - 2 > s_start else s_start:n.start]
     after = text[n.end:n.end + 4]
     if before.endswith(("第", "届")):
         return True  # an ordinal: 第11场
     if before.endswith("前") and n.unit in ("位", "名"):
         return True  # 排名前五位: an order, not a position
-    if _REFERENCE_BEFORE.search(text, max(s_start, n.start - 2), n.start):
+    if before.endswith(_REFERENCE_BEFORE):
         return True  # 这三项数据, 该省16个市: a reference to things counted elsewhere
     if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
@@ -205,8 +233,8 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
     if _NON_FACT_AFTER.match(after):
         return True
     if n.chinese and not n.raw.startswith("百分之"):
-        numeral = re.match(r"[零〇一二两三四五六七八九十百千]+", n.raw).group(0)
-        if numeral == "一" and not re.search(r"(?:至少|仅|只有|新增|增加)\w{0,2}$", text[max(s_start, n.start - 6):n.start]):
+        numeral = _NUMERAL.match(n.raw).group(0)
+        if numeral == "一" and not _AT_LEAST_ONE.search(text[max(s_start, n.start - 6):n.start]):
             return True  # "一个", "一处": an article, not a count
         if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
             return True  # 千家万户
@@ -237,12 +265,12 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
         return "share", n.value * 10, "%"  # 占8成: 80 %
     if n.unit == "位":
         if _RANK_MOVE.search(left):
-            sign = -1 if re.search(r"后移|后退|下降|下滑|回落", left[-4:]) else 1
+            sign = -1 if _RANK_DOWN.search(left[-4:]) else 1
             return "growth", sign * n.value, "位"  # 位次前移14位
         if _RANK_AT.search(left):
             return "rank", n.value, "位"  # 排名由38位提升到29位
     if n.unit in ("%", "‰"):
-        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or re.search(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$", left):
+        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
             sign = -1 if _FALL.search(left[-6:]) else 1
             return "growth", sign * n.value, n.unit
         return "share", n.value, n.unit
@@ -254,40 +282,64 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
 
 def _clean_left(left: str, article: Article | None = None) -> str:
     strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
-    left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
+    if "(" in left:
+        left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
     left = strip(left)
-    prev = None
-    while prev != left:
-        prev = left
-        left = _LEFT_STRIP.sub("", left)
-        left = strip(left)
-    left = _RIGHT_TRIM_INDICATOR.sub("", left)
+    while True:
+        # _LEFT_STRIP takes all it can (a second pass would take nothing), so another round
+        # is needed only when a place name was stripped after it
+        stripped = _LEFT_STRIP.sub("", left)
+        left = strip(stripped)
+        if left == stripped:
+            break
+    if left and (left[-1] in _TRIM_ENDS or left[-1].isspace()):
+        left = _RIGHT_TRIM_INDICATOR.sub("", left)
     left = _QUOTES.sub("", left)
     if "】" in left:
         left = left[left.rindex("】") + 1:]
-    left = _CONJ_ONLY.sub("", left.strip())
+    left = left.strip()
+    if left in _CONJUNCTIONS:
+        left = ""
     return left.strip()
 
 
 def _right_noun(text: str, pos: int, ceiling: int) -> str:
     end = _clause_end(text, pos, ceiling)
     seg = text[pos:end]
-    seg = re.split(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)", seg)[0]
+    seg = _NOUN_STOP.split(seg)[0]
     return _QUOTES_PARENS.sub("", seg)[:14]
 
 
+# Patterns used for each number and sentence, compiled once (re's cache lookup is itself a cost there).
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_AT_LEAST_ONE = re.compile(r"(?:至少|仅|只有|新增|增加)\w{0,2}$")
+_RANK_DOWN = re.compile(r"后移|后退|下降|下滑|回落")
+_GROWTH_END = re.compile(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$")
+_NOUN_STOP = re.compile(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)")
+_DIGITS_DOTS = re.compile(r"[\d.]")
+_DAY_COUNT = re.compile(r"天数|日数")
+_SCHOOL = re.compile(r"[学校院园]")
+_COUNT_IN_PHRASE = re.compile(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]")
+_YEARS_RUNNING = re.compile(r"(?:连续[^,]{0,4}年?|多年)$")
+_RANK_VERBS = re.compile(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)")
+_RANK_SCOPE = re.compile(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长")
+_LIST_SEP = re.compile(r"、|和|及|与")
+_CODE_HEAD = re.compile(r"^[A-Za-z0-9.]+")
+_CODE = re.compile(r"[A-Za-z0-9.]+")
+_STRUCTURE_HEADS = re.compile(r"结构|比例|比重|构成|占比")
+_FROM_BEFORE = re.compile(r"(?:由|从)[^,;。]{0,12}$")
 _CHANGE = re.compile(r"(?:比|较)(?:上年|去年|年初|(?:19|20)\d\d年)(?:末|底|同期)?(增加|减少|新增|增长|多|少)(?:了)?$")
 # What is measured is said in words: two Chinese characters, or an abbreviation (GDP).
 _WORDS = re.compile(r"(?:(?![零〇一二两三四五六七八九十百千万亿元个])[\u4e00-\u9fff]){2}|[A-Za-z]{2}")
 _MINUS_AFTER = re.compile(r"[为是::,,(\s率长降]")
 _FRAME_AFTER = re.compile(r"基础上|同时|情况下|前提下")
 _OUTLINE_AFTER = re.compile(r"方面|环节|指标|维度|层面|板块|数据")
-_REFERENCE_BEFORE = re.compile(r"(?:上述|该省|该市|该区|该县)$")
+_REFERENCE_BEFORE = ("上述", "该省", "该市", "该区", "该县")
 _BARE_MAGNITUDE = re.compile(r"(?:突破|超过|超|近|逾|达到?|上)(万|千)(人次|人|家|户|个|亩|名|件|辆|套)(?![\u4e00-\u9fff]{0,1}[级元])")
 _RANK_HINT = re.compile(r"居|排|列|领跑")
 _QUOTES = re.compile(r"[“”\"'《》]")
 _QUOTES_PARENS = re.compile(r"[“”\"'《》()]")
-_CONJ_ONLY = re.compile(r"^(?:和|及|与|以及)$")
+_CONJUNCTIONS = frozenset(("和", "及", "与", "以及"))  # alone, no words of a measure
 _FROM = re.compile(r"(?:由|从)\s*(?:约|近)?$")
 _BARE_VERB = re.compile(r"^(?:新开工|开工|复工|开复工|竣工|投产|试投产|签约|落地|续建|新建|新引进|引进|在建|完工|建成|"
                         r"新签约|开工建设|建成投产)$")
@@ -334,7 +386,7 @@ def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True
             break
         if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
             m = _SKIP_IN_PHRASE.match(text, end)
-            if m and m.end() <= ceiling and re.sub(r"[\d.]", "", m.group(0)).rstrip("级") not in ("P", "TEU"):
+            if m and m.end() <= ceiling and _DIGITS_DOTS.sub("", m.group(0)).rstrip("级") not in ("P", "TEU"):
                 end = m.end()
                 continue
             if ch.isdigit():
@@ -354,24 +406,25 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     text = norm.text
     numbers = [n for n in lex(text, s_start, s_end) if not _not_a_fact(text, n, s_start)]
     # A clause with a broken run in it is unreliable up to its end: nothing is read from it.
-    numbers = [n for n in numbers
-               if not any(_clause_start(text, s_start, n.start) <= b and a <= n.end for a, b in broken)]
+    clauses = _Clauses(text, s_start, s_end)
+    if broken:
+        numbers = [n for n in numbers if not any(clauses.start(n.start) <= b and a <= n.end for a, b in broken)]
     cands: list[_Cand] = []
     consumed = s_start
     for n in numbers:
         if n.start < consumed:
             continue
-        c_start = _clause_start(text, s_start, n.start)
-        left_start = max(c_start, consumed)
+        c_start = clauses.start(n.start)
+        left_start = c_start if c_start > consumed else consumed
         left_raw = text[left_start:n.start]
         after = text[n.end:n.end + 6]
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):
             consumed = n.end
             continue  # a duration, not a result measured in time
-        if n.unit == "天" and not re.search(r"天数|日数", left_raw):
+        if n.unit == "天" and not _DAY_COUNT.search(left_raw):
             consumed = n.end
             continue  # "用时30天": a duration; "优良天数320天" is a count
-        institute = n.unit == "所" and n.value >= 100 and not re.search(r"[学校院园]", after[:4])  # 705所青岛中心
+        institute = n.unit == "所" and n.value >= 100 and not _SCHOOL.search(after[:4])  # 705所青岛中心
         structure = n.chinese and n.unit in ("方面", "个方面")  # 五方面工作: the report's outline
         qualifier = n.chinese and n.unit.endswith("亿元") and n.raw.endswith("亿") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff" and not after.startswith(("元", "以上", "左右", "大关", "关口", "台阶"))  # 千亿品牌
@@ -400,7 +453,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         cand.right = ""
         if after.startswith("的") and kind == "level" and not _FRAME_AFTER.match(text, n.end + 1):
             phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
-            phrase = re.sub(r"[\d.]+(?:余|多)?[万亿]?[个家处条项座所套户支张名人件]", "", _trim_examples(phrase))
+            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(phrase))
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
@@ -413,7 +466,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if consumed < n.end:
             consumed = n.end
         cands.append(cand)
-    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands]))
+    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses))
     cands.sort(key=lambda c: c.number.start)
 
     done: list[_Cand] = []
@@ -560,9 +613,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     for r in [c for c in cands if c.kind == "rank"]:
         earlier = [c for c in done[-_LOOK_BACK:] if c.number.end <= r.number.start and c.kind != "rank"]
         left = _clean_left(text[r.left_start:r.number.start], article)
-        left = re.sub(r"(?:连续[^,]{0,4}年?|多年)$", "", left)
-        middle = re.sub(r"(?:位居|跃居|稳居|位列|居|排名|排在?|名列|领跑|均|都|分别)", "", text[r.number.start:r.number.end])
-        middle = re.sub(r"第.*$|首位.*$|榜首.*$|首$|全国|全省|全市|青岛|十区市|区市|各区市|同类城市|同类|全球|城区|增长", "", middle)
+        left = _YEARS_RUNNING.sub("", left)
+        middle = _RANK_VERBS.sub("", text[r.number.start:r.number.end])
+        middle = _RANK_SCOPE.sub("", middle)
         if r.number.raw.startswith("均") and earlier:
             heads = _split_list(left) if left else []
             if len(heads) > 1:
@@ -595,6 +648,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
     facts = []
     if topic is not None:
         topic.learn(done)
+    if not done:
+        return facts
     marks = SentenceMarks(text, s_start, s_end)
     for c in done:
         indicator = c.indicator.strip()
@@ -603,7 +658,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         q_start = c.quote_start
         while q_start < c.number.start and text[q_start] in " \t,、::“\"'(【":
             q_start += 1
-        if text[q_start:c.number.start].startswith("【"):
+        if text.startswith("【", q_start, c.number.start):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
         period, sub = period_of(text, s_start, c.number.start, article, marks)
@@ -614,39 +669,44 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             region=item_place(article, c.place) or
             region_of(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
             period=period, subperiod=sub, indicator=indicator, kind=c.kind,
-            value=round(c.value, 6), unit=c.unit,
+            value=_round6(c.value), unit=c.unit,
             status=status_of(text, s_start, c.number.start, article, marks),
         ))
     return facts
 
 
+def _round6(value: float) -> float:
+    """round(value, 6), without its cost for a whole number (most are)."""
+    return value if type(value) is float and value.is_integer() else round(value, 6)
+
+
 def _split_list(s: str) -> list[str]:
-    parts = [p for p in re.split(r"、|和|及|与", s) if p]
+    parts = [p for p in _LIST_SEP.split(s) if p]
     if len(parts) >= 2:
         # "PM2.5、PM10平均浓度": the shared head of the last item belongs to each.
         last = parts[-1]
-        head = re.sub(r"^[A-Za-z0-9.]+", "", last)
+        head = _CODE_HEAD.sub("", last)
         if head and head != last:
-            parts = [p + head if re.fullmatch(r"[A-Za-z0-9.]+", p) else p for p in parts]
+            parts = [p + head if _CODE.fullmatch(p) else p for p in parts]
     return parts
 
 
-def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) -> list[_Cand]:
+def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number], clauses: _Clauses) -> list[_Cand]:
     """Ranks, 翻一番, 一半, fractions, structure ratios: facts written without a number-and-unit."""
     out: list[_Cand] = []
     sentence = text[s_start:s_end]
     for m in (_RATIO.finditer(text, s_start, s_end) if ":" in sentence or "∶" in sentence else ()):
         parts = [float(g) for g in m.groups()]
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         clause = text[c_start:m.start()]
         if not 95 <= sum(parts) <= 105 or "产业" not in clause:
             continue  # only a structure whose parts add up to 100 is three shares
-        heads = re.findall(r"结构|比例|比重|构成|占比", clause)
+        heads = _STRUCTURE_HEADS.findall(clause)
         head = heads[-1] if heads else "结构"
         for k, (part, name) in enumerate(zip(parts, ("第一产业", "第二产业", "第三产业"), strict=True)):
             n = Number(m.start(), m.end(), part, "%", False, False, m.group(0))
             cand = _Cand(n, "share", part, "%", c_start, c_start, m.end(), name + head, fixed=True)
-            if re.search(r"(?:由|从)[^,;。]{0,12}$", text[c_start:m.start()]):
+            if _FROM_BEFORE.search(text[c_start:m.start()]):
                 cand.period_override = base_year(text, s_start, m.start())
             cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
             out.append(cand)
@@ -660,13 +720,13 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
         n = Number(m.start(), m.end(), value, "位", True, False, each + m.group(0)[len(each):])
         if each:
             n.raw = "均" + m.group(0)[len(each):]
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         out.append(_Cand(n, "rank", value, "位", c_start, c_start, m.end()))
     for m in (_BARE_MAGNITUDE.finditer(text, s_start, s_end) if "万" in sentence or "千" in sentence else ()):
         # 在校师生突破万人, 近万家: one 万 of the unit
         if any(x.start <= m.start(1) < x.end for x in numbers):
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         unit = m.group(1) + m.group(2) if m.group(1) == "万" else m.group(2)
         value = 1.0 if m.group(1) == "万" else 1000.0
         n = Number(m.start(1), m.end(), value, unit, True, True, m.group(0)[len(m.group(0)) - len(m.group(1)) - len(m.group(2)):])
@@ -674,22 +734,22 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number]) 
     for m in (DOUBLE.finditer(text, s_start, s_end) if "番" in sentence else ()):
         times = {"一": 1, "两": 2, "二": 2, "三": 3}.get(m.group("n") or "一", 1)
         value = (2 ** times - 1) * 100.0
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), value, "%", True, False, m.group(0))
         out.append(_Cand(n, "growth", value, "%", c_start, c_start, m.end()))
     for m in (HALF.finditer(text, s_start, s_end) if "半" in sentence else ()):
-        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+        if "占" not in text[clauses.start(m.start()):m.start()]:
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), 50.0, "%", True, True, m.group(0))
         out.append(_Cand(n, "share", 50.0, "%", c_start, c_start, m.end()))
     for m in (FRACTION.finditer(text, s_start, s_end) if "/" in sentence else ()):
         a, b = int(m.group("a")), int(m.group("b"))
         if not b or a >= b or any(x.start <= m.start() < x.end for x in numbers):
             continue
-        if "占" not in text[_clause_start(text, s_start, m.start()):m.start()]:
+        if "占" not in text[clauses.start(m.start()):m.start()]:
             continue
-        c_start = _clause_start(text, s_start, m.start())
+        c_start = clauses.start(m.start())
         n = Number(m.start(), m.end(), a / b * 100, "%", False, False, m.group(0))
         out.append(_Cand(n, "share", a / b * 100, "%", c_start, c_start, m.end()))
     return out

@@ -35,10 +35,16 @@ _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
+# What every _SECTION has, found fast (a literal first): most texts have no numbered year headings.
+_SECTION_HINT = re.compile(r"、\s*(?:19|20)\d\d年")
 _EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
 _PROSE_BETWEEN = re.compile(r"[^\n]{30,}")
 _REVIEW_WORDS = re.compile(r"回顾|总结|工作情况|主要成绩|执行情况|完成情况")
 _PLAN_WORDS = re.compile(r"重点|目标|任务|安排|计划|打算|主要工作|总体要求")
+# A year that only bounds a stretch of time (2020年前, 2015年以来, 自2010年, 至2025年): a weak vote.
+_WEAK_AFTER = re.compile(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)")
+_WEAK_BEFORE = re.compile(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$")
+_THIS_YEAR = re.compile(r"今年|本年")
 
 
 @dataclass
@@ -81,13 +87,16 @@ class Article:
         return None
 
 
-def _lines(text: str, start: int, end: int):
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of text[start:end] (none for a last empty line)."""
+    out = []
     pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        yield pos, stop
-        pos = stop + 1
+    for line in text[start:end].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if out and out[-1][0] == end:
+        out.pop()  # the text ends with a line break, or is empty
+    return out
 
 
 class Places:
@@ -97,6 +106,15 @@ class Places:
         self.matcher = matcher
         self.mentions: list[Mention] = matcher.find(text)
         self.starts = [m.start for m in self.mentions]
+
+    def before(self, start: int, end: int):
+        """The mentions of ``between(start, end)``, last first."""
+        mentions = self.mentions
+        i = bisect_left(self.starts, end) - 1
+        while i >= 0 and mentions[i].start >= start:
+            if mentions[i].end <= end:
+                yield mentions[i]
+            i -= 1
 
     def between(self, start: int, end: int) -> list[Mention]:
         i = bisect_left(self.starts, start)
@@ -116,7 +134,7 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     """
     bounds: list[tuple[int, int]] = []
     start = 0
-    lines = list(_lines(text, 0, len(text)))
+    lines = _lines(text, 0, len(text))
     ended = False  # past an article's end (责编, 相关阅读): a headline over prose opens the next
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
@@ -145,12 +163,20 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
 
 
 def _heading_places(text: str, start: int, end: int, places: Places) -> list[tuple[int, Mention]]:
+    """Lines that start (after spaces) with a place of at most 12 characters and a colon."""
     out = []
-    for ls, le in _lines(text, start, end):
-        lead = len(text[ls:le]) - len(text[ls:le].lstrip())
-        found = places.between(ls + lead, min(le, ls + lead + 12))
-        if found and found[0].start == ls + lead and text.startswith((":", ":"), found[0].end):
-            out.append((ls, found[0]))
+    i = bisect_left(places.starts, start)
+    while i < len(places.mentions) and places.mentions[i].start < end:
+        m = places.mentions[i]
+        i += 1
+        if not text.startswith((":", ":"), m.end) or m.end - m.start > 12 or m.end > end \
+                or text.find("\n", m.start, m.end) != -1:
+            continue
+        ls = m.start  # back over the spaces before it (only), to the start of its line
+        while ls > start and text[ls - 1] != "\n" and text[ls - 1].isspace():
+            ls -= 1
+        if ls == start or text[ls - 1] == "\n":
+            out.append((ls, m))
     return out
 
 
@@ -255,8 +281,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
             continue  # inside a title
         if is_base(text, pos, pos + 5):
             continue
-        if re.match(r"(?:前(?![一二三四五六七八九十\d]+个?(?:月|季度))|以来|起|底前|-|—|～|~|计划|目标)", after) or \
-                re.search(r"自\s*$|(?<!截)至\s*$|到\s*$|[-—~]$", before):
+        if _WEAK_AFTER.match(after) or _WEAK_BEFORE.search(before):
             weak[int(m.group(1))] += 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
@@ -267,7 +292,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
     # dates the news (an "updated" stamp on a re-post does not).
     pub = _PUB_DATE.search(body[:400])
-    if pub and re.search(r"今年|本年", body):
+    if pub and _THIS_YEAR.search(body):
         weights[int(pub.group(1))] += 4
     dateline = _DATELINE.search(body[:300])
     if dateline:
@@ -285,7 +310,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    found = list(_SECTION.finditer(text, start, end))
+    found = list(_SECTION.finditer(text, start, end)) if _SECTION_HINT.search(text, start, end) else []
     for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)

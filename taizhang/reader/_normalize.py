@@ -26,26 +26,41 @@ from functools import lru_cache
 
 from ._periods import digits_for_chinese_years
 
+# The edits, as one pattern of alternatives found in one pass, in text order. No two
+# of them can start at the same character, and none but a tag can hold another's start (a
+# tag is always removed, and whatever it holds goes with it), so one pass finds exactly
+# the edits that separate passes would. Each alternative starts with a literal character
+# (the pinyin's lookbehind comes after its parenthesis), so the text is scanned fast.
 _PINYIN = (
-    r"(?<=[\u3400-\u9fff?\ufffd])\("
+    r"\((?<=[\u3400-\u9fff?\ufffd]\()"
     r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,6}"
     r"\)"
 )
 _CJK = r"\u3001-\u303f\u4e00-\u9fff\uff01-\uff0f%‰“”‘’()《》、,。;:!?"
-# Each kind of edit is its own pattern with a literal start, so the text is scanned fast.
-_EDIT_PATTERNS = [
-    ("pinyin", "(", re.compile(_PINYIN)),
-    ("tag", "<", re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}>|<!--.{0,2000}?-->", re.S)),
-    ("entity", "&nbsp;", re.compile(r"&nbsp;")),
-    ("space", " ", re.compile(r"[ \t]+")),
-    ("wrap", "\n", re.compile(r"\r?\n")),
-]
+_OPEN_END = r",、\u4e00-\u9fff\d.A-Za-z(“"  # a line that ends so may go on (_ENDS_OPEN)
+_EDITS = re.compile(
+    rf"{_PINYIN}"
+    r"|<(/?[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}>|<!--.{0,2000}?-->"  # a tag
+    r"|&nbsp;"
+    # Spaces: a run of two or more or a tab (a table's columns, or inside a word), and a
+    # single space only where _SPACE_INSIDE, _YEAR_SPLIT or _DECIMAL_SPLIT would find one:
+    # the others stay anyway, and so are not even visited.
+    r"|[ \t]{2,}|\t"
+    rf"| (?:(?<=[{_CJK}\d] )(?=[{_CJK}])|(?<=[{_CJK}] )(?=\d)|(?<=\d )(?=\.\d)|(?<=\d\. )(?=\d)"
+    r"|(?<!\d.. )(?<=(?:19|20) )(?=\d\d年))"
+    # A line break where the character before it (spaces aside) may go on: _wrapped
+    # refuses the others.
+    rf"|\r\n(?<=[{_OPEN_END} \t\r]\r\n)|\n(?<=[{_OPEN_END} \t\r]\n)",
+    re.S,
+)
+# The kind of an edit, by its first character (named groups would cost the fast scan).
+_EDIT_KIND = {"(": "pinyin", "<": "tag", "&": "entity", " ": "space", "\t": "space", "\r": "wrap", "\n": "wrap"}
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "title", "/p", "/div", "/li", "/tr", "/h1", "/h2", "/h3", "/h4",
                "/h5", "/h6", "/table", "/title"}
 _CELL_TAGS = {"td", "th", "/td", "/th"}
 # A line that continues on the next one: prose (it has a clause mark in it) ending mid-clause.
-_ENDS_OPEN = re.compile(r"[,、\u4e00-\u9fff\d.A-Za-z(“]$")
+_ENDS_OPEN = re.compile(rf"[{_OPEN_END}]$")
 _PROSE = re.compile(r"[,、。;,;]")
 _STARTS_BLOCK = re.compile(
     r"\s*(?:[一二三四五六七八九十]+[、.]|[((][一二三四五六七八九十\d]+[))]|\d+[、.](?!\d)|[■●◆▲★☆○◎—-]|"
@@ -64,7 +79,7 @@ _COLUMN_GAP = re.compile(r" {2,}|\t+")
 _NUMBER_CELL = re.compile(r"^[-−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
 _NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0畬]")
 # Runs left by a broken re-encoding: no fact may be read from inside one.
-BROKEN = re.compile(r"[?\ufffd]{2,}")
+BROKEN = re.compile(r"[?\ufffd][?\ufffd]+")  # (a class first: a fast scan)
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +150,7 @@ def _wrapped(text: str, nl: int) -> bool:
     """Whether the line break at ``nl`` falls inside a sentence."""
     line_start = text.rfind("\n", 0, nl) + 1
     line = text[line_start:nl].rstrip("\r \t")
-    if len(line) < 12 or "|" in line or not _ENDS_OPEN.search(line) or not _PROSE.search(line):
+    if len(line) < 12 or "|" in line or not _ENDS_OPEN.match(line, len(line) - 1) or not _PROSE.search(line):
         return False
     nxt_end = text.find("\n", nl + 1)
     nxt = text[nl + 1:nxt_end if nxt_end != -1 else len(text)]
@@ -158,21 +173,18 @@ def _aligned(text: str, start: int, end: int) -> bool:
 
 
 def normalize(original: str) -> Normalized:
-    conv = original.translate(_WIDTH) if _NEEDS_WIDTH.search(original) else original
+    conv = original
+    for ch in set(_NEEDS_WIDTH.findall(original)):  # a few distinct characters: one replace each
+        conv = conv.replace(ch, chr(_WIDTH[ord(ch)]))
     conv = digits_for_chinese_years(to_simplified(conv))
     pieces: list[str] = []
     seg_text: list[int] = [0]
     seg_orig: list[int] = [0]
-    edits = []
-    for kind, hint, rx in _EDIT_PATTERNS:
-        if hint in conv:
-            edits.extend((m.start(), m.end(), kind, m) for m in rx.finditer(conv))
-    edits.sort(key=lambda e: e[0])
     pos = 0  # in the original
     out_len = 0
-    for start, end, kind, m in edits:
-        if start < pos:
-            continue  # inside an earlier edit
+    for m in _EDITS.finditer(conv):
+        start, end = m.span()
+        kind = _EDIT_KIND[conv[start]]
         if kind == "wrap":
             if not _wrapped(conv, end - 1):
                 continue

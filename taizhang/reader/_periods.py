@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+# (?<!\d) written after the century, so that the pattern starts with a literal and the
+# regex engine jumps between candidate characters: the same as (?<!\d)((?:19|20)\d\d)年.
+YEAR = re.compile(r"((?:19|20)(?<!\d..)\d\d)年")
 _BASE_BEFORE = re.compile(r"(?:比|较|与|由|同|自|从|是|相比|相当于|恢复到|回到|超过|按|以)\s*(?:上年|去年)?$")
 _BASE_AFTER = re.compile(r"(?:同期|的水平|不变价|可比价|价格|以来|起|前(?![一二三四五六七八九十\d]+个?(?:月|季度))|"
                          r"底前|之前|为基期|相比|比较)")
@@ -33,6 +35,12 @@ def digits_for_chinese_years(text: str) -> str:
 def is_base(text: str, start: int, end: int) -> bool:
     """Whether the year written at text[start:end] (``2000年``) is a base or comparison year."""
     return bool(_BASE_BEFORE.search(text, max(0, start - 4), start)) or bool(_BASE_AFTER.match(text, end))
+
+
+def year_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(start, end, year) of the years written in text[start:end]. Two can't overlap, so
+    the years of a window of it are those of the whole that lie in the window."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in YEAR.finditer(text, start, end)]
 
 
 def fact_years(text: str, start: int, end: int) -> list[int]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 _DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
 
@@ -57,7 +58,7 @@ class Division:
     parent: str  # code, "" for a province
     formers: tuple[str, ...]
 
-    @property
+    @cached_property  # (a frozen dataclass still has a __dict__ for it)
     def level(self) -> int:
         """1 province, 2 prefecture, 3 county-level."""
         if self.code.endswith("0000"):
@@ -65,8 +66,7 @@ class Division:
         return 2 if self.code.endswith("00") else 3
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):  # a tuple: made for every place named, cheaper than a frozen dataclass
     start: int
     end: int
     code: str
@@ -110,11 +110,20 @@ class _Names:
         for group in self.all_by_pair.values():
             group.sort(key=len, reverse=True)
         pairs = [k for k, v in self.by_pair.items() if v]
-        firsts = "".join(sorted({k[0] for k in pairs}))
-        seconds = "".join(sorted({k[1] for k in pairs}))
-        self.starts = re.compile(f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])") if pairs else None
-        tails = "".join(sorted({k[1] for k in self.by_tail}))
-        self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
+        # A few names (a document's own short names) are found by a search for each of their
+        # first two characters (and last two): cheaper than compiling patterns for them.
+        self.few = len(pairs) + len(self.by_tail) <= _FEW
+        self.pairs = pairs
+        self.starts = self.tails = None
+        if not self.few:
+            firsts = "".join(sorted({k[0] for k in pairs}))
+            seconds = "".join(sorted({k[1] for k in pairs}))
+            # a first character then a lookahead (not a lookahead alone): the pattern starts
+            # with a class, so the regex engine skips to candidates; each match is one
+            # character long, so the next can start right after it, as before
+            self.starts = re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])") if pairs else None
+            tails = "".join(sorted({k[1] for k in self.by_tail}))
+            self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
 
     def match(self, text: str, i: int, end: int) -> str | None:
         """The longest name starting at text[i]."""
@@ -126,6 +135,8 @@ class _Names:
     def scan(self, text: str, start: int, end: int):
         """(start, end, name) of each name, left to right, longest at each place, not overlapping."""
         found: list[tuple[int, int, str]] = []
+        if self.few:
+            found = self._search(text, start, end)
         if self.tails is not None:
             lengths = self.tail_lengths
             for m in self.tails.finditer(text, start, end):
@@ -148,6 +159,33 @@ class _Names:
             if i >= pos:
                 yield i, j, name
                 pos = j
+
+
+    def _search(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """What ``scan`` finds before it sorts, for a few names: the longest name ending at
+        each occurrence of a tail, and the longest starting at each occurrence of a pair."""
+        found: list[tuple[int, int, str]] = []
+        for tail, lengths in self.tail_lengths.items():
+            j = text.find(tail, start, end) + 2
+            while j > 1:
+                for n, names in lengths:
+                    word = text[j - n:j]
+                    if word in names and j - n >= start:
+                        found.append((j - n, j, word))
+                        break
+                j = text.find(tail, j - 1, end) + 2
+        for pair in self.pairs:
+            i = text.find(pair, start, end)
+            while i != -1:
+                for name in self.by_pair[pair]:
+                    if text.startswith(name, i) and i + len(name) <= end:
+                        found.append((i, i + len(name), name))
+                        break
+                i = text.find(pair, i + 1, end)
+        return found
+
+
+_FEW = 64
 
 
 class Gazetteer:
@@ -194,6 +232,9 @@ class Gazetteer:
         self.names = _Names(self.global_names)
         self._shorts: _Names | None = None
         self._ancestors: dict[str, list[str]] = {}
+        self._provinces: dict[str | None, str | None] = {}
+        self._shorts_under: dict[str, list[tuple[str, str, str]]] = {}
+        self._local_names: dict[frozenset[str], _Names] = {}
 
     @property
     def _short_names(self) -> _Names:
@@ -231,6 +272,14 @@ class Gazetteer:
         self._ancestors[code] = out
         return out
 
+    def province_of(self, code: str | None) -> str | None:
+        """The province holding a division (the code itself for a province or a code
+        outside the list)."""
+        if code not in self._provinces:
+            self._provinces[code] = next((c for c in self.ancestors(code) if self.level(c) == 1), code) \
+                if code else code
+        return self._provinces[code]
+
     def is_ancestor(self, a: str, b: str) -> bool:
         """Whether division ``a`` contains division ``b``."""
         return a in self.ancestors(b)
@@ -257,11 +306,31 @@ class Gazetteer:
             if own is not None:
                 local[own[0]] = own[1]
         for code in sorted(context):
+            for short, c, name in self._shorts_at(code):
+                local.setdefault(short, (c, preferred.get(c, name)))
+        return Matcher(self, local, preferred, (text, found))
+
+    def names_for(self, local: dict[str, tuple[str, str]]) -> _Names:
+        """The finder of a document's local names; documents of one place share one."""
+        key = frozenset(local)
+        found = self._local_names.get(key)
+        if found is None:
+            if len(self._local_names) >= 256:
+                self._local_names.clear()
+            found = self._local_names[key] = _Names(local)
+        return found
+
+    def _shorts_at(self, code: str) -> list[tuple[str, str, str]]:
+        """(short name, code, name) of the county-level division ``code`` and of those
+        under it whose short name may stand alone, in that order; worked out once."""
+        if code not in self._shorts_under:
+            out = []
             for c in [code, *self.children.get(code, ())]:
                 d = self.by_code[c]
                 if d.level == 3 and len(d.short) >= 2 and d.short != d.name and d.short not in _COMMON_WORDS:
-                    local.setdefault(d.short, (c, preferred.get(c, d.name)))
-        return Matcher(self, local, preferred, (text, found))
+                    out.append((d.short, c, d.name))
+            self._shorts_under[code] = out
+        return self._shorts_under[code]
 
 
 def _scan(names: _Names, table: dict[str, tuple[str, str]], text: str, start: int, end: int):
@@ -276,7 +345,9 @@ class Matcher:
         self._scanned = scanned  # the document's own global scan, reused by find()
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
-        self.local_names = _Names(self.local)
+        self.local_names = gaz.names_for(self.local)
+        # the short names of districts named after their city (市北, 市南): see _child_at
+        self._city_named = [(short, hit) for short, hit in self.local.items() if short[0] == "市"]
         self.preferred = preferred
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
@@ -318,17 +389,22 @@ class Matcher:
         return out
 
     def _child_at(self, text: str, pos: int, end: int, parent: str) -> Mention | None:
-        for short, (code, name) in self.local.items():
-            if short[0] == "市" and text.startswith(short, pos) and pos + len(short) <= end \
+        for short, (code, name) in self._city_named:
+            if text.startswith(short, pos) and pos + len(short) <= end \
                     and self.gaz.by_code[code].parent == parent \
                     and not text.startswith(("部", "心", "级", "场"), pos + len(short)):
                 return Mention(pos, pos + len(short), code, name, True)
         return None
 
     def strip_prefix(self, s: str) -> str:
-        """``崂山区生产总值`` -> ``生产总值``."""
-        name = self.gaz.names.match(s, 0, len(s)) or self.local_names.match(s, 0, len(s))
-        return s[len(name):] if name else s
+        """``崂山区生产总值`` -> ``生产总值``: the longest full name it starts with, else the
+        longest local short name."""
+        pair = s[:2]
+        for names in (self.gaz.names.all_by_pair, self.local_names.all_by_pair):
+            for name in names.get(pair, ()):
+                if s.startswith(name):
+                    return s[len(name):]
+        return s
 
 
 @lru_cache(maxsize=1)

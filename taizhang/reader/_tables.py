@@ -282,13 +282,15 @@ def read_table_facts(norm: Normalized, article: Article, doc: str, t_start: int,
     title = text[above:first_bar]
     matcher = article.places.matcher if article.places else None
 
+    named: dict[str, str | None] = {}  # row labels recur: each is looked up once
+
     def place_of(label: str) -> str | None:
         if matcher is None:
             return None
-        found = matcher.find(label)
-        if found and found[0].start == 0 and found[0].end >= len(label) - 1:
-            return found[0].name
-        return None
+        if label not in named:
+            found = matcher.find(label)
+            named[label] = found[0].name if found and found[0].start == 0 and found[0].end >= len(label) - 1 else None
+        return named[label]
 
     years = re.findall(r"((?:19|20)\d\d)年", title)
     year = years[-1] if years else (str(article.year) if article.year else None)

@@ -239,3 +239,103 @@ def test_a_respective_list_of_places_gives_each_place_its_figure():
     facts = read_text("2006年合肥市政府工作报告\n五年来,肥西、肥东和长丰县在全省位次分别前移14位、3位和8位。")
     assert [(f.region, f.kind, f.value) for f in facts] == [
         ("肥西县", "growth", 14), ("肥东县", "growth", 3), ("长丰县", "growth", 8)]
+
+
+NUMBER_TEXTS = [
+    "2020年,全县生产总值达到1,234,567.89万元,增长-2.5%,新增就业三万六千人、两千余户。",
+    "贡献率为-19.9%,a-5个,x.-5个,--5个,−3.5%,1-2处,5.-3万元,统一部署,一二三四项。",
+    "三次产业结构为8.5:40.2:51.3,完成投资一百零五亿元,增长百分之一点五,突破千亿,PM2.5下降6个百分点。",
+]
+
+
+@pytest.mark.parametrize("text", NUMBER_TEXTS)
+def test_the_lexer_pattern_is_the_plain_grammar(text):
+    # NUMBER is written to start with one character class (fast); it must find exactly
+    # what the plain grammar (an Arabic or a Chinese numeral, then multiplier and unit) finds.
+    import re
+
+    from taizhang.reader import _numbers as n
+
+    plain = re.compile(
+        rf"(?P<num>{n._ARABIC}|{n._CHINESE}(?=(?:余|多)?(?:{n._MULT}|{n._UNIT_RE})))"
+        rf"(?P<approx1>余|多)?(?P<mult>{n._MULT})?(?P<approx2>余|多)?(?P<unit>(?:{n._UNIT_RE}){n._PER})?")
+    for start in range(len(text)):
+        assert [(m.span(), m.groups()) for m in n.NUMBER.finditer(text, start)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text, start)]
+
+
+@pytest.mark.parametrize("text, years", [
+    ("2019年", ["2019"]), ("12019年", []), ("a2019年,2020年", ["2019", "2020"]), ("192019年", []),
+    ("20192020年", []), ("1999年至2020年", ["1999", "2020"]),
+])
+def test_a_year_is_not_the_tail_of_a_longer_number(text, years):
+    from taizhang.reader._periods import YEAR
+
+    assert [m.group(1) for m in YEAR.finditer(text)] == years
+
+
+def _last_characters(seq):
+    """(characters, categories, can be empty) of what can end a match of a parsed pattern."""
+    from re import _constants as c
+
+    chars, cats = set(), set()
+    for op, av in reversed(list(seq)):
+        nullable = False
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.IN:
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                else:
+                    cats.add(str(a) if o is c.CATEGORY else "any")
+        elif op is c.BRANCH:
+            for alt in av[1]:
+                ch, ca, n = _last_characters(alt)
+                chars |= ch
+                cats |= ca
+                nullable = nullable or n
+        elif op is c.SUBPATTERN:
+            ch, ca, nullable = _last_characters(av[3])
+            chars |= ch
+            cats |= ca
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            ch, ca, n = _last_characters(av[2])
+            chars |= ch
+            cats |= ca
+            nullable = n or av[0] == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            nullable = True
+        else:
+            cats.add("any")
+        if not nullable:
+            return chars, cats, False
+    return chars, cats, True
+
+
+def test_the_trim_of_an_indicator_runs_only_where_it_can_match():
+    # _clean_left skips _RIGHT_TRIM_INDICATOR unless the phrase ends with a character in
+    # _TRIM_ENDS or whitespace: every character a match can end with must be there.
+    from re import _parser
+
+    from taizhang.reader import _grammar
+
+    chars, cats, _ = _last_characters(_parser.parse(_grammar._RIGHT_TRIM_INDICATOR.pattern))
+    assert chars <= _grammar._TRIM_ENDS
+    assert cats <= {"CATEGORY_SPACE"}
+
+
+def test_a_sentence_is_read_when_the_number_test_finds_something():
+    from taizhang.reader._grammar import _HAS_NUMBER, _MAY_HOLD_NUMBER
+
+    text = ("过去一年,全区上下统一思想,进一步深化改革。全年实现地区生产总值三千二百亿元,增长百分之六点五;"
+            "综合实力排名第三,居全省首位,外贸增速领跑,位列榜首,经济总量翻一番,民营经济占一半以上,半数企业盈利。"
+            "新增就业三万人,新建道路十多条,引进项目两千余个,完成投资一百零五亿元。"
+            "首先,要坚持稳中求进;其次,半年来工作扎实;第,翻,零,千家万户,一是,二〇二〇年。"
+            "2024年,崂山区新增企业100家。PM2.5浓度下降。")
+    sentences = [s for s in text.split("。") if s] + ["首", "首位", "榜首", "居首"]
+    for s in sentences:
+        for start in range(len(s)):
+            assert bool(_HAS_NUMBER.search(s, start)) == bool(_MAY_HOLD_NUMBER.search(s, start)), s[start:]

@@ -212,3 +212,33 @@ def test_an_item_dated_january_sums_up_the_year_before():
     text = ("首页>>区县新闻>>\n石家庄高新区科技型企业总数达2292家\n2020-01-22 07:02:52 来源:某日报\n"
             "截至2019年底,石家庄高新区新认定科技型中小企业545家,总数达到2292家。\n")
     assert {(f.region, f.period) for f in facts(text)} == {("石家庄高新区", "2019")}
+
+
+def test_a_few_names_are_found_as_a_pattern_finds_many(monkeypatch):
+    # A document's own short names are searched pair by pair; the gazetteer's thousands by
+    # patterns. Both must find the same places.
+    from taizhang.reader import _places
+
+    names = ["崂山", "李沧", "市北", "市南", "城阳区", "即墨区", "黄岛", "崂山区", "胶州", "胶州湾区", "市北区", "北区"]
+    few = _places._Names(names)
+    monkeypatch.setattr(_places, "_FEW", 0)
+    many = _places._Names(names)
+    assert few.few and not many.few
+    text = "青岛市北区、市南和崂山区崂山,李沧区城阳区即墨区黄岛胶州湾区北区区崂山崂胶州"
+    for start in range(len(text)):
+        for end in range(start, len(text) + 1):
+            assert list(few.scan(text, start, end)) == list(many.scan(text, start, end))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("地 区生产总值", "地区生产总值"), ("2590 亿元", "2590亿元"), ("增长28. 1%", "增长28.1%"), ("增长28 .1%", "增长28.1%"),
+    ("20 19年", "2019年"), ("120 19年", "120 19年"), ("12 34", "12 34"), ("a b", "a b"), ("地区 GDP", "地区 GDP"),
+    ("全年实现地区生产总值一百二十亿元,比上\n年增长百分之十。", "全年实现地区生产总值一百二十亿元,比上年增长百分之十。"),
+    ("全年实现地区生产总值一百二十亿元,比上\r\n年增长百分之十。", "全年实现地区生产总值一百二十亿元,比上年增长百分之十。"),
+    ("全年实现地区生产总值一百二十亿元,比上 \r\r\n年增长。", "全年实现地区生产总值一百二十亿元,比上 \r年增长。"),
+    ("全年实现地区生产总值一百二十亿元。\n二、工业", "全年实现地区生产总值一百二十亿元。\n二、工业"),
+])
+def test_spaces_and_line_breaks_inside_words_go(text, expected):
+    from taizhang.reader._normalize import normalize
+
+    assert normalize(text).text == expected

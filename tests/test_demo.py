@@ -16,9 +16,17 @@ from taizhang.reporting.models import ReportingPeriod
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def built(db):
-    return demo.build(today=dt.date(2026, 11, 22))
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The demo, built once for the module (it takes a while); each test reads it inside its own
+    transaction, and the tables are emptied after the module for the tests that follow."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        counts = demo.build(today=dt.date(2026, 11, 22))
+    yield counts
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def test_districts_carry_their_official_codes(built):

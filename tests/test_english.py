@@ -45,9 +45,10 @@ MONTH_Q = {"year": YEAR, "month": MONTH}
 CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 #: a language's name in its own language, in the language menu
 EXCEPTIONS = ("简体中文",)
-#: headings of the uploaded sheets: the district's documents, shown back as they are
+#: headings of the uploaded sheets: the district's documents, shown back as they are (and the
+#: heading a sheet must have, which the answer to a sheet without it names as the sheet writes it)
 SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
-                  "年度计划(万元)", "项目阶段", "建设单位")
+                  "年度计划(万元)", "项目阶段", "建设单位", "企业名称")
 
 
 def upload(name: str, rows) -> tuple:
@@ -328,7 +329,7 @@ def materialize(data: dict, ids: dict) -> dict:
 
 def check(response, where, problems, allowed=()):
     """``allowed``: the uploaded sheets' headings, shown back on the import pages only."""
-    if not response.request["PATH_INFO"].startswith("/projects/import/"):
+    if not response.request["PATH_INFO"].startswith(("/projects/import/", "/enterprises/import/")):
         allowed = ()
     if response.get("Content-Type", "").startswith("text/html"):
         found = chinese_in(response.content.decode("utf-8", "replace"), allowed)

@@ -133,6 +133,39 @@ def test_list_with_a_bad_code_is_refused_whole(client, world, firms):
     assert not Enterprise.objects.filter(name="青岛好企业有限公司").exists()
 
 
+def test_a_list_uploaded_in_chinese_is_read_and_refused_in_english(client, world, firms):
+    """A row keeps the cells that are wrong, not messages: they are said in the reader's language."""
+    from django.conf import settings
+
+    client.force_login(world.ls_admin)
+    bad = code(4)[:17] + ("0" if code(4)[17] != "0" else "1")
+    _upload(client, world, [["企业名称", "统一社会信用代码", "发证日期"], ["青岛好企业有限公司", code(5), "2024-02-30"],
+                            ["青岛坏码有限公司", bad, ""]])
+    batch = ListImport.objects.get()
+    assert [row["match"] for row in batch.rows] == ["error", "error"]
+    url = reverse("enterprises:list_preview", args=[batch.token])
+    assert "第3行" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for page in (client.get(url), client.post(url, {})):
+        text = page.content.decode()
+        assert "Row 2, &quot;Issue date&quot;: no such date" in text, text
+        assert "Row 3, &quot;Unified social credit code&quot;" in text and "check character is wrong" in text
+        assert "第3行" not in text and "校验位" not in text
+
+
+def test_a_tier_is_named_with_its_level_in_either_language():
+    from django.utils import translation
+
+    rec = Recognition(kind=TierKind.GAZELLE, level=TierLevel.CITY, year=2024)
+    with translation.override("zh-hans"):
+        assert rec.tier_name == "市级瞪羚企业"
+    with translation.override("en"):
+        assert rec.tier_name == "City Gazelle enterprise"
+    rec.level = TierLevel.UNKNOWN  # the source does not say who recognised it
+    with translation.override("zh-hans"):
+        assert rec.tier_name == "瞪羚企业"
+
+
 def test_a_sheet_without_names_says_so(client, world):
     client.force_login(world.ls_admin)
     r = _upload(client, world, [["序号", "金额"], [1, 2]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.scope import districts_of, restrict_regions
@@ -29,6 +30,17 @@ def _chains(request):
     return restrict_regions(IndustryChain.objects.select_related("region"), getattr(request, "user", None), "region__")
 
 
+class YesNo(django_filters.widgets.BooleanWidget):
+    """django-filter's yes/no menu, its words translated when a page shows it (django-filter
+    translates them once, in the language of the moment the filter set is defined)."""
+
+    WORDS = (("", "Unknown"), ("true", "Yes"), ("false", "No"))  # django-filter's own messages
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [(value, gettext_lazy(word)) for value, word in self.WORDS]
+
+
 class EnterpriseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     region = django_filters.ModelChoiceFilter(label=_("所属区"), queryset=_regions, empty_label=_("全部"))
@@ -37,10 +49,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=_chains, empty_label=_("全部"))
     park = django_filters.ModelChoiceFilter(label=_("园区"), queryset=_parks, empty_label=_("全部"))
     scale = django_filters.ChoiceFilter(label=_("规模以上"), choices=Scale.choices[:2], empty_label=_("全部"))
-    expiring = django_filters.BooleanFilter(
-        label=_("半年内有认定到期"), method="by_expiry",
-        widget=django_filters.widgets.BooleanWidget(
-            attrs={"class": "yes-no"}))
+    expiring = django_filters.BooleanFilter(label=_("半年内有认定到期"), method="by_expiry",
+                                            widget=YesNo(attrs={"class": "yes-no"}))
     source = django_filters.ChoiceFilter(label=_("数据来源"), choices=Source.choices, empty_label=_("全部"))
 
     class Meta:

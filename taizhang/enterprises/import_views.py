@@ -92,6 +92,7 @@ def list_preview(request, token: str):
     tally: dict[str, int] = {}
     for r in batch.rows:
         tally[r["match"]] = tally.get(r["match"], 0) + 1
+        r["messages"] = imports.row_errors(r)  # shown, not stored
     return render(request, "enterprises/list_preview.html", {"batch": batch, "tally": tally, "errors": errors})
 
 

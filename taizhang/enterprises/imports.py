@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import re
 import uuid
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -82,21 +83,53 @@ def read(file, filename: str) -> list[dict]:
         row = {"row": number, "name": name, "credit_code": clean(cell("credit_code") or "").upper().replace(" ", ""),
                "certificate_no": clean(cell("certificate_no") or ""), "region": clean(cell("region") or ""),
                "effective": None, "errors": []}
-        if row["credit_code"]:
-            try:
-                validate_credit_code(row["credit_code"])
-            except ValidationError as e:
-                row["errors"].append(_("第%(row)s行“统一社会信用代码”:%(msg)s") % {"row": number, "msg": e.messages[0]})
+        if row["credit_code"] and _why("credit_code", row["credit_code"]):
+            row["errors"].append({"column": "credit_code", "value": row["credit_code"]})
         if filled(cell("effective")):
             try:
                 day = to_date(cell("effective"))
                 row["effective"] = day.isoformat() if day else None
-            except CellError as e:
-                row["errors"].append(_("第%(row)s行“发证日期”:%(msg)s") % {"row": number, "msg": str(e)})
+            except CellError:
+                value = cell("effective")  # kept as JSON, and read as it was
+                if isinstance(value, Decimal):
+                    value = float(value)
+                elif not isinstance(value, str | int | float):
+                    value = str(value)
+                row["errors"].append({"column": "effective", "value": value})
         rows.append(row)
     if not rows:
         raise ValidationError(_("名单中没有读到企业名称"))
     return rows
+
+
+def _why(column: str, value) -> str:
+    """What is wrong with a cell of the list, or "" if nothing is."""
+    try:
+        if column == "credit_code":
+            validate_credit_code(value)
+        else:
+            to_date(value)
+    except ValidationError as e:
+        return e.messages[0]
+    except CellError as e:
+        return str(e)
+    return ""
+
+
+def row_errors(row: dict) -> list[str]:
+    """A row's errors in the reader's language. The row keeps the cells that are wrong, not
+    messages: a list uploaded in Chinese may be looked at, or confirmed, in English."""
+    out = []
+    for problem in row["errors"]:
+        if isinstance(problem, str):  # an upload read before rows kept their cells
+            out.append(problem)
+            continue
+        msg = _why(problem["column"], problem["value"])
+        if problem["column"] == "credit_code":
+            out.append(_("第%(row)s行“统一社会信用代码”:%(msg)s") % {"row": row["row"], "msg": msg})
+        else:
+            out.append(_("第%(row)s行“发证日期”:%(msg)s") % {"row": row["row"], "msg": msg})
+    return out
 
 
 def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> list[dict]:
@@ -163,7 +196,7 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
         raise PermissionDenied(_("您没有权限导入该区的名单"))
     counts = {"recognised": 0, "created": 0, "skipped": 0}
     errors = []
-    with transaction.atomic(), change_context(user, _("导入认定名单:%(file)s") % {"file": batch.filename}):
+    with transaction.atomic(), change_context(user, gettext_noop("导入认定名单") + f":{batch.filename}"):
         locked = ListImport.objects.select_for_update().get(pk=batch.pk)
         if locked.applied is not None:
             raise ValidationError(_("该名单已经导入过"))
@@ -173,7 +206,7 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
             how = r["match"]
             if how in ("error", "foreign", "duplicate", "recorded"):
                 if how == "error":
-                    errors.extend(r["errors"])
+                    errors.extend(row_errors(r))
                 counts["skipped"] += 1
                 continue
             firm_id = r["firm"]

@@ -146,6 +146,14 @@ class Enterprise(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+def tier_name(level: str, kind: str) -> str:
+    """A tier with its level, as lists name it: 国家级高新技术企业 (a space between them in English);
+    the tier alone when the source does not say the level."""
+    if level == TierLevel.UNKNOWN:
+        return str(TierKind(kind).label)
+    return gettext("%(level)s%(kind)s") % {"level": TierLevel(level).label, "kind": TierKind(kind).label}
+
+
 def firm_key(name: str) -> str:
     """What two spellings of one firm's name share: NFKC (full-width brackets and letters become
     half-width), no spaces or invisible characters."""
@@ -234,6 +242,10 @@ class Recognition(TimeStampedModel):
         return gettext("%(firm)s %(year)s年%(level)s%(kind)s") % {
             "firm": self.enterprise, "year": self.year, "level": self.get_level_display(),
             "kind": self.get_kind_display()}
+
+    @property
+    def tier_name(self) -> str:
+        return tier_name(self.level, self.kind)
 
     @property
     def start(self) -> dt.date:
@@ -406,9 +418,9 @@ class ServiceLevel(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="service_level_unique_name",
                                                violation_error_message=_("该区已有同名办理时限"))]
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # the name the system gives its default level is kept in Chinese
         return gettext("%(name)s(%(h)s小时响应、%(a)s天答复、%(r)s天办结)") % {
-            "name": self.name, "h": self.acknowledge_hours, "a": self.answer_days, "r": self.resolve_days}
+            "name": gettext(self.name), "h": self.acknowledge_hours, "a": self.answer_days, "r": self.resolve_days}
 
 
 class DemandQuerySet(models.QuerySet):
@@ -493,3 +505,7 @@ class ListImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def tier_name(self) -> str:
+        return tier_name(self.level, self.kind)

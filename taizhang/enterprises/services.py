@@ -243,7 +243,7 @@ def service_level_for(region, name: str | None = None) -> ServiceLevel:
     level = (levels.filter(name=name).first() if name else None) or levels.first()
     if level is None:
         level, _created = ServiceLevel.objects.get_or_create(
-            region=region, name=_("一般"), defaults={"acknowledge_hours": 2, "answer_days": 3, "resolve_days": 15})
+            region=region, name=gettext_noop("一般"), defaults={"acknowledge_hours": 2, "answer_days": 3, "resolve_days": 15})
     return level
 
 

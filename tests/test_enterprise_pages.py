@@ -112,6 +112,9 @@ def test_list_import_with_near_matches(client, world, firms):
     assert gazelles == {"青岛檬豆网络科技有限公司", "青岛海纳光电有限公司", "青岛新星智能科技有限公司"}
     new = Enterprise.objects.get(name="青岛新星智能科技有限公司")
     assert new.credit_code == code(3) and new.source == "imported"
+    reasons = set(Recognition.history.filter(kind=TierKind.GAZELLE).values_list("history_change_reason", flat=True))
+    assert reasons == {"导入认定名单:瞪羚企业名单.xlsx"}  # who and why, for every row
+    assert new.history.get().history_change_reason == "导入认定名单:瞪羚企业名单.xlsx"
     # the funnel of the growth ladder now counts three gazelles
     tiers_page = client.get(reverse("enterprises:tiers") + "?date=2024-12-31&year=2024")
     growth = tiers_page.context["funnels"][2]["steps"]

@@ -196,7 +196,8 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
         raise PermissionDenied(_("您没有权限导入该区的名单"))
     counts = {"recognised": 0, "created": 0, "skipped": 0}
     errors = []
-    with transaction.atomic(), change_context(user, gettext_noop("导入认定名单") + f":{batch.filename}"):
+    why = gettext_noop("导入认定名单") + f":{batch.filename}"  # every row's history names the list
+    with transaction.atomic(), change_context(user, why):
         locked = ListImport.objects.select_for_update().get(pk=batch.pk)
         if locked.applied is not None:
             raise ValidationError(_("该名单已经导入过"))
@@ -226,19 +227,19 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
                 if firm_id is None:
                     firm = services.create_enterprise(user, {"name": r["name"], "credit_code": r["credit_code"],
                                                              "region": batch.region, "source": Source.IMPORTED,
-                                                             "source_doc": batch.filename})
+                                                             "source_doc": batch.filename}, reason=why)
                     counts["created"] += 1
                 else:
                     if firm_id not in allowed:
                         raise PermissionDenied(_("该企业不在您的管理范围内"))
                     firm = Enterprise.objects.get(pk=firm_id)
                     if r["credit_code"] and not firm.credit_code:  # the list gives a code the registry lacked
-                        services.update_enterprise(user, firm, {"credit_code": r["credit_code"]})
+                        services.update_enterprise(user, firm, {"credit_code": r["credit_code"]}, reason=why)
                 effective = dt.date.fromisoformat(r["effective"]) if r["effective"] else batch.effective
                 services.recognise(user, firm, {
                     "kind": batch.kind, "level": batch.level, "year": batch.year, "effective": effective,
                     "batch": batch.batch, "body": batch.body, "certificate_no": r["certificate_no"],
-                    "source": Source.IMPORTED, "source_doc": batch.filename})
+                    "source": Source.IMPORTED, "source_doc": batch.filename}, reason=why)
                 counts["recognised"] += 1
             except ValidationError as e:
                 errors.append(_("第%(row)s行“%(name)s”:") % r + ";".join(e.messages))

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "taizhang.projects",
     "taizhang.monitoring",
     "taizhang.reporting",
+    "taizhang.indicators",
     "taizhang.demo",
 ]
 

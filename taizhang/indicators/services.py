@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.core.history import change_context
+from taizhang.core.periods import month_end
 from taizhang.core.scope import Action, home_region, may
 from taizhang.regions.models import Region
 
@@ -101,6 +102,8 @@ def period_of_subperiod(subperiod: str | None) -> tuple[str, int] | None:
         return PeriodKind.CUMULATIVE, int(s[4:]) * 3
     if s == "H1":
         return PeriodKind.CUMULATIVE, 6
+    if s == "Q1":  # the first quarter is also 1-3月, a running total from January
+        return PeriodKind.CUMULATIVE, 3
     if s.startswith("Q") and s[1:].isdigit():
         return PeriodKind.QUARTER, int(s[1:])
     if s.startswith("M") and s[1:].isdigit():
@@ -269,7 +272,8 @@ def _catalogue_names() -> list[tuple[str, Indicator]]:
 
 def match(name: str, kind: str, unit: str, names=None) -> list[Indicator]:
     """Catalogue indicators a fact's indicator name may be: an exact name or synonym first;
-    otherwise the longest name or synonym (4 characters or more) the fact's name contains.
+    otherwise the longest name or synonym (4 characters or more) the fact's name ends with
+    (what a Chinese phrase measures comes last: 带动货物进出口总额).
     Only indicators of the fact's kind whose unit the fact's can be converted to qualify."""
     names = _catalogue_names() if names is None else names
     key = normalise(name)
@@ -282,7 +286,7 @@ def match(name: str, kind: str, unit: str, names=None) -> list[Indicator]:
         return list(exact.values())
     best, found = 0, {}
     for n, ind in names:
-        if len(n) >= 4 and n in key and fits(ind):
+        if len(n) >= 4 and key.endswith(n) and fits(ind):
             if len(n) > best:
                 best, found = len(n), {ind.pk: ind}
             elif len(n) == best:
@@ -298,10 +302,24 @@ def _region_named(name: str | None, cache: dict) -> Region | None:
     return cache[name]
 
 
+#: lines of a web page's furniture, never a document's title
+_FURNITURE = ("点击", "分享", "首页", "正在阅读", "来源", "发布时间", "朋友圈")
+
+
+def _title(text: str, filename: str) -> str:
+    """The document's first line that reads as a title (a web page's furniture skipped)."""
+    for line in text.splitlines()[:40]:
+        line = line.strip()
+        if 6 <= len(line) <= 100 and not any(word in line for word in _FURNITURE):
+            return line[:200]
+    return filename[:200]
+
+
 def ingest_document(user, path: str | Path | None = None, *, text: str | None = None, filename: str = "",
                     public: bool = True, accept: bool = True) -> tuple[Document, bool]:
     """Read a document, store it and its facts with where each stands, map the facts to the
-    catalogue, and (``accept``) turn uniquely mapped facts about a known region into values.
+    catalogue, and (``accept``) turn uniquely mapped facts about a known region into values
+    (not the targets a report states: those wait for a person).
     The same text twice is stored once. Returns (document, created)."""
     from taizhang.reader import ReaderError, load_path, read_text
 
@@ -326,7 +344,7 @@ def ingest_document(user, path: str | Path | None = None, *, text: str | None = 
     region = _region_named(counted.most_common(1)[0][0], regions) if counted else None
     if user is not None and (region is None or not may(user, Action.VIEW, region) or not public):
         region = region if (region is not None and may(user, Action.CHANGE, region)) else own
-    title = next((line.strip() for line in text.splitlines() if line.strip()), filename)[:200]
+    title = _title(text, filename)
     names = _catalogue_names()
     with transaction.atomic(), change_context(user, gettext_noop("导入报告")):
         doc = Document.objects.create(title=title, filename=filename[:200], sha256=digest, text=text,
@@ -351,7 +369,8 @@ def ingest_document(user, path: str | Path | None = None, *, text: str | None = 
             row.save()
         if accept:
             for row in rows:
-                if row.state == FactState.MAPPED and row.region is not None and row.year:
+                # a target is taken by hand: reports state several (新增, 总数) under one name
+                if row.state == FactState.MAPPED and row.region is not None and row.year and row.status != "target":
                     try:
                         accept_fact(user, row)
                     except (ValidationError, PermissionDenied):
@@ -469,7 +488,8 @@ def update_task(user, task: KeyTask, year: int, month: int, *, progress: str, pe
             update.evidence_file.save(evidence_file.name, evidence_file, save=False)
         update.save()
         if pct_value == 100 and task.completed_on is None:
-            task.completed_on = timezone.localdate(now)
+            # done within the month the update is about (a late entry does not move it later)
+            task.completed_on = min(timezone.localdate(now), month_end(int(year), int(month)))
             task.save(update_fields=["completed_on", "updated"])
     return update
 

@@ -19,7 +19,7 @@ from taizhang.reader import read_path
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region
 
-from .test_indicators import ledger  # noqa: F401  (the fixture)
+from .test_indicators import make_ledger
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +134,8 @@ def test_a_target_in_a_report_becomes_the_years_target_when_taken(world):
     assert isinstance(target, Target) and target.value == D("3") and target.fact == fact
 
 
-def test_a_reports_claim_is_checked_against_the_ledger(ledger):
-    w = ledger
+def test_a_reports_claim_is_checked_against_the_ledger(world, no_start_rule):
+    w = make_ledger(world)
     ensure_standard_catalogue()
     text = "2024年1-3月,崂山区省市区重点项目完成年度投资0.08亿元,年度投资完成率17.3%。"
     doc, _ = services.ingest_document(w.ls_admin, text=text, filename="claim.txt")

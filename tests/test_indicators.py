@@ -109,8 +109,11 @@ def test_a_city_value_entered_wins_over_the_sum(world, cat):
 
 @pytest.fixture
 def ledger(world, no_start_rule):
-    """Two 崂山区 projects with plans and approved months, one big one signed this year; a draft month too."""
-    w = world
+    return make_ledger(world)
+
+
+def make_ledger(w):
+    """Two 崂山区 projects with plans and approved months, both signed this year; a draft month too."""
     big = make_project(w.ls_admin, w.laoshan, "过亿元新项目", "25000", unit=w.ls_zs)
     walk(w.ls_admin, big, "negotiating", "signed", "registered", "started", start=dt.date(2024, 2, 1))
     walk(w.ls_admin, w.ls_project, "negotiating", "signed", "registered", "started", start=dt.date(2024, 1, 10))

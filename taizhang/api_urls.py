@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from taizhang.accounts.views import TokenView
+from taizhang.indicators.api import views as indicators
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
 from taizhang.reporting.api import views as reporting
@@ -18,6 +19,9 @@ router.register("stage-changes", projects.StageChangeViewSet, basename="stagecha
 router.register("plans", projects.AnnualPlanViewSet, basename="plan")
 router.register("progress", reporting.MonthlyProgressViewSet, basename="progress")
 router.register("problems", projects.ProblemViewSet, basename="problem")
+router.register("indicators", indicators.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", indicators.IndicatorValueViewSet, basename="indicatorvalue")
+router.register("key-tasks", indicators.KeyTaskViewSet, basename="keytask")
 
 urlpatterns = [
     path("", include(router.urls)),

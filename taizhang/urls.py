@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include("taizhang.api_urls")),
     path("monitoring/", include("taizhang.monitoring.urls")),
     path("reporting/", include("taizhang.reporting.urls")),
+    path("indicators/", include("taizhang.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

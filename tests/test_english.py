@@ -141,6 +141,25 @@ def english(db, django_user_model, client):
                                        "Late invoice").report
     w.lc_admin = lc_admin
 
+    # indicators: an ASCII catalogue, values, a target, a report and a key task with an update
+    from taizhang.indicators import services as indicators
+    from taizhang.indicators.models import Indicator
+
+    w.indicator = Indicator.objects.create(code="gdp", name="GDP", unit="bn", kind="level", aggregation="sum")
+    growth = Indicator.objects.create(code="gdp_growth", name="GDP growth", unit="%", kind="growth",
+                                      synonyms="GDP growth rate")
+    indicators.save_value(admin, w.indicator, w.laoshan, YEAR, "cumulative", MONTH, "120")
+    indicators.save_value(admin, growth, w.laoshan, YEAR, "cumulative", MONTH, "5.5")
+    indicators.save_value(lc_admin, w.indicator, w.licang, YEAR, "cumulative", MONTH, "80")
+    indicators.save_target(admin, w.indicator, w.laoshan, YEAR, "600")
+    w.document, _ = indicators.ingest_document(admin, text="Laoshan District report\nGDP grew 5.5 percent.",
+                                               filename="report.txt")
+    w.task = indicators.save_task(admin, w.laoshan, YEAR, {"title": "Build the VR park", "responsible_unit": w.ls_inv,
+                                                           "deadline": dt.date(2024, 2, 1),
+                                                           "milestones": "Foundations\nRoof",
+                                                           "cooperating_units": [w.ls_drc]})
+    indicators.update_task(admin, w.task, YEAR, MONTH, progress="Walls up", percent=40, evidence="Photo 12")
+
     # an import preview: a sheet in the district's format with ASCII rows
     client.force_login(admin)
     sheet = xlsx([["项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资"],
@@ -219,10 +238,19 @@ PAGES = {
     "reporting:order_new": {"query": {"problem": "problem"}},
     "reporting:order": {"kwargs": {"pk": "order"}},
     "reporting:rules": {"query": {"region": "laoshan"}},
+    "indicators:catalogue": {},
+    "indicators:period": {"query": {"region": "laoshan", **MONTH_Q}},
+    "indicators:compare": {"query": {"indicator": "indicator"}},
+    "indicators:crosscheck": {},
+    "indicators:documents": {},
+    "indicators:document": {"kwargs": {"pk": "document"}},
+    "indicators:review": {},
+    "indicators:tasks": {"query": MONTH_Q},
+    "indicators:task": {"kwargs": {"pk": "task"}},
 }
 #: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
 NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
-             "monitoring:monthly_workbook", "reporting:attachment"}
+             "monitoring:monthly_workbook", "reporting:attachment", "indicators:evidence"}
 #: more visits: other states of the same pages
 MORE = [
     ("todos", {"query": {"show": "待审核"}}),
@@ -240,6 +268,12 @@ MORE = [
     ("projects:project_list", {"query": {"q": "nothing matches this"}}),
     ("projects:project_list", {"query": {"stage": "started", "chain": "vr"}}),
     ("reporting:order_new", {"query": {"project": "hub"}}),
+    ("indicators:period", {"query": {"region": "laoshan", "year": YEAR, "month": 12}}),
+    ("indicators:period", {"query": {"region": "licang", **MONTH_Q}}),
+    ("indicators:tasks", {"query": {"state": "late", **MONTH_Q}}),
+    ("indicators:tasks", {"query": {"year": YEAR, "month": 12}}),
+    ("indicators:review", {"query": {"state": "unmapped"}}),
+    ("indicators:compare", {}),
 ]
 
 
@@ -259,7 +293,7 @@ def ids_of(w) -> dict:
             "cloud": w.cloud.pk, "vr": w.vr.pk, "stage_change": w.hub.stage_changes.first().pk,
             "problem": w.problem.pk, "order": w.order.pk, "submitted": w.submitted.pk, "draft": w.draft.pk,
             "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
-            "unit": w.ls_inv.pk}
+            "unit": w.ls_inv.pk, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk}
 
 
 def url_of(name, spec, ids):
@@ -424,6 +458,31 @@ ACTIONS = [
     ("district_admin", "projects:import_batch", {"kwargs": {"token": "batch"}}, {"year": YEAR, "month": MONTH}),
     ("district_admin", "projects:import_confirm", {"kwargs": {"token": "batch"}}, {"totals_checked": "1"}),
     ("district_admin", "projects:project_delete", {"kwargs": {"pk": "hospital"}}, {"reason": "Duplicate"}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "NaN", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "900", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "130", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "target", "indicator": "indicator", "target": "700", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "ledger", **MONTH_Q}),
+    ("city_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "lock", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "approve", **MONTH_Q}),
+    ("city_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "lock", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "131", **MONTH_Q}),
+    ("unit_user", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "update", "progress": "Roof on", "percent": "70", "evidence": "Photo 13"}),
+    ("district_admin", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "update", "progress": "", "percent": "500", "evidence": ""}),
+    ("district_admin", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "escalate", "content": "Report the walls", "deadline": "2099-01-01"}),
+    ("district_admin", "indicators:documents", {}, {"public": "on"}),
     ("district_reporter", "accounts:password_change", {}, {"old_password": "pw", "new_password1": "Lao-shan-2026!",
                                                            "new_password2": "Lao-shan-2026!"}),
 ]

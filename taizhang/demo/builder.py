@@ -32,6 +32,8 @@ from taizhang.regions import data as region_data
 from taizhang.regions.choices import RegionLevel, UnitKind
 from taizhang.regions.models import IndustryChain, Region, Unit
 
+from . import indicators
+
 DEMO_PASSWORD = "taizhang-demo"
 
 SEED_001 = "001_6c350b1063970f34.txt"  # 崂山区 2024 plan article
@@ -151,7 +153,8 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         generated = _generated_projects(rng, regions, units, chains, parks, real, today)
         progress, problems = _plans_progress_problems(rng, generated, units, today)
         _reporting(rng, regions, units, users, today)
-    return {
+        made = indicators.build(rng, regions, units, users, today)
+    return {**made,
         "regions": len(regions), "users": len(users), "real_projects": len(real),
         "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
     }

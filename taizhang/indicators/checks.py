@@ -13,6 +13,7 @@ from taizhang.reporting.choices import Severity
 from taizhang.reporting.rules import Finding
 
 from .choices import Aggregation, CheckKind, Kind
+from .figures import Resolver
 from .models import IndicatorValue
 
 #: a total that moves more than this many percent from the same period last year is asked about
@@ -22,8 +23,6 @@ GROWTH_POINTS_LIMIT = Decimal("20")
 
 
 def _stored(indicator, region, year, kind, number):
-    from .figures import Resolver
-
     return Resolver(IndicatorValue.objects.all()).get(indicator, region, year, kind, number).value
 
 

@@ -10,12 +10,16 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from taizhang.core.numbers import HUNDRED, pct, q2
-from taizhang.monitoring.metrics import progress_colour
+from taizhang.monitoring import registry
+from taizhang.monitoring.metrics import APPROVED, Snapshot, progress_colour
 from taizhang.monitoring.models import rules_for
+from taizhang.projects.models import Project
 from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import Region
 
 from .choices import SOURCE_PRECEDENCE, Aggregation, Direction, Kind, PeriodKind
-from .models import Indicator, IndicatorValue, Target
+from .models import Indicator, IndicatorValue, Target, period_label
+from .units import convert, month_of, period_of_subperiod
 
 #: regions whose figure may be the sum of their children's (a district's own figures are its own)
 SUMMED_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY)
@@ -85,8 +89,6 @@ def status(indicator: Indicator, region, kind: str, number: int, value: Decimal 
            target: Decimal | None) -> Status:
     """The value against the year's target and against 时序, under the district's own
     warning rules (``monitoring.progress_colour``, the rule for projects)."""
-    from .services import month_of
-
     if value is None or target is None:
         return Status(None, None, None)
     if indicator.kind == Kind.LEVEL:
@@ -127,8 +129,6 @@ class PeerRow:
 
     @property
     def period_label(self) -> str:
-        from .models import period_label
-
         return "" if self.year is None else period_label(self.year, self.kind, self.number)
 
 
@@ -167,6 +167,16 @@ def comparison(indicator: Indicator, regions, values, targets, year: int | None 
 # -------------------------------------------------------------- claims against the ledger
 
 
+def ledger_figures(region: Region, year: int, month: int, basis: str | None = None) -> dict[str, object]:
+    """The monitoring figures of the region's projects for January to ``month``: the same
+    ``Snapshot`` and registry the dashboard uses, so an indicator never has a second formula."""
+    projects = Project.objects.filter(region__path__startswith=region.path)
+    snap = Snapshot(projects, year, month, basis=basis or APPROVED, compare=False)
+    keys = set(Indicator.objects.exclude(ledger_metric="").values_list("ledger_metric", flat=True))
+    return {key: registry.figure(snap, key).value for key in keys}
+
+
+
 @dataclass
 class Claim:
     fact: object
@@ -193,8 +203,6 @@ class Claim:
 def cross_check(facts, basis: str | None = None) -> list[Claim]:
     """Each fact about a ledger indicator (a claim in a report) against the ledger's own
     figure for the same region and period, computed by the monitoring snapshot."""
-    from .services import convert, ledger_figures, month_of, period_of_subperiod
-
     out, figures = [], {}
     for fact in facts.filter(indicator__isnull=False, region__isnull=False, year__isnull=False).exclude(
             indicator__ledger_metric="").exclude(status="target").select_related("indicator", "region", "document"):

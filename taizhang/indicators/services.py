@@ -22,9 +22,15 @@ from django.utils.translation import gettext_noop
 from taizhang.core.history import change_context
 from taizhang.core.periods import month_end
 from taizhang.core.scope import Action, home_region, may
+from taizhang.monitoring.metrics import APPROVED
+from taizhang.reader import ReaderError, load_path, read_text
 from taizhang.regions.models import Region
+from taizhang.reporting import supervision
+from taizhang.reporting.choices import OrderSource
 
+from .checks import check_value
 from .choices import FactState, Kind, PeriodKind, Source, TaskOrigin, ValueStatus
+from .figures import ledger_figures
 from .models import (
     MAX_VALUE,
     Document,
@@ -35,6 +41,7 @@ from .models import (
     Target,
     TaskUpdate,
 )
+from .units import check_period, convert, period_of_subperiod
 
 # -------------------------------------------------------------- numbers and units
 
@@ -58,68 +65,6 @@ def to_decimal(raw, label: str = "") -> Decimal:
     return number.quantize(Decimal("0.0001"))
 
 
-_PREFIX = {"万": Decimal("10000"), "亿": Decimal("100000000")}
-
-
-def _split_unit(unit: str) -> tuple[Decimal, str]:
-    unit = (unit or "").strip()
-    if len(unit) > 1 and unit[0] in _PREFIX:
-        return _PREFIX[unit[0]], unit[1:]
-    return Decimal(1), unit
-
-
-def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal | None:
-    """``value`` in ``from_unit`` expressed in ``to_unit`` (万/亿 prefixes multiplied out);
-    None when the two units measure different things (亿元 and 个, % and 个百分点)."""
-    fa, fb = _split_unit(from_unit)
-    ta, tb = _split_unit(to_unit)
-    if fb != tb:
-        return None
-    return (Decimal(value) * fa / ta).quantize(Decimal("0.0001"))
-
-
-# -------------------------------------------------------------- periods
-
-
-def check_period(kind: str, number: int) -> None:
-    limits = {PeriodKind.YEAR: (0, 0), PeriodKind.QUARTER: (1, 4), PeriodKind.MONTH: (1, 12),
-              PeriodKind.CUMULATIVE: (1, 12)}
-    if kind not in limits:
-        raise ValidationError(_("期别不正确"))
-    low, high = limits[kind]
-    if not (low <= int(number) <= high):
-        raise ValidationError(_("期数超出范围(季度1-4,月份1-12,全年为0)"))
-
-
-def period_of_subperiod(subperiod: str | None) -> tuple[str, int] | None:
-    """The reader's subperiod (None, "M1-M10", "Q1-Q3", "H1", "Q3", "M5") as a period."""
-    if not subperiod:
-        return PeriodKind.YEAR, 0
-    s = subperiod.upper()
-    if s.startswith("M1-M") and s[4:].isdigit():
-        return PeriodKind.CUMULATIVE, int(s[4:])
-    if s.startswith("Q1-Q") and s[4:].isdigit():
-        return PeriodKind.CUMULATIVE, int(s[4:]) * 3
-    if s == "H1":
-        return PeriodKind.CUMULATIVE, 6
-    if s == "Q1":  # the first quarter is also 1-3月, a running total from January
-        return PeriodKind.CUMULATIVE, 3
-    if s.startswith("Q") and s[1:].isdigit():
-        return PeriodKind.QUARTER, int(s[1:])
-    if s.startswith("M") and s[1:].isdigit():
-        return PeriodKind.MONTH, int(s[1:])
-    return None
-
-
-def month_of(kind: str, number: int) -> int | None:
-    """The last month a period covers since January, for 时序 (None: not a running total)."""
-    if kind == PeriodKind.YEAR:
-        return 12
-    if kind == PeriodKind.CUMULATIVE:
-        return number
-    return None
-
-
 # -------------------------------------------------------------- values
 
 
@@ -135,8 +80,6 @@ def save_value(user, indicator: Indicator, region: Region, year: int, period_kin
                public: bool = False) -> IndicatorValue:
     """Enter (or correct) a value. Hard findings refuse it; soft ones need ``confirm`` and a
     ``note`` saying why the figure is right."""
-    from .checks import check_value
-
     _may_write(user, region)
     number = to_decimal(value, str(indicator))
     check_period(period_kind, period_no)
@@ -215,23 +158,8 @@ def save_target(user, indicator: Indicator, region: Region, year: int, value, *,
 # -------------------------------------------------------------- values from the ledger
 
 
-def ledger_figures(region: Region, year: int, month: int, basis: str | None = None) -> dict[str, object]:
-    """The monitoring figures of the region's projects for January to ``month``: the same
-    ``Snapshot`` and registry the dashboard uses, so an indicator never has a second formula."""
-    from taizhang.monitoring import registry
-    from taizhang.monitoring.metrics import APPROVED, Snapshot
-    from taizhang.projects.models import Project
-
-    projects = Project.objects.filter(region__path__startswith=region.path)
-    snap = Snapshot(projects, year, month, basis=basis or APPROVED, compare=False)
-    keys = set(Indicator.objects.exclude(ledger_metric="").values_list("ledger_metric", flat=True))
-    return {key: registry.figure(snap, key).value for key in keys}
-
-
 def refresh_ledger_values(user, region: Region, year: int, month: int, basis: str | None = None) -> list:
     """Store the ledger indicators of ``region`` for 1-``month``月 as computed by monitoring."""
-    from taizhang.monitoring.metrics import APPROVED
-
     _may_write(user, region)
     figures = ledger_figures(region, year, month, basis or APPROVED)
     out = []
@@ -321,8 +249,6 @@ def ingest_document(user, path: str | Path | None = None, *, text: str | None = 
     catalogue, and (``accept``) turn uniquely mapped facts about a known region into values
     (not the targets a report states: those wait for a person).
     The same text twice is stored once. Returns (document, created)."""
-    from taizhang.reader import ReaderError, load_path, read_text
-
     if path is not None:
         try:
             text = load_path(path)
@@ -497,9 +423,6 @@ def update_task(user, task: KeyTask, year: int, month: int, *, progress: str, pe
 def escalate_task(user, task: KeyTask, *, content: str, deadline: dt.date, today: dt.date | None = None):
     """督办 a late or silent task: a 督办单 to its responsible unit through the reporting app's
     supervision (the same orders, answers, escalation and overdue mark as for projects)."""
-    from taizhang.reporting import supervision
-    from taizhang.reporting.choices import OrderSource
-
     if user is not None and not KeyTask.objects.restrict(user, Action.VIEW).filter(pk=task.pk).exists():
         raise PermissionDenied(_("该工作不在您的管理范围内"))
     text = _("重点工作“%(title)s”:%(content)s") % {"title": task.title, "content": content}

@@ -75,7 +75,7 @@ def _key_tasks(rng, region, units, users, year: int, month: int, today: dt.date)
             "milestones": f"{min(deadline.month, 6)}月底前完成阶段目标\n{deadline.month}月底前全面完成",
         }, origin=TaskOrigin.GENERATED)
         made.append(task)
-        silent_from = month - rng.choice([0, 0, 0, 1, 2]) + 1  # some stop updating near the end
+        silent_from = month - rng.choice([0] * 6 + [1, 2]) + 1  # a few stop updating near the end
         percent = 0
         for m in range(1, month + 1):
             if m >= silent_from or (m > deadline.month and percent >= 100):

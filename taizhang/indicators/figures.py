@@ -141,8 +141,10 @@ def comparison(indicator: Indicator, regions, values, targets, year: int | None 
         periods = values.filter(indicator=indicator, region=region)
         if year is not None:
             periods = periods.filter(year=year)
-        latest = periods.order_by("-year", "period_kind", "-period_no").values_list(
-            "year", "period_kind", "period_no").first()
+        # the latest year; in it the whole year, else the longest running total
+        rank = {PeriodKind.YEAR: 0, PeriodKind.CUMULATIVE: 1, PeriodKind.QUARTER: 2, PeriodKind.MONTH: 3}
+        latest = min(set(periods.values_list("year", "period_kind", "period_no")),
+                     key=lambda p: (-p[0], rank[p[1]], -p[2]), default=None)
         if latest is None:
             rows.append(PeerRow(region, Resolved(None), None, None, None, None, Status(None, None, None), []))
             continue

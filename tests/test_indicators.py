@@ -308,3 +308,15 @@ def test_the_narrative_states_growth_and_share_of_the_target(world, cat):
     assert text.startswith("1-10月,全区规上工业增加值增速增长13.8%")
     assert "地区生产总值500亿元,完成年度目标的50.00%" in text
     assert "地区生产总值落后于时序进度" in text  # 50% against 时序 83.33%
+
+
+def test_the_catalogue_refuses_formulas_that_cannot_be(world, cat):
+    bad = Indicator(code="x", name="相加的比率", unit="%", kind=Kind.SHARE, aggregation=Aggregation.SUM,
+                    numerator=cat["rd_spend"], denominator=cat["gdp"])
+    with pytest.raises(ValidationError) as e:
+        bad.full_clean()
+    assert "aggregation" in e.value.message_dict
+    with pytest.raises(ValidationError, match="没有这个台账指标"):
+        Indicator(code="y", name="未知台账指标", ledger_metric="no_such_figure").full_clean()
+    with pytest.raises(ValidationError, match="同时有分子和分母"):
+        Indicator(code="z", name="半个公式", numerator=cat["gdp"]).full_clean()

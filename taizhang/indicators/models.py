@@ -161,6 +161,25 @@ class Indicator(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from taizhang.monitoring.registry import BY_KEY
+
+        errors = {}
+        if (self.numerator_id is None) != (self.denominator_id is None):
+            errors["denominator"] = _("派生指标须同时有分子和分母")
+        if self.is_derived and self.aggregation == Aggregation.SUM:
+            errors["aggregation"] = _("派生指标按公式计算,不能各区相加")
+        if self.is_derived and self.ledger_metric:
+            errors["ledger_metric"] = _("派生指标不能同时由台账计算")
+        if self.ledger_metric and self.ledger_metric not in BY_KEY:
+            errors["ledger_metric"] = _("没有这个台账指标")
+        if self.pk and self.pk in (self.numerator_id, self.denominator_id, self.part_of_id):
+            errors["numerator"] = _("指标不能引用自身")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_derived(self) -> bool:
         return self.numerator_id is not None and self.denominator_id is not None

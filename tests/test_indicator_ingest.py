@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from taizhang.indicators import services
 from taizhang.indicators.catalogue import ensure_standard_catalogue
@@ -145,3 +145,20 @@ def test_a_reports_claim_is_checked_against_the_ledger(world, no_start_rule):
     assert (done.claimed, done.ledger, done.difference, done.agrees) == (D("800"), D("727"), D("73"), False)
     assert (rate.claimed, rate.ledger, rate.agrees) == (D("17.3"), D("17.31"), True)
     assert done.month == 3
+
+
+def test_a_published_report_about_another_district_keeps_its_region_but_not_its_values(world):
+    ensure_standard_catalogue()
+    doc, _ = services.ingest_document(world.ls_editor, text="李沧区2022年民间投资增长44.7%。", filename="lc.txt")
+    assert doc.region == world.licang and doc.public
+    fact = doc.facts.get()
+    assert fact.state == FactState.MAPPED  # 崂山区 may not write 李沧区's figures: it waits for 李沧区
+    assert not IndicatorValue.objects.exists()
+
+
+def test_an_unreadable_file_is_refused_by_name_and_nothing_is_kept(world, tmp_path):
+    bad = tmp_path / "扫描件.pdf"
+    bad.write_bytes(b"%PDF-1.4\x00\x01\x02\x00" * 100)
+    with pytest.raises(CommandError, match="1 个文件未能导入"):
+        call_command("ingest", str(bad))
+    assert not Document.objects.exists() and not Fact.objects.exists()

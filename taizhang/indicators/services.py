@@ -268,8 +268,8 @@ def ingest_document(user, path: str | Path | None = None, *, text: str | None = 
     regions: dict = {}
     counted = Counter(f.region for f in facts if f.region)
     region = _region_named(counted.most_common(1)[0][0], regions) if counted else None
-    if user is not None and (region is None or not may(user, Action.VIEW, region) or not public):
-        region = region if (region is not None and may(user, Action.CHANGE, region)) else own
+    if user is not None and not public and (region is None or not may(user, Action.CHANGE, region)):
+        region = own  # an internal document belongs to the district that keeps it
     title = _title(text, filename)
     names = _catalogue_names()
     with transaction.atomic(), change_context(user, gettext_noop("导入报告")):
@@ -338,7 +338,7 @@ def accept_fact(user, fact: Fact, indicator: Indicator | None = None) -> Indicat
                     "period": same.period_label, "value": same.value})
             out = same or save_value(user, indicator, fact.region, fact.year, period[0], period[1], value,
                                      source=Source.REPORT, fact=fact, public=public, confirm=True,
-                                     note=_("摘自报告"))
+                                     note=_("摘自报告(预计数)") if fact.status == "expected" else _("摘自报告"))
         fact.indicator, fact.state, fact.candidates = indicator, FactState.ACCEPTED, []
         fact.save(update_fields=["indicator", "state", "candidates", "updated"])
     return out

@@ -396,6 +396,16 @@ BAD_POSTS = [
     ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "answer", "answer": ""}),
     ("reporting:order", {"kwargs": {"pk": "order"}}, {"action": "escalate"}),
     ("reporting:rules", {"query": {"region": "laoshan"}}, {"region": "laoshan", "deadline_day": "99", **RULES}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "import", **MONTH_Q,
+      "file": upload("values.xlsx", [["指标名称", "数值", "年度目标"], ["GDP", "abc", ""], ["Nothing", "1", ""],
+                                     ["GDP growth", "5", "NaN"]])}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "import", **MONTH_Q, "file": upload("values.xlsx", None)}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "", **MONTH_Q}),
+    ("indicators:task", {"kwargs": {"pk": "task"}}, {"action": "update", "progress": "", "percent": "x"}),
+    ("indicators:review", {}, {"fact": "999999", "action": "accept"}),
 ]
 
 

@@ -135,3 +135,27 @@ def test_the_api_lists_only_what_the_user_may_see(client, world, cat):
     rows = client.get(reverse("indicatorvalue-list")).json()
     rows = rows.get("results", rows)
     assert [r["id"] for r in rows] == [own.pk]
+
+
+def test_a_sheet_of_values_goes_through_the_writer_all_or_nothing(client, world, cat):
+    from django.core.files.base import ContentFile
+
+    from taizhang.indicators.choices import Source
+    from taizhang.indicators.models import Target
+
+    from .sheets import xlsx
+
+    client.force_login(world.ls_editor)
+    bad = xlsx([["指标名称", "数值", "年度目标"], ["规模以上工业增加值", "13.8", "10"], ["研发投入强度", "104", ""],
+                ["没有的指标", "1", ""]])
+    body = client.post(period_url(world.laoshan), {"action": "import", "region": world.laoshan.pk,
+                                                   "file": ContentFile(bad, name="1-10月.xlsx")}, follow=True)
+    text = body.content.decode()
+    assert "第3行 数值" in text and "超过100%" in text and "第4行 指标名称" in text
+    assert not IndicatorValue.objects.exists() and not Target.objects.exists()
+    good = xlsx([["指标名称", "数值", "年度目标"], ["规模以上工业增加值", "13.8", "10"], ["研发投入强度", "4.79", ""]])
+    client.post(period_url(world.laoshan), {"action": "import", "region": world.laoshan.pk,
+                                            "file": ContentFile(good, name="1-10月.xlsx")})
+    value = IndicatorValue.objects.get(indicator=cat["industry_va_growth"])
+    assert (value.value, value.source, value.period_no) == (D("13.8"), Source.IMPORTED, 10)
+    assert Target.objects.get().value == D("10")

@@ -29,6 +29,7 @@ from .checks import period_findings
 from .choices import FactState, PeriodKind, Source, TaskState
 from .figures import Resolver, comparison, cross_check, narrative, status, target_of
 from .forms import EscalateForm, TargetForm, TaskUpdateForm, UploadForm, ValueForm
+from .imports import import_values
 from .models import (
     Document,
     Fact,
@@ -115,6 +116,12 @@ def period(request):
                     raise ValidationError([e for errs in form.errors.values() for e in errs])
                 services.save_target(user, form.cleaned_data["indicator"], region, year, form.cleaned_data["target"])
                 messages.success(request, _("已保存"))
+            elif action == "import" and can_enter:
+                upload = request.FILES.get("file")
+                if upload is None or upload.size > 5 * 1024 * 1024:
+                    raise ValidationError(_("请选择不超过5MB的表格文件"))
+                n = import_values(user, region, upload, year, kind, number, filename=upload.name)
+                messages.success(request, _("已导入%(n)s个指标值") % {"n": n})
             elif action == "ledger" and can_enter:
                 n = len(services.refresh_ledger_values(user, region, year, month))
                 messages.success(request, _("已由台账计算%(n)s个指标") % {"n": n})

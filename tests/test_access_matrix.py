@@ -125,7 +125,7 @@ ROUTES: dict[str, Route] = {
     "indicators:document": Route(kwargs={"pk": "document"}),
     "indicators:review": Route(own=True, post={"fact": "fact", "action": "accept", "indicator": "indicator"},
                                methods=("post",)),
-    "indicators:tasks": Route(query=MONTH_Q),
+    "indicators:tasks": Route(query=MONTH_Q, post={"year": YEAR}, methods=("post",)),
     "indicators:task": Route(kwargs={"pk": "task"}, post={"action": "update", "progress": "越界进展", "percent": "10",
                                                          "evidence": "越界佐证"}, methods=("post",)),
     "indicators:evidence": Route(kwargs={"pk": "task_update"}),

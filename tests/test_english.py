@@ -47,7 +47,7 @@ CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 EXCEPTIONS = ("简体中文",)
 #: headings of the uploaded sheets: the district's documents, shown back as they are
 SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
-                  "年度计划(万元)", "项目阶段", "建设单位")
+                  "年度计划(万元)", "项目阶段", "建设单位", "工作任务", "指标名称")
 
 
 def upload(name: str, rows) -> tuple:
@@ -320,8 +320,9 @@ def materialize(data: dict, ids: dict) -> dict:
 
 
 def check(response, where, problems, allowed=()):
-    """``allowed``: the uploaded sheets' headings, shown back on the import pages only."""
-    if not response.request["PATH_INFO"].startswith("/projects/import/"):
+    """``allowed``: the uploaded sheets' headings, shown back on the import pages only (the
+    ledger's import, and the sheets of key tasks and of indicator values)."""
+    if not response.request["PATH_INFO"].startswith(("/projects/import/", "/indicators/tasks/", "/indicators/period/")):
         allowed = ()
     if response.get("Content-Type", "").startswith("text/html"):
         found = chinese_in(response.content.decode("utf-8", "replace"), allowed)
@@ -406,6 +407,10 @@ BAD_POSTS = [
      {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "", **MONTH_Q}),
     ("indicators:task", {"kwargs": {"pk": "task"}}, {"action": "update", "progress": "", "percent": "x"}),
     ("indicators:review", {}, {"fact": "999999", "action": "accept"}),
+    ("indicators:tasks", {"query": MONTH_Q},
+     {"file": upload("tasks.xlsx", [["序号", "工作任务", "牵头单位", "完成时限"], [1, "Roads", "Nobody", "2024-05-01"],
+                                    [2, "Parks", "Laoshan DRC", "soon"], [3, "", "Laoshan DRC", "2024-05-01"]])}),
+    ("indicators:tasks", {"query": MONTH_Q}, {"file": upload("tasks.xlsx", [["工作任务"], ["Roads"]])}),
 ]
 
 

@@ -127,3 +127,28 @@ def test_a_task_needs_a_unit_of_its_own_district(key_tasks):
     with pytest.raises(PermissionDenied):
         services.save_task(w.ls_editor, w.laoshan, Y, {"title": "x", "responsible_unit": w.ls_fgj,
                                                        "deadline": dt.date(2024, 12, 31)})
+
+
+def test_a_districts_task_list_comes_from_its_sheet_all_or_nothing(client, world):
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from .sheets import xlsx
+
+    w = world
+    url = reverse("indicators:tasks") + f"?year={Y}&month=5"
+    head = ["序号", "重点工作", "牵头单位", "配合单位", "完成时限", "节点目标"]
+    client.force_login(w.ls_admin)
+    bad = xlsx([head, [1, "园区二期建设", "崂山区投资促进中心", "崂山区发展和改革局", "2024年6月", "5月底封顶"],
+                [2, "用地报批", "李沧区发展和改革局", "", "2024-04-30", ""], [3, "道路建设", "崂山区发展和改革局", "", "明年", ""]])
+    text = client.post(url, {"file": ContentFile(bad, name="清单.xlsx")}, follow=True).content.decode()
+    assert "第3行" in text and "李沧区发展和改革局" in text and "第4行" in text
+    assert not KeyTask.objects.exists()
+    good = xlsx([head, [1, "园区二期建设", "崂山区投资促进中心", "崂山区发展和改革局", "2024年6月", "5月底封顶"],
+                 [2, "用地报批", "崂山区发展和改革局", "", "2024-04-30", ""]])
+    client.post(url, {"file": ContentFile(good, name="清单.xlsx")})
+    first = KeyTask.objects.get(number=1)
+    assert first.deadline == dt.date(2024, 6, 30) and list(first.cooperating_units.all()) == [w.ls_fgj]
+    assert KeyTask.objects.get(number=2).responsible_unit == w.ls_fgj
+    client.force_login(w.ls_editor)  # a reporter does not set the district's list
+    assert client.post(url, {"file": ContentFile(good, name="清单.xlsx")}).status_code == 403

@@ -29,7 +29,7 @@ from .checks import period_findings
 from .choices import FactState, PeriodKind, Source, TaskState
 from .figures import Resolver, comparison, cross_check, narrative, status, target_of
 from .forms import EscalateForm, TargetForm, TaskUpdateForm, UploadForm, ValueForm
-from .imports import import_values
+from .imports import import_tasks, import_values
 from .models import (
     Document,
     Fact,
@@ -300,6 +300,20 @@ def review(request):
 def task_list(request):
     user = request.user
     year, month = month_from_request(request)
+    own = home_region(user)
+    can_import = own is not None and own.level == RegionLevel.DISTRICT and may(user, Action.SUPERVISE, own)
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or upload.size > 5 * 1024 * 1024:
+                raise ValidationError(_("请选择不超过5MB的表格文件"))
+            n = import_tasks(user, own, upload, year, filename=upload.name)
+            messages.success(request, _("已导入%(n)s项重点工作") % {"n": n})
+        except ValidationError as e:
+            messages.error(request, _errors(e))
+        return redirect(reverse("indicators:tasks") + f"?year={year}&month={month}")
     rows = tasks.cycle(KeyTask.objects.restrict(user), year, month)
     summary = tasks.summary(rows)
     state = request.GET.get("state")
@@ -307,7 +321,7 @@ def task_list(request):
         rows = [r for r in rows if r.state == state]
     return render(request, "indicators/tasks.html", {
         "rows": rows, "summary": summary, "year": year, "month": month, "months": range(1, 13), "state": state,
-        "states": TaskState.choices})
+        "states": TaskState.choices, "can_import": can_import})
 
 
 @login_required

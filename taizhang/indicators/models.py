@@ -200,7 +200,8 @@ class IndicatorValue(TimeStampedModel):
                                related_name="indicator_values")
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
     period_kind = models.CharField(_("期别"), max_length=12, choices=PeriodKind.choices, default=PeriodKind.YEAR)
-    period_no = models.PositiveSmallIntegerField(_("期数"), default=0, help_text=_("季度1-4;月份或累计截至月1-12;全年为0"))
+    period_no = models.PositiveSmallIntegerField(_("期数"), default=0, help_text=_("季度1-4;月份或累计截至月1-12;全年为0"),
+                                                 validators=[MinValueValidator(0), MaxValueValidator(12)])
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.ENTERED)
     fact = models.OneToOneField("indicators.Fact", verbose_name=_("报告摘录"), on_delete=models.PROTECT, null=True,

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from taizhang.accounts.views import TokenView
 from taizhang.enterprises.api import views as enterprises
+from taizhang.indicators.api import views as indicators
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
 from taizhang.reporting.api import views as reporting
@@ -22,6 +23,9 @@ router.register("problems", projects.ProblemViewSet, basename="problem")
 router.register("enterprises", enterprises.EnterpriseViewSet, basename="enterprise")
 router.register("recognitions", enterprises.RecognitionViewSet, basename="recognition")
 router.register("demands", enterprises.DemandViewSet, basename="demand")
+router.register("indicators", indicators.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", indicators.IndicatorValueViewSet, basename="indicatorvalue")
+router.register("key-tasks", indicators.KeyTaskViewSet, basename="keytask")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -38,6 +38,7 @@ urlpatterns = [
     path("monitoring/", include("taizhang.monitoring.urls")),
     path("reporting/", include("taizhang.reporting.urls")),
     path("enterprises/", include("taizhang.enterprises.urls")),
+    path("indicators/", include("taizhang.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,9 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from taizhang.accounts.choices import Role
+from taizhang.indicators import services as indicators
+from taizhang.indicators.catalogue import ensure_standard_catalogue
+from taizhang.indicators.models import Indicator
 from taizhang.projects import services
 from taizhang.projects.models import ImportBatch
 from taizhang.regions.choices import RegionLevel
@@ -134,6 +137,20 @@ ROUTES: dict[str, Route] = {
     "enterprises:demand_step": Route(kwargs={"pk": "demand", "step": "escalate"}, post={}, methods=("post",)),
     "enterprises:visits": Route(own=True),
     "enterprises:visit_merge": Route(kwargs={"pk": "visit"}, post={"other": "visit"}, methods=("post",)),
+    "indicators:catalogue": Route(own=True),
+    "indicators:period": Route(query={"region": "region", **MONTH_Q},
+                               post={"region": "region", "action": "value", "indicator": "indicator", "value": "5",
+                                     **MONTH_Q}, methods=("post",)),
+    "indicators:compare": Route(query={"indicator": "indicator"}),
+    "indicators:crosscheck": Route(own=True),
+    "indicators:documents": Route(own=True, post={"public": "on"}, methods=("post",)),
+    "indicators:document": Route(kwargs={"pk": "document"}),
+    "indicators:review": Route(own=True, post={"fact": "fact", "action": "accept", "indicator": "indicator"},
+                               methods=("post",)),
+    "indicators:tasks": Route(query=MONTH_Q, post={"year": YEAR}, methods=("post",)),
+    "indicators:task": Route(kwargs={"pk": "task"}, post={"action": "update", "progress": "越界进展", "percent": "10",
+                                                         "evidence": "越界佐证"}, methods=("post",)),
+    "indicators:evidence": Route(kwargs={"pk": "task_update"}),
     # API
     "api-root": Route(own=True),
     "api_token": Route(public=True),
@@ -173,6 +190,14 @@ ROUTES: dict[str, Route] = {
     "recognition-detail": Route(kwargs={"pk": "recognition"}),
     "demand-list": Route(own=True),
     "demand-detail": Route(kwargs={"pk": "demand"}),
+    "indicator-list": Route(own=True),
+    "indicator-detail": Route(kwargs={"pk": 1}),  # the catalogue is shared by every region
+    "indicatorvalue-list": Route(query={"region": "region"},
+                                 post={"indicator": "indicator", "region": "region", "year": YEAR,
+                                       "period_kind": "year", "period_no": 0, "value": "5"}, methods=("post",)),
+    "indicatorvalue-detail": Route(kwargs={"pk": "value"}),
+    "keytask-list": Route(query={"region": "region"}),
+    "keytask-detail": Route(kwargs={"pk": "task"}),
 }
 
 
@@ -290,11 +315,35 @@ def matrix(world, django_user_model):
     def place(region, unit, chain):
         return {"region": region.pk, "unit": unit.pk, "chain": chain.pk}
 
+    # indicators: an entered value, an internal report and its fact, a key task with an update
+    ensure_standard_catalogue()
+    gdp = Indicator.objects.get(code="gdp")
+
+    def indicator_children(owner, region, unit, tag, number):
+        value = indicators.save_value(owner, gdp, region, YEAR, "cumulative", MONTH, number, note=f"{tag}指标")
+        doc, _ = indicators.ingest_document(owner, text=f"{region.name}{YEAR}年民间投资增长12.5%。{tag}报告",
+                                            filename=f"{tag}.txt", public=False)
+        return {"value": value.pk, "document": doc.pk, "fact": doc.facts.first().pk, "indicator": gdp.pk,
+                **key_task(owner, region, unit, tag)}
+
+    def key_task(owner, region, unit, tag):
+        task = indicators.save_task(owner, region, YEAR, {"title": f"{tag}重点工作", "responsible_unit": unit,
+                                                          "deadline": dt.date(2024, 12, 31)})
+        update = indicators.update_task(owner, task, YEAR, MONTH, progress=f"{tag}进展", percent=10,
+                                        evidence=f"{tag}佐证", evidence_file=ContentFile(b"%PDF", name="e.pdf"))
+        return {"task": task.pk, "task_update": update.pk}
+
+    lc.update(indicator_children(lc_admin, w.licang, w.lc_fgj, "李沧越界", "7771.2345"))
+    ls.update(indicator_children(w.ls_admin, w.laoshan, w.ls_zs, "崂山越界", "7772.2345"))
+    zf.update(indicator_children(w.zf_admin, w.zhifu, w.zf_unit, "芝罘越界", "7773.2345"))
+    # another unit's task in the user's own district; the values and reports are 李沧区's
+    ls_other.update({**lc, **key_task(w.ls_admin, w.laoshan, w.ls_fgj, "他单位越界")})
+
     w.foreign = {
         "licang": Foreign("李沧区的记录", {**lc, **place(w.licang, w.lc_fgj, w.lc_chain)},
-                          ["中化·云谷", "李沧越界"]),
+                          ["中化·云谷", "李沧越界", "7771.2345"]),
         "laoshan": Foreign("崂山区的记录", {**ls, **place(w.laoshan, w.ls_zs, w.vr)},
-                           ["虚拟现实创享中心", "崂山越界"]),
+                           ["虚拟现实创享中心", "崂山越界", "7772.2345"]),
         # another unit's project in the user's own district; the district's catalogue is shared
         # a unit's staff see and serve every firm of their district; only 诉求 belong to a unit
         "other_unit": Foreign("本区其他单位的记录", {**ls_other, **place(w.licang, w.lc_fgj, w.lc_chain),
@@ -370,7 +419,7 @@ def problems_for(client, user, foreign: Foreign) -> list[str]:
         if route.public:
             continue
         is_api = not name.startswith(("accounts:", "projects:", "monitoring:", "reporting:",
-                                      "enterprises:")) and name not in (
+                                      "enterprises:", "indicators:")) and name not in (
             "home",)
         kwargs = {k: resolve(v, foreign.ids) for k, v in route.kwargs.items()}
         url = reverse(name, kwargs=kwargs)

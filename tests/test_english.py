@@ -48,7 +48,7 @@ EXCEPTIONS = ("简体中文",)
 #: headings of the uploaded sheets: the district's documents, shown back as they are (and the
 #: heading a sheet must have, which the answer to a sheet without it names as the sheet writes it)
 SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
-                  "年度计划(万元)", "项目阶段", "建设单位", "企业名称")
+                  "年度计划(万元)", "项目阶段", "建设单位", "企业名称", "工作任务", "指标名称")
 
 
 def upload(name: str, rows) -> tuple:
@@ -158,6 +158,24 @@ def english(db, django_user_model, client):
     firm_services.log_visit(w.users["unit_user"], w.firm, {"date": dt.date(2099, 1, 7), "purpose": "Hiring"})
     w.demand = firm_services.raise_demand(admin, w.firm, {"category": "finance", "content": "Needs a loan",
                                                           "unit": w.ls_inv})
+    # indicators: an ASCII catalogue, values, a target, a report and a key task with an update
+    from taizhang.indicators import services as indicators
+    from taizhang.indicators.models import Indicator
+
+    w.indicator = Indicator.objects.create(code="gdp", name="GDP", unit="bn", kind="level", aggregation="sum")
+    growth = Indicator.objects.create(code="gdp_growth", name="GDP growth", unit="%", kind="growth",
+                                      synonyms="GDP growth rate")
+    indicators.save_value(admin, w.indicator, w.laoshan, YEAR, "cumulative", MONTH, "120")
+    indicators.save_value(admin, growth, w.laoshan, YEAR, "cumulative", MONTH, "5.5")
+    indicators.save_value(lc_admin, w.indicator, w.licang, YEAR, "cumulative", MONTH, "80")
+    indicators.save_target(admin, w.indicator, w.laoshan, YEAR, "600")
+    w.document, _ = indicators.ingest_document(admin, text="Laoshan District report\nGDP grew 5.5 percent.",
+                                               filename="report.txt")
+    w.task = indicators.save_task(admin, w.laoshan, YEAR, {"title": "Build the VR park", "responsible_unit": w.ls_inv,
+                                                           "deadline": dt.date(2024, 2, 1),
+                                                           "milestones": "Foundations\nRoof",
+                                                           "cooperating_units": [w.ls_drc]})
+    indicators.update_task(admin, w.task, YEAR, MONTH, progress="Walls up", percent=40, evidence="Photo 12")
 
     # an import preview: a sheet in the district's format with ASCII rows
     client.force_login(admin)
@@ -254,13 +272,23 @@ PAGES = {
     "enterprises:demand_list": {},
     "enterprises:demand_detail": {"kwargs": {"pk": "demand"}},
     "enterprises:visits": {},
+    "indicators:catalogue": {},
+    "indicators:period": {"query": {"region": "laoshan", **MONTH_Q}},
+    "indicators:compare": {"query": {"indicator": "indicator"}},
+    "indicators:crosscheck": {},
+    "indicators:documents": {},
+    "indicators:document": {"kwargs": {"pk": "document"}},
+    "indicators:review": {},
+    "indicators:tasks": {"query": MONTH_Q},
+    "indicators:task": {"kwargs": {"pk": "task"}},
 }
 #: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
 NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
              "monitoring:monthly_workbook", "reporting:attachment",
              # forms posted from the firm's and the 诉求's pages (visited in BAD_POSTS and ACTIONS)
              "enterprises:recognition_add", "enterprises:visit_add", "enterprises:demand_add",
-             "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge"}
+             "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge",
+             "indicators:evidence"}
 #: more visits: other states of the same pages
 MORE = [
     ("todos", {"query": {"show": "待审核"}}),
@@ -281,6 +309,12 @@ MORE = [
     ("enterprises:enterprise_list", {"query": {"tier": "high_tech", "expiring": "true", "q": "Lemon"}}),
     ("enterprises:enterprise_list", {"query": {"q": "nothing matches this"}}),
     ("enterprises:tiers", {"query": {"region": "laoshan", "date": "2024-06-30", "year": "2023"}}),
+    ("indicators:period", {"query": {"region": "laoshan", "year": YEAR, "month": 12}}),
+    ("indicators:period", {"query": {"region": "licang", **MONTH_Q}}),
+    ("indicators:tasks", {"query": {"state": "late", **MONTH_Q}}),
+    ("indicators:tasks", {"query": {"year": YEAR, "month": 12}}),
+    ("indicators:review", {"query": {"state": "unmapped"}}),
+    ("indicators:compare", {}),
 ]
 
 
@@ -301,7 +335,7 @@ def ids_of(w) -> dict:
             "problem": w.problem.pk, "order": w.order.pk, "submitted": w.submitted.pk, "draft": w.draft.pk,
             "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
             "unit": w.ls_inv.pk, "firm": w.firm.pk, "demand": w.demand.pk, "visit": w.visit.pk,
-            "list_import": w.list_import}
+            "list_import": w.list_import, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk}
 
 
 def url_of(name, spec, ids):
@@ -328,8 +362,10 @@ def materialize(data: dict, ids: dict) -> dict:
 
 
 def check(response, where, problems, allowed=()):
-    """``allowed``: the uploaded sheets' headings, shown back on the import pages only."""
-    if not response.request["PATH_INFO"].startswith(("/projects/import/", "/enterprises/import/")):
+    """``allowed``: the uploaded sheets' headings, shown back on the import pages only (the
+    ledger's import, the 认定名单's, and the sheets of key tasks and of indicator values)."""
+    if not response.request["PATH_INFO"].startswith(("/projects/import/", "/enterprises/import/", "/indicators/tasks/",
+                                                      "/indicators/period/")):
         allowed = ()
     if response.get("Content-Type", "").startswith("text/html"):
         found = chinese_in(response.content.decode("utf-8", "replace"), allowed)
@@ -421,6 +457,20 @@ BAD_POSTS = [
     ("enterprises:list_import", {}, {"file": upload("no-names.xlsx", NO_NAMES), "region": "laoshan",
                                      "kind": "gazelle", "level": "city", "year": YEAR}),
     ("enterprises:list_preview", {"kwargs": {"token": "list_import"}}, {}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "import", **MONTH_Q,
+      "file": upload("values.xlsx", [["指标名称", "数值", "年度目标"], ["GDP", "abc", ""], ["Nothing", "1", ""],
+                                     ["GDP growth", "5", "NaN"]])}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "import", **MONTH_Q, "file": upload("values.xlsx", None)}),
+    ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "", **MONTH_Q}),
+    ("indicators:task", {"kwargs": {"pk": "task"}}, {"action": "update", "progress": "", "percent": "x"}),
+    ("indicators:review", {}, {"fact": "999999", "action": "accept"}),
+    ("indicators:tasks", {"query": MONTH_Q},
+     {"file": upload("tasks.xlsx", [["序号", "工作任务", "牵头单位", "完成时限"], [1, "Roads", "Nobody", "2024-05-01"],
+                                    [2, "Parks", "Laoshan DRC", "soon"], [3, "", "Laoshan DRC", "2024-05-01"]])}),
+    ("indicators:tasks", {"query": MONTH_Q}, {"file": upload("tasks.xlsx", [["工作任务"], ["Roads"]])}),
 ]
 
 
@@ -500,6 +550,31 @@ ACTIONS = [
     ("district_admin", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "resolve"}}, {"rating": "4"}),
     ("district_admin", "enterprises:list_preview", {"kwargs": {"token": "list_import"}},
      {"row_2": "firm", "row_4": "skip"}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "NaN", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "900", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "130", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "target", "indicator": "indicator", "target": "700", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "ledger", **MONTH_Q}),
+    ("city_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "lock", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "approve", **MONTH_Q}),
+    ("city_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "lock", **MONTH_Q}),
+    ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
+     {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "131", **MONTH_Q}),
+    ("unit_user", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "update", "progress": "Roof on", "percent": "70", "evidence": "Photo 13"}),
+    ("district_admin", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "update", "progress": "", "percent": "500", "evidence": ""}),
+    ("district_admin", "indicators:task", {"kwargs": {"pk": "task"}},
+     {"action": "escalate", "content": "Report the walls", "deadline": "2099-01-01"}),
+    ("district_admin", "indicators:documents", {}, {"public": "on"}),
     ("district_reporter", "accounts:password_change", {}, {"old_password": "pw", "new_password1": "Lao-shan-2026!",
                                                            "new_password2": "Lao-shan-2026!"}),
 ]

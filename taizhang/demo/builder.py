@@ -33,6 +33,8 @@ from taizhang.regions import data as region_data
 from taizhang.regions.choices import RegionLevel, UnitKind
 from taizhang.regions.models import IndustryChain, Region, Unit
 
+from . import indicators
+
 DEMO_PASSWORD = "taizhang-demo"
 
 SEED_001 = "001_6c350b1063970f34.txt"  # 崂山区 2024 plan article
@@ -157,7 +159,8 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         admins.update({"370212": by_name["laoshan_admin"], "370213": by_name["licang_admin"]})
         firms = demo_firms.build(rng, regions, chains, parks, admins, commissioner=by_name["laoshan_unit"],
                                  today=today)
-    return {**firms,
+        made = indicators.build(rng, regions, units, users, today)
+    return {**firms, **made,
         "regions": len(regions), "users": len(users), "real_projects": len(real),
         "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
     }

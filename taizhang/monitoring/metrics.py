@@ -266,16 +266,7 @@ class Snapshot:
         return self._rules_cache[project.region_id]
 
     def _progress_warning(self, project, line: Line) -> str:
-        rules = self.rules(project)
-        if rules.lag_mode == LagMode.RELATIVE:
-            ratio = line.rate / self.timing if self.timing else Decimal("1")
-            if ratio < rules.relative_red:
-                return "red"
-            return "yellow" if ratio < rules.relative_yellow else "green"
-        behind = -line.lag
-        if behind > rules.lag_red:
-            return "red"
-        return "yellow" if behind >= rules.lag_yellow else "green"
+        return progress_colour(self.rules(project), line.rate, self.timing)
 
     def _start_warning(self, project, line: Line) -> None:
         planned = project.planned_start
@@ -581,6 +572,20 @@ class Snapshot:
 
 
 
+def progress_colour(rules: MonitoringRules, rate: Decimal, timing: Decimal) -> str:
+    """红黄绿 of a completion rate against 时序 (both in percent) under a district's rules: the
+    one rule for projects, and for anything else measured against a year's target."""
+    if rules.lag_mode == LagMode.RELATIVE:
+        ratio = rate / timing if timing else Decimal("1")
+        if ratio < rules.relative_red:
+            return "red"
+        return "yellow" if ratio < rules.relative_yellow else "green"
+    behind = timing - rate
+    if behind > rules.lag_red:
+        return "red"
+    return "yellow" if behind >= rules.lag_yellow else "green"
+
+
 def totals(lines: list[Line]) -> dict:
     """Sums of a group of lines, as the workbook's subtotal and total rows show them."""
     planned = [x for x in lines if x.plan]
@@ -595,4 +600,4 @@ def totals(lines: list[Line]) -> dict:
     }
 
 
-__all__ = ["Snapshot", "Figure", "Line", "totals", "pct", "growth", "month_end", "basis_for", "ALL", "APPROVED"]
+__all__ = ["Snapshot", "Figure", "Line", "totals", "progress_colour", "pct", "growth", "month_end", "basis_for", "ALL", "APPROVED"]

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "taizhang.monitoring",
     "taizhang.reporting",
     "taizhang.enterprises",
+    "taizhang.parks",
     "taizhang.demo",
 ]
 

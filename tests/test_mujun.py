@@ -380,3 +380,24 @@ def test_scoping_of_evaluations(huangyan):
     with pytest.raises(PermissionDenied):
         ev.import_figures(w.lc_editor, w.laoshan, YEAR, Department.TAX, io.BytesIO(b""), "x.xlsx")
     assert BatchStatus.REVIEWED
+
+
+def test_the_final_list_workbook_is_ready_to_print(huangyan):
+    from openpyxl import load_workbook
+
+    from taizhang.parks.exports import final_workbook
+
+    w = huangyan
+    ev.run_evaluation(w.ls_admin, w.evaluation)
+    ev.publish(w.ls_admin, w.evaluation, dt.date(2023, 9, 25), dt.date(2023, 9, 28))
+    final = ev.publish(w.ls_admin, w.evaluation, dt.date(2023, 10, 1), final=True)
+    wb = load_workbook(io.BytesIO(final_workbook(w.evaluation, final)))
+    assert wb.sheetnames == ["规上企业", "规下企业(3亩及以上)", "T类企业", "差别化电价名单"]
+    ws = wb["规上企业"]
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$2"
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert rows[0][1] == "庚公司" and rows[0][-3:] == (151.07, 1, "A类")
+    assert rows[0][3:9] == (51.87, 29.38, 29.7, 12.17, 13.23, 14.72)
+    d = list(wb["差别化电价名单"].iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in d] == ["辛公司", "卯公司"]
+    assert d[1][5:] == (0.05, 200, 10)  # 200 万千瓦时 × 0.05 元

@@ -59,7 +59,7 @@ from .models import (
     Scheme,
     SchemePool,
 )
-from .models.base import MAX_MU, MAX_QUANTITY
+from .models.base import MAX_MU, MAX_QUANTITY, refuse_non_finite
 
 
 def _require(user, action: Action, obj=None, message: str | None = None) -> None:
@@ -267,12 +267,14 @@ def save_scheme(user, region, data: dict[str, Any], pools: dict[str, dict[str, A
     _require(user, Action.SET_RULES, region, _("只有区管理员可以设定评价办法"))
     with transaction.atomic(), change_context(user, gettext_noop("设定亩均评价办法")):
         scheme = Scheme(region=region, **data)
+        refuse_non_finite(scheme)
         scheme.full_clean()
         scheme.save()
         for pool_key, spec in pools.items():
             spec = dict(spec)
             indicators = spec.pop("indicators")
             pool = SchemePool(scheme=scheme, pool=pool_key, **spec)
+            refuse_non_finite(pool)
             pool.full_clean()
             pool.save()
             if not indicators:
@@ -445,6 +447,7 @@ def lodge_objection(user, evaluation: Evaluation, firm: Enterprise, data: dict[s
     if not evaluation.results.filter(enterprise=firm).exists():
         raise ValidationError({"enterprise": [_("该企业不在本次评价名单中")]})
     objection = Objection(evaluation=evaluation, enterprise=firm, submitted_by=user, **data)
+    refuse_non_finite(objection)
     objection.full_clean()
     with transaction.atomic(), change_context(user, gettext_noop("登记评价异议")):
         objection.save()

@@ -19,6 +19,7 @@ from taizhang.core.scope import Action, may
 from taizhang.enterprises.models import Enterprise
 
 from .models import Building, FirmMonthlyTax, ParkProfile, SpaceUnit, Tenancy
+from .models.base import refuse_non_finite
 
 
 def _require(user, action: Action, obj=None, message: str | None = None) -> None:
@@ -40,6 +41,7 @@ def save_park_profile(user, park, data: dict[str, Any]) -> ParkProfile:
     profile = ParkProfile.objects.filter(park=park).first() or ParkProfile(park=park)
     for field, value in data.items():
         setattr(profile, field, value)
+    refuse_non_finite(profile)
     profile.full_clean()
     with transaction.atomic(), change_context(user, gettext_noop("修改园区概况")):
         profile.save()
@@ -49,6 +51,7 @@ def save_park_profile(user, park, data: dict[str, Any]) -> ParkProfile:
 def create_building(user, data: dict[str, Any]) -> Building:
     building = Building(**data)
     _require(user, Action.CHANGE, building.region if building.region_id else None, _("您没有权限在该区登记楼宇"))
+    refuse_non_finite(building)
     building.full_clean(validate_constraints=False)
     with transaction.atomic(), change_context(user, gettext_noop("登记楼宇")):
         _saved(building, _("该区已有同名楼宇"))
@@ -59,6 +62,7 @@ def update_building(user, building: Building, data: dict[str, Any]) -> Building:
     _require(user, Action.CHANGE, building)
     for field, value in data.items():
         setattr(building, field, value)
+    refuse_non_finite(building)
     building.full_clean(validate_constraints=False)
     _require(user, Action.CHANGE, building.region)  # not moved out of the user's reach
     with transaction.atomic(), change_context(user, gettext_noop("修改楼宇")):
@@ -69,6 +73,7 @@ def update_building(user, building: Building, data: dict[str, Any]) -> Building:
 def add_unit(user, building: Building, data: dict[str, Any]) -> SpaceUnit:
     _require(user, Action.CHANGE, building)
     unit = SpaceUnit(building=building, **data)
+    refuse_non_finite(unit)
     unit.full_clean(validate_constraints=False)
     total = sum((u.area_m2 for u in building.units.all()), Decimal("0")) + unit.area_m2
     if building.gross_area_m2 is not None and total > building.gross_area_m2:
@@ -86,6 +91,7 @@ def lease(user, unit: SpaceUnit, firm: Enterprise, start: dt.date, end: dt.date 
     _require(user, Action.CHANGE, unit)
     tenancy = Tenancy(unit=unit, enterprise=firm, start=start, end=end, rent=rent, source=source,
                       area_m2=unit.area_m2 if area_m2 is None else area_m2)
+    refuse_non_finite(tenancy)
     tenancy.full_clean()
     with transaction.atomic(), change_context(user, gettext_noop("登记租赁")):
         SpaceUnit.objects.select_for_update().get(pk=unit.pk)  # two leases of one unit queue here

@@ -36,3 +36,18 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         q = region_scope_q(user, self.region_field)
         return self if q is None else self.filter(q)
+
+
+def refuse_non_finite(obj) -> None:
+    """NaN and infinities are refused with a message before any bound is compared (Decimal
+    comparisons with NaN raise instead of answering)."""
+    from django.core.exceptions import ValidationError
+
+    errors = {}
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, models.DecimalField):
+            value = getattr(obj, f.attname)
+            if isinstance(value, float | Decimal) and not Decimal(value).is_finite():
+                errors[f.name] = _("“%(value)s”不是有效数字") % {"value": value}
+    if errors:
+        raise ValidationError(errors)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from taizhang.accounts.views import TokenView
+from taizhang.parks.api import views as parks
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
 from taizhang.reporting.api import views as reporting
@@ -18,6 +19,10 @@ router.register("stage-changes", projects.StageChangeViewSet, basename="stagecha
 router.register("plans", projects.AnnualPlanViewSet, basename="plan")
 router.register("progress", reporting.MonthlyProgressViewSet, basename="progress")
 router.register("problems", projects.ProblemViewSet, basename="problem")
+router.register("buildings", parks.BuildingViewSet, basename="building")
+router.register("tenancies", parks.TenancyViewSet, basename="tenancy")
+router.register("mujun-evaluations", parks.EvaluationViewSet, basename="mujun-evaluation")
+router.register("mujun-results", parks.ResultViewSet, basename="mujun-result")
 
 urlpatterns = [
     path("", include(router.urls)),

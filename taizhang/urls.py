@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include("taizhang.api_urls")),
     path("monitoring/", include("taizhang.monitoring.urls")),
     path("reporting/", include("taizhang.reporting.urls")),
+    path("parks/", include("taizhang.parks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

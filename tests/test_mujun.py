@@ -244,7 +244,7 @@ def test_t_firms_transition_exemption_no_land_and_leased_pool():
              scoring.FirmInput(5, {Metric.LAND_CERTIFICATE: D(2), Metric.TAX: D(10)}),
              scoring.FirmInput(6, {Metric.LAND_CERTIFICATE: D(5), Metric.TAX: D(10)}, established=dt.date(2020, 6, 1))]
     out = {o.firm_id: o for o in scoring.evaluate(scheme, firms, 2022)}
-    assert (out[1].klass, out[1].reason) == ("T", "成立未满2年(过渡期)")
+    assert (out[1].klass, out[1].reason) == ("T", "成立未满过渡期年限")
     assert (out[2].klass, out[2].reason) == ("T", "重大项目建设期")
     assert (out[3].klass, out[3].reason) == ("T", "缺少用地面积数据")
     assert out[4].pool == Pool.LEASED and out[4].score == D("50.00")

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
+from django.utils.translation import gettext_noop
+
 from .choices import Benchmark, ClassifyBy, Direction, Klass, Metric, Missing, Pool
 from .indicators import land_of, value_of
 
@@ -116,9 +118,9 @@ def pool_of(scheme: SchemeSpec, firm: FirmInput, year: int) -> tuple[str, str]:
     if firm.exempt_reason:
         return "", firm.exempt_reason
     if scheme.transition_years and firm.established and firm.established.year > year - scheme.transition_years:
-        return "", f"成立未满{scheme.transition_years}年(过渡期)"
+        return "", gettext_noop("成立未满过渡期年限")
     if land is None or land <= 0:
-        return "", "缺少用地面积数据"
+        return "", gettext_noop("缺少用地面积数据")
     certificate = firm.figures.get(Metric.LAND_CERTIFICATE) or ZERO
     if certificate <= 0 and Pool.LEASED in scheme.pools:
         pool = Pool.LEASED
@@ -127,7 +129,7 @@ def pool_of(scheme: SchemeSpec, firm: FirmInput, year: int) -> tuple[str, str]:
     else:
         pool = Pool.BELOW_LARGE if land >= scheme.small_land_mu else Pool.BELOW_SMALL
     if pool not in scheme.pools:
-        return "", "不在本办法的评价组内"
+        return "", gettext_noop("不在本办法的评价组内")
     return pool, ""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -42,16 +43,22 @@ def _sheet(wb, title: str, heading: str, headers: list[str], rows: list[list], w
     for cell in ws[2]:
         cell.font, cell.alignment, cell.border = Font(bold=True), CENTER, BORDER
     widths = list(widths)
-    for values in rows:
+    # one style per column, built once and copied: openpyxl hashes every style object it is given
+    styles: dict[tuple, object] = {}
+    for r, values in enumerate(rows, start=3):
         ws.append(xlsx_cells(ws, values))
         for i, v in enumerate(values):
             widths[i] = fit_width(widths[i], v)
+            cell = ws.cell(r, i + 1)
+            key = (i, isinstance(v, str))
+            if key not in styles:
+                cell.border = BORDER
+                if not isinstance(v, str):
+                    cell.number_format = "#,##0.00" if i >= 3 else "0"
+                styles[key] = copy(cell._style)
+            else:
+                cell._style = copy(styles[key])
     last = len(rows) + 2
-    for row in ws.iter_rows(min_row=3, max_row=last, max_col=ncol):
-        for cell in row:
-            cell.border = BORDER
-            if not isinstance(cell.value, str):
-                cell.number_format = "#,##0.00" if cell.column > 3 else "0"
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C3"

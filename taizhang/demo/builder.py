@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
+from taizhang.parks.demo import build_parks
 from taizhang.projects.choices import (
     STAGE_ORDER,
     Category,
@@ -151,9 +152,11 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         generated = _generated_projects(rng, regions, units, chains, parks, real, today)
         progress, problems = _plans_progress_problems(rng, generated, units, today)
         _reporting(rng, regions, units, users, today)
+        laoshan_admin = next(u for u in users if u.username == "laoshan_admin")
+        space = build_parks(rng, regions["370212"], chains["370212"], parks["370212"], laoshan_admin, today)
     return {
         "regions": len(regions), "users": len(users), "real_projects": len(real),
-        "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
+        "generated_projects": len(generated), "progress_reports": progress, "problems": problems, **space,
     }
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from taizhang.core.history import change_context
 from taizhang.core.numbers import MAX_AMOUNT_WAN
@@ -150,8 +151,21 @@ def record_firm_taxes(user, region, year: int, month: int, rows: list[tuple[str,
         clean_rows.append((firms[code], value.quantize(Decimal("0.0001"))))
     if errors:
         raise ValidationError(errors[:200])
-    with transaction.atomic(), change_context(user, gettext_noop("导入企业月度税收")):
+    reason = gettext_noop("导入企业月度税收")
+    with transaction.atomic(), change_context(user, reason):
+        existing = {t.enterprise_id: t for t in FirmMonthlyTax.objects.select_for_update().filter(
+            year=year, month=month, enterprise_id__in=[firm_id for firm_id, _v in clean_rows])}
+        new, changed = [], []
         for firm_id, value in clean_rows:
-            FirmMonthlyTax.objects.update_or_create(enterprise_id=firm_id, year=year, month=month,
-                                                    defaults={"amount": value, "source_doc": source_doc[:200]})
+            old = existing.get(firm_id)
+            if old is None:
+                new.append(FirmMonthlyTax(enterprise_id=firm_id, year=year, month=month, amount=value,
+                                          source_doc=source_doc[:200]))
+            elif old.amount != value:
+                old.amount, old.source_doc = value, source_doc[:200]
+                changed.append(old)
+        bulk_create_with_history(new, FirmMonthlyTax, batch_size=1000, default_user=user,
+                                 default_change_reason=reason)
+        bulk_update_with_history(changed, FirmMonthlyTax, ["amount", "source_doc"], batch_size=1000,
+                                 default_user=user, default_change_reason=reason)
     return len(clean_rows)

@@ -113,7 +113,7 @@ def build_parks(rng: random.Random, region, chains: dict, parks: dict, admin, to
     months = [(y, m) for y in (latest - 1, latest, today.year) for m in range(1, 13)
               if (y, m) < (today.year, today.month)]
     per_firm: dict[int, dict] = {}
-    for building, tenants, path in buildings:
+    for _building, tenants, path in buildings:
         if not tenants:
             continue
         for y, m in months:

@@ -577,12 +577,14 @@ def aggregates(evaluation: Evaluation, by: str = "park") -> list[dict[str, Any]]
         g["land"] += land_of(f) or 0
         g["tax"] += f.get(Metric.TAX) or 0
         g["added_value"] += f.get(Metric.ADDED_VALUE) or 0
+        g["with_value"] += Metric.ADDED_VALUE in f
     rows = []
     for key, g in sorted(groups.items()):
         land = g["land"]
         rows.append({"name": key, "firms": int(g["firms"]), "land": land, "tax": g["tax"],
                      "tax_per_mu": (g["tax"] / land).quantize(Decimal("0.01")) if land else None,
-                     "va_per_mu": (g["added_value"] / land).quantize(Decimal("0.01")) if land else None})
+                     "va_per_mu": (g["added_value"] / land).quantize(Decimal("0.01"))
+                     if land and g["with_value"] else None})
     return rows
 
 

@@ -401,3 +401,18 @@ def test_the_final_list_workbook_is_ready_to_print(huangyan):
     d = list(wb["差别化电价名单"].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in d] == ["辛公司", "卯公司"]
     assert d[1][5:] == (0.05, 200, 10)  # 200 万千瓦时 × 0.05 元
+
+
+def test_an_exempt_firm_is_t_with_its_reason_and_leaves_the_shares(huangyan):
+    w = huangyan
+    jia = Enterprise.objects.get(credit_code=w.codes["甲"])
+    with pytest.raises(ValidationError):
+        ev.exempt(w.ls_admin, w.evaluation, jia, " ")
+    with pytest.raises(PermissionDenied):
+        ev.exempt(w.ls_editor, w.evaluation, jia, "重大项目建设期")
+    ev.exempt(w.ls_admin, w.evaluation, jia, "重大项目建设期")
+    ev.run_evaluation(w.ls_admin, w.evaluation)
+    results = results_by_name(w.evaluation)
+    assert (results["甲"].klass, results["甲"].reason, results["甲"].rank) == ("T", "重大项目建设期", None)
+    # seven firms left in 规上: A at most ⌊1.75⌋ = 1 (庚), A+B at most ⌊4.9⌋ = 4, D at least ⌈0.35⌉ = 1 (辛)
+    assert [results[n].klass for n in ("庚", "丙", "乙", "丁", "戊", "己", "辛")] == list("ABBBCCD")

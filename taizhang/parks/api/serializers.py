@@ -46,6 +46,10 @@ class TenancySerializer(serializers.ModelSerializer):
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
+    # declared: a model's PositiveIntegerField has a different range on each database, and the
+    # schema snapshot must not depend on which one generated it
+    runs = serializers.IntegerField(read_only=True, min_value=0, help_text="计算次数")
+
     class Meta:
         model = Evaluation
         fields = ["id", "region", "year", "scheme", "status", "computed_at", "runs"]
@@ -63,6 +67,7 @@ class IndicatorScoreSerializer(serializers.ModelSerializer):
 class ResultSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     scores = IndicatorScoreSerializer(many=True, read_only=True)
+    rank = serializers.IntegerField(read_only=True, allow_null=True, min_value=1, help_text="组内排名")
 
     class Meta:
         model = Result

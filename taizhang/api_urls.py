@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from taizhang.accounts.views import TokenView
 from taizhang.enterprises.api import views as enterprises
 from taizhang.indicators.api import views as indicators
+from taizhang.parks.api import views as parks
 from taizhang.projects.api import views as projects
 from taizhang.regions.api import views as regions
 from taizhang.reporting.api import views as reporting
@@ -26,6 +27,10 @@ router.register("demands", enterprises.DemandViewSet, basename="demand")
 router.register("indicators", indicators.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", indicators.IndicatorValueViewSet, basename="indicatorvalue")
 router.register("key-tasks", indicators.KeyTaskViewSet, basename="keytask")
+router.register("buildings", parks.BuildingViewSet, basename="building")
+router.register("tenancies", parks.TenancyViewSet, basename="tenancy")
+router.register("mujun-evaluations", parks.EvaluationViewSet, basename="mujun-evaluation")
+router.register("mujun-results", parks.ResultViewSet, basename="mujun-result")
 
 urlpatterns = [
     path("", include(router.urls)),

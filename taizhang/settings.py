@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "taizhang.reporting",
     "taizhang.enterprises",
     "taizhang.indicators",
+    "taizhang.parks",
     "taizhang.demo",
 ]
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("reporting/", include("taizhang.reporting.urls")),
     path("enterprises/", include("taizhang.enterprises.urls")),
     path("indicators/", include("taizhang.indicators.urls")),
+    path("parks/", include("taizhang.parks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -198,6 +198,32 @@ ROUTES: dict[str, Route] = {
     "indicatorvalue-detail": Route(kwargs={"pk": "value"}),
     "keytask-list": Route(query={"region": "region"}),
     "keytask-detail": Route(kwargs={"pk": "task"}),
+    # parks, buildings and the 亩均效益评价
+    "parks:park_list": Route(own=True),
+    "parks:building_detail": Route(kwargs={"pk": "building"},
+                                   post={"unit": "space_unit", "credit_code": "x", "start": "2024-06-01"},
+                                   methods=("post",)),
+    "parks:vacant": Route(own=True, query={"area_min": "1"}),
+    "parks:tax": Route(own=True, query={"year": YEAR}),
+    "parks:evaluation_list": Route(own=True),
+    "parks:data_import": Route(post={"region": "region", "year": 2023, "department": "tax"}, methods=("post",)),
+    "parks:batch_review": Route(kwargs={"pk": "mujun_batch"}, post={"accept": "0", "note": "越界退回"},
+                                methods=("post",)),
+    "parks:evaluation_add": Route(post={"region": "region", "year": 2020, "scheme": "scheme"}, methods=("post",)),
+    "parks:evaluation_detail": Route(kwargs={"pk": "evaluation"}, post={"action": "run"}, methods=("post",)),
+    "parks:result_detail": Route(kwargs={"pk": "evaluation", "firm_pk": "firm"}, post={"content": "越界异议"},
+                                 methods=("post",)),
+    "parks:evaluation_workbook": Route(kwargs={"pk": "evaluation"}),
+    "parks:objection_review": Route(kwargs={"pk": "objection"}, post={"accept": "1", "review_note": "越界"},
+                                    methods=("post",)),
+    "building-list": Route(query={"region": "region"}),
+    "building-detail": Route(kwargs={"pk": "building"}),
+    "tenancy-list": Route(query={"unit": "space_unit"}),
+    "tenancy-detail": Route(kwargs={"pk": "tenancy"}),
+    "mujun-evaluation-list": Route(query={"region": "region"}),
+    "mujun-evaluation-detail": Route(kwargs={"pk": "evaluation"}),
+    "mujun-result-list": Route(query={"evaluation": "evaluation"}),
+    "mujun-result-detail": Route(kwargs={"pk": "mujun_result"}),
 }
 
 
@@ -277,6 +303,38 @@ def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
                                               "certificate_no": "", "region": "", "effective": None}])
     return {"firm": firm.pk, "recognition": rec.pk, "visit": visit.pk, "demand": demand.pk,
             "list_import": upload.token}
+def parks_children(admin, region, tag: str, n: int) -> dict:
+    """A building with a unit let to a firm, a department's batch, and a published evaluation
+    of the district with an objection on it."""
+    import io
+
+    from taizhang.enterprises.services import create_enterprise
+    from taizhang.parks import evaluation as ev
+    from taizhang.parks import services as parks
+    from taizhang.projects.validators import credit_code_check_char
+
+    from .sheets import xlsx
+
+    first = f"91{region.code}{n:09d}"
+    code = first + credit_code_check_char(first)
+    firm = create_enterprise(admin, {"name": f"{tag}企业", "credit_code": code, "region": region})
+    building = parks.create_building(admin, {"region": region, "name": f"{tag}楼宇"})
+    unit = parks.add_unit(admin, building, {"floor": 1, "code": "101", "area_m2": D("100")})
+    tenancy = parks.lease(admin, unit, firm, dt.date(2024, 1, 1))
+    scheme = ev.save_scheme(admin, region, {"name": f"{tag}评价办法"}, {"below_large": {
+        "a_share": D("25"), "ab_share": D("70"), "d_share": D("5"),
+        "indicators": [{"key": "tax_per_mu", "weight": D("100"), "fixed_value": D("10")}]}})
+    sheet = xlsx([["企业名称", "统一社会信用代码", "证载用地面积", "实缴税收"], [firm.name, code, 5, 50]])
+    batch = ev.import_figures(admin, region, 2023, "tax", io.BytesIO(sheet), f"{tag}.xlsx")
+    ev.review_batch(admin, batch, accept=True)
+    evaluation = ev.create_evaluation(admin, region, 2023, scheme)
+    ev.run_evaluation(admin, evaluation)
+    ev.publish(admin, evaluation, dt.date(2024, 3, 1), dt.date(2099, 12, 31))
+    objection = ev.lodge_objection(admin, evaluation, firm, {"content": f"{tag}异议"})
+    pending = ev.import_figures(admin, region, 2023, "tax", io.BytesIO(sheet), f"{tag}二.xlsx")
+    return {"building": building.pk, "space_unit": unit.pk, "tenancy": tenancy.pk, "mujun_batch": pending.pk,
+            "scheme": scheme.pk, "evaluation": evaluation.pk, "firm": firm.pk, "objection": objection.pk,
+            "mujun_result": evaluation.results.get().pk}
 
 
 @pytest.fixture
@@ -312,6 +370,10 @@ def matrix(world, django_user_model):
     reporting_services.lock_period(w.city_admin, period)
     progress.correct_locked(lc_admin, w.lc_project.progress_reports.get(), D("78"), "李沧越界更正")
 
+    lc_parks = parks_children(lc_admin, w.licang, "李沧越界", 1)
+    ls_parks = parks_children(w.ls_admin, w.laoshan, "崂山越界", 2)
+    zf_parks = parks_children(w.zf_admin, w.zhifu, "芝罘越界", 3)
+
     def place(region, unit, chain):
         return {"region": region.pk, "unit": unit.pk, "chain": chain.pk}
 
@@ -340,17 +402,18 @@ def matrix(world, django_user_model):
     ls_other.update({**lc, **key_task(w.ls_admin, w.laoshan, w.ls_fgj, "他单位越界")})
 
     w.foreign = {
-        "licang": Foreign("李沧区的记录", {**lc, **place(w.licang, w.lc_fgj, w.lc_chain)},
+        "licang": Foreign("李沧区的记录", {**lc, **lc_parks, **place(w.licang, w.lc_fgj, w.lc_chain)},
                           ["中化·云谷", "李沧越界", "7771.2345"]),
-        "laoshan": Foreign("崂山区的记录", {**ls, **place(w.laoshan, w.ls_zs, w.vr)},
+        "laoshan": Foreign("崂山区的记录", {**ls, **ls_parks, **place(w.laoshan, w.ls_zs, w.vr)},
                            ["虚拟现实创享中心", "崂山越界", "7772.2345"]),
         # another unit's project in the user's own district; the district's catalogue is shared
+        # (buildings and evaluations are the district's, seen by its units: another district's stand in);
         # a unit's staff see and serve every firm of their district; only 诉求 belong to a unit
-        "other_unit": Foreign("本区其他单位的记录", {**ls_other, **place(w.licang, w.lc_fgj, w.lc_chain),
+        "other_unit": Foreign("本区其他单位的记录", {**ls_other, **lc_parks, **place(w.licang, w.lc_fgj, w.lc_chain),
                                                     **{k: lc[k] for k in ("firm", "recognition", "visit",
                                                                           "list_import")}},
                               ["崂山区人民医院", "他单位越界"]),
-        "zhifu": Foreign("另一个市的记录", {**zf, **place(w.zhifu, w.zf_unit, w.zf_chain)},
+        "zhifu": Foreign("另一个市的记录", {**zf, **zf_parks, **place(w.zhifu, w.zf_unit, w.zf_chain)},
                          ["芝罘海洋牧场基地", "芝罘越界"]),
     }
     return w
@@ -419,7 +482,7 @@ def problems_for(client, user, foreign: Foreign) -> list[str]:
         if route.public:
             continue
         is_api = not name.startswith(("accounts:", "projects:", "monitoring:", "reporting:",
-                                      "enterprises:", "indicators:")) and name not in (
+                                      "enterprises:", "indicators:", "parks:")) and name not in (
             "home",)
         kwargs = {k: resolve(v, foreign.ids) for k, v in route.kwargs.items()}
         url = reverse(name, kwargs=kwargs)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -167,3 +168,20 @@ def test_the_tier_dashboard_counts_as_the_count_functions(built):
                               (row["cumulative"], tiers.count_cumulative(firms, kind, day)),
                               (row["new"], tiers.count_new(firms, kind, start, end))):
                 assert (got.value, got.undated) == (want.value, want.undated), (code, kind, got.definition)
+def test_parks_buildings_and_an_evaluation_in_the_demo(built):
+    from taizhang.parks import occupancy
+    from taizhang.parks.models import Building, Evaluation, ParkProfile
+
+    assert ParkProfile.objects.filter(park__parent__code="370212").count() == 4
+    real = Building.objects.filter(source="real")
+    assert {b.name for b in real} >= {"智慧产业大厦", "虚拟现实大厦", "千山大厦"}
+    assert all(b.units.count() == 0 and b.floor_load_kn is None for b in real)  # unknown stays unknown
+    generated = Building.objects.filter(source="generated")
+    rates = [o.by_area for o in occupancy.occupancy(generated, dt.date(2026, 11, 22))]
+    assert all(D("60") <= r <= D("100") for r in rates)
+    new = occupancy.newly_over_yi(Building.objects.all(), (2025, 1), (2025, 12))
+    assert len(new) == 3 and all("演示" in b.name for b, _ in new)  # 新培育税收过亿元楼宇3座
+    evaluation = Evaluation.objects.get(region__code="370212")
+    assert evaluation.year == 2025 and evaluation.results.count() == 150
+    assert evaluation.results.filter(klass="T").exists() and evaluation.objections.exists()
+    assert all("演示" in r.enterprise.name for r in evaluation.results.select_related("enterprise"))

@@ -141,6 +141,7 @@ def english(db, django_user_model, client):
     w.locked = progress.correct_locked(lc_admin, w.cloud.progress_reports.get(year=YEAR, month=MONTH), D("41"),
                                        "Late invoice").report
     w.lc_admin = lc_admin
+    english_parks(w, admin)
 
     # the registry: a firm with a tier, figures against a rule set, a planned visit, a 诉求 to a unit
     from taizhang.enterprises import services as firm_services
@@ -195,6 +196,47 @@ def english(db, django_user_model, client):
     w.list_import = r["Location"].rstrip("/").rsplit("/", 1)[-1]
     client.logout()
     return w
+
+
+def english_parks(w, admin):
+    """A building with a tenant, and a published evaluation with a T firm and an objection."""
+    import io
+
+    from taizhang.enterprises.services import create_enterprise
+    from taizhang.parks import evaluation as pev
+    from taizhang.parks import services as parks
+    from taizhang.projects.validators import credit_code_check_char
+
+    def code(n):
+        first = f"91370212{n:09d}"
+        return first + credit_code_check_char(first)
+
+    firms = [create_enterprise(admin, {"name": name, "credit_code": code(i), "region": w.laoshan, "park": w.park,
+                                       "chain": w.vr}) for i, name in enumerate(("Acme Robotics", "Blue Optics",
+                                                                                 "Cedar Labs"), start=1)]
+    w.building = parks.create_building(admin, {"region": w.laoshan, "park": w.park, "name": "VR Tower",
+                                               "kind": "industrial", "floor_load_kn": D("8"), "ceiling_m": D("5")})
+    unit = parks.add_unit(admin, w.building, {"floor": 1, "code": "101", "area_m2": D("500"), "asking_rent": D("40")})
+    parks.add_unit(admin, w.building, {"floor": 2, "code": "201", "area_m2": D("500")})
+    parks.lease(admin, unit, firms[0], dt.date(2023, 1, 1))
+    scheme = pev.save_scheme(admin, w.laoshan, {"name": "Mu-yield method", "source_doc": "Rules 2022",
+                                                "min_pool_for_d": 0}, {"below_large": {
+        "a_share": D("25"), "ab_share": D("70"), "d_share": D("5"),
+        "indicators": [{"key": "tax_per_mu", "weight": D("100"), "fixed_value": D("10")},
+                       {"key": "tax_per_kwh", "weight": D("10"), "fixed_value": D("1"), "missing": "pool_average"}]}})
+    sheet = xlsx([["企业名称", "统一社会信用代码", "证载用地面积", "实缴税收", "用电量"],
+                  [firms[0].name, code(1), 5, 50, 100], [firms[1].name, code(2), 4, 80, None],
+                  [firms[2].name, code(3), None, 10, 5]])
+    batch = pev.import_figures(admin, w.laoshan, 2023, "tax", io.BytesIO(sheet), "tax.xlsx")
+    pev.review_batch(admin, batch, accept=True)
+    stats = xlsx([["企业名称", "统一社会信用代码", "年平均职工人数"], [firms[0].name, code(1), 12]])
+    pev.import_figures(admin, w.laoshan, 2023, "stats", io.BytesIO(stats), "stats.xlsx")  # left pending
+    w.evaluation = pev.create_evaluation(admin, w.laoshan, 2023, scheme)
+    pev.run_evaluation(admin, w.evaluation)
+    pev.publish(admin, w.evaluation, dt.date(2024, 3, 1), dt.date(2099, 12, 31), note="First list")
+    pev.lodge_objection(admin, w.evaluation, firms[1], {"metric": "tax", "claimed_value": D("90"),
+                                                        "content": "Tax of the branch left out"})
+    w.rated_firm = firms[1]
 
 
 # --- what a page says ---------------------------------------------------------------------------
@@ -281,6 +323,13 @@ PAGES = {
     "indicators:review": {},
     "indicators:tasks": {"query": MONTH_Q},
     "indicators:task": {"kwargs": {"pk": "task"}},
+    "parks:park_list": {},
+    "parks:building_detail": {"kwargs": {"pk": "building"}},
+    "parks:vacant": {},
+    "parks:tax": {"query": {"year": "2024"}},
+    "parks:evaluation_list": {},
+    "parks:evaluation_detail": {"kwargs": {"pk": "evaluation"}},
+    "parks:result_detail": {"kwargs": {"pk": "evaluation", "firm_pk": "rated_firm"}},
 }
 #: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
 NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
@@ -288,7 +337,8 @@ NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:
              # forms posted from the firm's and the 诉求's pages (visited in BAD_POSTS and ACTIONS)
              "enterprises:recognition_add", "enterprises:visit_add", "enterprises:demand_add",
              "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge",
-             "indicators:evidence"}
+             "indicators:evidence", "parks:data_import", "parks:batch_review", "parks:evaluation_add",
+             "parks:objection_review", "parks:evaluation_workbook"}
 #: more visits: other states of the same pages
 MORE = [
     ("todos", {"query": {"show": "待审核"}}),
@@ -315,6 +365,8 @@ MORE = [
     ("indicators:tasks", {"query": {"year": YEAR, "month": 12}}),
     ("indicators:review", {"query": {"state": "unmapped"}}),
     ("indicators:compare", {}),
+    ("parks:vacant", {"query": {"area_min": "100", "load_min": "5"}}),
+    ("parks:evaluation_detail", {"kwargs": {"pk": "evaluation"}, "query": {"pool": "T"}}),
 ]
 
 
@@ -335,7 +387,8 @@ def ids_of(w) -> dict:
             "problem": w.problem.pk, "order": w.order.pk, "submitted": w.submitted.pk, "draft": w.draft.pk,
             "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
             "unit": w.ls_inv.pk, "firm": w.firm.pk, "demand": w.demand.pk, "visit": w.visit.pk,
-            "list_import": w.list_import, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk}
+            "list_import": w.list_import, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk,
+            "building": w.building.pk, "evaluation": w.evaluation.pk, "rated_firm": w.rated_firm.pk}
 
 
 def url_of(name, spec, ids):

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from taizhang.accounts.choices import Role
 from taizhang.core.history import change_context
 from taizhang.demo import firms as demo_firms
+from taizhang.parks.demo import build_parks
 from taizhang.projects.choices import (
     STAGE_ORDER,
     Category,
@@ -160,9 +161,11 @@ def build(today: dt.date | None = None, seed: int = 20241121) -> dict[str, int]:
         firms = demo_firms.build(rng, regions, chains, parks, admins, commissioner=by_name["laoshan_unit"],
                                  today=today)
         made = indicators.build(rng, regions, units, users, today)
+        laoshan_admin = next(u for u in users if u.username == "laoshan_admin")
+        space = build_parks(rng, regions["370212"], chains["370212"], parks["370212"], laoshan_admin, today)
     return {**firms, **made,
         "regions": len(regions), "users": len(users), "real_projects": len(real),
-        "generated_projects": len(generated), "progress_reports": progress, "problems": problems,
+        "generated_projects": len(generated), "progress_reports": progress, "problems": problems, **space,
     }
 
 

@@ -287,9 +287,9 @@ def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
     from taizhang.enterprises.models import ListImport
     from taizhang.projects.validators import credit_code_check_char
 
-    first = f"91{region.code}{n:09d}"
+    first = f"91{region.code}{n + 500000:09d}"  # apart from the codes parks_children gives
     demand_text, tag = f"{tag}诉求", ("本区共享" if shared else tag)
-    firm = firm_services.create_enterprise(owner, {"name": f"{tag}企业", "region": region,
+    firm = firm_services.create_enterprise(owner, {"name": f"{tag}梯度企业", "region": region,
                                                    "credit_code": first + credit_code_check_char(first)})
     rec = firm_services.recognise(owner, firm, {"kind": "high_tech", "level": "national", "year": YEAR,
                                                 "effective": dt.date(YEAR, 2, 1), "batch": f"{tag}批次"})
@@ -303,6 +303,8 @@ def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
                                               "certificate_no": "", "region": "", "effective": None}])
     return {"firm": firm.pk, "recognition": rec.pk, "visit": visit.pk, "demand": demand.pk,
             "list_import": upload.token}
+
+
 def parks_children(admin, region, tag: str, n: int) -> dict:
     """A building with a unit let to a firm, a department's batch, and a published evaluation
     of the district with an objection on it."""

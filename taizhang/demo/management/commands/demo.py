@@ -29,6 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 "演示数据已建立:{regions} 个区域,{real_projects} 个真实项目(来自公开报道),"
                 "{generated_projects} 个演示生成项目,{progress_reports} 条月度进展,{problems} 个问题,"
+                "{real_firms} 家真实企业和 {generated_firms} 家演示企业({recognitions} 条梯度认定),"
                 "{users} 个演示用户(密码 {pw})。".format(pw=demo.DEMO_PASSWORD, **counts)
             ))
         self.stdout.write(f"数据库:{connection.settings_dict['NAME']}")

@@ -174,3 +174,22 @@ def test_a_sheet_without_names_says_so(client, world):
     r = _upload(client, world, [["序号", "金额"], [1, 2]])
     assert r.status_code == 200 and "企业名称" in r.content.decode()
     assert not ListImport.objects.exists()
+
+
+def test_the_firm_page_and_the_dashboard_measure_the_same_tiers(client, world, firms):
+    """A firm not on a ladder's first step is still measured against every tier with thresholds."""
+    from decimal import Decimal
+
+    from taizhang.enterprises.models import Criterion, RuleSet
+
+    a, _b = firms
+    rules = RuleSet.objects.create(kind="gazelle", level="city", name="瞪羚示例", first_year=2023)
+    Criterion.objects.create(ruleset=rules, metric="revenue", threshold=Decimal("5000"))
+    services.record_figure(world.ls_admin, a, 2023, "revenue", "4000")
+    client.force_login(world.ls_admin)
+    page = client.get(reverse("enterprises:enterprise_detail", args=[a.pk]))
+    assert [t["kind"] for t in page.context["next_tiers"]] == ["gazelle"]
+    assert page.context["next_tiers"][0]["gap"].checks[0].shortfall == Decimal("1000")
+    board = client.get(reverse("enterprises:tiers") + "?date=2024-06-30&year=2024")
+    (group,) = board.context["one_step"]
+    assert group["kind"] == "gazelle" and [fid for fid, _n, _g in group["firms"]] == [a.pk]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.numbers import q2
 
-from .choices import LADDERS, Metric, Op
+from .choices import LADDERS, Metric, Op, TierKind
 from .models import AnnualFigure, Enterprise, Recognition, RuleSet
 
 QUALIFIED, ONE_STEP, FAR, UNKNOWN = "qualified", "one_step", "far", "unknown"
@@ -50,6 +50,13 @@ def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
         if fid in founded:
             figs[Metric.YEARS] = Decimal(year - founded[fid].year)
     return out
+
+
+def kinds_with_rules(year: int) -> list[str]:
+    """The tiers whose thresholds for ``year`` are kept, in the tiers' order."""
+    kinds = set(RuleSet.objects.filter(first_year__lte=year).exclude(last_year__lt=year)
+                .values_list("kind", flat=True))
+    return [k for k in TierKind.values if k in kinds]
 
 
 def ruleset_for(kind: str, year: int, level: str | None = None) -> RuleSet | None:

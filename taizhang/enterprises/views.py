@@ -106,10 +106,10 @@ def enterprise_detail(request, pk: int):
     if figure_years:
         year = figure_years[0]
     figures = gaps.figures_of([firm.pk], year)[firm.pk]
-    next_tiers = []
-    for kind in gaps.next_kinds(held):
+    next_tiers = []  # every tier with thresholds for the year that the firm does not hold
+    for kind in gaps.kinds_with_rules(year):
         ruleset = gaps.ruleset_for(kind, year)
-        if ruleset is not None:
+        if kind not in held and ruleset is not None:
             next_tiers.append({"kind": TierKind(kind), "gap": gaps.evaluate(ruleset, figures)})
     demands = list(firm.demands.restrict(request.user).select_related("unit", "order"))
     now = timezone.now()
@@ -241,8 +241,13 @@ def tier_dashboard(request):
                for key in LADDERS]
     expiring = list(tiers.expiring(firms, day)[:100])
     one_step = []
-    gap_year = year - 1 if year >= day.year else year
-    for kind in (TierKind.HIGH_TECH, TierKind.SRDI_SME, TierKind.LITTLE_GIANT, TierKind.GAZELLE):
+    # the gaps are measured on the latest year of figures the firms have, up to the year asked
+    from django.db.models import Max
+
+    from .models import AnnualFigure
+
+    gap_year = AnnualFigure.objects.filter(enterprise__in=firms, year__lte=year).aggregate(y=Max("year"))["y"] or year
+    for kind in gaps.kinds_with_rules(gap_year):
         found = gaps.gaps_for(firms.values("pk"), kind, gap_year, day)
         close = [fid for fid, g in found.items() if g.verdict in (gaps.ONE_STEP, gaps.QUALIFIED)]
         if found:

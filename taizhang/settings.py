@@ -246,7 +246,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "taizhang.projects.choices.Stage"},
+    # several apps have a "source" of their own: each its own name in the schema
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "taizhang.projects.choices.Stage",
+                            "ProjectSourceEnum": "taizhang.projects.choices.DataSource",
+                            "EnterpriseSourceEnum": "taizhang.enterprises.choices.Source",
+                            "SpaceSourceEnum": "taizhang.parks.choices.Source",
+                            "IndicatorValueSourceEnum": "taizhang.indicators.choices.Source",
+                            "OrderSourceEnum": "taizhang.reporting.choices.OrderSource"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "taizhang.core.openapi.document_errors",

@@ -193,3 +193,13 @@ def test_the_firm_page_and_the_dashboard_measure_the_same_tiers(client, world, f
     board = client.get(reverse("enterprises:tiers") + "?date=2024-06-30&year=2024")
     (group,) = board.context["one_step"]
     assert group["kind"] == "gazelle" and [fid for fid, _n, _g in group["firms"]] == [a.pk]
+
+
+def test_an_oversized_list_is_refused_before_it_is_read(client, world, monkeypatch):
+    from taizhang.enterprises import import_views
+
+    monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 1000)
+    client.force_login(world.ls_admin)
+    r = _upload(client, world, [["企业名称"]] + [[f"青岛企业{i}有限公司"] for i in range(200)])
+    assert r.status_code == 200 and "文件过大" in r.content.decode()
+    assert not ListImport.objects.exists()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.numbers import q2
 
-from .choices import LADDERS, Metric, Op, TierKind
+from .choices import Metric, Op, TierKind
 from .models import AnnualFigure, Enterprise, Recognition, RuleSet
 
 QUALIFIED, ONE_STEP, FAR, UNKNOWN = "qualified", "one_step", "far", "unknown"
@@ -93,10 +93,12 @@ class Gap:
     def __post_init__(self):
         if self.unmet == 0 and self.unknown == 0:
             self.verdict = QUALIFIED
+        elif self.unmet > 1:
+            self.verdict = FAR  # whatever the unknown figures say
         elif self.unknown:
-            self.verdict = UNKNOWN if self.unmet == 0 else FAR if self.unmet > 1 else UNKNOWN
+            self.verdict = UNKNOWN
         else:
-            self.verdict = ONE_STEP if self.unmet == 1 else FAR
+            self.verdict = ONE_STEP
 
     @property
     def verdict_label(self) -> str:
@@ -125,28 +127,6 @@ def evaluate(ruleset: RuleSet, figures: dict[str, Decimal]) -> Gap:
         else:
             unmet += 1
     return Gap(ruleset, checks, unmet, unknown)
-
-
-def current_kinds(firms, day: dt.date) -> dict[int, set[str]]:
-    """The tiers each firm holds on ``day`` (``firms``: ids or a queryset of firms)."""
-    from .tiers import holding
-
-    held: dict[int, set[str]] = {}
-    for firm_id, kind in (Recognition.objects.filter(holding(day), enterprise_id__in=firms).order_by()
-                          .values_list("enterprise_id", "kind")):
-        held.setdefault(firm_id, set()).add(kind)
-    return held
-
-
-def next_kinds(held: set[str]) -> list[str]:
-    """On each ladder, the step after the highest the firm holds (the first step for a firm on none)."""
-    out = []
-    for kinds in LADDERS.values():
-        reached = [i for i, k in enumerate(kinds) if k in held]
-        i = (max(reached) + 1) if reached else 0
-        if i < len(kinds):
-            out.append(kinds[i])
-    return out
 
 
 def gaps_for(firms, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.core.history import change_context
-from taizhang.core.scope import Action, can, may
+from taizhang.core.scope import Action, may
 from taizhang.reporting import supervision
 from taizhang.reporting.choices import OrderSource
 
@@ -337,6 +337,3 @@ def escalate_demand(user, demand: Demand, today: dt.date | None = None) -> Deman
         return _step(user, demand, Action.SUPERVISE, tuple(DemandStatus.values), _("您没有权限督办"),
                      gettext_noop("诉求转督办"), order=order)
 
-
-def may_change_registry(user) -> bool:
-    return can(user, Action.CHANGE)

@@ -66,10 +66,10 @@ def _sources(user, today: dt.date):
              + _("(答复截止%(due)s)") % {"due": timezone.localtime(d.answer_due).strftime("%Y-%m-%d %H:%M")},
              reverse("enterprises:demand_detail", args=[d.pk]))
             for d in handle.select_related("enterprise").order_by("answer_due", "pk")]))
-    if can(user, Action.SUPERVISE):
+    if can(user, Action.REPORT):  # whoever may resolve it (services.resolve_demand): the district's staff
         from taizhang.enterprises.models import Demand, DemandStatus
 
-        answered = Demand.objects.restrict(user, Action.SUPERVISE).filter(status=DemandStatus.ANSWERED)
+        answered = Demand.objects.restrict(user, Action.REPORT).filter(status=DemandStatus.ANSWERED)
         out.append((answered, lambda: [
             (_("企业诉求待办结"), f"{d.enterprise}:{d.content[:30]}", reverse("enterprises:demand_detail", args=[d.pk]))
             for d in answered.select_related("enterprise").order_by("resolve_due", "pk")]))

@@ -273,6 +273,11 @@ TAIZHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("TAIZHANG_IMPORT_BACKGROUND
 #: Redis for background jobs (RQ); without it jobs run on a thread of the web process.
 TAIZHANG_REDIS_URL = os.environ.get("TAIZHANG_REDIS_URL", "")
 
+#: Figures kept between requests while the ledger is unchanged (``monitoring.kept``): at most
+#: this many project lines per process, and computed again after writes once they pause.
+TAIZHANG_KEPT_LINES = envint("TAIZHANG_KEPT_LINES", 60000)
+TAIZHANG_KEEP_AHEAD = envbool("TAIZHANG_KEEP_AHEAD", True)
+
 # Shared by every worker: the database by default, Redis when configured.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "taizhang_cache"}}
 if TAIZHANG_REDIS_URL:

@@ -6,3 +6,7 @@ import os
 os.environ.setdefault("TAIZHANG_DEBUG", "1")
 
 from taizhang.settings import *  # noqa: E402, F403
+
+# Figures are kept between requests only outside transactions (most tests run inside one);
+# the thread that keeps them ahead after writes is started by the tests that ask for it.
+TAIZHANG_KEEP_AHEAD = False

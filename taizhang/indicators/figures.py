@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from taizhang.core.numbers import HUNDRED, pct, q2
-from taizhang.monitoring import registry
-from taizhang.monitoring.metrics import APPROVED, Snapshot, progress_colour
+from taizhang.monitoring import kept, registry
+from taizhang.monitoring.metrics import APPROVED, progress_colour
 from taizhang.monitoring.models import rules_for
 from taizhang.projects.models import Project
 from taizhang.regions.choices import RegionLevel
@@ -173,7 +173,7 @@ def ledger_figures(region: Region, year: int, month: int, basis: str | None = No
     """The monitoring figures of the region's projects for January to ``month``: the same
     ``Snapshot`` and registry the dashboard uses, so an indicator never has a second formula."""
     projects = Project.objects.filter(region__path__startswith=region.path)
-    snap = Snapshot(projects, year, month, basis=basis or APPROVED, compare=False)
+    snap = kept.snapshot(projects, year, month, basis=basis or APPROVED)
     keys = set(Indicator.objects.exclude(ledger_metric="").values_list("ledger_metric", flat=True))
     return {key: registry.figure(snap, key).value for key in keys}
 

@@ -131,12 +131,16 @@ class Snapshot:
         regions = {p.region_id for p in self.projects}
         self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
         self._load()
-        # The same projects a year earlier, for 同比.
-        self.last_year = (
-            Snapshot(projects, year - 1, month, today=self.today, rules=rules, compare=False, _loaded=self.projects,
-                     basis=basis, as_of=as_of, _histories=histories_until(self.histories, month_end(year - 1, month)))
-            if compare else None
-        )
+        self._with_last_year = compare
+
+    @functools.cached_property
+    def last_year(self) -> Snapshot | None:
+        """The same projects a year earlier, for 同比 (loaded when first asked for)."""
+        if not self._with_last_year:
+            return None
+        return Snapshot(self._scope, self.year - 1, self.month, today=self.today, rules=self._fixed_rules,
+                        compare=False, _loaded=self.projects, basis=self.basis, as_of=self.as_of,
+                        _histories=histories_until(self.histories, month_end(self.year - 1, self.month)))
 
     # ------------------------------------------------------------------ loading
 
@@ -290,7 +294,7 @@ class Snapshot:
     # ------------------------------------------------------------------ figures
 
     def _compare(self, name: str, value, ids) -> Figure:
-        if self.last_year is None:
+        if not self._with_last_year:
             return Figure(value, ids)
         return Figure(value, ids, previous=lambda: getattr(self.last_year, name)())
 

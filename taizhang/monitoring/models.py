@@ -70,3 +70,33 @@ def rules_for(region) -> MonitoringRules:
     """The district's rules, or unsaved defaults."""
     found = MonitoringRules.objects.filter(region=region).first() if region is not None else None
     return found or MonitoringRules(region=region)
+
+
+class LedgerStamp(models.Model):
+    """How often the ledger has changed: one row, counted up by database triggers on every
+    table the figures are read from (see ``monitoring.stamp``). ``epoch`` is drawn anew
+    whenever the row is made, so a count is never mistaken for one before a flush."""
+
+    epoch = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("台账版本")
+        verbose_name_plural = _("台账版本")
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.n}"
+
+
+class LedgerChange(models.Model):
+    """On PostgreSQL each writing statement adds a row here (no lock is taken, so writers
+    never wait on one another); the count is folded into ``LedgerStamp.n`` from time to time."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("台账变更")
+        verbose_name_plural = _("台账变更")
+
+    def __str__(self) -> str:
+        return str(self.pk)

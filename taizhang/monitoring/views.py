@@ -28,9 +28,9 @@ from taizhang.projects.models import Project
 from taizhang.reporting.models import Revision
 from taizhang.reporting.services import revision_choices
 
-from . import registry, report
+from . import kept, registry, report
 from .checks import HEALTH_LABELS
-from .metrics import ALL, APPROVED, Snapshot, basis_for
+from .metrics import ALL, APPROVED, basis_for
 from .models import MonitoringRules, rules_for
 
 
@@ -79,7 +79,7 @@ def _snapshot(request, basis: str | None = None):
         if before is None:
             raise Http404(_("没有这一版更正"))
         as_of = before.created - dt.timedelta(microseconds=1)
-    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of)
+    snap = kept.snapshot(projects, year, month, basis=basis, as_of=as_of)
     snap.before_revision = before
     return filterset, snap, year, month
 
@@ -182,12 +182,18 @@ def monthly_workbook(request):
     group = "chain" if request.GET.get("group") == "chain" else "level"
     with translation.override(settings.LANGUAGE_CODE):  # the district's document, in its language
         place = _place(request, filterset)
-        content = report.workbook(snap, place, group)
+        content = kept.document(snap, ("workbook", place, group, settings.LANGUAGE_CODE),
+                                lambda s: _in_language(settings.LANGUAGE_CODE, report.workbook, s, place, group))
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     return attachment(response, report.workbook_name(place, year, month))
+
+
+def _in_language(language, make, *args):
+    with translation.override(language):
+        return make(*args)
 
 
 class RulesForm(forms.ModelForm):

@@ -1,0 +1,189 @@
+"""Figures kept between requests, as long as the ledger has not changed.
+
+A city's snapshot reads 10,000 projects, their stage histories and five years of reports;
+computing it takes seconds. Leaders open the same dashboards many times between two
+writes, so a snapshot is kept in this process under the ledger's stamp (``stamp``: moved
+by the database on every write to any table the figures are read from) together with
+everything else it depends on: the scope's own SQL, the period, which reports count, the
+revision, today's date and the language. The first request after a write computes the
+figures afresh; the next ones take them as they are. Nothing is kept inside a
+transaction, where a reader sees writes that might yet be rolled back.
+
+Kept ahead: a thread of the serving process (``TAIZHANG_KEEP_AHEAD``) looks at the stamp
+every ``QUIET`` seconds; once it has moved and then stayed still for one look (the writes
+have paused), it computes again the figures asked for in the last ``RECENT`` seconds, most
+recent first, with the documents made from them, so the leader who opens the dashboard
+after the units have reported finds the figures ready.
+
+Bounded: at most ``TAIZHANG_KEPT_LINES`` project lines in all (a city is 10,000), the
+least recently used dropped first; entries under an older stamp are dropped when a newer
+one is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from . import stamp
+from .metrics import ALL, Snapshot
+
+log = logging.getLogger(__name__)
+
+QUIET = 2.0  # seconds between two looks at the stamp
+RECENT = 900  # figures asked for within this many seconds are kept ahead
+AHEAD = 4  # at most this many snapshots computed again after a write
+
+_lock = threading.Lock()
+_keeper: threading.Thread | None = None
+_kept: OrderedDict = OrderedDict()
+_complete: dict = {}  # per database alias: whether every ledger table carries its trigger
+
+
+def _limit() -> int:
+    return getattr(settings, "TAIZHANG_KEPT_LINES", 60000)
+
+
+def _triggers_complete() -> bool:
+    from django.db import connection
+
+    key = (connection.alias, connection.settings_dict.get("NAME"))
+    if key not in _complete:
+        _complete[key] = stamp.complete()
+    return _complete[key]
+
+
+def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> Snapshot:
+    """The figures for ``projects`` (a scoped queryset) in (year, month): kept ones while the
+    ledger is unchanged, else computed (and kept)."""
+    key = _key(projects, year, month, basis, as_of)
+    if key is None:
+        return Snapshot(projects, year, month, basis=basis, as_of=as_of)
+    with _lock:
+        snap = _kept.get(key)
+        if snap is not None:
+            _kept.move_to_end(key)
+            snap.asked = time.monotonic()
+            return snap
+    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of)
+    snap.asked = time.monotonic()
+    _keep(key, snap)
+    _start_keeper()
+    return snap
+
+
+def _key(projects, year, month, basis, as_of):
+    if not _triggers_complete():
+        return None
+    current = stamp.current()
+    if current is None:
+        return None
+    sql, params = projects.query.sql_with_params()
+    return (current, projects.db, sql, repr(params), year, month, basis, as_of, timezone.localdate(),
+            translation.get_language())
+
+
+def _keep(key, snap: Snapshot) -> None:
+    size = len(snap.lines)
+    if size > _limit():
+        return
+    with _lock:
+        for old in [k for k in _kept if k[1] == key[1] and k[0] != key[0]]:
+            del _kept[old]  # the same database under an older stamp: never asked for again
+        _kept[key] = snap
+        while sum(len(s.lines) for s in _kept.values()) > _limit():
+            _kept.popitem(last=False)
+
+
+def document(snap: Snapshot, name: tuple, make) -> bytes:
+    """A document made from ``snap`` by ``make(snap)`` (the monthly workbook), made once while
+    ``snap`` is kept: it depends on nothing but the snapshot and ``name``."""
+    made = snap.__dict__.setdefault("_documents", {})
+    if name not in made:
+        made[name] = (make, make(snap))
+    return made[name][1]
+
+
+def warm(snap: Snapshot) -> Snapshot:
+    """Compute every figure a page asks of ``snap`` (each is kept inside it)."""
+    from . import registry
+
+    for metric in registry.METRICS:
+        registry.figure(snap, metric.key).last_year  # noqa: B018  (同比 too)
+    snap.funnel()
+    snap.flows()
+    snap.health_checks()
+    snap.problems_by("category")
+    snap.problems_by("unit")
+    snap.overdue_problems()
+    snap.monthly_curve()
+    snap.ranking("region" if len({p.region_id for p in snap.projects}) > 1 else "chain")
+    snap.by_district()
+    snap.median_days("signed", "started")
+    return snap
+
+
+def refresh(now: float | None = None) -> int:
+    """Compute again, under the current stamp, the figures asked for recently under an older
+    one (and the documents made from them); returns how many."""
+    from django.db import connection
+
+    current = stamp.current()
+    if current is None or not _triggers_complete():
+        return 0
+    now = time.monotonic() if now is None else now
+    with _lock:
+        stale = [(key, snap) for key, snap in reversed(_kept.items())
+                 if key[1] == connection.alias and key[0] != current and now - snap.asked <= RECENT][:AHEAD]
+    done = 0
+    for key, old in stale:
+        language = key[-1]
+        with translation.override(language):
+            snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of)
+            snap.asked = old.asked
+            warm(snap)
+            for name, (make, _content) in old.__dict__.get("_documents", {}).items():
+                document(snap, name, make)
+        # filed under the stamp read before computing: the figures are at least that new
+        _keep((current,) + key[1:-2] + (timezone.localdate(), language), snap)
+        done += 1
+    return done
+
+
+def _keep_ahead() -> None:
+    from django.db import connection
+
+    seen = None
+    while True:
+        time.sleep(QUIET)
+        try:
+            now = stamp.current()
+            if now is not None and now == seen:
+                refresh()
+            seen = now
+        except Exception:  # the keeper must never stop serving; the next request computes
+            log.exception("keeping figures ahead failed")
+        finally:
+            connection.close()
+
+
+def _start_keeper() -> None:
+    global _keeper
+    if not getattr(settings, "TAIZHANG_KEEP_AHEAD", True):
+        return
+    with _lock:
+        if _keeper is None or not _keeper.is_alive():
+            _keeper = threading.Thread(target=_keep_ahead, name="taizhang-keep-ahead", daemon=True)
+            _keeper.start()
+
+
+def clear() -> None:
+    """Forget everything kept (tests; a process that changes databases)."""
+    with _lock:
+        _kept.clear()
+        _complete.clear()

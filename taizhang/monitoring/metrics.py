@@ -453,10 +453,12 @@ class Snapshot:
         started = [pid for pid in signed if self.reached(pid, Stage.STARTED)]
         return self._compare("start_rate", pct(len(started), len(signed)), started)
 
+    @memoised
     def conversion(self, a: str, b: str) -> Decimal | None:
         reached_a = [pid for pid in self.ids if self.reached(pid, a)]
         return pct(sum(1 for pid in reached_a if self.reached(pid, b)), len(reached_a))
 
+    @memoised
     def median_days(self, a: str, b: str) -> float | None:
         days = []
         for pid in self.ids:
@@ -472,12 +474,16 @@ class Snapshot:
 
         return health_checks(self)
 
+    @memoised
     def problems_by(self, key: str) -> list[tuple[str, int, int, list[int]]]:
         """Open problems by ``category`` or ``unit``: (label, open, overdue, project ids)."""
         groups: dict[str, list] = defaultdict(list)
+        categories = {value: str(label) for value, label in Problem._meta.get_field("category").flatchoices}
+        unnamed = _("未指定")
         for plist in self.problems.values():
             for problem in plist:
-                label = problem.get_category_display() if key == "category" else str(problem.solving_unit or _("未指定"))
+                label = (categories.get(problem.category, problem.category) if key == "category"
+                         else str(problem.solving_unit or unnamed))
                 groups[label].append(problem)
         out = []
         for label, plist in sorted(groups.items(), key=lambda kv: -len(kv[1])):
@@ -561,6 +567,11 @@ class Snapshot:
                 if late else 0,
             })
         return sorted(rows, key=lambda r: r["region"].code)
+
+    @memoised
+    def totals(self) -> dict:
+        """The sums of every line (the workbook's 合计 row, the briefing's first sentence)."""
+        return totals(self.lines)
 
     @memoised
     def groups(self, by: str = "level") -> list[tuple[str, list[Line]]]:

@@ -70,7 +70,7 @@ def basis_note(snap: Snapshot) -> str:
 
 def briefing(snap: Snapshot, place: str) -> str:
     """A paragraph in the style of the districts' own reports; every number is the workbook's."""
-    t = totals(snap.lines)
+    t = snap.totals()
     rate = snap.completion_rate().value
     lag = snap.lag()
     parts = [gettext("1-%(month)s月,%(place)s%(count)s个重点项目完成投资%(done)s亿元") % {

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -39,6 +40,7 @@ URL = "/monitoring/?year=2024&month=3"
 def fresh():
     kept.clear()
     yield
+    kept.stop()
     kept.clear()
 
 
@@ -281,3 +283,28 @@ def test_on_postgresql_folding_the_changes_keeps_the_count(world, monkeypatch):
     assert stamp.current() == (epoch, n)
     writer.save_progress(world.ls_admin, world.ls_project, 2024, 6, {"investment": D("1")}, today=TODAY)
     assert stamp.current()[1] > n
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keeper_thread_computes_the_figures_again_after_writes_pause(world, settings, monkeypatch):
+    ledger(world)
+    settings.TAIZHANG_KEEP_AHEAD = True
+    monkeypatch.setattr(kept, "QUIET", 0.05)
+    client = Client()
+    client.force_login(world.ls_admin)
+    first = completed_on_page(client)
+    old = next(iter(kept._kept.values()))
+    assert kept._keeper is not None and kept._keeper.is_alive()
+    writer.save_progress(world.ls_admin, world.ls_project, 2024, 3, {"investment": D("600")}, today=TODAY,
+                         reason="更正")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with kept._lock:
+            snaps = list(kept._kept.values())
+        if snaps and snaps[-1] is not old:
+            break
+        time.sleep(0.05)
+    ahead = next(iter(kept._kept.values()))
+    assert ahead is not old, "the keeper did not compute the figures again"
+    assert completed_on_page(client) != first
+    assert next(iter(kept._kept.values())) is ahead  # the page took the figures kept ahead

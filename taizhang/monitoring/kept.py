@@ -41,6 +41,7 @@ AHEAD = 4  # at most this many snapshots computed again after a write
 
 _lock = threading.Lock()
 _keeper: threading.Thread | None = None
+_stop = threading.Event()
 _kept: OrderedDict = OrderedDict()
 _complete: dict = {}  # per database alias: whether every ledger table carries its trigger
 
@@ -159,8 +160,7 @@ def _keep_ahead() -> None:
     from django.db import connection
 
     seen = None
-    while True:
-        time.sleep(QUIET)
+    while not _stop.wait(QUIET):
         try:
             now = stamp.current()
             if now is not None and now == seen:
@@ -178,8 +178,18 @@ def _start_keeper() -> None:
         return
     with _lock:
         if _keeper is None or not _keeper.is_alive():
+            _stop.clear()
             _keeper = threading.Thread(target=_keep_ahead, name="taizhang-keep-ahead", daemon=True)
             _keeper.start()
+
+
+def stop() -> None:
+    """Stop the keeper thread (tests; a process about to change databases)."""
+    global _keeper
+    _stop.set()
+    if _keeper is not None:
+        _keeper.join(timeout=30)
+        _keeper = None
 
 
 def clear() -> None:

@@ -275,7 +275,7 @@ TAIZHANG_REDIS_URL = os.environ.get("TAIZHANG_REDIS_URL", "")
 
 #: Figures kept between requests while the ledger is unchanged (``monitoring.kept``): at most
 #: this many project lines per process, and computed again after writes once they pause.
-TAIZHANG_KEPT_LINES = envint("TAIZHANG_KEPT_LINES", 60000)
+TAIZHANG_KEPT_LINES = envint("TAIZHANG_KEPT_LINES", 20000)
 TAIZHANG_KEEP_AHEAD = envbool("TAIZHANG_KEEP_AHEAD", True)
 
 # Shared by every worker: the database by default, Redis when configured.

@@ -47,7 +47,7 @@ _complete: dict = {}  # per database alias: whether every ledger table carries i
 
 
 def _limit() -> int:
-    return getattr(settings, "TAIZHANG_KEPT_LINES", 60000)
+    return getattr(settings, "TAIZHANG_KEPT_LINES", 20000)
 
 
 def _triggers_complete() -> bool:

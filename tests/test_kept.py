@@ -308,3 +308,15 @@ def test_the_keeper_thread_computes_the_figures_again_after_writes_pause(world, 
     assert ahead is not old, "the keeper did not compute the figures again"
     assert completed_on_page(client) != first
     assert next(iter(kept._kept.values())) is ahead  # the page took the figures kept ahead
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scope_reading_a_table_no_trigger_watches_is_never_kept(world):
+    ledger(world)
+    by_creator = Project.objects.filter(key_tasks__title__contains="园区")
+    assert "indicators_" in str(by_creator.query)
+    a = kept.snapshot(by_creator, 2024, 3)
+    b = kept.snapshot(by_creator, 2024, 3)
+    assert a is not b and not kept._kept
+    c = kept.snapshot(Project.objects.filter(region=world.laoshan), 2024, 3)
+    assert kept.snapshot(Project.objects.filter(region=world.laoshan), 2024, 3) is c

@@ -22,7 +22,9 @@ one is stored.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -48,6 +50,14 @@ _complete: dict = {}  # per database alias: whether every ledger table carries i
 
 def _limit() -> int:
     return getattr(settings, "TAIZHANG_KEPT_LINES", 20000)
+
+
+_TABLES = re.compile(r'(?:FROM|JOIN)\s+["`]?(\w+)', re.I)
+
+
+@functools.cache
+def _stamped() -> frozenset[str]:
+    return frozenset(stamp.ledger_tables())
 
 
 def _triggers_complete() -> bool:
@@ -85,6 +95,8 @@ def _key(projects, year, month, basis, as_of):
     if current is None:
         return None
     sql, params = projects.query.sql_with_params()
+    if not set(_TABLES.findall(sql)) <= _stamped():
+        return None  # the scope reads a table no trigger watches: its result could change unseen
     return (current, projects.db, sql, repr(params), year, month, basis, as_of, timezone.localdate(),
             translation.get_language())
 

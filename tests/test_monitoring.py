@@ -178,6 +178,23 @@ def test_funds_in_place_rate(world):
     assert s.funds_in_place().value == D("1700.00") and s.funds_rate().value == D("17.00")
 
 
+def test_last_years_funds_from_the_same_pass_equal_last_years_own(world):
+    """同比 of funds in place: this year's and last year's sums are read in one pass; they
+    must equal what last year's own snapshot reads (every year before, months up to M)."""
+    u, p = world.ls_editor, world.ls_project
+    services.update_project(world.ls_admin, p, {"contract_amount": D("10000")}, None)
+    for year, month, dom, foreign in ((2022, 11, "500", "0"), (2023, 1, "1000", "0"), (2023, 2, "0", "100"),
+                                      (2023, 3, "400", "0"), (2024, 1, "300", "10"), (2024, 2, "200", "0")):
+        progress(u, p, month, "0", year=year, funds_domestic=D(dom), funds_foreign=D(foreign),
+                 exchange_rate=D("7.0000"))
+    s = snap(Project.objects.filter(pk=p.pk), month=2)
+    assert s.funds_in_place().value == D("500") + D("1000") + D("700") + D("400") + D("370") + D("200")
+    own = snap(Project.objects.filter(pk=p.pk), year=2023, month=2, compare=False)
+    assert own.funds_in_place().value == D("2200.00")  # 2022-11, 2023-01, 2023-02 (foreign 100 × 7)
+    assert s.funds_in_place().last_year == own.funds_in_place().value
+    assert s.funds_rate().last_year == own.funds_rate().value == D("22.00")
+
+
 def test_health_checks(world):
     u = world.ls_editor
     p = make_project(world.ls_admin, world.laoshan, "签约未开工", "30000", contract_amount=D("10000"),

@@ -114,7 +114,8 @@ class Snapshot:
 
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
                  rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
-                 basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None):
+                 basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None,
+                 _funds: dict | None = None):
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
@@ -127,20 +128,23 @@ class Snapshot:
             projects.defer("content", "created", "updated").order_by().load_shared())
         self.ids = [p.pk for p in self.projects]
         self._given_histories = _histories
+        self._given_funds = _funds
+        self._with_last_year = compare
         self._fixed_rules = rules
         regions = {p.region_id for p in self.projects}
         self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
         self._load()
-        self._with_last_year = compare
 
     @functools.cached_property
     def last_year(self) -> Snapshot | None:
         """The same projects a year earlier, for 同比 (loaded when first asked for)."""
         if not self._with_last_year:
             return None
+        self._load_funds()  # last year's funds come from the same pass as this year's
         return Snapshot(self._scope, self.year - 1, self.month, today=self.today, rules=self._fixed_rules,
                         compare=False, _loaded=self.projects, basis=self.basis, as_of=self.as_of,
-                        _histories=histories_until(self.histories, month_end(self.year - 1, self.month)))
+                        _histories=histories_until(self.histories, month_end(self.year - 1, self.month)),
+                        _funds=self._last_year_funds)
 
     # ------------------------------------------------------------------ loading
 
@@ -226,23 +230,41 @@ class Snapshot:
 
     @property
     def funds_by_month(self) -> dict[int, dict[tuple, Decimal]]:
-        self._load_funds()
+        """Funds in place month by month, for the recent months the health checks look at."""
+        if "_funds_by_month" not in self.__dict__:
+            self.__dict__["_funds_by_month"] = self._load_funds_window()
         return self.__dict__["_funds_by_month"]
 
     def _load_funds(self) -> None:
-        if "_funds_by_month" in self.__dict__:
+        """Each line's funds in place from its first report to the period's end. Last year's
+        snapshot needs the same sums to a year earlier: both come from one pass over the
+        reports (the sums run over every year to date, a city's 600,000 rows)."""
+        if "_funds_loaded" in self.__dict__:
             return
+        funds = self._given_funds
+        if funds is None:
+            year, month = self.year, self.month
+            to_date = MonthlyProgress.objects.filter(project__in=self._scope.values("pk")).filter(
+                Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
+            money = DecimalField(max_digits=24, decimal_places=6)
+            foreign = F("funds_foreign") * F("exchange_rate")
+            sums = {"dom": Sum("funds_domestic"), "foreign": Sum(foreign, output_field=money)}
+            if self._with_last_year:
+                before = Q(year__lt=year - 1) | Q(year=year - 1, month__lte=month)
+                sums.update(dom_ly=Sum("funds_domestic", filter=before),
+                            foreign_ly=Sum(foreign, filter=before, output_field=money))
+            funds, last = {}, {}
+            for row in to_date.values("project_id").annotate(**sums).values("project_id", *sums):
+                funds[row["project_id"]] = (row["dom"] or ZERO) + (row["foreign"] or ZERO)
+                if self._with_last_year:
+                    last[row["project_id"]] = (row["dom_ly"] or ZERO) + (row["foreign_ly"] or ZERO)
+            self._last_year_funds = last if self._with_last_year else None
+        for line in self.lines:
+            line.funds = funds.get(line.project.pk, ZERO)
+        self.__dict__["_funds_loaded"] = True
+
+    def _load_funds_window(self) -> dict[int, dict[tuple, Decimal]]:
         year, month, scope = self.year, self.month, self._scope.values("pk")
-        to_date = MonthlyProgress.objects.filter(project__in=scope).filter(
-            Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
-        funds = {
-            pid: (dom or ZERO) + (foreign or ZERO)
-            for pid, dom, foreign in to_date.values("project_id").annotate(
-                dom=Sum("funds_domestic"),
-                foreign=Sum(F("funds_foreign") * F("exchange_rate"), output_field=DecimalField(max_digits=24, decimal_places=6)),
-            ).values_list("project_id", "dom", "foreign")
-        }
-        # Month by month only for the recent months the health checks look at.
         funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
         window = max([r.no_funds_months for r in self._rules_cache.values()] + [MonitoringRules().no_funds_months])
         first = (year * 12 + month) - window
@@ -258,9 +280,7 @@ class Snapshot:
         for pid, y, m, dom, foreign, rate in recent:
             if first < y * 12 + m <= year * 12 + month and (dom or foreign):
                 funds_by_month[pid][(y, m)] = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
-        for line in self.lines:
-            line.funds = funds.get(line.project.pk, ZERO)
-        self.__dict__["_funds_by_month"] = funds_by_month
+        return funds_by_month
 
     def rules(self, project) -> MonitoringRules:
         if self._fixed_rules is not None:

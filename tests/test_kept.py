@@ -320,3 +320,40 @@ def test_a_scope_reading_a_table_no_trigger_watches_is_never_kept(world):
     assert a is not b and not kept._kept
     c = kept.snapshot(Project.objects.filter(region=world.laoshan), 2024, 3)
     assert kept.snapshot(Project.objects.filter(region=world.laoshan), 2024, 3) is c
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_user_whose_scope_holds_nothing_gets_the_page(world, django_user_model):
+    from taizhang.accounts.choices import Role
+
+    from .conftest import make_user
+
+    ledger(world)
+    lost = make_user(django_user_model, "lost", Role.LEADER, None)  # no district: an empty scope
+    client = Client()
+    client.force_login(lost)
+    assert client.get(URL).status_code == 200
+    assert not kept._kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_installing_the_triggers_again_makes_every_kept_figure_old(world):
+    """A migration that rebuilds a SQLite table drops its triggers; writes until they are
+    installed again go uncounted, so installing them draws a new epoch."""
+    ledger(world)
+    before = stamp.current()
+    stamp.install()
+    after = stamp.current()
+    assert after is not None and after[0] != before[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_are_filed_under_the_day_they_were_computed_for(world, monkeypatch):
+    from django.utils import timezone as tz
+
+    ledger(world)
+    days = iter([dt.date(2025, 1, 10), dt.date(2025, 1, 11), dt.date(2025, 1, 11), dt.date(2025, 1, 11)])
+    monkeypatch.setattr(tz, "localdate", lambda *a, **k: next(days))
+    snap = kept.snapshot(Project.objects.all(), 2024, 3)
+    (key,) = kept._kept
+    assert key[-2] == snap.today

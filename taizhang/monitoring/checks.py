@@ -31,14 +31,14 @@ def health_checks(snap) -> list[tuple[str, object, str]]:
     found = []
     snap._load_funds()
     history_falls = cumulative_falls(snap)
-    snap.unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
+    unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
     for line in snap.lines:
         p = line.project
         rules = snap.rules(p)
         signed = snap.first_date(p.pk, Stage.SIGNED)
         if signed is None and snap.reached(p.pk, Stage.SIGNED) and \
                 snap.histories[p.pk].first_reached_unknown(Stage.SIGNED):
-            snap.unknown_signing.append(p.pk)
+            unknown_signing.append(p.pk)
         started = snap.reached(p.pk, Stage.STARTED)
         if rules.check_signed_not_started and signed and not started and snap.reached(p.pk, Stage.SIGNED):
             days = (snap.end - signed).days
@@ -58,6 +58,7 @@ def health_checks(snap) -> list[tuple[str, object, str]]:
                     "months": rules.low_funds_months, "ratio": ratio}))
         if rules.check_cumulative_falls and p.pk in history_falls:
             found.append(("cumulative_falls", p, history_falls[p.pk]))
+    snap.unknown_signing = unknown_signing  # whole, at once: a kept snapshot is read by other requests
     return found
 
 def cumulative_falls(snap) -> dict[int, str]:

@@ -30,6 +30,7 @@ import time
 from collections import OrderedDict
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.utils import timezone, translation
 
 from . import stamp
@@ -72,33 +73,36 @@ def _triggers_complete() -> bool:
 def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> Snapshot:
     """The figures for ``projects`` (a scoped queryset) in (year, month): kept ones while the
     ledger is unchanged, else computed (and kept)."""
-    key = _key(projects, year, month, basis, as_of)
+    today = timezone.localdate()
+    key = _key(projects, year, month, basis, as_of, today)
     if key is None:
-        return Snapshot(projects, year, month, basis=basis, as_of=as_of)
+        return Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
     with _lock:
         snap = _kept.get(key)
         if snap is not None:
             _kept.move_to_end(key)
             snap.asked = time.monotonic()
             return snap
-    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of)
+    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
     snap.asked = time.monotonic()
     _keep(key, snap)
     _start_keeper()
     return snap
 
 
-def _key(projects, year, month, basis, as_of):
+def _key(projects, year, month, basis, as_of, today):
     if not _triggers_complete():
         return None
     current = stamp.current()
     if current is None:
         return None
-    sql, params = projects.query.sql_with_params()
+    try:
+        sql, params = projects.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can hold nothing (a user with no district): nothing to keep
+        return None
     if not set(_TABLES.findall(sql)) <= _stamped():
         return None  # the scope reads a table no trigger watches: its result could change unseen
-    return (current, projects.db, sql, repr(params), year, month, basis, as_of, timezone.localdate(),
-            translation.get_language())
+    return (current, projects.db, sql, repr(params), year, month, basis, as_of, today, translation.get_language())
 
 
 def _keep(key, snap: Snapshot) -> None:
@@ -157,13 +161,14 @@ def refresh(now: float | None = None) -> int:
     for key, old in stale:
         language = key[-1]
         with translation.override(language):
-            snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of)
+            today = timezone.localdate()  # the day the figures are computed for, and filed under
+            snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of, today=today)
             snap.asked = old.asked
             warm(snap)
             for name, (make, _content) in old.__dict__.get("_documents", {}).items():
                 document(snap, name, make)
         # filed under the stamp read before computing: the figures are at least that new
-        _keep((current,) + key[1:-2] + (timezone.localdate(), language), snap)
+        _keep((current,) + key[1:-2] + (today, language), snap)
         done += 1
     return done
 

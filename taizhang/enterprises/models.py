@@ -237,7 +237,15 @@ class Recognition(TimeStampedModel):
                                    violation_error_message=_("有效期至不能早于生效日期")),
         ]
         indexes = [models.Index(fields=["kind", "year"], name="recognition_kind_year"),
-                   models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts")]
+                   models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts"),
+                   # who holds a tier now, read from the index alone (the registry's tier filter)
+                   models.Index(fields=["kind", "starts", "expiry", "ended", "enterprise"],
+                                name="recognition_kind_holding"),
+                   # the few recognitions a source dates by the year only: the counts ask for them apart
+                   models.Index(fields=["year"], condition=Q(effective__isnull=True), name="recognition_undated_year"),
+                   models.Index(fields=["effective"], name="recognition_effective"),
+                   # certificates still running, by the day they end (expiry warnings)
+                   models.Index(fields=["expiry"], condition=Q(ended__isnull=True), name="recognition_running_expiry")]
 
     def __str__(self) -> str:
         return gettext("%(firm)s %(year)s年%(level)s%(kind)s") % {

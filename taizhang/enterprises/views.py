@@ -22,7 +22,7 @@ from taizhang.projects.models import Project
 from taizhang.projects.views import _apply_errors
 
 from . import clocks, gaps, services, tiers
-from .choices import LADDER_NAMES, LADDERS, MeasureStatus, TierKind
+from .choices import LADDER_NAMES, MeasureStatus, TierKind
 from .filtersets import DemandFilterSet, EnterpriseFilterSet
 from .forms import (
     AnswerForm,
@@ -245,8 +245,8 @@ def tier_dashboard(request):
     if not 1980 <= year <= 2100:
         year = day.year
     rows = tiers.summary(firms, day, year)
-    funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in tiers.funnel(firms, key, day)]}
-               for key in LADDERS]
+    funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in steps]}
+               for key, steps in tiers.funnels(firms, day).items()]
     expiring = list(tiers.expiring(firms, day)[:100])
     one_step = []
     # the gaps are measured on the latest year of figures the firms have, up to the year asked

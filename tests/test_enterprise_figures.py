@@ -212,3 +212,10 @@ def test_the_gap_to_the_next_tier_is_measured_on_the_imported_figures(client, wo
     page = client.get(reverse("enterprises:enterprise_detail", args=[a.pk]))
     (tier,) = page.context["next_tiers"]
     assert tier["gap"].checks[1].value == D("4.00")
+
+
+def test_two_columns_that_may_be_one_figure_are_named(client, world, firms):
+    r = upload(client, world, [["企业名称", "营业收入", "主营业务收入"], ["青岛檬豆网络科技有限公司", 1, 2]])
+    text = r.content.decode()
+    assert r.status_code == 200 and "营业收入、主营业务收入" in text and "可能是同一项数据" in text
+    assert not FigureImport.objects.exists()

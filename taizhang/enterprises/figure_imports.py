@@ -102,15 +102,15 @@ def read(file, filename: str) -> tuple[list[dict], list[dict]]:
         table = read_table(sheets[0], FIELDS, required="name", max_rows=MAX_ROWS)
     except WorkbookError as exc:
         raise ValidationError(str(exc)) from exc
-    columns, problems = [], []
+    columns = []
     for c in table.columns:
-        if c.asks:  # two columns may be one figure: neither is read, and the user is told
-            problems.append(_("“%(title)s”列:%(note)s") % {"title": c.title, "note": c.note})
-        elif c.field in Metric.values:
+        if c.field in Metric.values:
             columns.append({"metric": c.field, "title": c.title, "unit": table.unit_of(c) or "",
                             "index": c.index})
-    if problems:
-        raise ValidationError(problems)
+    unsure = [c.title for c in table.columns if c.asks]
+    if unsure:  # two columns may be one figure: neither is read, and the user is told which
+        raise ValidationError(_("这些列可能是同一项数据,请只保留其中一列或修改表头后重新上传:%(titles)s")
+                              % {"titles": _("、").join(unsure)})
     if not columns:
         raise ValidationError(_("表中没有可导入的数据列(如营业收入、研发费用、从业人员)"))
     name_at = next(c.index for c in table.columns if c.field == "name")

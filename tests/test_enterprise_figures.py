@@ -219,3 +219,9 @@ def test_two_columns_that_may_be_one_figure_are_named(client, world, firms):
     text = r.content.decode()
     assert r.status_code == 200 and "营业收入、主营业务收入" in text and "可能是同一项数据" in text
     assert not FigureImport.objects.exists()
+
+
+def test_the_writer_refuses_one_figure_given_twice(world, firms):
+    with pytest.raises(ValidationError):
+        services.record_figures(world.ls_admin, 2024, [(firms[0], "revenue", "100"), (firms[0], "revenue", "120")])
+    assert not AnnualFigure.objects.exists()

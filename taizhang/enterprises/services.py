@@ -233,6 +233,9 @@ def record_figures(user, year: int, entries, department: str = "", source_doc: s
             asked[firm.pk] = may(user, Action.CHANGE, firm)
         if not asked[firm.pk]:
             raise PermissionDenied(_("您没有权限报送该企业的数据"))
+        if (firm.pk, metric) in checked:  # which of the two is right is not the writer's to guess
+            raise ValidationError(_("“%(firm)s”的“%(metric)s”报送了两次") % {
+                "firm": firm.name, "metric": Metric(metric).label if metric in Metric.values else metric})
         checked[(firm.pk, metric)] = check_figure(metric, value)
     counts = {"created": 0, "changed": 0, "unchanged": 0}
     department, source_doc = (department or "")[:64], (source_doc or "")[:200]

@@ -132,6 +132,22 @@ ROUTES: dict[str, Route] = {
     "enterprises:list_import": Route(post={"region": "region", "kind": "gazelle", "level": "city", "year": YEAR},
                                      methods=("post",)),
     "enterprises:list_preview": Route(kwargs={"token": "list_import"}, post={}, methods=("post",)),
+    "enterprises:figure_import": Route(post={"region": "region", "year": YEAR, "department": "越界部门"},
+                                       methods=("post",)),
+    "enterprises:figure_preview": Route(kwargs={"token": "figure_import"}, post={}, methods=("post",)),
+    "enterprises:strategy_save": Route(kwargs={"pk": "firm"}, post={"year": YEAR, "goal": "越界目标"}, methods=("post",)),
+    "enterprises:measure_add": Route(kwargs={"pk": "strategy"}, post={"content": "越界措施", "unit": "unit",
+                                                                     "deadline": "2024-12-31", "status": "planned"},
+                                     methods=("post",)),
+    "enterprises:measure_edit": Route(kwargs={"pk": "measure"}, post={"content": "越界修改", "unit": "unit",
+                                                                     "deadline": "2024-12-31", "status": "done"},
+                                      methods=("post",)),
+    "enterprises:service_levels": Route(query={"region": "region"},
+                                        post={"region": "region", "name": "越界时限", "acknowledge_hours": "1",
+                                              "answer_days": "1", "resolve_days": "2"}, methods=("post",)),
+    "enterprises:service_level_edit": Route(kwargs={"pk": "service_level"},
+                                            post={"name": "越界时限", "acknowledge_hours": "1", "answer_days": "1",
+                                                  "resolve_days": "2"}, methods=("post",)),
     "enterprises:demand_list": Route(own=True, query={"status": "received"}),
     "enterprises:demand_detail": Route(kwargs={"pk": "demand"}),
     "enterprises:demand_step": Route(kwargs={"pk": "demand", "step": "escalate"}, post={}, methods=("post",)),
@@ -189,6 +205,12 @@ ROUTES: dict[str, Route] = {
     "recognition-list": Route(query={"enterprise": "firm"}),
     "recognition-detail": Route(kwargs={"pk": "recognition"}),
     "demand-list": Route(own=True),
+    "annualfigure-list": Route(query={"enterprise": "firm"}),
+    "annualfigure-detail": Route(kwargs={"pk": "annual_figure"}),
+    "strategy-list": Route(query={"enterprise": "firm"}),
+    "strategy-detail": Route(kwargs={"pk": "strategy"}),
+    "measure-list": Route(query={"strategy": "strategy"}),
+    "measure-detail": Route(kwargs={"pk": "measure"}),
     "demand-detail": Route(kwargs={"pk": "demand"}),
     "indicator-list": Route(own=True),
     "indicator-detail": Route(kwargs={"pk": 1}),  # the catalogue is shared by every region
@@ -284,10 +306,11 @@ def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
     """A firm of the district with a tier, a planned visit, a 诉求 to ``unit`` and a 认定名单 upload.
     ``shared``: the firm is one every unit of the district serves; only its 诉求 is the unit's."""
     from taizhang.enterprises import services as firm_services
-    from taizhang.enterprises.models import ListImport
+    from taizhang.enterprises.models import FigureImport, ListImport
     from taizhang.projects.validators import credit_code_check_char
 
     first = f"91{region.code}{n + 500000:09d}"  # apart from the codes parks_children gives
+    unit_tag = tag  # what only the unit's records carry (a 诉求, a measure of a 一企一策)
     demand_text, tag = f"{tag}诉求", ("本区共享" if shared else tag)
     firm = firm_services.create_enterprise(owner, {"name": f"{tag}梯度企业", "region": region,
                                                    "credit_code": first + credit_code_check_char(first)})
@@ -301,8 +324,18 @@ def firms(owner, region, unit, tag: str, n: int, shared: bool = False) -> dict:
                                        rows=[{"row": 2, "name": f"{tag}名单企业", "credit_code": "", "errors": [],
                                               "match": "new", "firm": None, "candidates": [],
                                               "certificate_no": "", "region": "", "effective": None}])
+    figure = firm_services.record_figure(owner, firm, YEAR, "revenue", "8888", department=f"{tag}部门")
+    strategy = firm_services.save_strategy(owner, firm, YEAR, f"{unit_tag}目标")
+    measure = firm_services.save_measure(owner, strategy, {"content": f"{unit_tag}措施", "unit": unit,
+                                                           "deadline": dt.date(YEAR, 12, 31), "demands": [demand]})
+    figures = FigureImport.objects.create(
+        token=f"f{n}x{tag.encode().hex()[:8]}", user=owner, region=region, filename=f"{tag}数据.xlsx", year=YEAR,
+        department=f"{tag}部门", columns=[{"metric": "revenue", "title": "营业收入", "unit": ""}],
+        rows=[{"row": 2, "name": f"{tag}数据企业", "credit_code": "", "values": {"revenue": "1"}, "errors": [],
+               "match": "new", "firm": None, "candidates": []}])
     return {"firm": firm.pk, "recognition": rec.pk, "visit": visit.pk, "demand": demand.pk,
-            "list_import": upload.token}
+            "list_import": upload.token, "annual_figure": figure.pk, "strategy": strategy.pk, "measure": measure.pk,
+            "service_level": demand.service_level_id, "figure_import": figures.token}
 
 
 def parks_children(admin, region, tag: str, n: int) -> dict:
@@ -413,7 +446,8 @@ def matrix(world, django_user_model):
         # a unit's staff see and serve every firm of their district; only 诉求 belong to a unit
         "other_unit": Foreign("本区其他单位的记录", {**ls_other, **lc_parks, **place(w.licang, w.lc_fgj, w.lc_chain),
                                                     **{k: lc[k] for k in ("firm", "recognition", "visit",
-                                                                          "list_import")}},
+                                                                          "list_import", "annual_figure",
+                                                                          "figure_import")}},
                               ["崂山区人民医院", "他单位越界"]),
         "zhifu": Foreign("另一个市的记录", {**zf, **zf_parks, **place(w.zhifu, w.zf_unit, w.zf_chain)},
                          ["芝罘海洋牧场基地", "芝罘越界"]),

@@ -185,3 +185,23 @@ def test_parks_buildings_and_an_evaluation_in_the_demo(built):
     assert evaluation.year == 2025 and evaluation.results.count() == 150
     assert evaluation.results.filter(klass="T").exists() and evaluation.objections.exists()
     assert all("演示" in r.enterprise.name for r in evaluation.results.select_related("enterprise"))
+
+
+def test_a_commissioners_firms_have_their_plans_in_the_demo(built):
+    """一企一策 for the commissioner's first firms: written by the commissioner, a measure of another
+    department's, one linked to the firm's 诉求; that department sees its measures only."""
+    from taizhang.enterprises.models import AnnualFigure, Measure, Strategy
+
+    strategies = list(Strategy.objects.select_related("enterprise__commissioner"))
+    assert len(strategies) == 3
+    commissioner = strategies[0].enterprise.commissioner
+    assert all(s.enterprise.commissioner == commissioner and s.history.first().history_user == commissioner
+               for s in strategies)
+    assert Measure.objects.filter(demands__isnull=False).count() == 3
+    other = Measure.objects.exclude(unit=commissioner.unit).values_list("unit", flat=True).first()
+    staff = get_user_model().objects.filter(role=Role.UNIT_USER, unit_id=other).first()
+    if staff is not None:
+        assert set(Measure.objects.restrict(staff).values_list("unit", flat=True)) == {other}
+    # the figures went in as each department's report, through the one writer
+    assert set(AnnualFigure.objects.values_list("department", flat=True)) == {
+        "区统计局(演示)", "区科技局(演示)", "区市场监管局(演示)"}

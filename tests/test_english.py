@@ -48,7 +48,8 @@ EXCEPTIONS = ("简体中文",)
 #: headings of the uploaded sheets: the district's documents, shown back as they are (and the
 #: heading a sheet must have, which the answer to a sheet without it names as the sheet writes it)
 SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
-                  "年度计划(万元)", "项目阶段", "建设单位", "企业名称", "工作任务", "指标名称")
+                  "年度计划(万元)", "项目阶段", "建设单位", "企业名称", "工作任务", "指标名称", "营业收入(万元)",
+                  "从业人员")
 
 
 def upload(name: str, rows) -> tuple:
@@ -64,6 +65,10 @@ BAD_ROWS = [["项目名称", "总投资(万元)", "责任单位", "项目阶段"
             ["Late Lab", "1e99", "Laoshan DRC", "", 10, 5]]
 #: a sheet with two columns that could be the annual plan: the user is asked
 AMBIGUOUS = [["项目名称", "计划投资(万元)", "年度计划(万元)", "1-3月完成投资"], ["VR Hub", 1, 2, 3]]
+#: a department's figures: by name, a near-match, a new firm and a bad cell
+FIGURES = xlsx([["企业名称", "营业收入(万元)", "从业人员"], ["Lemon Bean Tech", 4200, 30], ["Lemon Bean Technology", 10, 3],
+                ["Star Robotics", 100, "many"]])
+FIGURES_OK = [["企业名称", "营业收入(万元)", "从业人员"], ["Lemon Bean Tech", 4300, 31]]
 #: a sheet without project names
 NO_NAMES = [["建设单位", "总投资(万元)"], ["Someone", 1]]
 
@@ -159,6 +164,15 @@ def english(db, django_user_model, client):
     firm_services.log_visit(w.users["unit_user"], w.firm, {"date": dt.date(2099, 1, 7), "purpose": "Hiring"})
     w.demand = firm_services.raise_demand(admin, w.firm, {"category": "finance", "content": "Needs a loan",
                                                           "unit": w.ls_inv})
+    firm_services.assign_commissioner(admin, w.firm, w.users["unit_user"])
+    w.strategy = firm_services.save_strategy(admin, w.firm, YEAR, "High-tech status this year")
+    w.measure = firm_services.save_measure(admin, w.strategy, {"content": "Bank credit line", "unit": w.ls_inv,
+                                                                "deadline": dt.date(2024, 6, 30),
+                                                                "demands": [w.demand]})
+    firm_services.save_measure(admin, w.strategy, {"content": "Lab space", "unit": w.ls_drc,
+                                                   "deadline": dt.date(2099, 6, 30), "status": "done"})
+    w.service_level = firm_services.save_service_level(admin, w.laoshan, {"name": "Urgent", "acknowledge_hours": 1,
+                                                                          "answer_days": 1, "resolve_days": 5})
     # indicators: an ASCII catalogue, values, a target, a report and a key task with an update
     from taizhang.indicators import services as indicators
     from taizhang.indicators.models import Indicator
@@ -194,6 +208,11 @@ def english(db, django_user_model, client):
                                                          "year": YEAR})
     assert r.status_code == 302, r.content.decode()[:2000]
     w.list_import = r["Location"].rstrip("/").rsplit("/", 1)[-1]
+    r = client.post(reverse("enterprises:figure_import"), {"file": ContentFile(FIGURES, name="figures.xlsx"),
+                                                           "region": w.laoshan.pk, "year": 2023,
+                                                           "department": "Statistics"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    w.figure_import = r["Location"].rstrip("/").rsplit("/", 1)[-1]
     client.logout()
     return w
 
@@ -314,6 +333,10 @@ PAGES = {
     "enterprises:demand_list": {},
     "enterprises:demand_detail": {"kwargs": {"pk": "demand"}},
     "enterprises:visits": {},
+    "enterprises:figure_import": {},
+    "enterprises:figure_preview": {"kwargs": {"token": "figure_import"}},
+    "enterprises:measure_edit": {"kwargs": {"pk": "measure"}},
+    "enterprises:service_levels": {"query": {"region": "laoshan", "year": "2024"}},
     "indicators:catalogue": {},
     "indicators:period": {"query": {"region": "laoshan", **MONTH_Q}},
     "indicators:compare": {"query": {"indicator": "indicator"}},
@@ -337,6 +360,7 @@ NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:
              # forms posted from the firm's and the 诉求's pages (visited in BAD_POSTS and ACTIONS)
              "enterprises:recognition_add", "enterprises:visit_add", "enterprises:demand_add",
              "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge",
+             "enterprises:strategy_save", "enterprises:measure_add", "enterprises:service_level_edit",
              "indicators:evidence", "parks:data_import", "parks:batch_review", "parks:evaluation_add",
              "parks:objection_review", "parks:evaluation_workbook"}
 #: more visits: other states of the same pages
@@ -388,7 +412,9 @@ def ids_of(w) -> dict:
             "approved": w.approved.pk, "returned": w.returned.pk, "locked": w.locked.pk, "batch": w.batch,
             "unit": w.ls_inv.pk, "firm": w.firm.pk, "demand": w.demand.pk, "visit": w.visit.pk,
             "list_import": w.list_import, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk,
-            "building": w.building.pk, "evaluation": w.evaluation.pk, "rated_firm": w.rated_firm.pk}
+            "building": w.building.pk, "evaluation": w.evaluation.pk, "rated_firm": w.rated_firm.pk,
+            "strategy": w.strategy.pk, "measure": w.measure.pk, "service_level": w.service_level.pk,
+            "figure_import": w.figure_import}
 
 
 def url_of(name, spec, ids):
@@ -510,6 +536,17 @@ BAD_POSTS = [
     ("enterprises:list_import", {}, {"file": upload("no-names.xlsx", NO_NAMES), "region": "laoshan",
                                      "kind": "gazelle", "level": "city", "year": YEAR}),
     ("enterprises:list_preview", {"kwargs": {"token": "list_import"}}, {}),
+    ("enterprises:figure_import", {}, {}),
+    ("enterprises:figure_import", {}, {"file": upload("no-figures.xlsx", [["企业名称"], ["Lemon Bean Tech"]]),
+                                       "region": "laoshan", "year": "2023", "department": "Statistics"}),
+    ("enterprises:figure_preview", {"kwargs": {"token": "figure_import"}}, {}),
+    ("enterprises:strategy_save", {"kwargs": {"pk": "firm"}}, {"year": "", "goal": ""}),
+    ("enterprises:measure_add", {"kwargs": {"pk": "strategy"}}, {"content": "", "unit": "", "deadline": "2020-01-01"}),
+    ("enterprises:measure_edit", {"kwargs": {"pk": "measure"}}, {"content": "x", "unit": "unit",
+                                                                 "deadline": "2020-01-01", "status": "done"}),
+    ("enterprises:service_levels", {"query": {"region": "laoshan"}},
+     {"region": "laoshan", "name": "Slow", "acknowledge_hours": "1", "answer_days": "9", "resolve_days": "2"}),
+    ("enterprises:service_level_edit", {"kwargs": {"pk": "service_level"}}, {"name": ""}),
     ("indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
      {"region": "laoshan", "action": "import", **MONTH_Q,
       "file": upload("values.xlsx", [["指标名称", "数值", "年度目标"], ["GDP", "abc", ""], ["Nothing", "1", ""],
@@ -603,6 +640,20 @@ ACTIONS = [
     ("district_admin", "enterprises:demand_step", {"kwargs": {"pk": "demand", "step": "resolve"}}, {"rating": "4"}),
     ("district_admin", "enterprises:list_preview", {"kwargs": {"token": "list_import"}},
      {"row_2": "firm", "row_4": "skip"}),
+    ("district_admin", "enterprises:figure_import", {}, {"file": upload("figures.xlsx", FIGURES_OK),
+                                                         "region": "laoshan", "year": "2024",
+                                                         "department": "Statistics"}),
+    ("district_admin", "enterprises:strategy_save", {"kwargs": {"pk": "firm"}}, {"year": "2025", "goal": "Listing"}),
+    ("unit_user", "enterprises:measure_add", {"kwargs": {"pk": "strategy"}},
+     {"content": "Patent filing help", "unit": "unit", "deadline": "2024-11-30", "status": "planned"}),
+    ("district_admin", "enterprises:measure_edit", {"kwargs": {"pk": "measure"}},
+     {"content": "Bank credit line", "unit": "unit", "deadline": "2024-06-30", "status": "done",
+      "progress": "Granted"}),
+    ("district_admin", "enterprises:service_levels", {"query": {"region": "laoshan"}},
+     {"region": "laoshan", "name": "Normal", "acknowledge_hours": "4", "answer_days": "3", "resolve_days": "15"}),
+    ("district_admin", "enterprises:service_level_edit", {"kwargs": {"pk": "service_level"}},
+     {"l{service_level}-name": "Urgent", "l{service_level}-acknowledge_hours": "2",
+      "l{service_level}-answer_days": "1", "l{service_level}-resolve_days": "5"}),
     ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
      {"region": "laoshan", "action": "value", "indicator": "indicator", "value": "NaN", **MONTH_Q}),
     ("district_admin", "indicators:period", {"query": {"region": "laoshan", **MONTH_Q}},
@@ -642,7 +693,8 @@ def test_flash_messages_after_typical_actions_are_in_english(client, english):
         url, query = url_of(name, spec, ids)
         if query:
             url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-        data = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+        # a form's prefix may name a record ("l{service_level}-name")
+        data = materialize({k.format(**ids): v for k, v in data.items()}, ids)
         response = client.post(url, data, follow=True)
         assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
         check(response, f"{role} POST {url} {data}", problems, SHEET_HEADINGS)

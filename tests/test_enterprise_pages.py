@@ -203,3 +203,13 @@ def test_an_oversized_list_is_refused_before_it_is_read(client, world, monkeypat
     r = _upload(client, world, [["企业名称"]] + [[f"青岛企业{i}有限公司"] for i in range(200)])
     assert r.status_code == 200 and "文件过大" in r.content.decode()
     assert not ListImport.objects.exists()
+
+
+def test_a_search_finds_by_former_name_and_code_and_lists_a_firm_once(client, world, firms):
+    a, _b = firms
+    services.update_enterprise(world.ls_admin, a, {"name": "青岛柠檬豆网络科技有限公司"})  # 檬豆 in both names now
+    client.force_login(world.ls_viewer)
+    for q in ("檬豆", "青岛檬豆网络科技有限公司", code(1).lower()):
+        r = client.get(reverse("enterprises:enterprise_list"), {"q": q})
+        assert [f.pk for f in r.context["page"].object_list] == [a.pk], q
+        assert r.context["count"] == 1

@@ -340,3 +340,65 @@ def test_a_demand_waits_in_the_units_todo_list_then_the_districts(world):
     assert not any(what == "企业诉求待办结" for what, _t, _u in todos.todos(world.unit_user))
     assert not any("研发人员招聘" in text for _w, text, _u in todos.todos(world.lc_editor))
     assert todos.count(world.unit_user) == len(todos.todos(world.unit_user))
+
+
+# ---------------------------------------------------------------- the funnels counted by the database
+
+
+def _funnel_in_python(firms, ladder, day):
+    """The funnel as first written, firm by firm in Python: the reference the database's counts
+    must equal."""
+    import statistics
+
+    from django.db.models import Min
+
+    from taizhang.enterprises.choices import LADDERS
+    from taizhang.enterprises.models import Recognition
+
+    out, before = [], None
+    for kind in LADDERS[ladder]:
+        here = dict(Recognition.objects.filter(starts__lte=day, enterprise__in=firms, kind=kind).order_by()
+                    .values("enterprise_id").annotate(first=Min("starts")).values_list("enterprise_id", "first"))
+        conversion = median = None
+        if before:
+            reached = [f for f in before if f in here]
+            conversion = round(100 * len(reached) / len(before), 1)
+            took = sorted((here[f] - before[f]).days for f in reached if here[f] >= before[f])
+            median = int(statistics.median(took)) if took else None
+        out.append((kind, len(here), conversion, median))
+        before = here
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("day", [dt.date(2021, 6, 30), dt.date(2024, 12, 31)])
+def test_the_funnels_count_as_firm_by_firm(world, seed, day):
+    import random
+
+    from taizhang.enterprises.choices import LADDERS
+
+    rng = random.Random(seed)
+    u = world.ls_admin
+    for n in range(rng.randint(15, 25)):
+        f = firm(u, world.laoshan, f"漏斗企业{n}", 100 + n)
+        for ladder in LADDERS.values():
+            for kind in ladder[:rng.randint(0, 4)]:
+                year = rng.randint(2015, 2024)
+                effective = dt.date(year, rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < .8 else None
+                services.recognise(u, f, {"kind": kind, "level": TierLevel.CITY, "year": year, "effective": effective,
+                                          "board": "创业板" if kind == TierKind.LISTED else ""})
+    firms = _laoshan(world)
+    got = tiers.funnels(firms, day)
+    for ladder in LADDERS:
+        assert [(s.kind, s.firms, s.conversion, s.median_days) for s in got[ladder]] == \
+            _funnel_in_python(firms, ladder, day), ladder
+    assert [s.firms for s in tiers.funnel(firms, "growth", day)] == [s.firms for s in got["growth"]]
+
+
+@pytest.mark.parametrize("values", [[5], [1, 2], [3, 1, 2], [0, 0, 7, 7], [4, 4, 4, 9, 10, 1], [10, 3, 3, 2, 2, 2, 9, 1]])
+def test_the_median_read_from_counted_values(values):
+    import statistics
+    from collections import Counter
+
+    assert tiers._median(list(Counter(values).items())) == int(statistics.median(values))
+    assert tiers._median([]) is None

@@ -211,6 +211,47 @@ def demand_scope_q(user, action: Action) -> Q | None:
     return Q(region__path__startswith=user.region.path)
 
 
+def _may_strategy(user, action: Action, obj) -> bool:
+    """A firm's 一企一策 (the plan or one of its measures): its district's staff see it and, if
+    they serve firms (``REPORT``), edit it; the firm's 服务专员 edits it, whichever unit they are
+    of; a 责任单位's staff see the measures their unit is responsible for, and nothing else."""
+    firm = obj.enterprise if hasattr(obj, "enterprise_id") else obj.strategy.enterprise
+    if not _may_enterprise(user, Action.VIEW, firm):
+        return False
+    if user.role != Role.UNIT_USER or firm.commissioner_id == user.pk:
+        return action in (Action.VIEW, Action.REPORT)
+    if action != Action.VIEW or user.unit_id is None:
+        return False
+    if hasattr(obj, "unit_id"):
+        return obj.unit_id == user.unit_id
+    return obj.measures.filter(unit_id=user.unit_id).exists()
+
+
+def strategy_scope_q(user, action: Action, prefix: str = "") -> Q | None:
+    """The 一企一策 (``prefix`` "") or measures (``prefix`` "strategy__") for which :func:`may`
+    answers yes, as a filter."""
+    if not can(user, action) or action not in (Action.VIEW, Action.REPORT):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    own = home_region(user)
+    if own is None:
+        return Q(pk__in=[])
+    firm = f"{prefix}enterprise__"
+    q = Q(**{f"{firm}region__path__startswith": own.path})
+    if user.role != Role.UNIT_USER:
+        return q
+    mine = Q(**{f"{firm}commissioner_id": user.pk})
+    if action == Action.VIEW and user.unit_id is not None:
+        from taizhang.enterprises.models import Measure
+
+        if prefix:
+            mine |= Q(unit_id=user.unit_id)
+        else:
+            mine |= Q(pk__in=Measure.objects.filter(unit_id=user.unit_id).values("strategy_id"))
+    return q & mine
+
+
 def may(user, action: Action | str, obj=None) -> bool:
     """The one permission policy: whether ``user`` may take ``action`` on ``obj``.
 
@@ -239,6 +280,8 @@ def may(user, action: Action | str, obj=None) -> bool:
         return _may_demand(user, action, obj)
     if getattr(obj, "is_enterprise_record", False):
         return _may_enterprise(user, action, obj)
+    if getattr(obj, "is_strategy_record", False):
+        return _may_strategy(user, action, obj)
     if action == Action.ANSWER:
         return False  # only a 督办单 is answered
     if user.role == Role.UNIT_USER:

@@ -22,7 +22,7 @@ import random
 from decimal import Decimal
 
 from taizhang.enterprises import services
-from taizhang.enterprises.choices import Metric, Op, Source, TierKind, TierLevel
+from taizhang.enterprises.choices import MeasureStatus, Metric, Op, Source, TierKind, TierLevel
 from taizhang.enterprises.models import Criterion, RuleSet
 
 SEED_000 = "000_ae2e3fa0d0eb144b.txt"
@@ -164,7 +164,24 @@ def _service(rng, admin, commissioner, firms, today: dt.date) -> int:
                                                 now=received + dt.timedelta(days=2))
                 if i == 0:
                     services.resolve_demand(admin, demand, rating=5, now=received + dt.timedelta(days=6))
+        if i < 3:  # 一企一策, written by the commissioner, one measure the other department's
+            _strategy(admin, commissioner, firm, today, firm.demands.first())
     return made
+
+
+def _strategy(admin, commissioner, firm, today: dt.date, demand) -> None:
+    other = admin.region.units.exclude(pk=commissioner.unit_id).first() or commissioner.unit
+    strategy = services.save_strategy(commissioner, firm, today.year, "巩固专精特新“小巨人”资格,年内申报单项冠军(演示)")
+    services.save_measure(commissioner, strategy, {
+        "content": "对接合作银行,落实科技成果转化贷款贴息(演示)", "unit": commissioner.unit,
+        "deadline": today + dt.timedelta(days=30), "demands": [demand] if demand else []})
+    services.save_measure(commissioner, strategy, {
+        "content": "辅导准备单项冠军申报材料(演示)", "unit": other, "deadline": today + dt.timedelta(days=90),
+        "status": MeasureStatus.ACTIVE, "progress": "已完成材料清单梳理(演示)"})
+    earlier = max(today - dt.timedelta(days=10), dt.date(today.year, 1, 1))  # a plan's measures are of its year
+    services.save_measure(admin, strategy, {
+        "content": "协调扩产用地选址(演示)", "unit": other, "deadline": earlier, "status": MeasureStatus.DONE},
+        today=earlier)
 
 
 def _new_firm(rng, user, region, chains, parks, names, made):
@@ -204,14 +221,18 @@ def _rules() -> None:
 
 
 def _figures(rng, user, firms) -> None:
-    """Two years of figures for some generated firms, so the gap pages have something to measure."""
+    """Two years of figures for some generated firms, so the gap pages have something to measure,
+    each department's as one report through the figures' one writer (as its sheet would be)."""
+    reports: dict[tuple[int, str], list] = {}
     for firm in firms:
         revenue = Decimal(rng.randint(600, 6000))
         for year, factor in ((2023, Decimal("1")), (2024, Decimal(rng.randint(95, 135)) / 100)):
             value = (revenue * factor).quantize(Decimal("1"))
-            services.record_figure(user, firm, year, Metric.REVENUE, value, department="区统计局(演示)")
+            reports.setdefault((year, "区统计局(演示)"), []).append((firm, Metric.REVENUE, value))
             if year == 2024:
                 rd = (value * Decimal(rng.randint(15, 60)) / 1000).quantize(Decimal("1"))
-                services.record_figure(user, firm, year, Metric.RD_EXPENSE, rd, department="区科技局(演示)")
-                services.record_figure(user, firm, year, Metric.INVENTION_PATENTS, rng.randint(0, 6),
-                                       department="区市场监管局(演示)")
+                reports.setdefault((year, "区科技局(演示)"), []).append((firm, Metric.RD_EXPENSE, rd))
+                reports.setdefault((year, "区市场监管局(演示)"), []).append(
+                    (firm, Metric.INVENTION_PATENTS, rng.randint(0, 6)))
+    for (year, department), entries in reports.items():
+        services.record_figures(user, year, entries, department=department)

@@ -117,3 +117,12 @@ class DemandCategory(models.TextChoices):
     MARKET = "market", _("市场")
     INFRA = "infra", _("水电路气")
     OTHER = "other", _("其他")
+
+
+class MeasureStatus(models.TextChoices):
+    """Where a measure of a firm's 一企一策 stands."""
+
+    PLANNED = "planned", _("未开始")
+    ACTIVE = "active", _("推进中")
+    DONE = "done", _("已完成")
+    DROPPED = "dropped", _("已取消")

@@ -11,7 +11,7 @@ from taizhang.core.scope import districts_of, restrict_regions
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import IndustryChain, Region, Unit
 
-from .models import Demand, Enterprise, Recognition, Visit
+from .models import Demand, Enterprise, Measure, Recognition, ServiceLevel, Strategy, Visit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -97,3 +97,40 @@ class CommissionerForm(forms.Form):
             path = firm.region.path  # the district's own staff and its units' (the service checks each)
             self.fields["commissioner"].queryset = get_user_model().objects.filter(is_active=True).filter(
                 Q(region__path__startswith=path) | Q(unit__region__path__startswith=path)).order_by("username")
+
+
+class StrategyForm(forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["year", "goal"]
+        widgets = {"goal": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self):  # the service validates
+        pass
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["content", "unit", "deadline", "status", "progress", "demands"]
+        widgets = {"deadline": DATE, "progress": forms.Textarea(attrs={"rows": 2}),
+                   "demands": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, firm=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if firm is not None:  # the firm's district's units, the firm's own 诉求
+            self.fields["unit"].queryset = Unit.objects.filter(region__path__startswith=firm.region.path)
+            self.fields["demands"].queryset = firm.demands.all()
+        self.fields["demands"].required = False
+
+    def _post_clean(self):
+        pass
+
+
+class ServiceLevelForm(forms.ModelForm):
+    class Meta:
+        model = ServiceLevel
+        fields = ["name", "acknowledge_hours", "answer_days", "resolve_days"]
+
+    def _post_clean(self):
+        pass

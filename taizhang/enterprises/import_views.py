@@ -15,9 +15,9 @@ from taizhang.core.scope import Action, can, districts_of
 from taizhang.core.workbook import WorkbookError, file_kind
 from taizhang.projects.imports import MAX_UPLOAD_BYTES
 
-from . import imports
+from . import figure_imports, imports
 from .choices import TierKind, TierLevel
-from .models import ListImport
+from .models import FigureImport, ListImport
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
@@ -100,3 +100,63 @@ def _tiers_url() -> str:
     from django.urls import reverse
 
     return reverse("enterprises:tiers")
+
+
+# ---------------------------------------------------------------- annual figures
+
+
+class FiguresForm(forms.Form):
+    file = forms.FileField(label=_l("数据文件(.xlsx、.xls、.ods 或 .csv)"))
+    region = forms.ModelChoiceField(label=_l("区"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_l("数据年度"), min_value=1980, max_value=2100)
+    department = forms.CharField(label=_l("报送部门"), max_length=64, help_text=_l("如:区统计局、区税务局、区科技局"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = districts_of(user)
+
+    clean_file = ListForm.clean_file
+
+
+@login_required
+def figure_import(request):
+    if not can(request.user, Action.CHANGE):
+        raise PermissionDenied(_("您没有导入企业数据的权限"))
+    form = FiguresForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            batch = figure_imports.start(request.user, d["region"], d["file"], d["file"].name, d["year"],
+                                         d["department"])
+        except ValidationError as e:
+            for m in e.messages:
+                form.add_error("file", m)
+        else:
+            return redirect("enterprises:figure_preview", token=batch.token)
+    return render(request, "enterprises/figure_import.html", {"form": form})
+
+
+@login_required
+def figure_preview(request, token: str):
+    batch = FigureImport.objects.select_related("region").filter(
+        token=token, region__in=districts_of(request.user)).first()
+    if batch is None or not can(request.user, Action.CHANGE):
+        raise Http404(_("导入批次不存在或不在您的管理范围内"))
+    errors = []
+    if request.method == "POST":
+        choices = {r["row"]: request.POST.get(f"row_{r['row']}", "") for r in batch.rows if r["match"] == "near"}
+        try:
+            counts = figure_imports.apply(request.user, batch, choices)
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            messages.success(request, _("年度数据已导入:%(firms)s家企业,新增%(created)s项、更新%(changed)s项、"
+                                        "未变%(unchanged)s项,新建企业%(created_firms)s家,跳过%(skipped)s行") % counts)
+            return redirect("enterprises:figure_preview", token=batch.token)
+    tally: dict[str, int] = {}
+    metrics = [c["metric"] for c in batch.columns]
+    for r in batch.rows:
+        tally[r["match"]] = tally.get(r["match"], 0) + 1
+        r["messages"] = figure_imports.row_errors(batch, r)  # shown, not stored
+        r["cells"] = [r["values"].get(m) for m in metrics]
+    return render(request, "enterprises/figure_preview.html", {"batch": batch, "tally": tally, "errors": errors})

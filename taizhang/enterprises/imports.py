@@ -132,9 +132,11 @@ def row_errors(row: dict) -> list[str]:
     return out
 
 
-def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> list[dict]:
-    """Each row's firm: ``match`` is code / name / near / new / foreign / duplicate / recorded,
-    with ``firm`` (id) and for near-matches ``candidates`` [(id, name, score)]."""
+def match_firms(rows: list[dict], user, region) -> list[dict]:
+    """Each row's firm in ``region`` (the one matching of the registry's imports: the 认定名单 and
+    the annual figures alike): ``match`` is code / name / near / new / foreign / duplicate / error,
+    with ``firm`` (id) and for near-matches ``candidates`` [(id, name, score)]. A row needs
+    ``row``, ``name``, ``credit_code`` and ``errors``."""
     mine = Enterprise.objects.restrict(user).filter(region__path__startswith=region.path)
     by_key = dict(mine.values_list("name_key", "pk"))
     by_key.update({k: pk for k, pk in FormerName.objects.filter(enterprise__in=mine)
@@ -147,8 +149,6 @@ def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> l
     by_code = {c: (pk, rid) for c, pk, rid in Enterprise.objects.filter(credit_code__in=codes)
                .values_list("credit_code", "pk", "region_id")}
     visible = set(mine.filter(credit_code__in=codes).values_list("pk", flat=True))
-    recorded = set(Recognition.objects.filter(enterprise__in=mine, kind=kind, level=level, year=year)
-                   .values_list("enterprise_id", flat=True))
     seen: dict[int | str, int] = {}
     for r in rows:
         r.update(match="new", firm=None, candidates=[])
@@ -176,9 +176,53 @@ def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> l
             r["duplicate_of"] = seen[key]
             continue
         seen[key] = r["row"]
-        if r["firm"] in recorded:
+    return rows
+
+
+def match(rows: list[dict], user, region, kind: str, level: str, year: int) -> list[dict]:
+    """:func:`match_firms`, and ``recorded`` for a firm the list's tier already holds for the year."""
+    rows = match_firms(rows, user, region)
+    mine = Enterprise.objects.restrict(user).filter(region__path__startswith=region.path)
+    recorded = set(Recognition.objects.filter(enterprise__in=mine, kind=kind, level=level, year=year)
+                   .values_list("enterprise_id", flat=True))
+    for r in rows:
+        if r["match"] in ("code", "name") and r["firm"] in recorded:
             r["match"] = "recorded"
     return rows
+
+
+def settle(user, region, row: dict, choices: dict[int, str], allowed: set[int], source_doc: str,
+           reason: str) -> Enterprise | None:
+    """The firm of a matched row as the user settled it (``choices``: row -> firm id, "new" or
+    "skip" for a near-match): an existing firm the user may change, a new firm of ``region``
+    (by the registry's one writer), or None when the user skipped the row."""
+    firm_id = row["firm"]
+    if row["match"] == "near":
+        choice = choices.get(row["row"], "")
+        if choice == "skip":
+            return None
+        if choice == "new":
+            firm_id = None
+        elif choice.isdigit() and int(choice) in {c[0] for c in row["candidates"]}:
+            firm_id = int(choice)
+        else:
+            raise ValidationError(_("请选择对应的企业或“新建”"))
+    if firm_id is None:
+        return services.create_enterprise(user, {"name": row["name"], "credit_code": row["credit_code"],
+                                                 "region": region, "source": Source.IMPORTED,
+                                                 "source_doc": source_doc}, reason=reason)
+    if firm_id not in allowed:
+        raise PermissionDenied(_("该企业不在您的管理范围内"))
+    firm = Enterprise.objects.get(pk=firm_id)
+    if row["credit_code"] and not firm.credit_code:  # the sheet gives a code the registry lacked
+        services.update_enterprise(user, firm, {"credit_code": row["credit_code"]}, reason=reason)
+    return firm
+
+
+def changeable(user, region) -> set[int]:
+    """Ids of the firms of ``region`` the user may change (an import's rows may name only these)."""
+    return set(Enterprise.objects.restrict(user, Action.CHANGE).filter(region__path__startswith=region.path)
+               .values_list("pk", flat=True))
 
 
 def start(user, region, file, filename: str, options: dict) -> ListImport:
@@ -201,8 +245,7 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
         locked = ListImport.objects.select_for_update().get(pk=batch.pk)
         if locked.applied is not None:
             raise ValidationError(_("该名单已经导入过"))
-        allowed = set(Enterprise.objects.restrict(user, Action.CHANGE)
-                      .filter(region__path__startswith=batch.region.path).values_list("pk", flat=True))
+        allowed = changeable(user, batch.region)
         for r in locked.rows:
             how = r["match"]
             if how in ("error", "foreign", "duplicate", "recorded"):
@@ -210,31 +253,13 @@ def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:
                     errors.extend(row_errors(r))
                 counts["skipped"] += 1
                 continue
-            firm_id = r["firm"]
-            if how == "near":
-                choice = choices.get(r["row"], "")
-                if choice == "skip":
+            try:
+                created = r["firm"] is None and choices.get(r["row"], "new") == "new"
+                firm = settle(user, batch.region, r, choices, allowed, batch.filename, why)
+                if firm is None:
                     counts["skipped"] += 1
                     continue
-                if choice == "new":
-                    firm_id = None
-                elif choice.isdigit() and int(choice) in {c[0] for c in r["candidates"]}:
-                    firm_id = int(choice)
-                else:
-                    errors.append(_("第%(row)s行“%(name)s”:请选择对应的企业或“新建”") % r)
-                    continue
-            try:
-                if firm_id is None:
-                    firm = services.create_enterprise(user, {"name": r["name"], "credit_code": r["credit_code"],
-                                                             "region": batch.region, "source": Source.IMPORTED,
-                                                             "source_doc": batch.filename}, reason=why)
-                    counts["created"] += 1
-                else:
-                    if firm_id not in allowed:
-                        raise PermissionDenied(_("该企业不在您的管理范围内"))
-                    firm = Enterprise.objects.get(pk=firm_id)
-                    if r["credit_code"] and not firm.credit_code:  # the list gives a code the registry lacked
-                        services.update_enterprise(user, firm, {"credit_code": r["credit_code"]}, reason=why)
+                counts["created"] += created
                 effective = dt.date.fromisoformat(r["effective"]) if r["effective"] else batch.effective
                 services.recognise(user, firm, {
                     "kind": batch.kind, "level": batch.level, "year": batch.year, "effective": effective,

@@ -28,6 +28,7 @@ from .choices import (  # noqa: F401  (DemandStatus is imported from here by the
     DemandCategory,
     DemandStatus,
     EndReason,
+    MeasureStatus,
     Metric,
     Op,
     Scale,
@@ -236,7 +237,15 @@ class Recognition(TimeStampedModel):
                                    violation_error_message=_("有效期至不能早于生效日期")),
         ]
         indexes = [models.Index(fields=["kind", "year"], name="recognition_kind_year"),
-                   models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts")]
+                   models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts"),
+                   # who holds a tier now, read from the index alone (the registry's tier filter)
+                   models.Index(fields=["kind", "starts", "expiry", "ended", "enterprise"],
+                                name="recognition_kind_holding"),
+                   # the few recognitions a source dates by the year only: the counts ask for them apart
+                   models.Index(fields=["year"], condition=Q(effective__isnull=True), name="recognition_undated_year"),
+                   models.Index(fields=["effective"], name="recognition_effective"),
+                   # certificates still running, by the day they end (expiry warnings)
+                   models.Index(fields=["expiry"], condition=Q(ended__isnull=True), name="recognition_running_expiry")]
 
     def __str__(self) -> str:
         return gettext("%(firm)s %(year)s年%(level)s%(kind)s") % {
@@ -509,3 +518,107 @@ class ListImport(models.Model):
     @property
     def tier_name(self) -> str:
         return tier_name(self.level, self.kind)
+
+
+class FigureImport(models.Model):
+    """One upload of a department's sheet of firms' annual figures: its rows read and matched to
+    the registry, waiting for the user to settle the near-matches and confirm; confirmed once,
+    all rows or none."""
+
+    token = models.CharField(_("批次号"), max_length=32, unique=True)
+    user = models.ForeignKey(verbose_name=_("上传人"), **_user)
+    region = models.ForeignKey("regions.Region", verbose_name=_("区"), on_delete=models.PROTECT,
+                               related_name="figure_imports")
+    filename = models.CharField(_("文件名"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("数据年度"), validators=[MinValueValidator(1980),
+                                                                     MaxValueValidator(2100)])
+    department = models.CharField(_("报送部门"), max_length=64)
+    #: the sheet's figure columns: [{"metric", "title", "unit"}], in the sheet's order
+    columns = models.JSONField(_("数据列"), default=list)
+    rows = models.JSONField(_("数据行"), default=list)
+    applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("年度数据导入")
+        verbose_name_plural = _("年度数据导入")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class StrategyQuerySet(models.QuerySet):
+    """一企一策 as :func:`taizhang.core.scope.may` allows: the district's staff see and edit every
+    firm's; a firm's 服务专员 edits its; a 责任单位 sees the measures it is responsible for."""
+
+    plan_prefix = ""
+
+    def restrict(self, user, action: Action | str = Action.VIEW):
+        from taizhang.core.scope import strategy_scope_q
+
+        q = strategy_scope_q(user, Action(action), self.plan_prefix)
+        return self if q is None else self.filter(q)
+
+
+class MeasureQuerySet(StrategyQuerySet):
+    plan_prefix = "strategy__"
+
+
+class Strategy(TimeStampedModel):
+    """一企一策: a firm's plan of support for a year (what it is to reach, and the measures, each
+    with its responsible unit and deadline), as 李沧区 and 崂山区 write them."""
+
+    is_strategy_record = True  # the permission policy's mark (core.scope.may)
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT,
+                                   related_name="strategies")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    goal = models.TextField(_("培育目标"), blank=True, help_text=_("如:年内申报高新技术企业、营业收入过亿"))
+
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
+    objects = StrategyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "-year"]
+        verbose_name = _("一企一策")
+        verbose_name_plural = _("一企一策")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="strategy_unique_year",
+                                               violation_error_message=_("该企业本年度已有一企一策"))]
+
+    def __str__(self) -> str:
+        return gettext("%(firm)s %(year)s年一企一策") % {"firm": self.enterprise, "year": self.year}
+
+
+class Measure(TimeStampedModel):
+    """One measure of a firm's 一企一策: what is done, by which unit, by when, how far it is, and
+    the firm's 诉求 it answers."""
+
+    is_strategy_record = True  # the permission policy's mark (core.scope.may)
+
+    strategy = models.ForeignKey(Strategy, verbose_name=_("一企一策"), on_delete=models.CASCADE,
+                                 related_name="measures")
+    content = models.CharField(_("措施"), max_length=300)
+    unit = models.ForeignKey("regions.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT,
+                             related_name="measures")
+    deadline = models.DateField(_("完成时限"))
+    status = models.CharField(_("状态"), max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    progress = models.TextField(_("进展情况"), blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    demands = models.ManyToManyField(Demand, verbose_name=_("关联诉求"), blank=True, related_name="measures")
+
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"], m2m_fields=[demands])
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy", "deadline", "id"]
+        verbose_name = _("措施")
+        verbose_name_plural = _("措施")
+        indexes = [models.Index(fields=["unit", "status"], name="measure_unit_status")]
+
+    def __str__(self) -> str:
+        return self.content
+
+    @property
+    def enterprise(self) -> Enterprise:
+        return self.strategy.enterprise

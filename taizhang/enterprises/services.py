@@ -8,7 +8,7 @@ why (``change_context``), and re-check the firm is still in the user's reach.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,20 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, may
 from taizhang.reporting import supervision
 from taizhang.reporting.choices import OrderSource
 
-from .choices import TERM_YEARS, DemandStatus, Metric
+from .choices import DERIVED_METRICS, TERM_YEARS, DemandStatus, MeasureStatus, Metric
 from .models import (
     MAX_FIGURE,
     AnnualFigure,
     Demand,
     Enterprise,
     FormerName,
+    Measure,
     Recognition,
     ServiceLevel,
+    Strategy,
     Visit,
     firm_key,
 )
@@ -167,6 +170,8 @@ def end_recognition(user, rec: Recognition, day: dt.date, end_reason: str, reaso
 
 def parse_figure(value) -> Decimal:
     """A figure as typed or read from a sheet: a finite number within bounds, or a message."""
+    if isinstance(value, bool | dt.date):
+        raise ValidationError(_("“%(value)s”不是数字") % {"value": value})
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError) as exc:
@@ -178,23 +183,99 @@ def parse_figure(value) -> Decimal:
     return number
 
 
+#: figures that may be negative: tax (refunds may exceed what was paid); growth is computed
+MAY_BE_NEGATIVE = frozenset({Metric.TAX, Metric.REVENUE_GROWTH})
+#: figures that count things, in whole numbers
+WHOLE = frozenset({Metric.EMPLOYEES, Metric.INVENTION_PATENTS, Metric.IP_RIGHTS, Metric.YEARS})
+#: shares of a whole, in percent
+PERCENT = frozenset({Metric.RD_INTENSITY, Metric.RD_STAFF_SHARE, Metric.MAIN_SHARE})
+#: the figures a department reports (the others are computed from them: intensity, growth, age)
+TYPED_METRICS = tuple(m for m in Metric if m not in DERIVED_METRICS)
+
+
+def check_figure(metric: str, value) -> Decimal:
+    """One figure of ``metric`` as the registry keeps it, or why not (the one rule for every
+    path: a page, the API, a department's sheet)."""
+    if metric not in TYPED_METRICS:
+        raise ValidationError(_("未知指标:%(metric)s") % {"metric": metric})
+    number = parse_figure(value)
+    if number < 0 and metric not in MAY_BE_NEGATIVE:
+        raise ValidationError(_("不能为负数:“%(value)s”") % {"value": value})
+    if metric in WHOLE and number != number.to_integral_value():
+        raise ValidationError(_("应为整数:“%(value)s”") % {"value": value})
+    if metric in PERCENT and number > 100:
+        raise ValidationError(_("比重不能超过100%%:“%(value)s”") % {"value": value})
+    if number != number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP):
+        number = number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return number
+
+
 def record_figure(user, firm: Enterprise, year: int, metric: str, value, department: str = "",
                   source_doc: str = "") -> AnnualFigure:
     """Set one figure of a firm's year (a later report of the same figure replaces it; history keeps
     the old value and who reported it)."""
-    _require(user, Action.CHANGE, firm)
-    if metric not in Metric.values:
-        raise ValidationError(_("未知指标:%(metric)s") % {"metric": metric})
-    number = parse_figure(value)
-    with transaction.atomic(), change_context(user, gettext_noop("报送企业年度数据")):
-        figure, _created = AnnualFigure.objects.select_for_update().get_or_create(
-            enterprise=firm, year=year, metric=metric,
-            defaults={"value": number, "department": department, "source_doc": source_doc})
-        if not _created:
-            figure.value, figure.department, figure.source_doc = number, department, source_doc
-        figure.full_clean()
-        figure.save()
-    return figure
+    record_figures(user, year, [(firm, metric, value)], department, source_doc)
+    return AnnualFigure.objects.get(enterprise=firm, year=year, metric=metric)
+
+
+def record_figures(user, year: int, entries, department: str = "", source_doc: str = "",
+                   reason: str = "") -> dict[str, int]:
+    """The one writer of firms' annual figures: ``entries`` are (firm, metric, value) of ``year``.
+    Each is checked (the user may change the firm; :func:`check_figure`), then all are stored in
+    one transaction, or none: a new figure inserted, a changed one updated (its history keeps the
+    old value, department and file), an unchanged one left alone. Returns the counts."""
+    if not 1980 <= int(year) <= 2100:
+        raise ValidationError(_("年度应在1980年至2100年之间"))
+    checked: dict[tuple[int, str], Decimal] = {}
+    asked: dict[int, bool] = {}
+    for firm, metric, value in entries:
+        if firm.pk not in asked:
+            asked[firm.pk] = may(user, Action.CHANGE, firm)
+        if not asked[firm.pk]:
+            raise PermissionDenied(_("您没有权限报送该企业的数据"))
+        if (firm.pk, metric) in checked:  # which of the two is right is not the writer's to guess
+            raise ValidationError(_("“%(firm)s”的“%(metric)s”报送了两次") % {
+                "firm": firm.name, "metric": Metric(metric).label if metric in Metric.values else metric})
+        checked[(firm.pk, metric)] = check_figure(metric, value)
+    counts = {"created": 0, "changed": 0, "unchanged": 0}
+    department, source_doc = (department or "")[:64], (source_doc or "")[:200]
+    reason = reason or gettext_noop("报送企业年度数据")
+    with transaction.atomic(), change_context(user, reason):
+        firm_ids = sorted({fid for fid, _m in checked})
+        existing: dict[tuple[int, str], AnnualFigure] = {}
+        for i in range(0, len(firm_ids), 500):
+            for figure in AnnualFigure.objects.select_for_update().filter(
+                    enterprise_id__in=firm_ids[i:i + 500], year=year, metric__in={m for _f, m in checked}):
+                existing[(figure.enterprise_id, figure.metric)] = figure
+        new, changed = [], []
+        for (fid, metric), number in checked.items():
+            figure = existing.get((fid, metric))
+            if figure is None:
+                new.append(AnnualFigure(enterprise_id=fid, year=year, metric=metric, value=number,
+                                        department=department, source_doc=source_doc))
+            elif figure.value != number or figure.department != department or figure.source_doc != source_doc:
+                figure.value, figure.department, figure.source_doc = number, department, source_doc
+                changed.append(figure)
+            else:
+                counts["unchanged"] += 1
+        user_id = getattr(user, "pk", None)
+        insert_with_history(new, AnnualFigure, default_user=user if user_id else None, default_change_reason=reason)
+        if changed:
+            now = timezone.now()
+            for figure in changed:
+                figure.updated = now
+            AnnualFigure.objects.bulk_update(changed, ["value", "department", "source_doc", "updated"],
+                                             batch_size=500)
+            bulk_history_create(changed, user, reason)
+        counts["created"], counts["changed"] = len(new), len(changed)
+    return counts
+
+
+def bulk_history_create(objs, user, reason: str) -> None:
+    """The "~" history rows of updated ``objs`` (``bulk_update`` writes none)."""
+    if objs:
+        type(objs[0]).history.bulk_history_create(objs, update=True, default_user=user if getattr(user, "pk", None)
+                                                  else None, default_change_reason=reason)
 
 
 # ---------------------------------------------------------------- visits
@@ -337,3 +418,83 @@ def escalate_demand(user, demand: Demand, today: dt.date | None = None) -> Deman
         return _step(user, demand, Action.SUPERVISE, tuple(DemandStatus.values), _("您没有权限督办"),
                      gettext_noop("诉求转督办"), order=order)
 
+
+
+def save_service_level(user, region, data: dict[str, Any], level: ServiceLevel | None = None) -> ServiceLevel:
+    """A district's class of 诉求 and its clocks, set by whoever sets the district's rules. A
+    changed clock governs 诉求 registered after it; those already running keep the deadlines they
+    were given (each 诉求 stores its own)."""
+    if level is not None:
+        region = level.region
+    _require(user, Action.SET_RULES, region, _("只有区管理员可以设定办理时限"))
+    level = level or ServiceLevel(region=region)
+    for field in ("name", "acknowledge_hours", "answer_days", "resolve_days"):
+        if field in data:
+            setattr(level, field, data[field])
+    level.name = (level.name or "").strip()
+    level.full_clean()
+    if level.answer_days > level.resolve_days:
+        raise ValidationError({"answer_days": [_("答复时限不能长于办结时限")]})
+    if level.acknowledge_hours > level.answer_days * 24:
+        raise ValidationError({"acknowledge_hours": [_("响应时限不能长于答复时限")]})
+    with transaction.atomic(), change_context(user, gettext_noop("设定诉求办理时限")):
+        level.save()
+    return level
+
+
+# ---------------------------------------------------------------- 一企一策
+
+
+def save_strategy(user, firm: Enterprise, year: int, goal: str = "") -> Strategy:
+    """A firm's 一企一策 for a year, made or its goal changed (by the firm's 服务专员 or the
+    district's staff)."""
+    strategy = Strategy.objects.filter(enterprise=firm, year=year).first() or Strategy(enterprise=firm, year=year)
+    _require(user, Action.REPORT, strategy, _("只有该企业的服务专员或所在区工作人员可以编制一企一策"))
+    strategy.goal = (goal or "").strip()
+    strategy.full_clean(validate_constraints=False)
+    with transaction.atomic(), change_context(user, gettext_noop("编制一企一策")):
+        try:
+            with transaction.atomic():
+                strategy.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("该企业本年度已有一企一策")) from exc
+    return strategy
+
+
+MEASURE_FIELDS = ("content", "unit", "deadline", "status", "progress")
+
+
+def save_measure(user, strategy: Strategy, data: dict[str, Any], measure: Measure | None = None,
+                 today: dt.date | None = None) -> Measure:
+    """Add a measure to a firm's 一企一策, or change one: its unit must be of the firm's district,
+    its 诉求 the firm's own; a measure marked done keeps the day it was done."""
+    measure = measure or Measure(strategy=strategy)
+    if measure.strategy_id != strategy.pk:
+        raise ValidationError(_("该措施不属于此一企一策"))
+    _require(user, Action.REPORT, strategy, _("只有该企业的服务专员或所在区工作人员可以修改一企一策"))
+    firm = strategy.enterprise
+    demands = data.get("demands")
+    for field in MEASURE_FIELDS:
+        if field in data:
+            setattr(measure, field, data[field])
+    measure.content = (measure.content or "").strip()
+    errors: dict[str, list[str]] = {}
+    if measure.unit_id and not measure.unit.region.path.startswith(firm.region.path):
+        errors["unit"] = [_("责任单位不属于该企业所在区")]
+    if measure.deadline and measure.deadline.year < strategy.year:
+        errors["deadline"] = [_("完成时限不能早于一企一策的年度")]
+    if demands is not None and any(d.enterprise_id != firm.pk for d in demands):
+        errors["demands"] = [_("只能关联该企业自己的诉求")]
+    if errors:
+        raise ValidationError(errors)
+    if measure.status == MeasureStatus.DONE:
+        measure.done_on = measure.done_on or today or timezone.localdate()
+    else:
+        measure.done_on = None
+    measure.full_clean(exclude=["strategy"])
+    reason = gettext_noop("修改一企一策措施") if measure.pk else gettext_noop("新增一企一策措施")
+    with transaction.atomic(), change_context(user, reason):
+        measure.save()
+        if demands is not None and set(measure.demands.values_list("pk", flat=True)) != {d.pk for d in demands}:
+            measure.demands.set(demands)  # recorded in the measure's history as it changes
+    return measure

@@ -11,10 +11,9 @@ from that year's last day: a count at a day inside its year leaves it out and sa
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -122,8 +121,18 @@ def count_valid(firms, kind: str, day: dt.date, level: str | None = None) -> Cou
 def expiring(firms, today: dt.date, months: int = 6):
     """Recognitions still holding whose term ends within ``months``: re-certification is due."""
     horizon = _add_months(today, months)
-    return (Recognition.objects.filter(enterprise__in=firms, expiry__range=(today, horizon), ended__isnull=True)
+    # the firm's scope asked of each candidate, so the database reads the few certificates ending
+    # soon from their index instead of every firm's recognitions
+    return (Recognition.objects.filter(_firm_in(firms), expiry__range=(today, horizon), ended__isnull=True)
             .select_related("enterprise", "enterprise__region").order_by("expiry", "id"))
+
+
+def _firm_in(firms) -> Q | Exists:
+    """Recognitions of ``firms`` (a queryset or ids) asked row by row: for queries that find few
+    rows by an index of their own, where a list of every firm in scope would lead the plan."""
+    if isinstance(firms, models.QuerySet):
+        return Exists(firms.filter(pk=OuterRef("enterprise_id")))
+    return Q(enterprise_id__in=list(firms))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -148,27 +157,39 @@ def summary(firms, day: dt.date, year: int | None = None) -> list[dict]:
     in_period, partial = _period(start, end)
     earlier = Exists(Recognition.objects.filter(_before(start), enterprise=OuterRef("enterprise_id"),
                                                 kind=OuterRef("kind")))
-    fresh = recs.filter(renewal=False).exclude(earlier)
+    # the new ones are the few recognitions made in the period: read from the index on their day,
+    # each asked whether its firm is in scope (EXISTS), not found among every firm's recognitions
+    fresh = Recognition.objects.filter(_firm_in(firms), renewal=False).exclude(earlier).order_by()
+    # valid and cumulative in one pass over the recognitions started by the day: valid are those of
+    # them not expired and not ended (:func:`holding`)
+    running = (Q(expiry__isnull=True) | Q(expiry__gte=day)) & not_ended
+    both = {kind: (valid, cumulative) for kind, valid, cumulative in recs.filter(_started(day)).values("kind")
+            .annotate(v=models.Count("enterprise_id", distinct=True, filter=running),
+                      c=models.Count("enterprise_id", distinct=True)).values_list("kind", "v", "c")}
     counts = {
-        "valid": _grouped(recs.filter(holding(day)), recs.filter(_undated(day) & not_ended)),
-        "cumulative": _grouped(recs.filter(_started(day)), recs.filter(_undated(day))),
+        "valid": _grouped(recs.filter(holding(day)), recs.filter(_undated(day) & not_ended),
+                          {k: v for k, (v, _c) in both.items()}),
+        "cumulative": _grouped(recs.filter(_started(day)), recs.filter(_undated(day)),
+                               {k: c for k, (_v, c) in both.items()}),
         "new": _grouped(fresh.filter(in_period), fresh.filter(partial)),
     }
     return [{"kind": kind, "label": kind.label,
              **{d: Count(d, kind, *counts[d].get(kind.value, (0, 0))) for d in counts}} for kind in TierKind]
 
 
-def _grouped(chosen, unknown) -> dict[str, tuple[int, int]]:
-    """Per tier: firms ``chosen``, and firms only ``unknown`` adds (usually none: a few year-only rows)."""
-    out = {kind: (n, 0) for kind, n in chosen.values("kind").annotate(n=models.Count("enterprise_id",
-                                                                                     distinct=True))
-           .values_list("kind", "n")}
+def _grouped(chosen, unknown, counted: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
+    """Per tier: firms ``chosen`` (``counted`` when already counted), and firms only ``unknown``
+    adds (usually none: a few year-only rows)."""
+    if counted is None:
+        counted = dict(chosen.values("kind").annotate(n=models.Count("enterprise_id", distinct=True))
+                       .values_list("kind", "n"))
+    out = {kind: (n, 0) for kind, n in counted.items()}
     extra: dict[str, set[int]] = {}
     for kind, firm_id in unknown.values_list("kind", "enterprise_id"):
         extra.setdefault(kind, set()).add(firm_id)
     for kind, ids in extra.items():
-        counted = set(chosen.filter(kind=kind, enterprise_id__in=ids).values_list("enterprise_id", flat=True))
-        out[kind] = (out.get(kind, (0, 0))[0], len(ids - counted))
+        known = set(chosen.filter(kind=kind, enterprise_id__in=ids).values_list("enterprise_id", flat=True))
+        out[kind] = (out.get(kind, (0, 0))[0], len(ids - known))
     return out
 
 
@@ -182,23 +203,78 @@ class Step:
 
 
 def funnel(firms, ladder: str, day: dt.date) -> list[Step]:
-    """A ladder's steps at ``day``: firms ever on each step (cumulative), how many of the step
-    before's firms reached it, and the median time between the two recognitions."""
-    kinds = LADDERS[ladder]
-    starts: dict[str, dict[int, dt.date]] = {}
-    for kind in kinds:
-        starts[kind] = dict(Recognition.objects.filter(_started(day), enterprise__in=firms, kind=kind)
-                            .order_by().values("enterprise_id").annotate(first=Min("starts"))
-                            .values_list("enterprise_id", "first"))
-    steps, before = [], None
-    for kind in kinds:
-        here = starts[kind]
-        step = Step(kind, len(here))
-        if before is not None and before:
-            reached = [fid for fid in before if fid in here]
-            step.conversion = round(100 * len(reached) / len(before), 1)
-            gaps = sorted((here[f] - before[f]).days for f in reached if here[f] >= before[f])
-            step.median_days = int(statistics.median(gaps)) if gaps else None
-        steps.append(step)
-        before = here
-    return steps
+    """A ladder's steps at ``day`` (:func:`funnels` for one ladder)."""
+    return funnels(firms, day, [ladder])[ladder]
+
+
+def funnels(firms, day: dt.date, ladders=None) -> dict[str, list[Step]]:
+    """Each ladder's steps at ``day``: firms ever on each step (cumulative), how many of the step
+    before's firms reached it, and the median time between the two recognitions (a firm that
+    reached a step before the step below it is counted as reaching it, not in the time).
+
+    Counted by the database in one query for all the ladders: each firm's first day on each step
+    (one pass over the firms' recognitions), then per step the firms, those that reached it from
+    the step below, and how many took each number of days (a few thousand numbers at most,
+    whatever the number of firms; the medians are read from them)."""
+    ladders = list(ladders or LADDERS)
+    columns = {(ladder, i): f"s{n}_{i}" for n, ladder in enumerate(ladders) for i in range(len(LADDERS[ladder]))}
+    firsts = {col: Min("starts", filter=Q(kind=LADDERS[ladder][i])) for (ladder, i), col in columns.items()}
+    kinds = {kind for ladder in ladders for kind in LADDERS[ladder]}
+    per_firm = (Recognition.objects.filter(_started(day), enterprise__in=firms, kind__in=kinds).order_by()
+                .values("enterprise_id").annotate(**firsts))
+    inner, params = per_firm.query.sql_with_params()
+    # one pass over the firms' first days for the firms on each step and those that reached it
+    # from the step below (``t``, one row, read back as rows), then one pass per step for the days
+    # it took; the first days are worked out once (``f`` is used twice: the database keeps it)
+    tallies, parts = [], []
+    for (ladder, i), col in columns.items():
+        tallies.append((col, -1, f"COUNT({col})"))
+        if i:
+            below = columns[(ladder, i - 1)]
+            tallies.append((col, -2, f"SUM(CASE WHEN {below} IS NOT NULL AND {col} IS NOT NULL THEN 1 ELSE 0 END)"))
+            parts.append(f"SELECT '{col}', {_days(col, below)}, COUNT(*) FROM f WHERE {col} >= {below} GROUP BY 2")
+    head = ", ".join(f"{sql} AS t{n}" for n, (_c, _w, sql) in enumerate(tallies))
+    parts = [f"SELECT '{col}', {what}, COALESCE(t{n}, 0) FROM t" for n, (col, what, _s) in enumerate(tallies)] + parts
+    counts: dict[tuple[str, int], int] = {}
+    took: dict[str, list[tuple[int, int]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH f AS ({inner}), t AS (SELECT {head} FROM f) " + " UNION ALL ".join(parts), params)
+        for col, what, n in cursor.fetchall():
+            if what < 0:
+                counts[(col, what)] = n
+            else:
+                took.setdefault(col, []).append((what, n))
+    out = {}
+    for ladder in ladders:
+        steps = []
+        for i, kind in enumerate(LADDERS[ladder]):
+            col = columns[(ladder, i)]
+            step = Step(kind, counts.get((col, -1), 0))
+            below = counts.get((columns[(ladder, i - 1)], -1), 0) if i else 0
+            if below:
+                step.conversion = round(100 * counts.get((col, -2), 0) / below, 1)
+                step.median_days = _median(took.get(col, []))
+            steps.append(step)
+        out[ladder] = steps
+    return out
+
+
+def _days(later: str, earlier: str) -> str:
+    """SQL for the days from one date column to another, in the database's own words."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _median(counted: list[tuple[int, int]]) -> int | None:
+    """The median (as ``int(statistics.median(values))`` gives it) of values given as
+    (value, how many times)."""
+    total = sum(n for _v, n in counted)
+    if not total:
+        return None
+    wanted = {(total - 1) // 2, total // 2}  # the middle one, or the two middle ones
+    found, seen = [], 0
+    for value, n in sorted(counted):
+        found += [value] * len({w for w in wanted if seen <= w < seen + n})
+        seen += n
+    return int(sum(found) / len(found))

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,19 +21,22 @@ from taizhang.core.scope import Action, can, districts_of, may
 from taizhang.projects.models import Project
 from taizhang.projects.views import _apply_errors
 
-from . import gaps, services, tiers
-from .choices import LADDER_NAMES, LADDERS, TierKind
+from . import clocks, gaps, services, tiers
+from .choices import LADDER_NAMES, MeasureStatus, TierKind
 from .filtersets import DemandFilterSet, EnterpriseFilterSet
 from .forms import (
     AnswerForm,
     CommissionerForm,
     DemandForm,
     EnterpriseForm,
+    MeasureForm,
     RecognitionForm,
     ResolveForm,
+    ServiceLevelForm,
+    StrategyForm,
     VisitForm,
 )
-from .models import Demand, Enterprise, Recognition, Visit
+from .models import Demand, Enterprise, Measure, Recognition, ServiceLevel, Strategy, Visit
 from .tiers import holding
 
 PAGE_SIZE = 50
@@ -78,7 +82,8 @@ def enterprise_list(request):
     query.pop("page", None)
     return render(request, "enterprises/enterprise_list.html", {
         "filterset": filterset, "page": page, "count": paginator.count, "query": query.urlencode(),
-        "can_add": can(request.user, Action.CHANGE), "per": per, "page_sizes": (20, 50, 100, 200),
+        "can_add": can(request.user, Action.CHANGE), "per": per,
+        "can_set_levels": can(request.user, Action.SET_RULES), "page_sizes": (20, 50, 100, 200),
     })
 
 
@@ -128,6 +133,9 @@ def enterprise_detail(request, pk: int):
         "visit_form": VisitForm(initial={"date": today, "done": True}),
         "demand_form": DemandForm(firm=firm),
         "commissioner_form": CommissionerForm(firm=firm, initial={"commissioner": firm.commissioner_id}),
+        "strategies": _strategies_of(firm, request.user),
+        "can_plan": may(request.user, Action.REPORT, Strategy(enterprise=firm, year=today.year)),
+        "strategy_form": StrategyForm(initial={"year": today.year}), "measure_form": MeasureForm(firm=firm),
     })
 
 
@@ -237,8 +245,8 @@ def tier_dashboard(request):
     if not 1980 <= year <= 2100:
         year = day.year
     rows = tiers.summary(firms, day, year)
-    funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in tiers.funnel(firms, key, day)]}
-               for key in LADDERS]
+    funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in steps]}
+               for key, steps in tiers.funnels(firms, day).items()]
     expiring = list(tiers.expiring(firms, day)[:100])
     one_step = []
     # the gaps are measured on the latest year of figures the firms have, up to the year asked
@@ -361,3 +369,156 @@ def visit_merge(request, pk: int):
         messages.success(request, _("已合并为一次走访"))
     return redirect("enterprises:visits")
 
+
+
+# ---------------------------------------------------------------- 一企一策
+
+
+def _strategies_of(firm: Enterprise, user) -> list[Strategy]:
+    """The firm's 一企一策 the user may see, each with the measures the user may see."""
+    strategies = list(Strategy.objects.restrict(user).filter(enterprise=firm).order_by("-year"))
+    measures: dict[int, list[Measure]] = {}
+    for m in (Measure.objects.restrict(user).filter(strategy__enterprise=firm).select_related("unit")
+              .prefetch_related("demands").order_by("deadline", "pk")):
+        measures.setdefault(m.strategy_id, []).append(m)
+    today = timezone.localdate()
+    for s in strategies:
+        s.shown = measures.get(s.pk, [])
+        for m in s.shown:
+            m.overdue = m.status not in (MeasureStatus.DONE, MeasureStatus.DROPPED) and m.deadline < today
+    return strategies
+
+
+@login_required
+@require_POST
+def strategy_save(request, pk: int):
+    # who may write a 一企一策 (the firm's 服务专员, the district's staff) is the service's to say
+    return _post(request, pk, Action.VIEW, StrategyForm,
+                 lambda firm, form: services.save_strategy(request.user, firm, form.cleaned_data["year"],
+                                                           form.cleaned_data["goal"]),
+                 _("一企一策已保存"))
+
+
+def _strategy_or_404(request, pk: int) -> Strategy:
+    strategy = Strategy.objects.restrict(request.user).select_related("enterprise", "enterprise__region").filter(
+        pk=pk).first()
+    if strategy is None:
+        raise Http404(_("一企一策不存在或不在您的管理范围内"))
+    return strategy
+
+
+@login_required
+@require_POST
+def measure_add(request, pk: int):
+    strategy = _strategy_or_404(request, pk)
+    firm = strategy.enterprise
+    form = MeasureForm(request.POST, firm=firm)
+    if form.is_valid():
+        try:
+            services.save_measure(request.user, strategy, dict(form.cleaned_data))
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("措施已添加"))
+            return redirect(f"{firm.get_absolute_url()}#strategies")
+    return render(request, "enterprises/action_form.html", {"firm": firm, "form": form}, status=400)
+
+
+@login_required
+def measure_edit(request, pk: int):
+    measure = Measure.objects.restrict(request.user).select_related(
+        "strategy", "strategy__enterprise", "strategy__enterprise__region", "unit").filter(pk=pk).first()
+    if measure is None:
+        raise Http404(_("措施不存在或不在您的管理范围内"))
+    firm = measure.strategy.enterprise
+    can_edit = may(request.user, Action.REPORT, measure)
+    form = MeasureForm(request.POST or None, instance=measure, firm=firm)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有该企业的服务专员或所在区工作人员可以修改一企一策"))
+        if form.is_valid():
+            try:
+                services.save_measure(request.user, measure.strategy, dict(form.cleaned_data),
+                                      measure=Measure.objects.get(pk=pk))
+            except ValidationError as e:
+                _apply_errors(form, e)
+            else:
+                messages.success(request, _("措施已保存"))
+                return redirect(f"{firm.get_absolute_url()}#strategies")
+    return render(request, "enterprises/measure.html", {
+        "measure": measure, "firm": firm, "form": form, "can_edit": can_edit,
+        "history": history_rows(measure.history.all(), Measure, limit=30),
+    }, status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- 诉求 clocks
+
+
+@login_required
+def service_levels(request):
+    """A district's classes of 诉求 and their clocks (set by its administrator, with their history),
+    and how its 诉求 kept them this year, by unit and by channel."""
+    districts = list(districts_of(request.user))
+    if not districts:
+        raise Http404(_("您的管理范围内没有区"))
+    asked = small_int(request.GET.get("region") or request.POST.get("region"))
+    own = next((d for d in districts if d.pk == getattr(request.user, "region_id", None)), districts[0])
+    region = next((d for d in districts if d.pk == asked), None) if asked else own
+    if region is None:
+        raise Http404(_("该区不在您的管理范围内"))
+    can_set = may(request.user, Action.SET_RULES, region)
+    form = ServiceLevelForm(request.POST or None)
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied(_("只有区管理员可以设定办理时限"))
+        if form.is_valid():
+            try:
+                services.save_service_level(request.user, region, dict(form.cleaned_data))
+            except ValidationError as e:
+                _apply_errors(form, e)
+            else:
+                messages.success(request, _("办理时限已保存"))
+                return redirect(f"{reverse('enterprises:service_levels')}?region={region.pk}")
+    return _levels_page(request, region, districts, can_set, form)
+
+
+def _levels_page(request, region, districts, can_set, form, editing=None):
+    year = small_int(request.GET.get("year")) or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        year = timezone.localdate().year
+    tz = timezone.get_current_timezone()
+    start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    demands = Demand.objects.restrict(request.user).filter(region=region, received_at__gte=start, received_at__lt=end)
+    now = timezone.now()
+    levels = list(ServiceLevel.objects.filter(region=region))
+    for level in levels:
+        level.form = editing if editing is not None and editing.instance.pk == level.pk else ServiceLevelForm(
+            instance=level, prefix=f"l{level.pk}")
+    return render(request, "enterprises/service_levels.html", {
+        "region": region, "districts": districts, "year": year, "levels": levels, "form": form,
+        "can_set": can_set, "steps": [(k, v[0]) for k, v in clocks.STEPS.items()],
+        "by_unit": clocks.on_time(demands, "unit", now), "by_channel": clocks.on_time(demands, "channel", now),
+        "history": history_rows(ServiceLevel.history.filter(region=region), ServiceLevel, limit=30, group_by="id"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def service_level_edit(request, pk: int):
+    districts = list(districts_of(request.user))
+    level = ServiceLevel.objects.select_related("region").filter(pk=pk, region__in=districts).first()
+    if level is None:
+        raise Http404(_("办理时限不存在或不在您的管理范围内"))
+    if not may(request.user, Action.SET_RULES, level.region):
+        raise PermissionDenied(_("只有区管理员可以设定办理时限"))
+    form = ServiceLevelForm(request.POST, instance=level, prefix=f"l{level.pk}")
+    if form.is_valid():
+        try:
+            services.save_service_level(request.user, level.region, dict(form.cleaned_data),
+                                        level=ServiceLevel.objects.get(pk=pk))
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("办理时限已保存"))
+            return redirect(f"{reverse('enterprises:service_levels')}?region={level.region_id}")
+    return _levels_page(request, level.region, districts, True, ServiceLevelForm(), editing=form)

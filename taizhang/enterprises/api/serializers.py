@@ -5,7 +5,7 @@ from rest_framework import serializers
 from taizhang.projects.api.serializers import ScopedRelatedField
 from taizhang.regions.models import IndustryChain, Region
 
-from ..models import Demand, Enterprise, Recognition
+from ..models import AnnualFigure, Demand, Enterprise, Measure, Recognition, Strategy
 
 
 class RecognitionSerializer(serializers.ModelSerializer):
@@ -40,4 +40,28 @@ class DemandSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "region", "category", "content", "channel", "unit", "service_level",
                   "received_at", "acknowledge_due", "answer_due", "resolve_due", "status", "acknowledged_at",
                   "answered_at", "answer", "resolved_at", "rating", "order"]
+        read_only_fields = fields
+
+
+class AnnualFigureSerializer(serializers.ModelSerializer):
+    metric_display = serializers.CharField(source="get_metric_display", read_only=True)
+
+    class Meta:
+        model = AnnualFigure
+        fields = ["id", "enterprise", "year", "metric", "metric_display", "value", "department", "source_doc",
+                  "updated"]
+        read_only_fields = fields
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = ["id", "strategy", "content", "unit", "deadline", "status", "progress", "done_on", "demands"]
+        read_only_fields = fields
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Strategy
+        fields = ["id", "enterprise", "year", "goal"]
         read_only_fields = fields

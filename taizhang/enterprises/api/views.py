@@ -10,8 +10,15 @@ from taizhang.projects.api.views import _service
 
 from .. import services
 from ..filtersets import DemandFilterSet, EnterpriseFilterSet
-from ..models import Demand, Enterprise, Recognition
-from .serializers import DemandSerializer, EnterpriseSerializer, RecognitionSerializer
+from ..models import AnnualFigure, Demand, Enterprise, Measure, Recognition, Strategy
+from .serializers import (
+    AnnualFigureSerializer,
+    DemandSerializer,
+    EnterpriseSerializer,
+    MeasureSerializer,
+    RecognitionSerializer,
+    StrategySerializer,
+)
 
 
 class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -55,3 +62,34 @@ class DemandViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Demand.objects.restrict(self.request.user).order_by("id")
+
+
+class AnnualFigureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Annual figures of the firms in the user's scope, with the department and file that reported
+    them (written by the page's import, through the registry's one writer)."""
+
+    serializer_class = AnnualFigureSerializer
+    filterset_fields = ["enterprise", "year", "metric"]
+
+    def get_queryset(self):
+        return AnnualFigure.objects.filter(enterprise__in=Enterprise.objects.restrict(self.request.user)).order_by("id")
+
+
+class StrategyViewSet(viewsets.ReadOnlyModelViewSet):
+    """一企一策 the user may see (a 责任单位: those holding a measure it is responsible for)."""
+
+    serializer_class = StrategySerializer
+    filterset_fields = ["enterprise", "year"]
+
+    def get_queryset(self):
+        return Strategy.objects.restrict(self.request.user).order_by("id")
+
+
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Measures of 一企一策 the user may see (a 责任单位: its own)."""
+
+    serializer_class = MeasureSerializer
+    filterset_fields = ["strategy", "unit", "status"]
+
+    def get_queryset(self):
+        return Measure.objects.restrict(self.request.user).prefetch_related("demands").order_by("id")

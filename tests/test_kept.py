@@ -357,3 +357,41 @@ def test_figures_are_filed_under_the_day_they_were_computed_for(world, monkeypat
     snap = kept.snapshot(Project.objects.all(), 2024, 3)
     (key,) = kept._kept
     assert key[-2] == snap.today
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_before_the_stamp_leaves_writes_working(world):
+    from django.core.management import call_command
+
+    ledger(world)
+    call_command("migrate", "monitoring", "0001", verbosity=0)
+    try:
+        assert not stamp.installed()
+        Region.objects.filter(pk=world.laoshan.pk).update(name="崂山新区")  # no trigger left to fail
+        writer.save_progress(world.ls_admin, world.ls_project, 2024, 4, {"investment": D("5")}, today=TODAY)
+    finally:
+        call_command("migrate", "monitoring", verbosity=0)
+    assert stamp.complete()
+    before = stamp.current()
+    writer.save_progress(world.ls_admin, world.ls_project, 2024, 5, {"investment": D("5")}, today=TODAY)
+    assert stamp.current() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_small_scopes_are_bounded_too(world):
+    ledger(world)
+    for i in range(kept.MAX_ENTRIES + 10):
+        kept.snapshot(Project.objects.filter(name=f"没有这个项目{i}"), 2024, 3)
+    assert len(kept._kept) == kept.MAX_ENTRIES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_under_an_older_stamp_never_push_out_newer_ones(world):
+    ledger(world)
+    scope = Project.objects.filter(region=world.laoshan)
+    old_key_snap = kept.snapshot(scope, 2024, 3)
+    (old_key,) = kept._kept
+    writer.save_progress(world.ls_admin, world.ls_project, 2024, 4, {"investment": D("5")}, today=TODAY)
+    new = kept.snapshot(scope, 2024, 3)
+    kept._keep(old_key, old_key_snap)  # a slow request finishing late under the older stamp
+    assert list(kept._kept.values()) == [new]

@@ -61,13 +61,17 @@ def _stamped() -> frozenset[str]:
     return frozenset(stamp.ledger_tables())
 
 
-def _triggers_complete() -> bool:
-    from django.db import connection
+def _triggers_complete(using: str = "default") -> bool:
+    """Whether every ledger table carries its trigger, looked at again each minute (a migrate
+    reinstalls them and draws a new epoch)."""
+    from django.db import connections
 
-    key = (connection.alias, connection.settings_dict.get("NAME"))
-    if key not in _complete:
-        _complete[key] = stamp.complete()
-    return _complete[key]
+    connection = connections[using]
+    key = (using, connection.settings_dict.get("NAME"))
+    seen = _complete.get(key)
+    if seen is None or time.monotonic() - seen[1] > 60:
+        seen = _complete[key] = (stamp.complete(connection), time.monotonic())
+    return seen[0]
 
 
 def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> Snapshot:
@@ -91,9 +95,9 @@ def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> S
 
 
 def _key(projects, year, month, basis, as_of, today):
-    if not _triggers_complete():
+    if not _triggers_complete(projects.db):
         return None
-    current = stamp.current()
+    current = stamp.current(projects.db)
     if current is None:
         return None
     try:
@@ -105,15 +109,23 @@ def _key(projects, year, month, basis, as_of, today):
     return (current, projects.db, sql, repr(params), year, month, basis, as_of, today, translation.get_language())
 
 
+MAX_ENTRIES = 64  # however small each: an empty scope still holds its figures
+
+
+def _weight(snap: Snapshot) -> int:
+    return max(1, len(snap.lines))
+
+
 def _keep(key, snap: Snapshot) -> None:
-    size = len(snap.lines)
-    if size > _limit():
+    if _weight(snap) > _limit():
         return
     with _lock:
+        if any(k[1] == key[1] and k[0][0] == key[0][0] and k[0][1] > key[0][1] for k in _kept):
+            return  # figures under a newer stamp are kept already: these will not be asked for
         for old in [k for k in _kept if k[1] == key[1] and k[0] != key[0]]:
             del _kept[old]  # the same database under an older stamp: never asked for again
         _kept[key] = snap
-        while sum(len(s.lines) for s in _kept.values()) > _limit():
+        while len(_kept) > MAX_ENTRIES or sum(_weight(s) for s in _kept.values()) > _limit():
             _kept.popitem(last=False)
 
 
@@ -150,8 +162,8 @@ def refresh(now: float | None = None) -> int:
     one (and the documents made from them); returns how many."""
     from django.db import connection
 
-    current = stamp.current()
-    if current is None or not _triggers_complete():
+    current = stamp.current(connection.alias)
+    if current is None or not _triggers_complete(connection.alias):
         return 0
     now = time.monotonic() if now is None else now
     with _lock:
@@ -186,7 +198,7 @@ def _keep_ahead() -> None:
         except Exception:  # the keeper must never stop serving; the next request computes
             log.exception("keeping figures ahead failed")
         finally:
-            connection.close()
+            connection.close_if_unusable_or_obsolete()  # kept for CONN_MAX_AGE, as a request's
 
 
 def _start_keeper() -> None:

@@ -135,9 +135,16 @@ class Snapshot:
         self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
         self._load()
 
-    @functools.cached_property
+    @property
     def last_year(self) -> Snapshot | None:
-        """The same projects a year earlier, for 同比 (loaded when first asked for)."""
+        """The same projects a year earlier, for 同比 (loaded when first asked for; not a
+        cached_property, whose lock on Python 3.11 would make every snapshot's wait for any
+        other's)."""
+        if "_last_year" not in self.__dict__:
+            self.__dict__["_last_year"] = self._make_last_year()
+        return self.__dict__["_last_year"]
+
+    def _make_last_year(self) -> Snapshot | None:
         if not self._with_last_year:
             return None
         self._load_funds()  # last year's funds come from the same pass as this year's

@@ -57,7 +57,11 @@ def install(using_connection=None) -> int:
     from .models import LedgerChange, LedgerStamp
 
     stamp, change = LedgerStamp._meta.db_table, LedgerChange._meta.db_table
-    tables = ledger_tables()
+    existing = set(conn.introspection.table_names())
+    if not {stamp, change} <= existing:  # migrated back before the stamp: no triggers at all
+        uninstall(conn)
+        return 0
+    tables = [t for t in ledger_tables() if t in existing]  # a ledger app migrated back: its tables now
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(
@@ -89,6 +93,22 @@ def install(using_connection=None) -> int:
     return len(tables)
 
 
+def uninstall(using_connection=None) -> None:
+    """Drop every stamp trigger (and PostgreSQL's function)."""
+    conn = using_connection or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                           "WHERE t.tgname LIKE %s AND NOT t.tgisinternal", [PREFIX + "%"])
+            for name, table in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {conn.ops.quote_name(name)} ON {conn.ops.quote_name(table)}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PREFIX}touched()")
+        elif conn.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {conn.ops.quote_name(name)}")
+
+
 def installed(using_connection=None) -> set[str]:
     """The ledger tables that carry a stamp trigger now."""
     conn = using_connection or connection
@@ -109,9 +129,12 @@ def complete(using_connection=None) -> bool:
     return set(ledger_tables()) <= installed(using_connection)
 
 
-def current() -> tuple[int, int] | None:
+def current(using: str = "default") -> tuple[int, int] | None:
     """(epoch, count) of the ledger as committed now; None inside a transaction or where
     the database keeps no stamp."""
+    from django.db import connections
+
+    connection = connections[using]
     if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
         return None
     from .models import LedgerChange, LedgerStamp

@@ -3,6 +3,13 @@
 from django.db import migrations, models
 
 
+def drop_triggers(apps, schema_editor):
+    """Going back before the stamp: its triggers go with its tables (else every write fails)."""
+    from taizhang.monitoring.stamp import uninstall
+
+    uninstall(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +17,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The triggers are installed after every migrate (monitoring.apps); this removes them
+        # when the migration is reversed, before its tables are dropped.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
         migrations.CreateModel(
             name='LedgerChange',
             fields=[

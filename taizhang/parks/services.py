@@ -219,10 +219,11 @@ def record_firm_taxes(user, region, year: int, month: int, rows: list[tuple[str,
 
 # ---------------------------------------------------------------- the tax office's sheet
 
+#: the credit code is the column that identifies a row (the workbook reader's "name"): the
+#: sheet is joined on it, and a row without one is an error, not a firm
 TAX_FIELDS = {
-    "name": Field(gettext_noop("企业名称"), ("企业名称", "纳税人名称", "单位名称", "企业"), kind="name"),
-    "credit_code": Field(gettext_noop("统一社会信用代码"), ("统一社会信用代码", "社会信用代码", "信用代码",
-                                                      "纳税人识别号")),
+    "name": Field(gettext_noop("统一社会信用代码"), ("统一社会信用代码", "社会信用代码", "信用代码", "纳税人识别号")),
+    "firm_name": Field(gettext_noop("企业名称"), ("企业名称", "纳税人名称", "单位名称", "企业")),
     "amount": Field(gettext_noop("税收"), ("税收", "实缴税收", "入库税收", "税收收入", "实缴税金", "税额", "纳税额",
                                          "本月税收", "当月税收"), kind="money"),
 }
@@ -237,7 +238,7 @@ def read_tax_sheet(file, filename: str = "") -> list[dict[str, Any]]:
         if not sheets:
             raise ValidationError(_("工作簿中没有工作表"))
         sheet = sheets[0]
-        table = read_table(sheet, TAX_FIELDS, required="credit_code", max_rows=MAX_TAX_ROWS)
+        table = read_table(sheet, TAX_FIELDS, required="name", max_rows=MAX_TAX_ROWS)
     except WorkbookError as exc:
         raise ValidationError(str(exc)) from exc
     columns = {c.field: c for c in table.columns if c.field}
@@ -251,7 +252,7 @@ def read_tax_sheet(file, filename: str = "") -> list[dict[str, Any]]:
 
         where = {"sheet": sheet.name, "row": number}
         errors: list[str] = []
-        code = clean(cell("credit_code")).upper()
+        code = clean(cell("name")).upper()
         try:
             if not code:
                 raise ValidationError(_("不能为空"))
@@ -271,7 +272,7 @@ def read_tax_sheet(file, filename: str = "") -> list[dict[str, Any]]:
         except CellError as exc:
             errors.append(_("工作表“%(sheet)s”第%(row)s行 %(column)s:%(msg)s")
                           % {**where, "column": columns["amount"].title, "msg": exc})
-        rows.append({"row": number, "name": clean(cell("name") or ""), "credit_code": code,
+        rows.append({"row": number, "name": clean(cell("firm_name") or ""), "credit_code": code,
                      "amount": None if amount is None else str(amount), "firm": None, "errors": errors})
     if not rows:
         raise ValidationError(_("工作表“%(sheet)s”没有数据行") % {"sheet": sheet.name})

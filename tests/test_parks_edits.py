@@ -318,6 +318,11 @@ def test_a_tax_sheet_without_its_columns_is_refused_at_upload(client, site):
     r = upload(client, w, [["企业名称", "税收"], ["入驻公司", 1]])
     assert r.status_code == 400 and "统一社会信用代码" in r.content.decode()
     assert TaxImport.objects.count() == 0
+    # names are not needed: the sheet is joined on the codes
+    r = upload(client, w, [["统一社会信用代码", "税收(万元)"], [code(50), 5], ["合计", 5]])
+    assert r.status_code == 302
+    client.post(r["Location"])
+    assert list(FirmMonthlyTax.objects.values_list("enterprise__name", "amount")) == [("入驻公司", D("5"))]
 
 
 def test_another_districts_tax_upload_is_not_found(client, site):

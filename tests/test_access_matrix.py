@@ -225,6 +225,30 @@ ROUTES: dict[str, Route] = {
     "parks:building_detail": Route(kwargs={"pk": "building"},
                                    post={"unit": "space_unit", "credit_code": "x", "start": "2024-06-01"},
                                    methods=("post",)),
+    "parks:park_edit": Route(kwargs={"pk": "park"}, post={"planned_area_m2": "1", "chain": "chain"},
+                             methods=("post",)),
+    "parks:building_add": Route(post={"region": "region", "park": "park", "name": "越界新建楼宇", "kind": "featured"},
+                                methods=("post",)),
+    "parks:building_edit": Route(kwargs={"pk": "building"}, post={"region": "region", "name": "越界改名",
+                                                                  "kind": "featured"}, methods=("post",)),
+    "parks:unit_add": Route(kwargs={"pk": "building"}, post={"floor": "9", "code": "901", "area_m2": "1"},
+                            methods=("post",)),
+    "parks:unit_edit": Route(kwargs={"pk": "space_unit"}, post={"floor": "1", "code": "101", "area_m2": "100",
+                                                                "asking_rent": "1"}, methods=("post",)),
+    "parks:tenancy_end": Route(kwargs={"pk": "tenancy"}, post={"end": "2024-02-01"}, methods=("post",)),
+    "parks:tax_import": Route(post={"region": "region", "year": YEAR, "month": MONTH}, methods=("post",)),
+    "parks:tax_preview": Route(kwargs={"token": "tax_import"}, post={}, methods=("post",)),
+    "parks:scheme_list": Route(own=True, post={"region": "region", "name": "越界办法", "classify_by": "shares",
+                                               "small_land_mu": "3", "transition_years": "0", "min_pool_for_d": "0",
+                                               "d_surcharge_1": "0", "d_surcharge_2": "0", "d_surcharge_3": "0"},
+                               methods=("post",)),
+    "parks:scheme_detail": Route(kwargs={"pk": "draft_scheme"}, post={"action": "remove_pool",
+                                                                      "pool_key": "below_large"},
+                                 methods=("post",)),
+    "parks:scheme_version": Route(kwargs={"pk": "scheme"}, post={}, methods=("post",)),
+    "parks:indicator_edit": Route(kwargs={"pk": "mujun_indicator"}, post={"action": "remove"}, methods=("post",)),
+    "parks:exemptions": Route(kwargs={"pk": "evaluation"}, post={"credit_code": "x", "kind": "exempt",
+                                                                 "reason": "越界免评"}, methods=("post",)),
     "parks:vacant": Route(own=True, query={"area_min": "1"}),
     "parks:tax": Route(own=True, query={"year": YEAR}),
     "parks:evaluation_list": Route(own=True),
@@ -238,10 +262,17 @@ ROUTES: dict[str, Route] = {
     "parks:evaluation_workbook": Route(kwargs={"pk": "evaluation"}),
     "parks:objection_review": Route(kwargs={"pk": "objection"}, post={"accept": "1", "review_note": "越界"},
                                     methods=("post",)),
-    "building-list": Route(query={"region": "region"}),
-    "building-detail": Route(kwargs={"pk": "building"}),
-    "tenancy-list": Route(query={"unit": "space_unit"}),
+    "building-list": Route(query={"region": "region"}, post={"region": "region", "name": "越界新建楼宇"},
+                           methods=("post",)),
+    "building-detail": Route(kwargs={"pk": "building"}, post={"name": "越界改名"}, methods=("put", "patch")),
+    "spaceunit-list": Route(query={"building": "building"},
+                            post={"building": "building", "floor": 9, "code": "901", "area_m2": "1"},
+                            methods=("post",)),
+    "spaceunit-detail": Route(kwargs={"pk": "space_unit"}, post={"area_m2": "99"}, methods=("put", "patch")),
+    "tenancy-list": Route(query={"unit": "space_unit"},
+                          post={"unit": "draft_unit", "enterprise": "firm", "start": "2024-06-01"}, methods=("post",)),
     "tenancy-detail": Route(kwargs={"pk": "tenancy"}),
+    "tenancy-end": Route(kwargs={"pk": "tenancy"}, post={"end": "2024-02-01"}, methods=("post",)),
     "mujun-evaluation-list": Route(query={"region": "region"}),
     "mujun-evaluation-detail": Route(kwargs={"pk": "evaluation"}),
     "mujun-result-list": Route(query={"evaluation": "evaluation"}),
@@ -346,6 +377,7 @@ def parks_children(admin, region, tag: str, n: int) -> dict:
     from taizhang.enterprises.services import create_enterprise
     from taizhang.parks import evaluation as ev
     from taizhang.parks import services as parks
+    from taizhang.parks.models import Indicator as MujunIndicator
     from taizhang.projects.validators import credit_code_check_char
 
     from .sheets import xlsx
@@ -353,9 +385,14 @@ def parks_children(admin, region, tag: str, n: int) -> dict:
     first = f"91{region.code}{n:09d}"
     code = first + credit_code_check_char(first)
     firm = create_enterprise(admin, {"name": f"{tag}企业", "credit_code": code, "region": region})
-    building = parks.create_building(admin, {"region": region, "name": f"{tag}楼宇"})
+    park = Region.objects.create(code=f"P{region.code}{n:02d}", name=f"{tag}园区", level=RegionLevel.PARK,
+                                 parent=region)
+    building = parks.create_building(admin, {"region": region, "park": park, "name": f"{tag}楼宇"})
     unit = parks.add_unit(admin, building, {"floor": 1, "code": "101", "area_m2": D("100")})
+    empty_unit = parks.add_unit(admin, building, {"floor": 2, "code": "201", "area_m2": D("100")})
     tenancy = parks.lease(admin, unit, firm, dt.date(2024, 1, 1))
+    tax = parks.start_tax_import(admin, region, 2024, 2, io.BytesIO(xlsx([["统一社会信用代码", "税收"], [code, 7]])),
+                                 f"{tag}税收.xlsx")
     scheme = ev.save_scheme(admin, region, {"name": f"{tag}评价办法"}, {"below_large": {
         "a_share": D("25"), "ab_share": D("70"), "d_share": D("5"),
         "indicators": [{"key": "tax_per_mu", "weight": D("100"), "fixed_value": D("10")}]}})
@@ -367,9 +404,12 @@ def parks_children(admin, region, tag: str, n: int) -> dict:
     ev.publish(admin, evaluation, dt.date(2024, 3, 1), dt.date(2099, 12, 31))
     objection = ev.lodge_objection(admin, evaluation, firm, {"content": f"{tag}异议"})
     pending = ev.import_figures(admin, region, 2023, "tax", io.BytesIO(sheet), f"{tag}二.xlsx")
+    draft = ev.new_version(admin, scheme)
     return {"building": building.pk, "space_unit": unit.pk, "tenancy": tenancy.pk, "mujun_batch": pending.pk,
             "scheme": scheme.pk, "evaluation": evaluation.pk, "firm": firm.pk, "objection": objection.pk,
-            "mujun_result": evaluation.results.get().pk}
+            "mujun_result": evaluation.results.get().pk, "park": park.pk, "draft_unit": empty_unit.pk,
+            "tax_import": tax.token, "draft_scheme": draft.pk,
+            "mujun_indicator": MujunIndicator.objects.filter(pool__scheme=draft).first().pk}
 
 
 @pytest.fixture

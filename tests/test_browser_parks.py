@@ -130,3 +130,50 @@ def test_the_parks_page_draws_occupancy(page, world, width):  # noqa: F811
     page.wait_for_selector("#chart-trend[data-drawn]")
     no_sideways_scroll(page, width)
     screenshot(page, f"building-{width}")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_district_admin_adds_a_building_and_a_unit_and_leases_it(page, world, width):  # noqa: F811
+    """A building and a unit typed in on the pages, let to a firm of the registry: the
+    building's 入驻率 goes from 0 to the unit's share of the area."""
+    w = world
+    create_enterprise(w.ls_admin, {"name": "青岛智造科技有限公司", "credit_code": code(80), "region": w.laoshan})
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "ls_admin")
+    page.goto(page.base_url + "/parks/")
+    page.click("#add-building")
+    form = page.locator("#edit-form")
+    form.locator("select[name=region]").select_option(label="崂山区")
+    form.locator("select[name=park]").select_option(label="青岛市虚拟现实产业园")
+    form.locator("input[name=name]").fill("虚拟现实工业楼")
+    form.locator("select[name=kind]").select_option("industrial")
+    form.locator("input[name=gross_area_m2]").fill("2000")
+    form.locator("input[name=floor_load_kn]").fill("12")
+    form.locator("input[name=ceiling_m]").fill("6")
+    form.locator("input[name=freight_lifts]").fill("2")
+    no_sideways_scroll(page, width)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=已登记楼宇")
+    for code_, area in (("1F", "1200"), ("2F", "800")):
+        page.click("#add-unit")
+        form = page.locator("#edit-form")
+        form.locator("input[name=floor]").fill(code_[0])
+        form.locator("input[name=code]").fill(code_)
+        form.locator("input[name=area_m2]").fill(area)
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("text=已登记单元")
+    assert page.inner_text(".kpi >> nth=0").split()[-1] == "0.00%"
+    lease = page.locator("#lease-form")
+    lease.locator("select[name=unit]").select_option(label="虚拟现实工业楼 1F")
+    lease.locator("input[name=credit_code]").fill(code(80))
+    lease.locator("input[name=start]").fill("2024-01-01")
+    lease.locator("button").click()
+    page.wait_for_selector("text=已登记入驻")
+    assert page.inner_text(".kpi >> nth=0").split()[-1] == "60.00%"
+    assert page.inner_text(".kpi >> nth=1").split()[-1] == "50.00%"
+    assert "青岛智造科技有限公司" in page.inner_text("#units")
+    page.wait_for_selector("#chart-trend[data-drawn]")
+    no_sideways_scroll(page, width)
+    screenshot(page, f"building-leased-{width}")
+    page.goto(page.base_url + "/parks/")
+    assert "60.00%" in page.inner_text("#rate-area")

@@ -49,7 +49,7 @@ EXCEPTIONS = ("简体中文",)
 #: heading a sheet must have, which the answer to a sheet without it names as the sheet writes it)
 SHEET_HEADINGS = ("项目名称", "总投资(万元)", "责任单位", "2024年计划投资", "1-3月完成投资", "计划投资(万元)",
                   "年度计划(万元)", "项目阶段", "建设单位", "企业名称", "工作任务", "指标名称", "营业收入(万元)",
-                  "从业人员")
+                  "从业人员", "税收")
 
 
 def upload(name: str, rows) -> tuple:
@@ -238,6 +238,10 @@ def english_parks(w, admin):
     unit = parks.add_unit(admin, w.building, {"floor": 1, "code": "101", "area_m2": D("500"), "asking_rent": D("40")})
     parks.add_unit(admin, w.building, {"floor": 2, "code": "201", "area_m2": D("500")})
     parks.lease(admin, unit, firms[0], dt.date(2023, 1, 1))
+    w.space_unit = unit
+    w.tax_import = parks.start_tax_import(admin, w.laoshan, 2024, 2, io.BytesIO(xlsx([
+        ["企业名称", "统一社会信用代码", "税收"], [firms[0].name, code(1), 12.5], [firms[1].name, code(2), 3]])),
+        "tax.xlsx").token
     scheme = pev.save_scheme(admin, w.laoshan, {"name": "Mu-yield method", "source_doc": "Rules 2022",
                                                 "min_pool_for_d": 0}, {"below_large": {
         "a_share": D("25"), "ab_share": D("70"), "d_share": D("5"),
@@ -256,6 +260,9 @@ def english_parks(w, admin):
     pev.lodge_objection(admin, w.evaluation, firms[1], {"metric": "tax", "claimed_value": D("90"),
                                                         "content": "Tax of the branch left out"})
     w.rated_firm = firms[1]
+    w.scheme, w.scheme_v2 = scheme, pev.new_version(admin, scheme)  # the first is published: read only
+    w.mujun_indicator = w.scheme_v2.pools.get().indicators.first()
+    pev.exempt(admin, w.evaluation, firms[2], "New plant", "transition")
 
 
 # --- what a page says ---------------------------------------------------------------------------
@@ -353,6 +360,17 @@ PAGES = {
     "parks:evaluation_list": {},
     "parks:evaluation_detail": {"kwargs": {"pk": "evaluation"}},
     "parks:result_detail": {"kwargs": {"pk": "evaluation", "firm_pk": "rated_firm"}},
+    "parks:park_edit": {"kwargs": {"pk": "park"}},
+    "parks:building_add": {},
+    "parks:building_edit": {"kwargs": {"pk": "building"}},
+    "parks:unit_add": {"kwargs": {"pk": "building"}},
+    "parks:unit_edit": {"kwargs": {"pk": "space_unit"}},
+    "parks:tax_import": {},
+    "parks:tax_preview": {"kwargs": {"token": "tax_import"}},
+    "parks:scheme_list": {},
+    "parks:scheme_detail": {"kwargs": {"pk": "scheme"}},
+    "parks:indicator_edit": {"kwargs": {"pk": "mujun_indicator"}},
+    "parks:exemptions": {"kwargs": {"pk": "evaluation"}},
 }
 #: not pages: JSON, redirects, file downloads (their HTML, if any, is checked by the pages that link them)
 NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:project_export", "projects:import_template",
@@ -362,7 +380,7 @@ NOT_PAGES = {"healthz", "favicon", "set_language", "accounts:logout", "projects:
              "enterprises:commissioner_set", "enterprises:demand_step", "enterprises:visit_merge",
              "enterprises:strategy_save", "enterprises:measure_add", "enterprises:service_level_edit",
              "indicators:evidence", "parks:data_import", "parks:batch_review", "parks:evaluation_add",
-             "parks:objection_review", "parks:evaluation_workbook"}
+             "parks:objection_review", "parks:evaluation_workbook", "parks:tenancy_end", "parks:scheme_version"}
 #: more visits: other states of the same pages
 MORE = [
     ("todos", {"query": {"show": "待审核"}}),
@@ -391,6 +409,7 @@ MORE = [
     ("indicators:compare", {}),
     ("parks:vacant", {"query": {"area_min": "100", "load_min": "5"}}),
     ("parks:evaluation_detail", {"kwargs": {"pk": "evaluation"}, "query": {"pool": "T"}}),
+    ("parks:scheme_detail", {"kwargs": {"pk": "scheme_v2"}}),
 ]
 
 
@@ -414,7 +433,10 @@ def ids_of(w) -> dict:
             "list_import": w.list_import, "indicator": w.indicator.pk, "document": w.document.pk, "task": w.task.pk,
             "building": w.building.pk, "evaluation": w.evaluation.pk, "rated_firm": w.rated_firm.pk,
             "strategy": w.strategy.pk, "measure": w.measure.pk, "service_level": w.service_level.pk,
-            "figure_import": w.figure_import}
+            "figure_import": w.figure_import,
+            "park": w.park.pk, "space_unit": w.space_unit.pk, "tax_import": w.tax_import, "scheme": w.scheme.pk,
+            "scheme_v2": w.scheme_v2.pk, "mujun_indicator": w.mujun_indicator.pk,
+            "tenancy": w.space_unit.tenancies.get().pk, "rated_code": w.rated_firm.credit_code}
 
 
 def url_of(name, spec, ids):
@@ -444,7 +466,7 @@ def check(response, where, problems, allowed=()):
     """``allowed``: the uploaded sheets' headings, shown back on the import pages only (the
     ledger's import, the 认定名单's, and the sheets of key tasks and of indicator values)."""
     if not response.request["PATH_INFO"].startswith(("/projects/import/", "/enterprises/import/", "/indicators/tasks/",
-                                                      "/indicators/period/")):
+                                                      "/indicators/period/", "/parks/tax/import/")):
         allowed = ()
     if response.get("Content-Type", "").startswith("text/html"):
         found = chinese_in(response.content.decode("utf-8", "replace"), allowed)
@@ -561,6 +583,35 @@ BAD_POSTS = [
      {"file": upload("tasks.xlsx", [["序号", "工作任务", "牵头单位", "完成时限"], [1, "Roads", "Nobody", "2024-05-01"],
                                     [2, "Parks", "Laoshan DRC", "soon"], [3, "", "Laoshan DRC", "2024-05-01"]])}),
     ("indicators:tasks", {"query": MONTH_Q}, {"file": upload("tasks.xlsx", [["工作任务"], ["Roads"]])}),
+    ("parks:building_add", {}, {"region": "laoshan", "name": "VR Tower", "gross_area_m2": "-1", "kind": "featured"}),
+    ("parks:unit_add", {"kwargs": {"pk": "building"}}, {"floor": "3", "code": "101", "area_m2": "NaN"}),
+    ("parks:unit_add", {"kwargs": {"pk": "building"}}, {"floor": "3", "code": "101", "area_m2": "5"}),
+    ("parks:unit_edit", {"kwargs": {"pk": "space_unit"}}, {"floor": "1", "code": "101", "area_m2": "1"}),
+    ("parks:park_edit", {"kwargs": {"pk": "park"}}, {"planned_area_m2": "-3"}),
+    ("parks:building_detail", {"kwargs": {"pk": "building"}}, {"unit": "space_unit", "credit_code": "x",
+                                                                "start": "2023-06-01"}),
+    ("parks:tenancy_end", {"kwargs": {"pk": "tenancy"}}, {"end": "2000-01-01"}),
+    ("parks:tax_import", {}, {}),
+    ("parks:tax_import", {}, {"region": "laoshan", "year": YEAR, "month": MONTH,
+                              "file": upload("tax.xlsx", [["统一社会信用代码", "税收"], ["123", "NaN"], ["", 5]])}),
+    ("parks:tax_preview", {"kwargs": {"token": "tax_import"}}, {}),
+    ("parks:tax_preview", {"kwargs": {"token": "tax_import"}}, {}),
+    ("parks:scheme_list", {}, {"region": "laoshan", "name": ""}),
+    ("parks:scheme_detail", {"kwargs": {"pk": "scheme"}}, {"action": "pool", "pool_key": "above"}),
+    ("parks:scheme_detail", {"kwargs": {"pk": "scheme_v2"}},
+     {"action": "pool", "pool_key": "below_large", "pool-below_large-a_share": "80",
+      "pool-below_large-ab_share": "60", "pool-below_large-d_share": "5"}),
+    ("parks:scheme_detail", {"kwargs": {"pk": "scheme_v2"}},
+     {"action": "indicator", "indicator_pool": "below_large", "ind-below_large-key": "va_per_mu",
+      "ind-below_large-weight": "NaN"}),
+    ("parks:scheme_detail", {"kwargs": {"pk": "scheme_v2"}},
+     {"action": "indicator", "indicator_pool": "above", "ind-above-key": "va_per_mu"}),
+    ("parks:indicator_edit", {"kwargs": {"pk": "mujun_indicator"}},
+     {"key": "tax_per_mu", "direction": "higher", "weight": "5", "benchmark": "fixed", "factor": "1",
+      "missing": "zero"}),
+    ("parks:scheme_version", {"kwargs": {"pk": "scheme"}}, {}),
+    ("parks:exemptions", {"kwargs": {"pk": "evaluation"}}, {"credit_code": "nobody", "kind": "exempt",
+                                                            "reason": ""}),
 ]
 
 
@@ -679,6 +730,19 @@ ACTIONS = [
     ("district_admin", "indicators:task", {"kwargs": {"pk": "task"}},
      {"action": "escalate", "content": "Report the walls", "deadline": "2099-01-01"}),
     ("district_admin", "indicators:documents", {}, {"public": "on"}),
+    ("district_admin", "parks:building_add", {}, {"region": "laoshan", "name": "Lab Tower", "kind": "industrial",
+                                                  "floor_load_kn": "10"}),
+    ("district_admin", "parks:unit_edit", {"kwargs": {"pk": "space_unit"}}, {"floor": "1", "code": "101",
+                                                                             "area_m2": "500", "asking_rent": "42"}),
+    ("district_admin", "parks:park_edit", {"kwargs": {"pk": "park"}}, {"planned_area_m2": "90000"}),
+    ("district_admin", "parks:tax_preview", {"kwargs": {"token": "tax_import"}}, {}),
+    ("district_admin", "parks:tenancy_end", {"kwargs": {"pk": "tenancy"}}, {"end": "2024-06-30"}),
+    ("district_admin", "parks:scheme_detail", {"kwargs": {"pk": "scheme_v2"}},
+     {"action": "pool", "pool_key": "below_large", "pool-below_large-a_share": "20",
+      "pool-below_large-ab_share": "60", "pool-below_large-d_share": "5"}),
+    ("district_admin", "parks:exemptions", {"kwargs": {"pk": "evaluation"}},
+     {"credit_code": "rated_code", "kind": "exempt", "reason": "Closed"}),
+    ("district_admin", "parks:scheme_version", {"kwargs": {"pk": "scheme_v2"}}, {}),
     ("district_reporter", "accounts:password_change", {}, {"old_password": "pw", "new_password1": "Lao-shan-2026!",
                                                            "new_password2": "Lao-shan-2026!"}),
 ]

@@ -97,6 +97,11 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", _("已公布")
 
 
+class ExemptionKind(models.TextChoices):
+    EXEMPT = "exempt", _("免评")
+    TRANSITION = "transition", _("过渡期")
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("待审核")
     ACCEPTED = "accepted", _("已采纳")

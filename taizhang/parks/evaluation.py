@@ -39,6 +39,7 @@ from .choices import (
     ClassifyBy,
     Department,
     EvaluationStatus,
+    ExemptionKind,
     Klass,
     Metric,
     ObjectionStatus,
@@ -318,17 +319,121 @@ def new_version(user, scheme: Scheme, changes: dict[str, Any] | None = None) -> 
     """A copy of the scheme as its next version (the old one stays for the years it governed)."""
     pools = {}
     for pool in scheme.pools.prefetch_related("indicators"):
-        fields = {f: getattr(pool, f) for f in ("a_min", "b_min", "c_min", "a_share", "ab_share", "d_share")}
-        fields["indicators"] = [{f: getattr(i, f) for f in ("key", "weight", "direction", "benchmark", "factor",
-                                                            "fixed_value", "cap", "missing")}
+        fields = {f: getattr(pool, f) for f in POOL_FIELDS}
+        fields["indicators"] = [{f: getattr(i, f) for f in INDICATOR_FIELDS if f != "order"}
                                 for i in pool.indicators.all()]
         pools[pool.pool] = fields
-    data = {f: getattr(scheme, f) for f in ("name", "source_doc", "source_url", "classify_by", "small_land_mu",
-                                            "transition_years", "min_pool_for_d", "d_surcharge_1", "d_surcharge_2",
-                                            "d_surcharge_3", "note")}
+    data = {f: getattr(scheme, f) for f in SCHEME_FIELDS}
     latest = Scheme.objects.filter(region=scheme.region, name=scheme.name).aggregate(v=Max("version"))["v"]
     data.update(changes or {}, version=latest + 1)
     return save_scheme(user, scheme.region, data, pools)
+
+
+SCHEME_FIELDS = ("name", "source_doc", "source_url", "classify_by", "small_land_mu", "transition_years",
+                 "min_pool_for_d", "d_surcharge_1", "d_surcharge_2", "d_surcharge_3", "note")
+POOL_FIELDS = ("a_min", "b_min", "c_min", "a_share", "ab_share", "d_share")
+INDICATOR_FIELDS = ("key", "weight", "direction", "benchmark", "factor", "fixed_value", "cap", "missing", "order")
+
+
+def scheme_in_use(scheme: Scheme) -> bool:
+    """Whether the scheme governs a published (公示 or final) evaluation: such a version is
+    never changed in place, a new version is made."""
+    return scheme.frozen or scheme.evaluations.exclude(status=EvaluationStatus.DRAFT).exists()
+
+
+def _editable(user, scheme: Scheme) -> None:
+    _require(user, Action.SET_RULES, scheme.region, _("只有区管理员可以设定评价办法"))
+    if scheme_in_use(scheme):
+        raise ValidationError(_("该版本已用于公示的评价,不能修改;请新建版本后修改"))
+
+
+def update_scheme(user, scheme: Scheme, data: dict[str, Any]) -> Scheme:
+    """Change a scheme version's own fields (its version and district stay)."""
+    _editable(user, scheme)
+    unknown = set(data) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改:%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    with transaction.atomic(), change_context(user, gettext_noop("修改亩均评价办法")):
+        scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        _editable(user, scheme)  # not published meanwhile
+        for field, value in data.items():
+            setattr(scheme, field, value)
+        refuse_non_finite(scheme)
+        scheme.full_clean()
+        scheme.save()
+        for pool in scheme.pools.all():  # a change of 分类方式 asks the pools for other figures
+            try:
+                pool.full_clean()
+            except ValidationError as exc:
+                raise ValidationError(_("评价组“%(pool)s”:%(msg)s")
+                                      % {"pool": pool.get_pool_display(), "msg": " ".join(exc.messages)}) from exc
+    return scheme
+
+
+def save_pool(user, scheme: Scheme, pool_key: str, data: dict[str, Any]) -> SchemePool:
+    """A pool of a scheme version with its class thresholds or shares, made on first save."""
+    _editable(user, scheme)
+    unknown = set(data) - set(POOL_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改:%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    with transaction.atomic(), change_context(user, gettext_noop("设定亩均评价组")):
+        pool = SchemePool.objects.filter(scheme=scheme, pool=pool_key).first() or SchemePool(scheme=scheme,
+                                                                                           pool=pool_key)
+        for field, value in data.items():
+            setattr(pool, field, value)
+        refuse_non_finite(pool)
+        pool.full_clean()
+        pool.save()
+    return pool
+
+
+def _refuse_scored(indicators) -> None:
+    if IndicatorScore.objects.filter(indicator__in=indicators).exists():
+        raise ValidationError(_("该指标已有试算得分,不能删除;请新建版本后修改"))
+
+
+def remove_pool(user, pool: SchemePool) -> None:
+    _editable(user, pool.scheme)
+    _refuse_scored(pool.indicators.all())
+    with transaction.atomic(), change_context(user, gettext_noop("删除亩均评价组")):
+        pool.delete()
+
+
+def save_indicator(user, pool: SchemePool, data: dict[str, Any], indicator: Indicator | None = None) -> Indicator:
+    """An indicator of a pool: its direction, weight, benchmark rule and cap; new unless
+    ``indicator`` (one of the pool's) is given."""
+    _editable(user, pool.scheme)
+    if indicator is not None and indicator.pool_id != pool.pk:
+        raise ValidationError(_("指标不属于该评价组"))
+    unknown = set(data) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改:%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    if indicator is None:
+        indicator = Indicator(pool=pool, order=pool.indicators.count())
+    for field, value in data.items():
+        setattr(indicator, field, value)
+    refuse_non_finite(indicator)
+    indicator.full_clean(validate_constraints=False)
+    if pool.indicators.exclude(pk=indicator.pk).filter(key=indicator.key).exists():
+        raise ValidationError({"key": [_("该评价组已有该指标")]})
+    with transaction.atomic(), change_context(user, gettext_noop("设定亩均评价指标")):
+        indicator.save()
+    return indicator
+
+
+def remove_indicator(user, indicator: Indicator) -> None:
+    _editable(user, indicator.pool.scheme)
+    _refuse_scored([indicator])
+    with transaction.atomic(), change_context(user, gettext_noop("删除亩均评价指标")):
+        indicator.delete()
+
+
+def scheme_problems(scheme: Scheme) -> list[str]:
+    """What keeps a scheme version from governing a run: no pool, or a pool without indicators."""
+    pools = list(scheme.pools.prefetch_related("indicators"))
+    if not pools:
+        return [_("评价办法还没有评价组")]
+    return [_("评价组“%(pool)s”没有指标") % {"pool": p.get_pool_display()} for p in pools if not p.indicators.all()]
 
 
 def scheme_spec(scheme: Scheme) -> scoring.SchemeSpec:
@@ -352,6 +457,9 @@ def create_evaluation(user, region, year: int, scheme: Scheme, note: str = "") -
         raise ValidationError({"scheme": _("评价办法不属于该区")})
     if Evaluation.objects.filter(region=region, year=year).exists():
         raise ValidationError({"year": _("该区该年度已有评价")})
+    problems = scheme_problems(scheme)
+    if problems:
+        raise ValidationError({"scheme": problems})
     evaluation = Evaluation(region=region, year=year, scheme=scheme, note=note)
     evaluation.full_clean()
     with transaction.atomic(), change_context(user, gettext_noop("新建亩均评价")):
@@ -359,19 +467,32 @@ def create_evaluation(user, region, year: int, scheme: Scheme, note: str = "") -
     return evaluation
 
 
-def exempt(user, evaluation: Evaluation, firm: Enterprise, reason: str) -> Exemption:
-    """List a firm as 免评 (T) for this evaluation, with the reason."""
-    _require(user, Action.APPROVE, evaluation)
+def exempt(user, evaluation: Evaluation, firm: Enterprise, reason: str,
+           kind: str = ExemptionKind.EXEMPT) -> Exemption:
+    """List a firm as T for this evaluation (免评, or in its 过渡期), with the reason; it
+    takes effect at the next run."""
+    _require(user, Action.APPROVE, evaluation, _("只有区管理员可以登记免评企业"))
     if evaluation.status == EvaluationStatus.FINAL:
         raise ValidationError(_("评价已公布,不能再调整"))
     if firm.region_id != evaluation.region_id:
-        raise ValidationError(_("企业不属于该区"))
+        raise ValidationError({"enterprise": [_("企业不属于该区")]})
+    if kind not in ExemptionKind.values:
+        raise ValidationError({"kind": [_("请选择类型")]})
     if not (reason or "").strip():
-        raise ValidationError({"reason": [_("请填写免评原因")]})
+        raise ValidationError({"reason": [_("请填写原因")]})
     with transaction.atomic(), change_context(user, gettext_noop("登记免评企业")):
         item, _created = Exemption.objects.update_or_create(evaluation=evaluation, enterprise=firm,
-                                                            defaults={"reason": reason.strip()[:200]})
+                                                            defaults={"reason": reason.strip()[:200], "kind": kind})
     return item
+
+
+def remove_exemption(user, item: Exemption) -> None:
+    """The firm is evaluated again from the next run."""
+    _require(user, Action.APPROVE, item.evaluation, _("只有区管理员可以登记免评企业"))
+    if item.evaluation.status == EvaluationStatus.FINAL:
+        raise ValidationError(_("评价已公布,不能再调整"))
+    with transaction.atomic(), change_context(user, gettext_noop("撤销免评")):
+        item.delete()
 
 
 def reviewed_figures(region, year: int) -> dict[int, dict[str, Decimal]]:

@@ -8,7 +8,12 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Department, Metric
+from taizhang.core.scope import districts_of, restrict_regions
+from taizhang.regions.choices import RegionLevel
+from taizhang.regions.models import IndustryChain, Region, Unit
+
+from .choices import Department, ExemptionKind, Metric
+from .models import Building, Indicator, ParkProfile, Scheme, SchemePool, SpaceUnit
 from .models.base import MAX_AREA_M2
 
 
@@ -83,3 +88,115 @@ class ReviewForm(forms.Form):
     corrected_value = forms.DecimalField(label=_("核定数值"), required=False, max_digits=20, decimal_places=4,
                                          min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"))
     review_note = forms.CharField(label=_("审核意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------- edits through the services
+
+
+class ServiceForm(forms.ModelForm):
+    """A model's fields as a form that only reads what was typed: the model's rules run once,
+    in the service the view calls (the one door), and its errors come back to the fields."""
+
+    def _post_clean(self):
+        pass
+
+    def service_errors(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+_date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ParkProfileForm(ServiceForm):
+    class Meta:
+        model = ParkProfile
+        fields = ["chain", "managing_unit", "specialised", "planned_area_m2", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, park=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chain"].queryset = IndustryChain.objects.filter(region=park.parent)
+        self.fields["managing_unit"].queryset = Unit.objects.filter(region=park.parent)
+
+
+class BuildingForm(ServiceForm):
+    class Meta:
+        model = Building
+        fields = ["region", "park", "name", "kind", "theme", "address", "gross_area_m2", "floors",
+                  "floor_load_kn", "ceiling_m", "freight_lifts", "freight_lift_kg", "opened"]
+        widgets = {"opened": _date}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = districts_of(user)
+        self.fields["park"].queryset = restrict_regions(Region.objects.filter(level=RegionLevel.PARK), user)
+
+
+class UnitForm(ServiceForm):
+    class Meta:
+        model = SpaceUnit
+        fields = ["floor", "code", "area_m2", "floor_load_kn", "ceiling_m", "asking_rent"]
+
+
+class EndTenancyForm(forms.Form):
+    end = forms.DateField(label=_("退租日期"), widget=_date, help_text=_("租期最后一天"))
+
+
+class TaxImportForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("所属区"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    file = forms.FileField(label=_("税收表(Excel 或 CSV)"),
+                           help_text=_("须有“统一社会信用代码”和“税收”列;金额单位按表头,未注明为万元"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = districts_of(user)
+
+
+class SchemeForm(ServiceForm):
+    source_url = forms.URLField(label=_("依据文件网址"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Scheme
+        fields = ["name", "source_doc", "source_url", "classify_by", "small_land_mu", "transition_years",
+                  "min_pool_for_d", "d_surcharge_1", "d_surcharge_2", "d_surcharge_3", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class NewSchemeForm(SchemeForm):
+    region = forms.ModelChoiceField(label=_("所属区"), queryset=None, empty_label=None)
+
+    class Meta(SchemeForm.Meta):
+        fields = ["region", *SchemeForm.Meta.fields]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = districts_of(user)
+
+
+class PoolForm(ServiceForm):
+    class Meta:
+        model = SchemePool
+        fields = ["pool", "a_min", "b_min", "c_min", "a_share", "ab_share", "d_share"]
+
+
+class IndicatorForm(ServiceForm):
+    class Meta:
+        model = Indicator
+        fields = ["key", "direction", "weight", "benchmark", "factor", "fixed_value", "cap", "missing", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False  # new indicators go last
+
+
+class ExemptionForm(forms.Form):
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    kind = forms.ChoiceField(label=_("类型"), choices=ExemptionKind.choices)
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -15,4 +15,4 @@ from .mujun import (  # noqa: F401
     Scheme,
     SchemePool,
 )
-from .space import Building, FirmMonthlyTax, ParkProfile, SpaceUnit, Tenancy  # noqa: F401
+from .space import Building, FirmMonthlyTax, ParkProfile, SpaceUnit, TaxImport, Tenancy  # noqa: F401

@@ -24,6 +24,7 @@ from ..choices import (
     Department,
     Direction,
     EvaluationStatus,
+    ExemptionKind,
     Klass,
     Metric,
     Missing,
@@ -303,7 +304,8 @@ class Exemption(TimeStampedModel):
                                    related_name="exemptions")
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
                                    related_name="mujun_exemptions")
-    reason = models.CharField(_("免评原因"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=ExemptionKind.choices, default=ExemptionKind.EXEMPT)
+    reason = models.CharField(_("原因"), max_length=200)
 
     history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
 

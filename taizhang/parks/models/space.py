@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -258,3 +259,39 @@ class FirmMonthlyTax(TimeStampedModel):
     @property
     def region(self):
         return self.enterprise.region
+
+
+class TaxImportQuerySet(ScopedQuerySet):
+    pass
+
+
+class TaxImport(models.Model):
+    """One upload of the tax office's monthly sheet, read and joined to the registry on
+    统一社会信用代码, waiting for the user to confirm. Confirmed once, all rows or none (by the
+    one writer, :func:`taizhang.parks.services.record_firm_taxes`); rows with errors block it."""
+
+    token = models.CharField(_("批次号"), max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL,
+                             null=True, blank=True, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区"), on_delete=models.PROTECT,
+                               related_name="tax_imports")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    filename = models.CharField(_("文件名"), max_length=200)
+    rows = models.JSONField(_("数据行"), default=list)
+    applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = TaxImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("月度税收导入")
+        verbose_name_plural = _("月度税收导入")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def errors(self) -> list[str]:
+        return [m for r in self.rows for m in r.get("errors", [])]

@@ -661,23 +661,20 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if text.startswith("【", q_start, c.number.start):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
-        period, sub = period_of(text, s_start, c.number.start, article, marks)
+        pos = c.number.start
+        section = article.section_at(pos) if article.sections else None
+        period, sub = period_of(text, s_start, pos, article, marks, section)
         if c.period_override is not ...:
             period = None if c.period_override is None else str(c.period_override)
+        value = c.value  # round(value, 6), without its cost for a whole number (most are)
         facts.append(Fact(
-            doc=doc, start=start, end=end, quote=norm.original[start:end],
-            region=item_place(article, c.place) or
-            region_of(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
-            period=period, subperiod=sub, indicator=indicator, kind=c.kind,
-            value=_round6(c.value), unit=c.unit,
-            status=status_of(text, s_start, c.number.start, article, marks),
+            doc, start, end, norm.original[start:end],
+            (c.place and item_place(article, c.place)) or region_of(text, s_start, pos, article, text[c.left_start:pos]),
+            period, sub, indicator, c.kind,
+            value if type(value) is float and value.is_integer() else round(value, 6), c.unit,
+            status_of(text, s_start, pos, article, marks, section),
         ))
     return facts
-
-
-def _round6(value: float) -> float:
-    """round(value, 6), without its cost for a whole number (most are)."""
-    return value if type(value) is float and value.is_integer() else round(value, 6)
 
 
 def _split_list(s: str) -> list[str]:

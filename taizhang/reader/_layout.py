@@ -69,6 +69,8 @@ class Article:
     # (position, mention) of lines led by a place and a colon (南昌:一季度开工…): that
     # place is the topic of what follows, up to the next such line
     heading_places: list = field(default_factory=list)
+    # (region_code, its ancestors, its province), worked out by region_of once, not per fact
+    home_context: tuple | None = field(default=None, repr=False, compare=False)
 
     def heading_place_at(self, pos: int) -> Mention | None:
         found = None
@@ -81,6 +83,8 @@ class Article:
     sections: list[Section] = field(default_factory=list)
 
     def section_at(self, pos: int) -> Section | None:
+        if not self.sections:
+            return None
         for s in self.sections:
             if s.start <= pos < s.end:
                 return s

@@ -143,7 +143,10 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the normalised span [start, end)."""
-        return self.origin(start), self.origin(end - 1) + 1
+        seg_text, seg_orig = self.seg_text, self.seg_orig  # origin() twice, without the calls
+        k = bisect_right(seg_text, start) - 1
+        j = bisect_right(seg_text, end - 1) - 1
+        return seg_orig[k] + (start - seg_text[k]), seg_orig[j] + (end - 1 - seg_text[j]) + 1
 
 
 def _wrapped(text: str, nl: int) -> bool:

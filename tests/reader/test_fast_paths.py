@@ -1,0 +1,148 @@
+"""The reader's fast paths held to the plain code they replace.
+
+Each rewrite for speed keeps its plain form here, and a table of texts shows the two agree
+at every position that matters (each number, each character of a sentence).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import pytest
+
+from taizhang.reader import _context
+from taizhang.reader._context import SentenceMarks
+from taizhang.reader._grammar import _sentences
+from taizhang.reader._layout import Places, split_articles
+from taizhang.reader._normalize import normalize
+from taizhang.reader._numbers import lex
+from taizhang.reader._places import gazetteer
+
+TEXTS = [
+    "2023年,崂山区实现地区生产总值800亿元,增长5.1%;李沧区完成投资120亿元。全省排名第三,占全省的12%。",
+    "青岛市2023年国民经济和社会发展统计公报\n全市生产总值15760亿元,比上年增长5.9%。市南区、市北区分别完成投资"
+    "12亿元、15亿元。我省全省规模以上工业增加值增长6%,我市增长7%。\n",
+    "南昌:一季度开工重大项目70个\n记者获悉,一季度开工重大项目总投资847.2亿元。\n"
+    "赣州:一季度开工重大项目133个\n该市共实施省大中型项目526个,1-6月完成投资30亿元,上半年增长8%。\n",
+    "政府工作报告\n一、2022年工作回顾\n过去一年,全县生产总值完成120亿元,预计增长6%,已完成年度计划的105%。"
+    "去年新增企业300家,明年力争新增400家。\n二、2023年工作安排\n今年全县生产总值目标增长6.5%,计划完成投资80亿元,"
+    "前三季度实现收入12亿元;2021年实现利税3亿元,比2020年增长10%。\n",
+    "预计(下同)全年完成投资50亿元,2020年起新增项目20个,由2015年的10个增至30个。自2010年以来累计投资1000亿元。"
+    "景宁畲族自治县全县农民人均收入2.5万元。浙江省丽水市景宁县:一季度工业产值8亿元。",
+    "地区 | 项目个数 | 完成投资额 |\n平江县 | 12 | 30.5 |\n浏阳市 | 20 | 41.2 |\n全年实现增加值12亿元。",
+    "<p>嫩江县1991年粮食总产量4.5万吨,增长2.\n0倍。</p>黑龙江省全省粮食增产,其中嫩江县增产1万吨。",
+]
+
+
+def _documents():
+    """(normalised text, article, sentence start, sentence end) of each sentence of TEXTS."""
+    for text in TEXTS:
+        norm = normalize(text)
+        places = Places(gazetteer().matcher(norm.text), norm.text)
+        for article in split_articles(norm.text, places):
+            for s_start, s_end in _sentences(norm.text, article.start, article.end):
+                yield norm, article, s_start, s_end
+
+
+def _positions(text, s_start, s_end):
+    """Where facts are asked about: each number's start, and every other character."""
+    return sorted({n.start for n in lex(text, s_start, s_end)} | set(range(s_start, s_end, 2)))
+
+
+# --- the plain forms ---------------------------------------------------------------------
+
+
+def plain_region_of(text, s_start, pos, article, left):
+    places = article.places
+    if places is None:
+        return article.region
+    gaz = places.matcher.gaz
+    home = article.region_code
+    above = gaz.ancestors(home) if home else []
+    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
+        if _context._WHOLE_PROVINCE.match(left) or _context._PROVINCE_BEFORE.search(
+                text, max(s_start, pos - 20), pos) and _context._US.search(text, pos, pos + 20):
+            province = [c for c in above if gaz.level(c) == 1]
+            if province:
+                return gaz.by_code[province[0]].name
+    province = gaz.province_of(home)
+    named = False
+    for m in places.before(max(s_start, pos - 400), pos):
+        named = True
+        if m.code not in above and (province is None or m.code == province or province in gaz.ancestors(m.code)):
+            return m.name if m.code != home else article.region
+    if not named:
+        heading = article.heading_place_at(pos)
+        return heading.name if heading is not None else article.region
+    return article.region
+
+
+def plain_status_of(text, s_start, pos, article, marks):
+    i = bisect_right(marks.status_ends, pos) - 1
+    said = marks.status_at[i][1] if i >= 0 else None
+    if said in (None, "actual") and article.expected_from is not None and article.expected_from <= pos:
+        said = "expected"
+    if said == "expected":
+        return "expected"
+    if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
+        return "expected"
+    section = article.section_at(pos)
+    if section is not None and section.mode == "plan":
+        return "target"
+    return said or "actual"
+
+
+def plain_period_of(text, s_start, pos, article, marks):
+    section = article.section_at(pos)
+    year = section.year if section is not None and section.year else article.year
+    head = article.head_years.at(pos) if article.head_years is not None else None
+    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
+        year = head
+    lo = pos - 200 if pos - 200 > s_start else s_start
+    before = text[lo:pos]
+    if "年" not in before:
+        return (str(year) if year is not None else None), marks.subperiod(pos)
+    last = marks.last_fact_year(lo, pos)
+    if last is not None and not _context._SINCE_YEAR.search(before):
+        year = last
+    if year is not None:
+        if "明年" in before:
+            year += 1
+        elif _context._LAST_YEAR.search(before):
+            year -= 1
+    return (str(year) if year is not None else None), marks.subperiod(pos)
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_the_table_reaches_every_branch():
+    asked = [(a, s, e) for _, a, s, e in _documents()]
+    assert any(a.sections for a, _, _ in asked) and any(a.heading_places for a, _, _ in asked)
+    assert any(a.expected_from is not None for a, _, _ in asked)
+    assert any(a.head_years is not None and a.head_years.pos for a, _, _ in asked)
+
+
+@pytest.mark.parametrize("section_given", [False, True])
+def test_region_status_and_period_are_the_plain_ones(section_given):
+    for norm, article, s_start, s_end in _documents():
+        text = norm.text
+        marks = SentenceMarks(text, s_start, s_end)
+        for pos in _positions(text, s_start, s_end):
+            for left_start in (s_start, max(s_start, pos - 6), pos):
+                left = text[left_start:pos]
+                assert _context.region_of(text, s_start, pos, article, left) == \
+                    plain_region_of(text, s_start, pos, article, left), (text[s_start:pos], left)
+            section = article.section_at(pos) if section_given else ...
+            assert _context.status_of(text, s_start, pos, article, marks, section) == \
+                plain_status_of(text, s_start, pos, article, marks), text[s_start:pos]
+            assert _context.period_of(text, s_start, pos, article, marks, section) == \
+                plain_period_of(text, s_start, pos, article, marks), text[s_start:pos]
+
+
+def test_a_span_maps_back_as_origin_does():
+    for text in TEXTS:
+        norm = normalize(text)
+        for start in range(len(norm.text)):
+            for end in range(start + 1, min(len(norm.text), start + 30) + 1):
+                assert norm.span(start, end) == (norm.origin(start), norm.origin(end - 1) + 1)

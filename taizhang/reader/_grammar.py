@@ -281,26 +281,31 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
 
 
 def _clean_left(left: str, article: Article | None = None) -> str:
-    strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
     if "(" in left:
         left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
-    left = strip(left)
-    while True:
-        # _LEFT_STRIP takes all it can (a second pass would take nothing), so another round
-        # is needed only when a place name was stripped after it
-        stripped = _LEFT_STRIP.sub("", left)
-        left = strip(stripped)
-        if left == stripped:
-            break
+    # _LEFT_STRIP starts at the start (^) and takes all it can: its match, cut off, is its sub
+    if article is not None and article.places:
+        strip = article.places.matcher.strip_prefix
+        left = strip(left)
+        while True:
+            # a second pass of _LEFT_STRIP would take nothing, so another round is needed
+            # only when a place name was stripped after it
+            m = _LEFT_STRIP.match(left)
+            stripped = left[m.end():] if m else left
+            left = strip(stripped)
+            if left == stripped:
+                break
+    else:
+        m = _LEFT_STRIP.match(left)
+        left = left[m.end():] if m else left
     if left and (left[-1] in _TRIM_ENDS or left[-1].isspace()):
         left = _RIGHT_TRIM_INDICATOR.sub("", left)
-    left = _QUOTES.sub("", left)
+    if _QUOTES.search(left):
+        left = _QUOTES.sub("", left)
     if "】" in left:
         left = left[left.rindex("】") + 1:]
     left = left.strip()
-    if left in _CONJUNCTIONS:
-        left = ""
-    return left.strip()
+    return "" if left in _CONJUNCTIONS else left
 
 
 def _right_noun(text: str, pos: int, ceiling: int) -> str:

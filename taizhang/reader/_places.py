@@ -110,6 +110,7 @@ class _Names:
         for group in self.all_by_pair.values():
             group.sort(key=len, reverse=True)
         pairs = [k for k, v in self.by_pair.items() if v]
+        self.prefixes: dict[str, list[str]] | None = None  # see Gazetteer.prefixes_for
         # A few names (a document's own short names) are found by a search for each of their
         # first two characters (and last two): cheaper than compiling patterns for them.
         self.few = len(pairs) + len(self.by_tail) <= _FEW
@@ -320,6 +321,15 @@ class Gazetteer:
             found = self._local_names[key] = _Names(local)
         return found
 
+    def prefixes_for(self, local: _Names) -> dict[str, list[str]]:
+        """A document's local names by their first two characters, each after the
+        gazetteer's names of those characters (what strip_prefix tries, in its order);
+        documents of one place share it, as they share their local names."""
+        if local.prefixes is None:
+            local.prefixes = {pair: self.names.all_by_pair.get(pair, []) + names
+                              for pair, names in local.all_by_pair.items()}
+        return local.prefixes
+
     def _shorts_at(self, code: str) -> list[tuple[str, str, str]]:
         """(short name, code, name) of the county-level division ``code`` and of those
         under it whose short name may stand alone, in that order; worked out once."""
@@ -346,6 +356,8 @@ class Matcher:
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
         self.local_names = gaz.names_for(self.local)
+        self._prefixes = gaz.prefixes_for(self.local_names)
+        self._global_prefixes = gaz.names.all_by_pair
         # the short names of districts named after their city (市北, 市南): see _child_at
         self._city_named = [(short, hit) for short, hit in self.local.items() if short[0] == "市"]
         self.preferred = preferred
@@ -400,10 +412,9 @@ class Matcher:
         """``崂山区生产总值`` -> ``生产总值``: the longest full name it starts with, else the
         longest local short name."""
         pair = s[:2]
-        for names in (self.gaz.names.all_by_pair, self.local_names.all_by_pair):
-            for name in names.get(pair, ()):
-                if s.startswith(name):
-                    return s[len(name):]
+        for name in self._prefixes.get(pair) or self._global_prefixes.get(pair, ()):
+            if s.startswith(name):
+                return s[len(name):]
         return s
 
 

@@ -10,7 +10,7 @@ from bisect import bisect_right
 
 import pytest
 
-from taizhang.reader import _context
+from taizhang.reader import _context, _grammar
 from taizhang.reader._context import SentenceMarks
 from taizhang.reader._grammar import _sentences
 from taizhang.reader._layout import Places, split_articles
@@ -113,6 +113,46 @@ def plain_period_of(text, s_start, pos, article, marks):
     return (str(year) if year is not None else None), marks.subperiod(pos)
 
 
+def plain_strip_prefix(matcher, s):
+    pair = s[:2]
+    for names in (matcher.gaz.names.all_by_pair, matcher.local_names.all_by_pair):
+        for name in names.get(pair, ()):
+            if s.startswith(name):
+                return s[len(name):]
+    return s
+
+
+def plain_clean_left(left, article=None):
+    g = _grammar
+    strip = (lambda s: plain_strip_prefix(article.places.matcher, s)) if article is not None and article.places \
+        else (lambda s: s)
+    if "(" in left:
+        left = g._ASIDE.sub("", left)
+    left = strip(left)
+    while True:
+        stripped = g._LEFT_STRIP.sub("", left)
+        left = strip(stripped)
+        if left == stripped:
+            break
+    if left and (left[-1] in g._TRIM_ENDS or left[-1].isspace()):
+        left = g._RIGHT_TRIM_INDICATOR.sub("", left)
+    left = g._QUOTES.sub("", left)
+    if "】" in left:
+        left = left[left.rindex("】") + 1:]
+    left = left.strip()
+    if left in g._CONJUNCTIONS:
+        left = ""
+    return left.strip()
+
+
+LEFTS = [
+    "", " ", "和", " 以及 ", "其中", "崂山区生产总值", "全年崂山区实现地区生产总值", "截至2023年底,全市崂山区李沧区规模以上工业增加值",
+    "同比增长", "2023年全区新增“专精特新”企业", "(按可比价格计算)生产总值", "地区生产总值(下同", "【聚焦】全县完成投资",
+    "预计全年全省“十四五”规划《纲要》项目", "市南区、市北区分别完成投资", "青岛市市北区投资", "平江县浏阳市农民人均收入",
+    "景宁县全县", "其中:崂山崂山区", "已完成了", "  全年  实现 ", "上半年1-6月城阳区规上工业产值增长了",
+]
+
+
 # --- the tests ---------------------------------------------------------------------------
 
 
@@ -146,3 +186,18 @@ def test_a_span_maps_back_as_origin_does():
         for start in range(len(norm.text)):
             for end in range(start + 1, min(len(norm.text), start + 30) + 1):
                 assert norm.span(start, end) == (norm.origin(start), norm.origin(end - 1) + 1)
+
+
+def test_a_prefix_is_stripped_as_before():
+    for _, article, _, _ in _documents():
+        for left in LEFTS:
+            for k in range(len(left) + 1):
+                assert article.places.matcher.strip_prefix(left[k:]) == plain_strip_prefix(article.places.matcher, left[k:])
+
+
+def test_the_words_before_a_number_are_cleaned_as_before():
+    articles = [None] + [a for _, a, _, _ in _documents()]
+    for article in articles:
+        for left in LEFTS:
+            for k in range(len(left) + 1):
+                assert _grammar._clean_left(left[k:], article) == plain_clean_left(left[k:], article), left[k:]

@@ -201,3 +201,53 @@ def test_the_words_before_a_number_are_cleaned_as_before():
         for left in LEFTS:
             for k in range(len(left) + 1):
                 assert _grammar._clean_left(left[k:], article) == plain_clean_left(left[k:], article), left[k:]
+
+
+CN_YEARS = [
+    "二〇一二年", "一九九一年至二〇〇〇年", "一二〇一二年", "二〇一二年年", "〇九年", "二〇一年", "一九年二〇二〇年底",
+    "二零二三年,一二三四年五六七八年", "年二〇二〇", "二〇二〇 年", "全年实现增长", "",
+]
+
+
+@pytest.mark.parametrize("text", CN_YEARS)
+def test_chinese_years_become_digits_as_the_plain_pattern_does(text):
+    from taizhang.reader import _periods
+
+    def plain(t):
+        if "年" not in t:
+            return t
+        return _periods.CN_YEAR.sub(lambda m: m.group(0).translate(_periods._CN_DIGIT), t)
+
+    for k in range(len(text) + 1):
+        for padded in (text[k:], "x" + text[k:] + "y", text[:k] + "2024年" + text[k:]):
+            assert _periods.digits_for_chinese_years(padded) == plain(padded)
+
+
+WIDTHS = ["2023年,全区(全县)生产总值１２３亿元；增长５．１％。\u3000\xa0畬族", "abc", "", ",,,,,", "\u3000\u3000"]
+
+
+@pytest.mark.parametrize("text", WIDTHS)
+def test_full_width_characters_are_replaced_as_before(text):
+    import importlib
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    plain = text
+    for ch in set(n._NEEDS_WIDTH.findall(text)):
+        plain = plain.replace(ch, chr(n._WIDTH[ord(ch)]))
+    assert n.normalize(text).text == n.normalize(plain).text
+    assert n.normalize(text).original == text
+
+
+def test_the_edits_of_a_text_without_tags_or_entities_are_the_full_patterns():
+    import importlib
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    texts = [t for t in TEXTS if "<" not in t and "&" not in t] + [
+        "进(jìn)一步 地 区生产总值 2590 亿元 28. 1% 20 19年\n下一行,\r\n继续 \t 表格  列\n",
+        "全年实现地区生产总值一百二十亿元,比上\n年增长。(注)a b 12 34",
+    ]
+    assert texts
+    for text in texts:
+        for k in range(len(text)):
+            assert [(m.span(), m.groups()[:0]) for m in n._EDITS_PLAIN.finditer(text, k)] == \
+                [(m.span(), m.groups()[:0]) for m in n._EDITS.finditer(text, k)]

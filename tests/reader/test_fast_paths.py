@@ -251,3 +251,46 @@ def test_the_edits_of_a_text_without_tags_or_entities_are_the_full_patterns():
         for k in range(len(text)):
             assert [(m.span(), m.groups()[:0]) for m in n._EDITS_PLAIN.finditer(text, k)] == \
                 [(m.span(), m.groups()[:0]) for m in n._EDITS.finditer(text, k)]
+
+
+def plain_scan(names, text, start, end):
+    import re
+
+    found = []
+    if names.few:
+        found = [(i, -j, w) for i, j, w in names._search(text, start, end)]
+    if not names.few and names.by_tail:
+        tails = re.compile("[" + re.escape("".join(sorted({k[1] for k in names.by_tail}))) + "]")
+        for m in tails.finditer(text, start, end):
+            j = m.end()
+            for n, group in names.tail_lengths.get(text[j - 2:j], ()):
+                word = text[j - n:j]
+                if word in group and j - n >= start:
+                    found.append((j - n, j, word))
+                    break
+    if names.starts is not None:
+        for m in names.starts.finditer(text, start, end):
+            i = m.start()
+            for name in names.by_pair.get(text[i:i + 2], ()):
+                if text.startswith(name, i) and i + len(name) <= end:
+                    found.append((i, i + len(name), name))
+                    break
+    found.sort(key=lambda f: (f[0], -f[1]))
+    pos = start
+    for i, j, name in found:
+        if i >= pos:
+            yield i, j, name
+            pos = j
+
+
+def test_names_are_found_as_the_plain_scan_finds_them():
+    from taizhang.reader._places import _Names
+
+    gaz = gazetteer()
+    finders = [gaz.names, gaz._short_names, _Names(["崂山", "李沧", "市北", "城阳区", "崂山区", "胶州湾区", "北区"])]
+    texts = [normalize(t).text for t in TEXTS] + ["区青岛市北区、市南和崂山区崂山,李沧区城阳区即墨区黄岛胶州湾区北区区崂山崂胶州市"]
+    for names in finders:
+        for text in texts:
+            for start in range(0, len(text), 7):
+                for end in (len(text), start + 5, start + 17):
+                    assert list(names.scan(text, start, end)) == list(plain_scan(names, text, start, end))

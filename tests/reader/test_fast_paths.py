@@ -7,16 +7,18 @@ at every position that matters (each number, each character of a sentence).
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 
 import pytest
 
 from taizhang.reader import _context, _grammar
+from taizhang.reader import _layout as L
 from taizhang.reader._context import SentenceMarks
 from taizhang.reader._grammar import _sentences
 from taizhang.reader._layout import Places, split_articles
 from taizhang.reader._normalize import normalize
 from taizhang.reader._numbers import lex
-from taizhang.reader._places import gazetteer
+from taizhang.reader._places import Mention, gazetteer
 
 TEXTS = [
     "2023年,崂山区实现地区生产总值800亿元,增长5.1%;李沧区完成投资120亿元。全省排名第三,占全省的12%。",
@@ -294,3 +296,94 @@ def test_names_are_found_as_the_plain_scan_finds_them():
             for start in range(0, len(text), 7):
                 for end in (len(text), start + 5, start + 17):
                     assert list(names.scan(text, start, end)) == list(plain_scan(names, text, start, end))
+
+
+
+# _region and _year of the layout as they were, with Counters (the fast ones count in dicts)
+def plain_region(text: str, start: int, end: int, headline_at: tuple[int, int], places: Places) -> Mention | None:
+    """The document's place: the most specific one its headline names, else its opening's."""
+    gaz = places.matcher.gaz
+    body = places.between(start, end)
+    if not body:
+        return None
+    counts = Counter(m.code for m in body)
+
+    def best(found: list[Mention]) -> Mention:
+        # the most specific place, then the most named, then the first
+        return min(found, key=lambda m: (-gaz.level(m.code), -counts[m.code], m.start))
+
+    head = places.between(*headline_at)
+    if head:
+        return best(head)
+    opening = [m for m in body if m.start < start + 300]
+    if opening:
+        top = max(counts[m.code] for m in opening)
+        return best([m for m in opening if counts[m.code] == top])
+    top = max(counts.values())
+    leaders = [m for m in body if counts[m.code] == top]
+    if len(counts) >= 3 and (top == 1 or len({m.code for m in leaders}) > 1):
+        # A round-up of several places, none leading: the one that holds them all.
+        common = L._common_ancestor(gaz, list(counts))
+        if common is not None:
+            return Mention(leaders[0].start, leaders[0].start, common, gaz.by_code[common].name, False)
+    return min(leaders, key=lambda m: (-gaz.level(m.code), m.start))
+
+
+def plain_year(text: str, start: int, end: int, skip) -> int | None:
+    """The year an article speaks of: the year it names most, at the head of its sentences."""
+    body = text[start:end]
+    weights: Counter[int] = Counter()
+    weak: Counter[int] = Counter()  # plan years and the like: only when nothing else
+    for m in L._YEAR.finditer(body):
+        pos = start + m.start()
+        if any(s <= pos < e for s, e in skip):
+            continue
+        before = body[max(0, m.start() - 12):m.start()]
+        after = body[m.end():m.end() + 6]
+        if "《" in before and "》" not in before:
+            continue  # inside a title
+        if L.is_base(text, pos, pos + 5):
+            continue
+        if L._WEAK_AFTER.match(after) or L._WEAK_BEFORE.search(before):
+            weak[int(m.group(1))] += 1
+            continue
+        head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
+        weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+    executed = L._EXECUTED.search(body[:600])
+    if executed:
+        return int(executed.group(1))  # 2021年…计划执行情况: the year the plan was carried out
+    # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
+    # dates the news (an "updated" stamp on a re-post does not).
+    pub = L._PUB_DATE.search(body[:400])
+    if pub and L._THIS_YEAR.search(body):
+        weights[int(pub.group(1))] += 4
+    dateline = L._DATELINE.search(body[:300])
+    if dateline:
+        dated = int(dateline.group(1))
+        if int(dateline.group(2)) <= 2 and dated - 1 in weights:
+            dated -= 1  # an item of January or February sums up the year before
+        weights[dated] += 2
+    weights = weights or weak
+    if weights:
+        best = max(weights.values())
+        return max(y for y, w in weights.items() if w == best)
+    m = L._PUB_DATE.search(body[:400])
+    return int(m.group(1)) if m else None
+
+
+def test_an_articles_place_and_year_are_the_plain_ones():
+    texts = TEXTS + [
+        "2021年计划执行情况\n2022年,全县生产总值120亿元。2021年增长5%,2020年以来累计投资300亿元。",
+        "来源:某日报 2015-01-20 今年全市新增企业100家。\n2015-01-20\n去年崂山区、李沧区、城阳区、即墨区各增长3%。",
+        "四川省、江西省、安徽省、湖北省集中开工项目100个。", "没有年份的文字。", "《2019年工作要点》2018年完成投资",
+    ]
+    for text in texts:
+        norm = normalize(text)
+        places = Places(gazetteer().matcher(norm.text), norm.text)
+        t = norm.text
+        for start in range(0, len(t), 5):
+            for end in (len(t), min(len(t), start + 40)):
+                for skip in ([], [(start, start + 10)]):
+                    assert L._year(t, start, end, skip) == plain_year(t, start, end, skip)
+                for headline_at in ((start, start), (start, min(end, start + 12))):
+                    assert L._region(t, start, end, headline_at, places) == plain_region(t, start, end, headline_at, places)

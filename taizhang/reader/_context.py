@@ -4,9 +4,9 @@ its section and its article."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
-from ._layout import Article
+from ._layout import Article, Section
 from ._periods import fact_years, is_base, year_spans
 
 # Status words: the nearest before a number decides its status. Every branch starts with a
@@ -95,36 +95,46 @@ class SentenceMarks:
         return None
 
 
-def status_of(text: str, s_start: int, pos: int, article: Article, marks: SentenceMarks | None = None) -> str:
+# ``section`` may be given by a caller that asks both status_of and period_of (``...``: look it up).
+def status_of(text: str, s_start: int, pos: int, article: Article, marks: SentenceMarks | None = None,
+              section: Section | None = ...) -> str:
     if marks is None:
         marks = SentenceMarks(text, s_start, pos)
-    i = bisect_right(marks.status_ends, pos) - 1
-    said = marks.status_at[i][1] if i >= 0 else None
+    if marks.status_ends:
+        i = bisect_right(marks.status_ends, pos) - 1
+        said = marks.status_at[i][1] if i >= 0 else None
+    else:
+        i, said = -1, None
     if said in (None, "actual") and article.expected_from is not None and article.expected_from <= pos:
         said = "expected"  # 预计(下同): every figure after it is an estimate, achieved or not
     if said == "expected":
         return "expected"
     if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
         return "expected"  # 预计…已完成: still an estimate
-    section = article.section_at(pos)
+    if section is ...:
+        section = article.section_at(pos)
     if section is not None and section.mode == "plan":
         return "target"
     return said or "actual"
 
 
 def period_of(text: str, s_start: int, pos: int, article: Article,
-            marks: SentenceMarks | None = None) -> tuple[str | None, str | None]:
-    section = article.section_at(pos)
+            marks: SentenceMarks | None = None, section: Section | None = ...) -> tuple[str | None, str | None]:
+    if section is ...:
+        section = article.section_at(pos)
     year = section.year if section is not None and section.year else article.year
-    head = article.head_years.at(pos) if article.head_years is not None else None
-    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
-        year = head
+    heads = article.head_years
+    if heads is not None and heads.pos:
+        i = bisect_right(heads.pos, pos) - 1  # HeadYears.at, without the call
+        head = heads.year[i] if i >= 0 else None
+        if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
+            year = head
     lo = pos - 200 if pos - 200 > s_start else s_start
-    before = text[lo:pos]
-    if "年" not in before:  # no year, 明年 or 去年 to read
+    if text.find("年", lo, pos) == -1:  # no year, 明年 or 去年 to read
         if marks is None:
             marks = SentenceMarks(text, s_start, pos)
-        return (str(year) if year is not None else None), marks.subperiod(pos)
+        return (str(year) if year is not None else None), (marks.subperiod(pos) if marks.subperiods else None)
+    before = text[lo:pos]
     last = marks.last_fact_year(lo, pos) if marks is not None else (fact_years(text, lo, pos) or [None])[-1]
     if last is not None and not _SINCE_YEAR.search(before):
         year = last
@@ -149,23 +159,36 @@ def region_of(text: str, s_start: int, pos: int, article: Article, left: str) ->
         return article.region
     gaz = places.matcher.gaz
     home = article.region_code
-    above = gaz.ancestors(home) if home else []
-    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
-        if _WHOLE_PROVINCE.match(left) or _PROVINCE_BEFORE.search(text, max(s_start, pos - 20), pos) and \
+    known = article.home_context  # (home, its ancestors, its province): the same for every fact
+    if known is None or known[0] != home:
+        known = article.home_context = (home, gaz.ancestors(home) if home else [], gaz.province_of(home))
+    _, above, province = known
+    near = pos - 20 if pos - 20 > s_start else s_start
+    if "全省" in left or "我省" in left or text.find("全省", near, pos) != -1:
+        if _WHOLE_PROVINCE.match(left) or _PROVINCE_BEFORE.search(text, near, pos) and \
                 _US.search(text, pos, pos + 20):
-            province = [c for c in above if gaz.level(c) == 1]
-            if province:
-                return gaz.by_code[province[0]].name
-    # The places named in the 400 characters before, nearest first. A place far from the
-    # article's (another province) is a street, a partner or a comparison in a local
-    # report: 株洲路, 深圳客商; the nearest other place is the fact's.
-    province = gaz.province_of(home)
+            whole = [c for c in above if gaz.level(c) == 1]
+            if whole:
+                return gaz.by_code[whole[0]].name
+    # The places named in the 400 characters before, nearest first (Places.before, without
+    # the generator). A place far from the article's (another province) is a street, a
+    # partner or a comparison in a local report: 株洲路, 深圳客商; the nearest other place
+    # is the fact's.
+    lo = pos - 400 if pos - 400 > s_start else s_start
+    mentions = places.mentions
+    i = bisect_left(places.starts, pos) - 1
     named = False
-    for m in places.before(max(s_start, pos - 400), pos):
-        named = True
-        if m.code not in above and (province is None or m.code == province or province in gaz.ancestors(m.code)):
-            return m.name if m.code != home else article.region
-    if not named:
+    while i >= 0:
+        m = mentions[i]
+        if m.start < lo:
+            break
+        if m.end <= pos:
+            named = True
+            code = m.code
+            if code not in above and (province is None or code == province or province in gaz.ancestors(code)):
+                return m.name if code != home else article.region
+        i -= 1
+    if not named and article.heading_places:
         heading = article.heading_place_at(pos)
         return heading.name if heading is not None else article.region
     return article.region

@@ -281,26 +281,31 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
 
 
 def _clean_left(left: str, article: Article | None = None) -> str:
-    strip = article.places.matcher.strip_prefix if article is not None and article.places else (lambda s: s)
     if "(" in left:
         left = _ASIDE.sub("", left)  # (下同), (按可比价格计算): asides, not names
-    left = strip(left)
-    while True:
-        # _LEFT_STRIP takes all it can (a second pass would take nothing), so another round
-        # is needed only when a place name was stripped after it
-        stripped = _LEFT_STRIP.sub("", left)
-        left = strip(stripped)
-        if left == stripped:
-            break
+    # _LEFT_STRIP starts at the start (^) and takes all it can: its match, cut off, is its sub
+    if article is not None and article.places:
+        strip = article.places.matcher.strip_prefix
+        left = strip(left)
+        while True:
+            # a second pass of _LEFT_STRIP would take nothing, so another round is needed
+            # only when a place name was stripped after it
+            m = _LEFT_STRIP.match(left)
+            stripped = left[m.end():] if m else left
+            left = strip(stripped)
+            if left == stripped:
+                break
+    else:
+        m = _LEFT_STRIP.match(left)
+        left = left[m.end():] if m else left
     if left and (left[-1] in _TRIM_ENDS or left[-1].isspace()):
         left = _RIGHT_TRIM_INDICATOR.sub("", left)
-    left = _QUOTES.sub("", left)
+    if _QUOTES.search(left):
+        left = _QUOTES.sub("", left)
     if "】" in left:
         left = left[left.rindex("】") + 1:]
     left = left.strip()
-    if left in _CONJUNCTIONS:
-        left = ""
-    return left.strip()
+    return "" if left in _CONJUNCTIONS else left
 
 
 def _right_noun(text: str, pos: int, ceiling: int) -> str:
@@ -661,23 +666,20 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if text.startswith("【", q_start, c.number.start):
             q_start = text.index("】", q_start) + 1
         start, end = norm.span(q_start, c.quote_end)
-        period, sub = period_of(text, s_start, c.number.start, article, marks)
+        pos = c.number.start
+        section = article.section_at(pos) if article.sections else None
+        period, sub = period_of(text, s_start, pos, article, marks, section)
         if c.period_override is not ...:
             period = None if c.period_override is None else str(c.period_override)
+        value = c.value  # round(value, 6), without its cost for a whole number (most are)
         facts.append(Fact(
-            doc=doc, start=start, end=end, quote=norm.original[start:end],
-            region=item_place(article, c.place) or
-            region_of(text, s_start, c.number.start, article, text[c.left_start:c.number.start]),
-            period=period, subperiod=sub, indicator=indicator, kind=c.kind,
-            value=_round6(c.value), unit=c.unit,
-            status=status_of(text, s_start, c.number.start, article, marks),
+            doc, start, end, norm.original[start:end],
+            (c.place and item_place(article, c.place)) or region_of(text, s_start, pos, article, text[c.left_start:pos]),
+            period, sub, indicator, c.kind,
+            value if type(value) is float and value.is_integer() else round(value, 6), c.unit,
+            status_of(text, s_start, pos, article, marks, section),
         ))
     return facts
-
-
-def _round6(value: float) -> float:
-    """round(value, 6), without its cost for a whole number (most are)."""
-    return value if type(value) is float and value.is_integer() else round(value, 6)
 
 
 def _split_list(s: str) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ._periods import HeadYears, is_base
@@ -69,6 +68,8 @@ class Article:
     # (position, mention) of lines led by a place and a colon (南昌:一季度开工…): that
     # place is the topic of what follows, up to the next such line
     heading_places: list = field(default_factory=list)
+    # (region_code, its ancestors, its province), worked out by region_of once, not per fact
+    home_context: tuple | None = field(default=None, repr=False, compare=False)
 
     def heading_place_at(self, pos: int) -> Mention | None:
         found = None
@@ -81,6 +82,8 @@ class Article:
     sections: list[Section] = field(default_factory=list)
 
     def section_at(self, pos: int) -> Section | None:
+        if not self.sections:
+            return None
         for s in self.sections:
             if s.start <= pos < s.end:
                 return s
@@ -237,7 +240,9 @@ def _region(text: str, start: int, end: int, headline_at: tuple[int, int], place
     body = places.between(start, end)
     if not body:
         return None
-    counts = Counter(m.code for m in body)
+    counts: dict[str, int] = {}  # (a dict: a Counter costs more to make than to fill)
+    for m in body:
+        counts[m.code] = counts.get(m.code, 0) + 1
 
     def best(found: list[Mention]) -> Mention:
         # the most specific place, then the most named, then the first
@@ -269,11 +274,11 @@ def _common_ancestor(gaz, codes: list[str]) -> str | None:
 def _year(text: str, start: int, end: int, skip) -> int | None:
     """The year an article speaks of: the year it names most, at the head of its sentences."""
     body = text[start:end]
-    weights: Counter[int] = Counter()
-    weak: Counter[int] = Counter()  # plan years and the like: only when nothing else
+    weights: dict[int, int] = {}  # (dicts: a Counter costs more to make than to fill)
+    weak: dict[int, int] = {}  # plan years and the like: only when nothing else
     for m in _YEAR.finditer(body):
         pos = start + m.start()
-        if any(s <= pos < e for s, e in skip):
+        if skip and any(s <= pos < e for s, e in skip):
             continue
         before = body[max(0, m.start() - 12):m.start()]
         after = body[m.end():m.end() + 6]
@@ -281,11 +286,12 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
             continue  # inside a title
         if is_base(text, pos, pos + 5):
             continue
+        year = int(m.group(1))
         if _WEAK_AFTER.match(after) or _WEAK_BEFORE.search(before):
-            weak[int(m.group(1))] += 1
+            weak[year] = weak.get(year, 0) + 1
             continue
         head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
-        weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+        weights[year] = weights.get(year, 0) + (3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1)
     executed = _EXECUTED.search(body[:600])
     if executed:
         return int(executed.group(1))  # 2021年…计划执行情况: the year the plan was carried out
@@ -293,13 +299,13 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     # dates the news (an "updated" stamp on a re-post does not).
     pub = _PUB_DATE.search(body[:400])
     if pub and _THIS_YEAR.search(body):
-        weights[int(pub.group(1))] += 4
+        weights[int(pub.group(1))] = weights.get(int(pub.group(1)), 0) + 4
     dateline = _DATELINE.search(body[:300])
     if dateline:
         dated = int(dateline.group(1))
         if int(dateline.group(2)) <= 2 and dated - 1 in weights:
             dated -= 1  # an item of January or February sums up the year before
-        weights[dated] += 2
+        weights[dated] = weights.get(dated, 0) + 2
     weights = weights or weak
     if weights:
         best = max(weights.values())

@@ -110,11 +110,13 @@ class _Names:
         for group in self.all_by_pair.values():
             group.sort(key=len, reverse=True)
         pairs = [k for k, v in self.by_pair.items() if v]
+        self.prefixes: dict[str, list[str]] | None = None  # see Gazetteer.prefixes_for
         # A few names (a document's own short names) are found by a search for each of their
         # first two characters (and last two): cheaper than compiling patterns for them.
         self.few = len(pairs) + len(self.by_tail) <= _FEW
         self.pairs = pairs
-        self.starts = self.tails = None
+        self.starts = None
+        self.tail_chars = ""  # the suffix characters that end names (searched when not few)
         if not self.few:
             firsts = "".join(sorted({k[0] for k in pairs}))
             seconds = "".join(sorted({k[1] for k in pairs}))
@@ -122,8 +124,7 @@ class _Names:
             # with a class, so the regex engine skips to candidates; each match is one
             # character long, so the next can start right after it, as before
             self.starts = re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])") if pairs else None
-            tails = "".join(sorted({k[1] for k in self.by_tail}))
-            self.tails = re.compile(f"[{re.escape(tails)}]") if self.by_tail else None
+            self.tail_chars = "".join(sorted({k[1] for k in self.by_tail}))
 
     def match(self, text: str, i: int, end: int) -> str | None:
         """The longest name starting at text[i]."""
@@ -134,36 +135,43 @@ class _Names:
 
     def scan(self, text: str, start: int, end: int):
         """(start, end, name) of each name, left to right, longest at each place, not overlapping."""
+        # (start, -end, name): sorted as they are, the longest first at each start (no two
+        # have the same start and end)
         found: list[tuple[int, int, str]] = []
         if self.few:
             found = self._search(text, start, end)
-        if self.tails is not None:
+        if self.tail_chars:
             lengths = self.tail_lengths
-            for m in self.tails.finditer(text, start, end):
-                j = m.end()
-                for n, names in lengths.get(text[j - 2:j], ()):
-                    word = text[j - n:j]
-                    if word in names and j - n >= start:
-                        found.append((j - n, j, word))
-                        break
+            # each suffix character found by str.find (a few characters: faster than a
+            # pattern's scan for any of them)
+            for suffix in self.tail_chars:
+                j = text.find(suffix, start, end) + 1
+                while j:
+                    for n, names in lengths.get(text[j - 2:j], ()):
+                        word = text[j - n:j]
+                        if word in names and j - n >= start:
+                            found.append((j - n, -j, word))
+                            break
+                    j = text.find(suffix, j, end) + 1
         if self.starts is not None:
             for m in self.starts.finditer(text, start, end):
                 i = m.start()
                 for name in self.by_pair.get(text[i:i + 2], ()):
                     if text.startswith(name, i) and i + len(name) <= end:
-                        found.append((i, i + len(name), name))
+                        found.append((i, -i - len(name), name))
                         break
-        found.sort(key=lambda f: (f[0], -f[1]))
+        found.sort()
         pos = start
         for i, j, name in found:
             if i >= pos:
-                yield i, j, name
-                pos = j
+                yield i, -j, name
+                pos = -j
 
 
     def _search(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """What ``scan`` finds before it sorts, for a few names: the longest name ending at
-        each occurrence of a tail, and the longest starting at each occurrence of a pair."""
+        each occurrence of a tail, and the longest starting at each occurrence of a pair, as
+        (start, -end, name)."""
         found: list[tuple[int, int, str]] = []
         for tail, lengths in self.tail_lengths.items():
             j = text.find(tail, start, end) + 2
@@ -171,7 +179,7 @@ class _Names:
                 for n, names in lengths:
                     word = text[j - n:j]
                     if word in names and j - n >= start:
-                        found.append((j - n, j, word))
+                        found.append((j - n, -j, word))
                         break
                 j = text.find(tail, j - 1, end) + 2
         for pair in self.pairs:
@@ -179,7 +187,7 @@ class _Names:
             while i != -1:
                 for name in self.by_pair[pair]:
                     if text.startswith(name, i) and i + len(name) <= end:
-                        found.append((i, i + len(name), name))
+                        found.append((i, -i - len(name), name))
                         break
                 i = text.find(pair, i + 1, end)
         return found
@@ -320,6 +328,15 @@ class Gazetteer:
             found = self._local_names[key] = _Names(local)
         return found
 
+    def prefixes_for(self, local: _Names) -> dict[str, list[str]]:
+        """A document's local names by their first two characters, each after the
+        gazetteer's names of those characters (what strip_prefix tries, in its order);
+        documents of one place share it, as they share their local names."""
+        if local.prefixes is None:
+            local.prefixes = {pair: self.names.all_by_pair.get(pair, []) + names
+                              for pair, names in local.all_by_pair.items()}
+        return local.prefixes
+
     def _shorts_at(self, code: str) -> list[tuple[str, str, str]]:
         """(short name, code, name) of the county-level division ``code`` and of those
         under it whose short name may stand alone, in that order; worked out once."""
@@ -346,6 +363,8 @@ class Matcher:
         self.gaz = gaz
         self.local = {short: hit for short, hit in local.items() if short not in gaz.global_names}
         self.local_names = gaz.names_for(self.local)
+        self._prefixes = gaz.prefixes_for(self.local_names)
+        self._global_prefixes = gaz.names.all_by_pair
         # the short names of districts named after their city (市北, 市南): see _child_at
         self._city_named = [(short, hit) for short, hit in self.local.items() if short[0] == "市"]
         self.preferred = preferred
@@ -400,10 +419,9 @@ class Matcher:
         """``崂山区生产总值`` -> ``生产总值``: the longest full name it starts with, else the
         longest local short name."""
         pair = s[:2]
-        for names in (self.gaz.names.all_by_pair, self.local_names.all_by_pair):
-            for name in names.get(pair, ()):
-                if s.startswith(name):
-                    return s[len(name):]
+        for name in self._prefixes.get(pair) or self._global_prefixes.get(pair, ()):
+            if s.startswith(name):
+                return s[len(name):]
         return s
 
 

@@ -33,6 +33,23 @@ _PLACE_LIKE = re.compile(r"(?:区|县|市|州|镇|乡|街道|街镇|园区)$")
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
 _VALUE_HEADER = re.compile(r"^(?:(?:19|20)\d\d年?(?:[1-9]|1[0-2])?月?(?:末|底)?|本年|本期|今年|全年|绝对值|绝对数|数值|数量|总量|实绩|完成)$")
 _GENERIC_HEADER = re.compile(r"^(?:排名|排序|位次|数量|个数|合计|总计|总数|金额|数值|本期|累计)$")
+# Patterns used per cell, row and table, compiled once (re's cache lookup is itself a cost there).
+_LINE = re.compile(r"[^\n]+")
+_SPACES = re.compile(r"\s+")
+_UNIT_LIST = re.compile(r"[、,,]")
+_AMONG = re.compile(r"^(?:其中|其中[::])[::]?")
+_RANK_HEAD = re.compile(r"排名|排序|位次")
+_GROWTH_HEAD = re.compile(r"增长|增速|增幅|涨幅|比上年|同比")
+_SHARE_HEAD = re.compile(r"率|比重|占比")
+_COUNT_HEAD = re.compile(r"个数|数量|家数|人数|户数|件数|项数")
+_MONEY_HEAD = re.compile(r"投资|金额|资金|收入|产值|额|计划")
+_MEASURE_LABEL = re.compile(r"(?:产量|面积|总量|产值|采伐|人数|金额|收入|投资|总额|数量|增加值)$")
+_TABLE_NUMBER = re.compile(r"^附?表\s*\d*[::.、\s]*")
+_TITLE_PERIOD = re.compile(r"(?:19|20)\d\d年|\d{1,2}[-—至]\d{1,2}月份?|[一二三四]季度|上半年|前三季度|全年")
+_TITLE_SCOPE = re.compile(r"^(?:各区县?|各县市区?|各市|各地|全市|全区|全县|主要)")
+_TITLE_CLOSE = re.compile(r"(?:情况)?(?:汇总表|统计表|一览表|表)?$")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_PLAN_HEAD = re.compile(r"计划|目标|预期")
 _NOUN_COUNTER = [("企业", "家"), ("公司", "家"), ("机构", "家"), ("单位", "家"), ("项目", "个"),
                  ("个数", "个"), ("人数", "人"), ("人员", "人"), ("户数", "户"), ("件数", "件")]
 
@@ -98,12 +115,12 @@ def _cells(text: str, start: int, end: int) -> list[Cell | None]:
         bar = text.find("|", pos, end)
         stop = end if bar == -1 else bar
         empty = True
-        for m in re.finditer(r"[^\n]+", text[pos:stop]):
+        for m in _LINE.finditer(text[pos:stop]):
             piece = m.group(0).strip()
             if piece:
                 lead = len(m.group(0)) - len(m.group(0).lstrip())
                 at = pos + m.start() + lead
-                out.append(Cell(at, at + len(piece), re.sub(r"\s+", "", piece)))
+                out.append(Cell(at, at + len(piece), _SPACES.sub("", piece)))
                 empty = False
         if empty:
             out.append(None)
@@ -177,7 +194,7 @@ def read_table(text: str, start: int, end: int, title: str, is_place) -> list[Ta
     if not rows:
         return []
     unit_line = _UNIT_LINE.search(title)
-    line_units = re.split(r"[、,,]", unit_line.group(1)) if unit_line else []
+    line_units = _UNIT_LIST.split(unit_line.group(1)) if unit_line else []
     title_subject = _subject(title)
     header: list[str] = []
     group: str | None = None
@@ -193,7 +210,7 @@ def read_table(text: str, start: int, end: int, title: str, is_place) -> list[Ta
         if not header:
             continue
         label_cell = row[0]
-        label, label_unit = _unit_of(re.sub(r"^(?:其中|其中[::])[::]?", "", label_cell.text))
+        label, label_unit = _unit_of(_AMONG.sub("", label_cell.text))
         place = label if is_place(label) else None
         # a column of units (单位 | 亿元) gives the unit of the row's numbers
         unit_column = next((k for k, h in enumerate(header) if _UNIT_HEADER.match(h)), None)
@@ -209,11 +226,11 @@ def read_table(text: str, start: int, end: int, title: str, is_place) -> list[Ta
             pct = value_text.endswith("%")
             value = float(value_text.rstrip("%"))
             unit = "%" if pct else (label_unit or head_unit)
-            if re.search(r"排名|排序|位次", head):
+            if _RANK_HEAD.search(head):
                 kind, unit = "rank", "位"
-            elif re.search(r"增长|增速|增幅|涨幅|比上年|同比", head) and (pct or head_unit == "%"):
+            elif _GROWTH_HEAD.search(head) and (pct or head_unit == "%"):
                 kind, unit = "growth", "%"
-            elif pct or head_unit == "%" or re.search(r"率|比重|占比", head):
+            elif pct or head_unit == "%" or _SHARE_HEAD.search(head):
                 kind, unit = "share", "%"
             else:
                 kind = "level"
@@ -241,9 +258,9 @@ def _unit_from_line(units: list[str], head: str) -> str:
         return ""
     for u in units:
         u = u.strip()
-        if u and u[-1] in "个家人户件项" and re.search(r"个数|数量|家数|人数|户数|件数|项数", head):
+        if u and u[-1] in "个家人户件项" and _COUNT_HEAD.search(head):
             return u
-        if u.endswith("元") and re.search(r"投资|金额|资金|收入|产值|额|计划", head):
+        if u.endswith("元") and _MONEY_HEAD.search(head):
             return u
     return ""
 
@@ -258,17 +275,17 @@ def _measure(label: str, header: list[str], j: int) -> str:
 
 
 def _is_measure(label: str) -> bool:
-    return bool(re.search(r"(?:产量|面积|总量|产值|采伐|人数|金额|收入|投资|总额|数量|增加值)$", label))
+    return bool(_MEASURE_LABEL.search(label))
 
 
 def _subject(title: str) -> str:
     """A table's title without its number, period and closing words: 创新型企业评价考评."""
     lines = [ln.strip() for ln in title.strip().splitlines() if ln.strip() and not _UNIT_LINE.search(ln)]
     t = lines[-1] if lines else ""
-    t = re.sub(r"^附?表\s*\d*[::.、\s]*", "", t)
-    t = re.sub(r"(?:19|20)\d\d年|\d{1,2}[-—至]\d{1,2}月份?|[一二三四]季度|上半年|前三季度|全年", "", t)
-    t = re.sub(r"^(?:各区县?|各县市区?|各市|各地|全市|全区|全县|主要)", "", t)
-    return re.sub(r"(?:情况)?(?:汇总表|统计表|一览表|表)?$", "", t).removesuffix("情况")
+    t = _TABLE_NUMBER.sub("", t)
+    t = _TITLE_PERIOD.sub("", t)
+    t = _TITLE_SCOPE.sub("", t)
+    return _TITLE_CLOSE.sub("", t).removesuffix("情况")
 
 
 def read_table_facts(norm: Normalized, article: Article, doc: str, t_start: int, t_end: int) -> list[Fact]:
@@ -292,7 +309,7 @@ def read_table_facts(norm: Normalized, article: Article, doc: str, t_start: int,
             named[label] = found[0].name if found and found[0].start == 0 and found[0].end >= len(label) - 1 else None
         return named[label]
 
-    years = re.findall(r"((?:19|20)\d\d)年", title)
+    years = _TITLE_YEAR.findall(title)
     year = years[-1] if years else (str(article.year) if article.year else None)
     sub = None
     for rx, label in SUBPERIODS:
@@ -308,13 +325,13 @@ def read_table_facts(norm: Normalized, article: Article, doc: str, t_start: int,
     facts = []
     for t in read_table(text, t_start, t_end, title, place_of):
         start, end = norm.span(t.start, t.end)
-        plan = bool(re.search(r"计划|目标|预期", t.header))
+        plan = bool(_PLAN_HEAD.search(t.header))
         region = place_of(t.place) if t.place else None
         facts.append(Fact(
             doc=doc, start=start, end=end, quote=norm.original[start:end],
             region=region or article.region, period=year,
             subperiod=None if plan and "年" in t.header else sub, indicator=t.indicator, kind=t.kind,
-            value=round(t.value, 6), unit=t.unit, status="target" if plan and not re.search(r"完成", t.header)
+            value=round(t.value, 6), unit=t.unit, status="target" if plan and "完成" not in t.header
             else "actual",
         ))
     return facts

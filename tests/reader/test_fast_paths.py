@@ -1,0 +1,389 @@
+"""The reader's fast paths held to the plain code they replace.
+
+Each rewrite for speed keeps its plain form here, and a table of texts shows the two agree
+at every position that matters (each number, each character of a sentence).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+
+import pytest
+
+from taizhang.reader import _context, _grammar
+from taizhang.reader import _layout as L
+from taizhang.reader._context import SentenceMarks
+from taizhang.reader._grammar import _sentences
+from taizhang.reader._layout import Places, split_articles
+from taizhang.reader._normalize import normalize
+from taizhang.reader._numbers import lex
+from taizhang.reader._places import Mention, gazetteer
+
+TEXTS = [
+    "2023年,崂山区实现地区生产总值800亿元,增长5.1%;李沧区完成投资120亿元。全省排名第三,占全省的12%。",
+    "青岛市2023年国民经济和社会发展统计公报\n全市生产总值15760亿元,比上年增长5.9%。市南区、市北区分别完成投资"
+    "12亿元、15亿元。我省全省规模以上工业增加值增长6%,我市增长7%。\n",
+    "南昌:一季度开工重大项目70个\n记者获悉,一季度开工重大项目总投资847.2亿元。\n"
+    "赣州:一季度开工重大项目133个\n该市共实施省大中型项目526个,1-6月完成投资30亿元,上半年增长8%。\n",
+    "政府工作报告\n一、2022年工作回顾\n过去一年,全县生产总值完成120亿元,预计增长6%,已完成年度计划的105%。"
+    "去年新增企业300家,明年力争新增400家。\n二、2023年工作安排\n今年全县生产总值目标增长6.5%,计划完成投资80亿元,"
+    "前三季度实现收入12亿元;2021年实现利税3亿元,比2020年增长10%。\n",
+    "预计(下同)全年完成投资50亿元,2020年起新增项目20个,由2015年的10个增至30个。自2010年以来累计投资1000亿元。"
+    "景宁畲族自治县全县农民人均收入2.5万元。浙江省丽水市景宁县:一季度工业产值8亿元。",
+    "地区 | 项目个数 | 完成投资额 |\n平江县 | 12 | 30.5 |\n浏阳市 | 20 | 41.2 |\n全年实现增加值12亿元。",
+    "<p>嫩江县1991年粮食总产量4.5万吨,增长2.\n0倍。</p>黑龙江省全省粮食增产,其中嫩江县增产1万吨。",
+]
+
+
+def _documents():
+    """(normalised text, article, sentence start, sentence end) of each sentence of TEXTS."""
+    for text in TEXTS:
+        norm = normalize(text)
+        places = Places(gazetteer().matcher(norm.text), norm.text)
+        for article in split_articles(norm.text, places):
+            for s_start, s_end in _sentences(norm.text, article.start, article.end):
+                yield norm, article, s_start, s_end
+
+
+def _positions(text, s_start, s_end):
+    """Where facts are asked about: each number's start, and every other character."""
+    return sorted({n.start for n in lex(text, s_start, s_end)} | set(range(s_start, s_end, 2)))
+
+
+# --- the plain forms ---------------------------------------------------------------------
+
+
+def plain_region_of(text, s_start, pos, article, left):
+    places = article.places
+    if places is None:
+        return article.region
+    gaz = places.matcher.gaz
+    home = article.region_code
+    above = gaz.ancestors(home) if home else []
+    if "全省" in left or "我省" in left or "全省" in text[max(s_start, pos - 20):pos]:
+        if _context._WHOLE_PROVINCE.match(left) or _context._PROVINCE_BEFORE.search(
+                text, max(s_start, pos - 20), pos) and _context._US.search(text, pos, pos + 20):
+            province = [c for c in above if gaz.level(c) == 1]
+            if province:
+                return gaz.by_code[province[0]].name
+    province = gaz.province_of(home)
+    named = False
+    for m in places.before(max(s_start, pos - 400), pos):
+        named = True
+        if m.code not in above and (province is None or m.code == province or province in gaz.ancestors(m.code)):
+            return m.name if m.code != home else article.region
+    if not named:
+        heading = article.heading_place_at(pos)
+        return heading.name if heading is not None else article.region
+    return article.region
+
+
+def plain_status_of(text, s_start, pos, article, marks):
+    i = bisect_right(marks.status_ends, pos) - 1
+    said = marks.status_at[i][1] if i >= 0 else None
+    if said in (None, "actual") and article.expected_from is not None and article.expected_from <= pos:
+        said = "expected"
+    if said == "expected":
+        return "expected"
+    if said == "actual" and any(w == "expected" for _, w in marks.status_at[:i]):
+        return "expected"
+    section = article.section_at(pos)
+    if section is not None and section.mode == "plan":
+        return "target"
+    return said or "actual"
+
+
+def plain_period_of(text, s_start, pos, article, marks):
+    section = article.section_at(pos)
+    year = section.year if section is not None and section.year else article.year
+    head = article.head_years.at(pos) if article.head_years is not None else None
+    if head is not None and (section is None or section.start < pos and head >= (section.year or 0)):
+        year = head
+    lo = pos - 200 if pos - 200 > s_start else s_start
+    before = text[lo:pos]
+    if "年" not in before:
+        return (str(year) if year is not None else None), marks.subperiod(pos)
+    last = marks.last_fact_year(lo, pos)
+    if last is not None and not _context._SINCE_YEAR.search(before):
+        year = last
+    if year is not None:
+        if "明年" in before:
+            year += 1
+        elif _context._LAST_YEAR.search(before):
+            year -= 1
+    return (str(year) if year is not None else None), marks.subperiod(pos)
+
+
+def plain_strip_prefix(matcher, s):
+    pair = s[:2]
+    for names in (matcher.gaz.names.all_by_pair, matcher.local_names.all_by_pair):
+        for name in names.get(pair, ()):
+            if s.startswith(name):
+                return s[len(name):]
+    return s
+
+
+def plain_clean_left(left, article=None):
+    g = _grammar
+    strip = (lambda s: plain_strip_prefix(article.places.matcher, s)) if article is not None and article.places \
+        else (lambda s: s)
+    if "(" in left:
+        left = g._ASIDE.sub("", left)
+    left = strip(left)
+    while True:
+        stripped = g._LEFT_STRIP.sub("", left)
+        left = strip(stripped)
+        if left == stripped:
+            break
+    if left and (left[-1] in g._TRIM_ENDS or left[-1].isspace()):
+        left = g._RIGHT_TRIM_INDICATOR.sub("", left)
+    left = g._QUOTES.sub("", left)
+    if "】" in left:
+        left = left[left.rindex("】") + 1:]
+    left = left.strip()
+    if left in g._CONJUNCTIONS:
+        left = ""
+    return left.strip()
+
+
+LEFTS = [
+    "", " ", "和", " 以及 ", "其中", "崂山区生产总值", "全年崂山区实现地区生产总值", "截至2023年底,全市崂山区李沧区规模以上工业增加值",
+    "同比增长", "2023年全区新增“专精特新”企业", "(按可比价格计算)生产总值", "地区生产总值(下同", "【聚焦】全县完成投资",
+    "预计全年全省“十四五”规划《纲要》项目", "市南区、市北区分别完成投资", "青岛市市北区投资", "平江县浏阳市农民人均收入",
+    "景宁县全县", "其中:崂山崂山区", "已完成了", "  全年  实现 ", "上半年1-6月城阳区规上工业产值增长了",
+]
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_the_table_reaches_every_branch():
+    asked = [(a, s, e) for _, a, s, e in _documents()]
+    assert any(a.sections for a, _, _ in asked) and any(a.heading_places for a, _, _ in asked)
+    assert any(a.expected_from is not None for a, _, _ in asked)
+    assert any(a.head_years is not None and a.head_years.pos for a, _, _ in asked)
+
+
+@pytest.mark.parametrize("section_given", [False, True])
+def test_region_status_and_period_are_the_plain_ones(section_given):
+    for norm, article, s_start, s_end in _documents():
+        text = norm.text
+        marks = SentenceMarks(text, s_start, s_end)
+        for pos in _positions(text, s_start, s_end):
+            for left_start in (s_start, max(s_start, pos - 6), pos):
+                left = text[left_start:pos]
+                assert _context.region_of(text, s_start, pos, article, left) == \
+                    plain_region_of(text, s_start, pos, article, left), (text[s_start:pos], left)
+            section = article.section_at(pos) if section_given else ...
+            assert _context.status_of(text, s_start, pos, article, marks, section) == \
+                plain_status_of(text, s_start, pos, article, marks), text[s_start:pos]
+            assert _context.period_of(text, s_start, pos, article, marks, section) == \
+                plain_period_of(text, s_start, pos, article, marks), text[s_start:pos]
+
+
+def test_a_span_maps_back_as_origin_does():
+    for text in TEXTS:
+        norm = normalize(text)
+        for start in range(len(norm.text)):
+            for end in range(start + 1, min(len(norm.text), start + 30) + 1):
+                assert norm.span(start, end) == (norm.origin(start), norm.origin(end - 1) + 1)
+
+
+def test_a_prefix_is_stripped_as_before():
+    for _, article, _, _ in _documents():
+        for left in LEFTS:
+            for k in range(len(left) + 1):
+                assert article.places.matcher.strip_prefix(left[k:]) == plain_strip_prefix(article.places.matcher, left[k:])
+
+
+def test_the_words_before_a_number_are_cleaned_as_before():
+    articles = [None] + [a for _, a, _, _ in _documents()]
+    for article in articles:
+        for left in LEFTS:
+            for k in range(len(left) + 1):
+                assert _grammar._clean_left(left[k:], article) == plain_clean_left(left[k:], article), left[k:]
+
+
+CN_YEARS = [
+    "二〇一二年", "一九九一年至二〇〇〇年", "一二〇一二年", "二〇一二年年", "〇九年", "二〇一年", "一九年二〇二〇年底",
+    "二零二三年,一二三四年五六七八年", "年二〇二〇", "二〇二〇 年", "全年实现增长", "",
+]
+
+
+@pytest.mark.parametrize("text", CN_YEARS)
+def test_chinese_years_become_digits_as_the_plain_pattern_does(text):
+    from taizhang.reader import _periods
+
+    def plain(t):
+        if "年" not in t:
+            return t
+        return _periods.CN_YEAR.sub(lambda m: m.group(0).translate(_periods._CN_DIGIT), t)
+
+    for k in range(len(text) + 1):
+        for padded in (text[k:], "x" + text[k:] + "y", text[:k] + "2024年" + text[k:]):
+            assert _periods.digits_for_chinese_years(padded) == plain(padded)
+
+
+WIDTHS = ["2023年,全区(全县)生产总值１２３亿元；增长５．１％。\u3000\xa0畬族", "abc", "", ",,,,,", "\u3000\u3000"]
+
+
+@pytest.mark.parametrize("text", WIDTHS)
+def test_full_width_characters_are_replaced_as_before(text):
+    import importlib
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    plain = text
+    for ch in set(n._NEEDS_WIDTH.findall(text)):
+        plain = plain.replace(ch, chr(n._WIDTH[ord(ch)]))
+    assert n.normalize(text).text == n.normalize(plain).text
+    assert n.normalize(text).original == text
+
+
+def test_the_edits_of_a_text_without_tags_or_entities_are_the_full_patterns():
+    import importlib
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    texts = [t for t in TEXTS if "<" not in t and "&" not in t] + [
+        "进(jìn)一步 地 区生产总值 2590 亿元 28. 1% 20 19年\n下一行,\r\n继续 \t 表格  列\n",
+        "全年实现地区生产总值一百二十亿元,比上\n年增长。(注)a b 12 34",
+    ]
+    assert texts
+    for text in texts:
+        for k in range(len(text)):
+            assert [(m.span(), m.groups()[:0]) for m in n._EDITS_PLAIN.finditer(text, k)] == \
+                [(m.span(), m.groups()[:0]) for m in n._EDITS.finditer(text, k)]
+
+
+def plain_scan(names, text, start, end):
+    import re
+
+    found = []
+    if names.few:
+        found = [(i, -j, w) for i, j, w in names._search(text, start, end)]
+    if not names.few and names.by_tail:
+        tails = re.compile("[" + re.escape("".join(sorted({k[1] for k in names.by_tail}))) + "]")
+        for m in tails.finditer(text, start, end):
+            j = m.end()
+            for n, group in names.tail_lengths.get(text[j - 2:j], ()):
+                word = text[j - n:j]
+                if word in group and j - n >= start:
+                    found.append((j - n, j, word))
+                    break
+    if names.starts is not None:
+        for m in names.starts.finditer(text, start, end):
+            i = m.start()
+            for name in names.by_pair.get(text[i:i + 2], ()):
+                if text.startswith(name, i) and i + len(name) <= end:
+                    found.append((i, i + len(name), name))
+                    break
+    found.sort(key=lambda f: (f[0], -f[1]))
+    pos = start
+    for i, j, name in found:
+        if i >= pos:
+            yield i, j, name
+            pos = j
+
+
+def test_names_are_found_as_the_plain_scan_finds_them():
+    from taizhang.reader._places import _Names
+
+    gaz = gazetteer()
+    finders = [gaz.names, gaz._short_names, _Names(["崂山", "李沧", "市北", "城阳区", "崂山区", "胶州湾区", "北区"])]
+    texts = [normalize(t).text for t in TEXTS] + ["区青岛市北区、市南和崂山区崂山,李沧区城阳区即墨区黄岛胶州湾区北区区崂山崂胶州市"]
+    for names in finders:
+        for text in texts:
+            for start in range(0, len(text), 7):
+                for end in (len(text), start + 5, start + 17):
+                    assert list(names.scan(text, start, end)) == list(plain_scan(names, text, start, end))
+
+
+
+# _region and _year of the layout as they were, with Counters (the fast ones count in dicts)
+def plain_region(text: str, start: int, end: int, headline_at: tuple[int, int], places: Places) -> Mention | None:
+    """The document's place: the most specific one its headline names, else its opening's."""
+    gaz = places.matcher.gaz
+    body = places.between(start, end)
+    if not body:
+        return None
+    counts = Counter(m.code for m in body)
+
+    def best(found: list[Mention]) -> Mention:
+        # the most specific place, then the most named, then the first
+        return min(found, key=lambda m: (-gaz.level(m.code), -counts[m.code], m.start))
+
+    head = places.between(*headline_at)
+    if head:
+        return best(head)
+    opening = [m for m in body if m.start < start + 300]
+    if opening:
+        top = max(counts[m.code] for m in opening)
+        return best([m for m in opening if counts[m.code] == top])
+    top = max(counts.values())
+    leaders = [m for m in body if counts[m.code] == top]
+    if len(counts) >= 3 and (top == 1 or len({m.code for m in leaders}) > 1):
+        # A round-up of several places, none leading: the one that holds them all.
+        common = L._common_ancestor(gaz, list(counts))
+        if common is not None:
+            return Mention(leaders[0].start, leaders[0].start, common, gaz.by_code[common].name, False)
+    return min(leaders, key=lambda m: (-gaz.level(m.code), m.start))
+
+
+def plain_year(text: str, start: int, end: int, skip) -> int | None:
+    """The year an article speaks of: the year it names most, at the head of its sentences."""
+    body = text[start:end]
+    weights: Counter[int] = Counter()
+    weak: Counter[int] = Counter()  # plan years and the like: only when nothing else
+    for m in L._YEAR.finditer(body):
+        pos = start + m.start()
+        if any(s <= pos < e for s, e in skip):
+            continue
+        before = body[max(0, m.start() - 12):m.start()]
+        after = body[m.end():m.end() + 6]
+        if "《" in before and "》" not in before:
+            continue  # inside a title
+        if L.is_base(text, pos, pos + 5):
+            continue
+        if L._WEAK_AFTER.match(after) or L._WEAK_BEFORE.search(before):
+            weak[int(m.group(1))] += 1
+            continue
+        head = not before or before[-1] in ",。;:!\n ," or before.endswith(("在", "于"))
+        weights[int(m.group(1))] += 3 if (head and (after[:1] in ",,是" or after[:1] == "")) else 1
+    executed = L._EXECUTED.search(body[:600])
+    if executed:
+        return int(executed.group(1))  # 2021年…计划执行情况: the year the plan was carried out
+    # An item dated 2015 speaks of 2015 when it says 今年; a dateline under the headline
+    # dates the news (an "updated" stamp on a re-post does not).
+    pub = L._PUB_DATE.search(body[:400])
+    if pub and L._THIS_YEAR.search(body):
+        weights[int(pub.group(1))] += 4
+    dateline = L._DATELINE.search(body[:300])
+    if dateline:
+        dated = int(dateline.group(1))
+        if int(dateline.group(2)) <= 2 and dated - 1 in weights:
+            dated -= 1  # an item of January or February sums up the year before
+        weights[dated] += 2
+    weights = weights or weak
+    if weights:
+        best = max(weights.values())
+        return max(y for y, w in weights.items() if w == best)
+    m = L._PUB_DATE.search(body[:400])
+    return int(m.group(1)) if m else None
+
+
+def test_an_articles_place_and_year_are_the_plain_ones():
+    texts = TEXTS + [
+        "2021年计划执行情况\n2022年,全县生产总值120亿元。2021年增长5%,2020年以来累计投资300亿元。",
+        "来源:某日报 2015-01-20 今年全市新增企业100家。\n2015-01-20\n去年崂山区、李沧区、城阳区、即墨区各增长3%。",
+        "四川省、江西省、安徽省、湖北省集中开工项目100个。", "没有年份的文字。", "《2019年工作要点》2018年完成投资",
+    ]
+    for text in texts:
+        norm = normalize(text)
+        places = Places(gazetteer().matcher(norm.text), norm.text)
+        t = norm.text
+        for start in range(0, len(t), 5):
+            for end in (len(t), min(len(t), start + 40)):
+                for skip in ([], [(start, start + 10)]):
+                    assert L._year(t, start, end, skip) == plain_year(t, start, end, skip)
+                for headline_at in ((start, start), (start, min(end, start + 12))):
+                    assert L._region(t, start, end, headline_at, places) == plain_region(t, start, end, headline_at, places)

@@ -72,28 +72,40 @@ def list_import(request):
     return render(request, "enterprises/list_import.html", {"form": form})
 
 
-@login_required
-def list_preview(request, token: str):
-    batch = ListImport.objects.select_related("region").filter(
-        token=token, region__in=districts_of(request.user)).first()
+def _confirm(request, model, token: str, apply):
+    """A previewed batch of the user's districts, confirmed on POST with the near-matches the
+    user settled (the 认定名单 and the annual figures alike). Returns (batch, counts or None,
+    errors); ``apply(user, batch, choices)`` writes all rows or none."""
+    batch = model.objects.select_related("region").filter(token=token, region__in=districts_of(request.user)).first()
     if batch is None or not can(request.user, Action.CHANGE):
         raise Http404(_("导入批次不存在或不在您的管理范围内"))
-    errors = []
-    if request.method == "POST":
-        choices = {r["row"]: request.POST.get(f"row_{r['row']}", "") for r in batch.rows if r["match"] == "near"}
-        try:
-            counts = imports.apply(request.user, batch, choices)
-        except ValidationError as e:
-            errors = e.messages
-        else:
-            messages.success(request, _("名单已导入:登记认定%(recognised)s家,其中新建企业%(created)s家,"
-                                        "跳过%(skipped)s行") % counts)
-            return redirect(f"{_tiers_url()}?region={batch.region.pk}")
+    if request.method != "POST":
+        return batch, None, []
+    choices = {r["row"]: request.POST.get(f"row_{r['row']}", "") for r in batch.rows if r["match"] == "near"}
+    try:
+        return batch, apply(request.user, batch, choices), []
+    except ValidationError as e:
+        return batch, None, e.messages
+
+
+def _tally(rows) -> dict[str, int]:
     tally: dict[str, int] = {}
-    for r in batch.rows:
+    for r in rows:
         tally[r["match"]] = tally.get(r["match"], 0) + 1
+    return tally
+
+
+@login_required
+def list_preview(request, token: str):
+    batch, counts, errors = _confirm(request, ListImport, token, imports.apply)
+    if counts is not None:
+        messages.success(request, _("名单已导入:登记认定%(recognised)s家,其中新建企业%(created)s家,"
+                                    "跳过%(skipped)s行") % counts)
+        return redirect(f"{_tiers_url()}?region={batch.region.pk}")
+    for r in batch.rows:
         r["messages"] = imports.row_errors(r)  # shown, not stored
-    return render(request, "enterprises/list_preview.html", {"batch": batch, "tally": tally, "errors": errors})
+    return render(request, "enterprises/list_preview.html",
+                  {"batch": batch, "tally": _tally(batch.rows), "errors": errors})
 
 
 def _tiers_url() -> str:
@@ -138,25 +150,14 @@ def figure_import(request):
 
 @login_required
 def figure_preview(request, token: str):
-    batch = FigureImport.objects.select_related("region").filter(
-        token=token, region__in=districts_of(request.user)).first()
-    if batch is None or not can(request.user, Action.CHANGE):
-        raise Http404(_("导入批次不存在或不在您的管理范围内"))
-    errors = []
-    if request.method == "POST":
-        choices = {r["row"]: request.POST.get(f"row_{r['row']}", "") for r in batch.rows if r["match"] == "near"}
-        try:
-            counts = figure_imports.apply(request.user, batch, choices)
-        except ValidationError as e:
-            errors = e.messages
-        else:
-            messages.success(request, _("年度数据已导入:%(firms)s家企业,新增%(created)s项、更新%(changed)s项、"
-                                        "未变%(unchanged)s项,新建企业%(created_firms)s家,跳过%(skipped)s行") % counts)
-            return redirect("enterprises:figure_preview", token=batch.token)
-    tally: dict[str, int] = {}
+    batch, counts, errors = _confirm(request, FigureImport, token, figure_imports.apply)
+    if counts is not None:
+        messages.success(request, _("年度数据已导入:%(firms)s家企业,新增%(created)s项、更新%(changed)s项、"
+                                    "未变%(unchanged)s项,新建企业%(created_firms)s家,跳过%(skipped)s行") % counts)
+        return redirect("enterprises:figure_preview", token=batch.token)
     metrics = [c["metric"] for c in batch.columns]
     for r in batch.rows:
-        tally[r["match"]] = tally.get(r["match"], 0) + 1
         r["messages"] = figure_imports.row_errors(batch, r)  # shown, not stored
         r["cells"] = [r["values"].get(m) for m in metrics]
-    return render(request, "enterprises/figure_preview.html", {"batch": batch, "tally": tally, "errors": errors})
+    return render(request, "enterprises/figure_preview.html",
+                  {"batch": batch, "tally": _tally(batch.rows), "errors": errors})

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.utils import timezone, translation
 
+from taizhang.projects.choices import Stage
+
 from . import stamp
 from .metrics import ALL, Snapshot
 
@@ -153,7 +155,8 @@ def warm(snap: Snapshot) -> Snapshot:
     snap.monthly_curve()
     snap.ranking("region" if len({p.region_id for p in snap.projects}) > 1 else "chain")
     snap.by_district()
-    snap.median_days("signed", "started")
+    snap.median_days(Stage.SIGNED, Stage.STARTED)
+    snap.conversion(Stage.NEGOTIATING, Stage.SIGNED)
     return snap
 
 

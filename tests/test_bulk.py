@@ -114,3 +114,53 @@ def test_a_cell_without_a_reference_is_not_trusted_to_the_fast_reader():
             dst.writestr(item, content)
     (sheet,) = _xlsx_sheets(out.getvalue())
     assert sheet._rows.__qualname__.startswith("_openpyxl_sheets")
+
+
+def test_only_defaults_found_valid_are_left_out_of_validation():
+    from django.core.exceptions import ValidationError
+
+    from taizhang.core.models import at_valid_defaults
+
+    project = Project(name="某项目", total_investment=Decimal("1"))
+    skipped = set(at_valid_defaults(project))
+    assert {"version", "stage", "origin"} <= skipped
+    assert not skipped & {"name", "total_investment", "region", "created"}
+    # A value that only looks like the default, or is not it, is validated as usual.
+    project.version, project.origin = "1", "no-such-origin"
+    assert not {"version", "origin"} & set(at_valid_defaults(project))
+    with pytest.raises(ValidationError) as e:
+        project.clean_fields(exclude={"region", *at_valid_defaults(project)})
+    assert "origin" in e.value.message_dict
+    report = MonthlyProgress(year=2024, month=3, investment=Decimal("-1"), funds_domestic=Decimal("-5"))
+    assert "funds_domestic" not in at_valid_defaults(report)
+    with pytest.raises(ValidationError) as e:
+        report.full_clean(exclude={"project", *at_valid_defaults(report)}, validate_constraints=False)
+    assert {"investment", "funds_domestic"} <= set(e.value.message_dict)
+
+
+def test_few_collections_puts_the_collector_back_when_the_last_work_ends():
+    import gc
+    import threading
+
+    from taizhang.core.bulk import few_collections
+
+    before = gc.get_threshold()
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with few_collections():
+            entered.set()
+            leave.wait(5)
+
+    with few_collections(first=12_345):
+        assert gc.get_threshold()[0] == max(12_345, before[0])
+        worker = threading.Thread(target=other)
+        worker.start()
+        entered.wait(5)
+    assert gc.get_threshold()[0] == max(12_345, before[0])  # the other work still runs
+    leave.set()
+    worker.join(5)
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), few_collections():
+        1 / 0
+    assert gc.get_threshold() == before

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from taizhang.core.bulk import few_collections
+from taizhang.core.models import at_valid_defaults
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -323,14 +325,18 @@ class _Catalogue:
         self.chains = {(c.region_id, c.name): c for c in chains}
         self.default_district = user.region if user.region and user.region.level == RegionLevel.DISTRICT else None
         self._abbreviations: dict = {}
+        self._exact: dict = {}  # (district, name) -> its unit, or False
 
     def unit(self, district: Region, name: str):
         """(unit, None) by its name; an abbreviation (区投促中心) found as the one unit of the
         district whose name holds its characters in order; else (None, closest names)."""
-        exact = next((u for u in self.units.get(name, []) if u.region.path.startswith(district.path)), None)
-        if exact is not None:
-            return exact, None
         key = (district.pk, name)
+        found = self._exact.get(key)
+        if found is None:
+            found = self._exact[key] = next(
+                (u for u in self.units.get(name, []) if u.region.path.startswith(district.path)), False)
+        if found:
+            return found, None
         if key not in self._abbreviations:
             mine = [u for units in self.units.values() for u in units if u.region.path.startswith(district.path)]
             bare = re.sub(f"^(?:{re.escape(district.name)}|{re.escape(district.short_name or district.name)})", "", name)
@@ -415,6 +421,7 @@ def _single_month_column(table: Table, month: int | None) -> None:
         c.field, c.note = "month_investment", gettext("%(month)s月的当月数(旁边是1-%(month)s月累计)") % {"month": k}
 
 
+@few_collections()
 def read_projects(user, file, year: int | None = None, month: int | None = None, *, sheet: str | None = None,
                   mapping: dict[int, str | None] | None = None, filename: str = "",
                   check: bool = True, new_stage: str | None = None) -> ImportPreview:
@@ -502,6 +509,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     units = {c.field: table.unit_of(c) for c in table.columns if c.field}
     seen: dict[tuple, int] = {}
     stage_labels = {s: str(s.label) for s in Stage}
+    words = _Words()
     for number, cells in table.rows:
         values = {c.field: cells[c.index] for c in table.columns if c.field and c.index < len(cells)}
         row = _read_row(number, values, units, catalogue, preview.year)
@@ -520,8 +528,8 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         if row.action != "error":
             _validate(user, row)
         if row.action != "error":
-            _stage_changes(row, recorded, stage_labels)
-            _progress_changes(row, plans, earlier, preview.month)
+            _stage_changes(row, recorded, stage_labels, words)
+            _progress_changes(row, plans, earlier, preview.month, words)
             if row.problem and (getattr(row.project, "pk", None), row.problem) not in open_problems:
                 row.changes.append(gettext("登记问题") + f": {row.problem}")
                 if row.action == "unchanged":
@@ -825,7 +833,7 @@ def _validate(user, row) -> None:
         setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
-        project.clean_fields(exclude=list(_FK))
+        project.clean_fields(exclude={*_FK, *at_valid_defaults(project)})
     except ValidationError as e:
         errors.update(e.message_dict)
     if not errors:
@@ -852,7 +860,7 @@ def _validate(user, row) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
-def _stage_changes(row, recorded: dict, labels: dict | None = None) -> None:
+def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gettext) -> None:
     """What the sheet's stage dates add to the ledger's history (``recorded``: project id ->
     stage -> {date: entry id}). A date the ledger does not know is filled in; a date the
     ledger knows differently is refused, not added beside it: a sheet does not overrule a
@@ -886,11 +894,24 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None) -> None:
         row.action = "update"
 
 
-def _wan(value) -> str:
+class _Words(dict):
+    """``gettext`` for the rows of one sheet: each message looked up once (a lookup in the
+    active catalogue costs more than the rest of a row's wording). The functions that take it
+    call it ``gettext``, so their messages are still found for translation."""
+
+    def __call__(self, message: str) -> str:
+        try:
+            return self[message]
+        except KeyError:
+            self[message] = found = gettext(message)
+            return found
+
+
+def _wan(value, gettext=gettext) -> str:
     return "—" if value is None else f"{value:,.2f} " + gettext("万元")
 
 
-def _progress_changes(row, plans, earlier, month) -> None:
+def _progress_changes(row, plans, earlier, month, gettext=gettext) -> None:
     """The plan and the months' own figures the row sets (``row.reports``: month -> amount).
 
     Month columns (1月…12月) are the months' own figures; a 当月 column is the month's own
@@ -898,7 +919,7 @@ def _progress_changes(row, plans, earlier, month) -> None:
     month as the cumulative less the months already reported."""
     pid = row.project.pk if row.project else None
     if row.plan is not None and plans.get(pid) != row.plan:
-        row.changes.append(gettext("年度计划投资") + f": {_wan(plans.get(pid))} → {_wan(row.plan)}")
+        row.changes.append(gettext("年度计划投资") + f": {_wan(plans.get(pid), gettext)} → {_wan(row.plan, gettext)}")
     mine = earlier.get(pid) or {}
     reports: dict[int, Decimal] = {}
     if row.months:
@@ -953,7 +974,7 @@ def _progress_changes(row, plans, earlier, month) -> None:
             continue  # as the ledger has it: nothing to write (a locked month stays untouched)
         row.reports[m] = v
         if current != v:
-            row.changes.append(gettext("%(month)s月完成投资") % {"month": m} + f": {_wan(current)} → {_wan(v)}")
+            row.changes.append(gettext("%(month)s月完成投资") % {"month": m} + f": {_wan(current, gettext)} → {_wan(v, gettext)}")
     if row.progress_text and row.reports:
         row.changes.append(gettext("%(month)s月形象进度") % {"month": max(row.reports)} + f": {row.progress_text}")
     if row.action == "unchanged" and row.changes:

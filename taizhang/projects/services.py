@@ -8,18 +8,18 @@ record out of their own reach, or into someone else's).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from taizhang.core.bulk import insert, insert_with_history
+from taizhang.core.bulk import few_collections, insert, insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.scope import Action, can, may_each
 
@@ -377,6 +377,7 @@ def _actor(user):
 # ---------------------------------------------------------------- import
 
 
+@few_collections()
 def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict[str, int]:
     """Write a validated import: every row or none. Returns counts of what was written.
 
@@ -452,14 +453,19 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                         counts["stages"] += 1
                 except ValidationError as e:
                     row.refuse(_("阶段"), e)
-        ids = [r.project.pk for r in rows if r.project is not None and r.project.pk is not None]
-        unsaved = [r.project for r in rows if r.project is not None and r.project.pk is None]  # a dry run's new ones
-        if (Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids))
-                or not all(may_each(user, Action.CHANGE, unsaved))):
+        # The projects made here are asked of the policy as they are (a dry run's are not
+        # saved); the others are counted within the user's scope. Only those can have plans
+        # and problems already.
+        made = {id(p) for p in new}
+        ids = [r.project.pk for r in rows if r.project is not None and r.project.pk is not None
+               and id(r.project) not in made]
+        mine = [r.project for r in rows if r.project is not None and (r.project.pk is None or id(r.project) in made)]
+        if ((ids and Project.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).count() != len(set(ids)))
+                or not all(may_each(user, Action.CHANGE, mine))):
             raise PermissionDenied(_("导入后有项目将不在您的管理范围内,已全部撤销"))
 
         year, month = preview.year, preview.month
-        plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=year)}
+        plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=year)} if ids else {}
         new_plans = []
         for row in rows:
             if row.plan is None or row.project is None:
@@ -479,6 +485,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         counts["plans"] += len(new_plans)
 
         progress = []
+        row_label = _("第%(number)s行")  # once: a lookup costs more than the entry
         for row in rows:
             if row.project is None:
                 continue
@@ -486,7 +493,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                 values = {"investment": investment}
                 if row.progress_text and m == (month or max(row.reports)):
                     values["progress"] = row.progress_text
-                entry = Entry(row.project, year, m, values, reason=reason, label=_("第%(number)s行") % {"number": row.number},
+                entry = Entry(row.project, year, m, values, reason=reason, label=row_label % {"number": row.number},
                               explanation=row.explanation)
                 entry.row = row
                 progress.append(entry)
@@ -505,7 +512,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
                         o.entry.row.refuse(_("%(month)s月") % {"month": o.entry.month} + str(_REPORT_FIELDS.get(field, field)), m)
             counts["progress"] = sum(1 for o in outcomes if o.action in ("created", "updated"))
 
-        open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved().values_list("project_id", "description"))
+        open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved()
+                            .values_list("project_id", "description")) if ids else set()
         new_problems = [
             Problem(project=row.project, category="other", description=row.problem, raised_by=_actor(user))
             for row in rows
@@ -531,9 +539,19 @@ def _new_project(row, dry_run: bool) -> Project:
     fields."""
     if row.draft is None:
         return Project(**row.data, source=DataSource.IMPORTED)
-    project = row.draft if dry_run else copy.copy(row.draft)  # a copy's key is its own
+    project = row.draft if dry_run else _copy(row.draft)  # a copy's key is its own
     project.source = DataSource.IMPORTED
     return project
+
+
+def _copy(project: Project) -> Project:
+    """``copy.copy(project)`` of an unsaved project, without pickling's hooks: its fields and
+    its related objects as they are, a state of its own."""
+    clone = Project.__new__(Project)
+    clone.__dict__.update(project.__dict__)
+    clone._state = ModelState()
+    clone._state.fields_cache = dict(project._state.fields_cache)
+    return clone
 
 
 def _refused(rows) -> list:

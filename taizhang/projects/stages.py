@@ -236,7 +236,8 @@ def history_of(changes, today: dt.date | None = None) -> History:
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    return History(Step(c.to_stage, c.date, timezone.localdate(c.created) if c.created else today, c.pk,
+    tz = timezone.get_current_timezone()  # once: localdate() looks the zone up every time
+    return History(Step(c.to_stage, c.date, c.created.astimezone(tz).date() if c.created else today, c.pk,
                         lead=not c.from_stage) for c in changes)
 
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
+from taizhang.core.models import at_valid_defaults
 from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
@@ -142,11 +143,13 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
     entry_keys = [_key(e.project) for e in entries]
     keys = set(entry_keys)
     made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
-    stored = {k for k in keys if not isinstance(k, tuple)}
-    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=stored).values_list("pk", flat=True))
-    new = [k for k in keys - stored if k in made]
+    # The caller's new projects are asked of the policy as they are (saved in this
+    # transaction or not); the others are read back within the user's scope.
+    reread = {k for k in keys if not isinstance(k, tuple) and k not in made}
+    allowed = set(Project.objects.restrict(user, Action.REPORT).filter(pk__in=reread)
+                  .values_list("pk", flat=True)) if reread else set()
+    new = [k for k in keys if k in made]
     allowed |= {k for k, ok in zip(new, may_each(user, Action.REPORT, [made[k][0] for k in new]), strict=True) if ok}
-    reread = stored - made.keys()
     projects = {p.pk: p for p in Project.objects.filter(pk__in=reread)} if reread else {}
     # Their districts, each read once (select_related would build one per project).
     regions = Region.objects.in_bulk({p.region_id for p in projects.values()})
@@ -227,7 +230,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         if report is not None and not (correction_reason or e.reason or "").strip():
             o.refuse("reason", _("修改已填报的月度进展须填写更正原因"))
         try:
-            new.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+            new.full_clean(exclude=["project", *at_valid_defaults(new)], validate_unique=False, validate_constraints=False)
         except ValidationError as err:
             for name, messages in err.message_dict.items():
                 for m in messages:

@@ -128,7 +128,7 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
             found = _CELL_REF.findall(text)
             refs += len(found)
             if found:
-                rows = max(rows, max(int(n) for _, n in found))
+                rows = max(rows, max(map(int, {n for _, n in found})))
                 for letters in {a for a, _ in found}:
                     col = 0
                     for ch in letters:

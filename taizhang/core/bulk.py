@@ -122,10 +122,15 @@ def _finite_decimal(generic):
 
 def _sqlite_utc(generic):
     """A DateTimeField's value for SQLite keeping UTC: an aware UTC time (``timezone.now()``)
-    is written as its naive text, as the backend's adapter does after converting it to UTC."""
+    is written as its naive text, as the backend's adapter does after converting it to UTC.
+    (The last one is remembered: an insert stamps all its rows with one moment.)"""
+    last: list = [None, None]
+
     def prep(value, connection):
         if type(value) is dt.datetime and value.tzinfo is dt.UTC:
-            return str(value.replace(tzinfo=None))
+            if value is not last[0]:
+                last[:] = value, str(value.replace(tzinfo=None))
+            return last[1]
         return generic(value, connection)
     return prep
 
@@ -166,13 +171,20 @@ def insert(objs: Sequence, model=None, using: str | None = None) -> Sequence:
         return model._default_manager.using(db).bulk_create(objs)
     fields = [f for f in opts.concrete_fields if f is not opts.pk]
     relations = [f for f in fields if f.many_to_one]
-    stamped = [f for f in fields if type(f).pre_save is not Field.pre_save]
+    # auto_now(_add) stamps, as on save(): one moment for the whole insert; a date or time
+    # field without them keeps its value (its pre_save only reads it).
+    now = timezone.now()
+    clock = [f.attname for f in fields if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add)]
+    stamped = [f for f in fields if type(f).pre_save is not Field.pre_save and f.attname not in clock
+               and not (type(f) in (models.DateField, models.DateTimeField) and not (f.auto_now or f.auto_now_add))]
     preparers = _preparers(fields, connection)
     rows = []
     for obj in objs:
         _related_ids(obj, relations)
+        for name in clock:
+            setattr(obj, name, now)
         for f in stamped:
-            f.pre_save(obj, True)  # auto_now(_add) stamps, as on save()
+            f.pre_save(obj, True)
         rows.append(_prepared(obj, preparers, connection))
     keys = _execute(connection, opts.db_table, [f.column for f in fields], rows, opts.pk)
     for obj, key in zip(objs, keys, strict=True):

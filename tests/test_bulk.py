@@ -124,7 +124,7 @@ def test_only_defaults_found_valid_are_left_out_of_validation():
     project = Project(name="某项目", total_investment=Decimal("1"))
     skipped = set(at_valid_defaults(project))
     assert {"version", "stage", "origin"} <= skipped
-    assert not skipped & {"name", "total_investment", "region", "created"}
+    assert not skipped & {"name", "total_investment", "region"}
     # A value that only looks like the default, or is not it, is validated as usual.
     project.version, project.origin = "1", "no-such-origin"
     assert not {"version", "origin"} & set(at_valid_defaults(project))
@@ -164,3 +164,37 @@ def test_few_collections_puts_the_collector_back_when_the_last_work_ends():
     with pytest.raises(RuntimeError), few_collections():
         raise RuntimeError("the work failed")
     assert gc.get_threshold() == before
+
+
+def _state(obj) -> tuple:
+    fields = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return fields, obj._state.db, obj._state.adding, dict(obj._state.fields_cache)
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_instance_makes_what_the_keyword_path_makes(world, saved):
+    from taizhang.core.models import instance
+    from taizhang.projects.models import AnnualPlan, Problem
+
+    project = _projects(world, "丙")[0]
+    if saved:
+        project.save()
+        project = Project.objects.get(pk=project.pk)  # read back: its state is the database's
+    cases = [
+        (MonthlyProgress, {"project": project, "year": 2024, "month": 3}),
+        (MonthlyProgress, {"project": project, "year": 2024, "month": 3, "investment": Decimal("5"),
+                           "reported_by": world.ls_editor}),
+        (StageChange, {"project": project, "to_stage": Stage.STARTED, "date": dt.date(2024, 3, 1),
+                       "precision": "day", "reason": "", "user": None}),
+        (AnnualPlan, {"project": project, "year": 2024, "planned_investment": Decimal("300")}),
+        (Problem, {"project": project, "category": "other", "description": "用地", "raised_by": world.ls_editor}),
+        (Project, {"origin": Origin.DOMESTIC, "name": "某项目", "region": world.laoshan, "chain": None}),
+    ]
+    for model, values in cases:
+        fresh = [model(**values), instance(model, **values)]
+        assert _state(fresh[1]) == _state(fresh[0]), model  # a callable default (提出日期) too
+    with pytest.raises(ValueError):
+        instance(MonthlyProgress, project=world.laoshan, year=2024, month=3)  # not a project
+    unrouted = _projects(world, "戊")[0]
+    instance(MonthlyProgress, project=unrouted, year=2024, month=3)
+    assert unrouted._state.db == "default"  # as assigning it routes it

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.bulk import few_collections
-from taizhang.core.models import at_valid_defaults
+from taizhang.core.models import at_valid_defaults, instance
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -821,8 +821,8 @@ def _validate(user, row) -> None:
         row.data = {f: getattr(existing, f) for f in _FIELDS}
         row.action = "unchanged"
         return
-    project = copy.copy(existing) if existing is not None else Project(
-        origin=Origin.DOMESTIC, nature=Nature.NEW, level=Level.DISTRICT, category=Category.INDUSTRY)
+    project = copy.copy(existing) if existing is not None else instance(
+        Project, origin=Origin.DOMESTIC, nature=Nature.NEW, level=Level.DISTRICT, category=Category.INDUSTRY)
     for f, v in row.data.items():
         if f == "code":
             from .validators import normalize_project_code

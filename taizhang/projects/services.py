@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from taizhang.core.bulk import few_collections, insert, insert_with_history
 from taizhang.core.history import change_context
+from taizhang.core.models import instance
 from taizhang.core.scope import Action, can, may_each
 
 from . import stages as stage_rules
@@ -100,9 +101,9 @@ def initial_history(user, project: Project, stages: list[dict], today: dt.date |
     """A new project's first entries, checked as a whole and put in order (not saved);
     the project's stage and actual dates are set from them. Raises ValidationError.
     (``today``: the caller's today, for many projects at once.)"""
-    rows = [StageChange(project=project, to_stage=st["to_stage"], date=st.get("date"),
-                        precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
-                        user=_actor(user)) for st in stages]
+    rows = [instance(StageChange, project=project, to_stage=st["to_stage"], date=st.get("date"),
+                     precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
+                     user=_actor(user)) for st in stages]
     ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES, today=today)
     _apply_history(project, ordered)
     return rows
@@ -474,7 +475,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             if plan is None and dry_run:
                 new_plans.append(None)  # counted; a dry run stores no new plan (no rule reads it)
             elif plan is None:
-                new_plans.append(AnnualPlan(project=row.project, year=year, planned_investment=row.plan))
+                new_plans.append(instance(AnnualPlan, project=row.project, year=year, planned_investment=row.plan))
             elif plan.planned_investment != row.plan:
                 plan.planned_investment = row.plan
                 plan.full_clean()
@@ -515,7 +516,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
         open_problems = set(Problem.objects.filter(project_id__in=ids).unsolved()
                             .values_list("project_id", "description")) if ids else set()
         new_problems = [
-            Problem(project=row.project, category="other", description=row.problem, raised_by=_actor(user))
+            instance(Problem, project=row.project, category="other", description=row.problem, raised_by=_actor(user))
             for row in rows
             if row.problem and row.project is not None and (row.project.pk, row.problem) not in open_problems
         ]

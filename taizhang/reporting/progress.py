@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.models import at_valid_defaults
+from taizhang.core.models import at_valid_defaults, instance
 from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
@@ -222,7 +222,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         report = existing.get(key)
         before = copy.copy(report) if report is not None else None
         o.old_investment = report.investment if report else None
-        new = MonthlyProgress(project=project, year=e.year, month=e.month) if report is None else report
+        new = instance(MonthlyProgress, project=project, year=e.year, month=e.month) if report is None else report
         changed = _apply(new, e, report is None)
         if report is not None and not changed:
             o.action, o.report = "unchanged", report

@@ -395,3 +395,119 @@ def test_figures_under_an_older_stamp_never_push_out_newer_ones(world):
     new = kept.snapshot(scope, 2024, 3)
     kept._keep(old_key, old_key_snap)  # a slow request finishing late under the older stamp
     assert list(kept._kept.values()) == [new]
+
+
+class _Held(Snapshot):
+    """A snapshot whose computation waits until the test lets it finish; counts computations."""
+
+    made: list = []
+    started = threading.Event()
+    go = threading.Event()
+    fail = 0  # how many computations fail
+
+    def __init__(self, *args, **kwargs):
+        type(self).made.append(self)
+        type(self).started.set()
+        assert type(self).go.wait(10)
+        if type(self).fail:
+            type(self).fail -= 1
+            raise RuntimeError("the database went away")
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def held(monkeypatch):
+    class Held(_Held):
+        made, started, go, fail = [], threading.Event(), threading.Event(), 0
+
+    monkeypatch.setattr(kept, "Snapshot", Held)
+    return Held
+
+
+def _ask(results, projects=None):
+    def ask():
+        try:
+            results.append(kept.snapshot(projects or Project.objects.all(), 2024, 3))
+        except Exception as e:  # noqa: BLE001  (the test looks at what each asker got)
+            results.append(e)
+        finally:
+            connection.close()
+    t = threading.Thread(target=ask)
+    t.start()
+    return t
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_asked_for_while_they_are_computed_are_computed_once(world, held):
+    ledger(world)
+    results: list = []
+    first = _ask(results)
+    assert held.started.wait(10)
+    others = [_ask(results) for _ in range(3)]
+    time.sleep(0.2)  # the others are waiting now, not computing
+    assert len(held.made) == 1
+    held.go.set()
+    for t in (first, *others):
+        t.join(10)
+    assert len(held.made) == 1 and len(results) == 4
+    assert all(r is held.made[0] for r in results)
+    assert kept.snapshot(Project.objects.all(), 2024, 3) is held.made[0]  # and it is kept
+    assert not kept._computing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_computing_fails_the_waiting_compute_for_themselves(world, held):
+    ledger(world)
+    held.fail = 1
+    results: list = []
+    first = _ask(results)
+    assert held.started.wait(10)
+    other = _ask(results)
+    time.sleep(0.2)
+    held.go.set()
+    first.join(10)
+    other.join(10)
+    assert sum(isinstance(r, RuntimeError) for r in results) == 1
+    (snap,) = [r for r in results if isinstance(r, Snapshot)]
+    assert snap.completed().value == D(100 + 200 + 300) * 3  # computed by the one who waited
+    assert not kept._computing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_too_big_to_keep_are_still_shared_with_those_waiting(world, held, settings):
+    ledger(world)
+    settings.TAIZHANG_KEPT_LINES = 1  # the city's 3 projects are not kept
+    results: list = []
+    first = _ask(results)
+    assert held.started.wait(10)
+    other = _ask(results)
+    time.sleep(0.2)
+    held.go.set()
+    first.join(10)
+    other.join(10)
+    assert len(held.made) == 1 and results[0] is results[1]
+    assert not kept._kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_arriving_while_the_keeper_computes_takes_the_keepers_figures(world, monkeypatch):
+    ledger(world)
+    kept.snapshot(Project.objects.all(), 2024, 3)  # asked for once: the keeper will compute it again
+    writer.save_progress(world.city_admin, world.ls_project, 2024, 3, {"investment": D("600")}, today=TODAY,
+                         reason="更正")
+
+    class Held(_Held):
+        made, started, go, fail = [], threading.Event(), threading.Event(), 0
+
+    monkeypatch.setattr(kept, "Snapshot", Held)
+    keeper = threading.Thread(target=lambda: (kept.refresh(), connection.close()))
+    keeper.start()
+    assert Held.started.wait(10)
+    results: list = []
+    asker = _ask(results)
+    time.sleep(0.2)
+    Held.go.set()
+    keeper.join(10)
+    asker.join(10)
+    assert len(Held.made) == 1 and results == [Held.made[0]]
+    assert results[0].__dict__.get("_memo")  # warmed by the keeper: the page finds every figure ready

@@ -18,6 +18,11 @@ after the units have reported finds the figures ready.
 Bounded: at most ``TAIZHANG_KEPT_LINES`` project lines in all (a city is 10,000), the
 least recently used dropped first; entries under an older stamp are dropped when a newer
 one is stored.
+
+Computed once: a request that asks for figures another request (or the keeper) is computing
+waits for those instead of computing the same again beside it (after a write, the leaders
+who open the city dashboard at once share one computation, and one who arrives while the
+keeper computes gets the keeper's).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ _lock = threading.Lock()
 _keeper: threading.Thread | None = None
 _stop = threading.Event()
 _kept: OrderedDict = OrderedDict()
+_computing: dict = {}  # key -> _Pending: figures one thread computes, that others wait for
+WAIT = 60  # seconds a request waits for figures another is computing before computing them itself
 _complete: dict = {}  # per database alias: whether every ledger table carries its trigger
 
 
@@ -89,11 +96,40 @@ def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> S
             _kept.move_to_end(key)
             snap.asked = time.monotonic()
             return snap
-    snap = Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
-    snap.asked = time.monotonic()
-    _keep(key, snap)
+        pending = _computing.get(key)
+        mine = pending is None
+        if mine:
+            pending = _computing[key] = _Pending()
+    if not mine:
+        # The same figures are being computed (another request, or the keeper): take theirs.
+        if pending.done.wait(WAIT) and pending.snap is not None:
+            pending.snap.asked = time.monotonic()
+            return pending.snap
+        return Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
+    try:
+        snap = Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
+        snap.asked = time.monotonic()
+        _keep(key, snap)
+        pending.snap = snap
+    finally:
+        _finish(key, pending)
     _start_keeper()
     return snap
+
+
+class _Pending:
+    """Figures being computed under a key: whoever asks for them meanwhile waits for them."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.snap: Snapshot | None = None  # None when computing them failed: each asks again
+
+
+def _finish(key, pending: _Pending) -> None:
+    with _lock:
+        if _computing.get(key) is pending:
+            del _computing[key]
+    pending.done.set()
 
 
 def _key(projects, year, month, basis, as_of, today):
@@ -177,13 +213,23 @@ def refresh(now: float | None = None) -> int:
         language = key[-1]
         with translation.override(language):
             today = timezone.localdate()  # the day the figures are computed for, and filed under
-            snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of, today=today)
-            snap.asked = old.asked
-            warm(snap)
-            for name, (make, _content) in old.__dict__.get("_documents", {}).items():
-                document(snap, name, make)
-        # filed under the stamp read before computing: the figures are at least that new
-        _keep((current,) + key[1:-2] + (today, language), snap)
+            # filed under the stamp read before computing: the figures are at least that new
+            new = (current,) + key[1:-2] + (today, language)
+            with _lock:
+                if new in _kept or new in _computing:
+                    continue  # a request has them, or is computing them
+                pending = _computing[new] = _Pending()
+            try:
+                snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of,
+                                today=today)
+                snap.asked = old.asked
+                warm(snap)
+                for name, (make, _content) in old.__dict__.get("_documents", {}).items():
+                    document(snap, name, make)
+                _keep(new, snap)
+                pending.snap = snap
+            finally:
+                _finish(new, pending)
         done += 1
     return done
 
@@ -229,3 +275,4 @@ def clear() -> None:
     with _lock:
         _kept.clear()
         _complete.clear()
+        _computing.clear()

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -317,3 +319,58 @@ def test_a_new_row_whose_stage_history_is_refused_says_why_and_only_why(world):
     (row,) = preview.errors
     assert any(m.startswith("阶段: ") and "不能晚于今天" in m for m in row.messages), row.messages
     assert not any("不存在" in m or "管理范围" in m for m in row.messages), row.messages
+
+
+def _with_results(data: bytes, results: dict[str, str], texts=()) -> bytes:
+    """The workbook as Excel would save it: each formula cell named in ``results`` with its
+    result, those named in ``texts`` typed as giving text."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for ref, value in results.items():
+                    content = re.sub(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)<v\s*/?>(?:</v>)?'.encode(),
+                                     rb"\1<v>" + value.encode() + b"</v>", content)
+                for ref in texts:
+                    content = content.replace(f'<c r="{ref}"><f>'.encode(), f'<c r="{ref}" t="str"><f>'.encode())
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+FORMULAS = [["2024年重点项目进度表"], ["序号", "项目名称", "总投资(万元)", "2024年计划投资(万元)", "1-2月完成投资(万元)", "责任单位"],
+            [1, "公式项目甲", 1000, 300, "=10+20", "崂山区投资促进中心"],
+            [2, "公式项目乙", "=500*2", 300, 15, "崂山区投资促进中心"]]
+
+
+def test_formulas_saved_without_their_results_refuse_the_sheet_naming_the_cells(world):
+    """A program that writes formulas without calculating them leaves the cells empty to any
+    reader: the figures would be lost without a word, so the sheet is refused."""
+    before = Project.objects.count()
+    with pytest.raises(WorkbookError) as e:
+        read(world.ls_editor, xlsx(FORMULAS), year=2024, month=2)
+    assert "E3" in str(e.value) and "C4" in str(e.value) and "2 个公式" in str(e.value) and "Excel" in str(e.value)
+    assert Project.objects.count() == before
+
+
+def test_formulas_saved_with_their_results_are_read_as_those(world):
+    preview = read(world.ls_editor, _with_results(xlsx(FORMULAS), {"E3": "30", "C4": "1000"}), year=2024, month=2)
+    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
+    assert [(r.name, r.data["total_investment"], r.ytd) for r in preview.rows] == [
+        ("公式项目甲", Decimal("1000"), Decimal("30")), ("公式项目乙", Decimal("1000"), Decimal("15"))]
+
+
+def test_a_formula_whose_result_is_empty_text_and_another_sheets_formulas_do_not_refuse(world):
+    wb = Workbook()
+    ws = wb.active
+    for row in FORMULAS[:3]:
+        ws.append(row)
+    ws["G3"] = '=IF(1>2,"超期","")'
+    wb.create_sheet("草稿").append(["=1+1"])  # another sheet, not the one read
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _with_results(buf.getvalue(), {"E3": "30"}, texts=["G3"])  # as Excel types a text result
+    preview = read(world.ls_editor, data, year=2024, month=2)
+    assert [(r.name, r.ytd) for r in preview.rows] == [("公式项目甲", Decimal("30"))]
+    with pytest.raises(WorkbookError, match="草稿"):
+        read(world.ls_editor, data, year=2024, month=2, sheet="草稿")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import html
 import io
 import math
 import re
@@ -33,6 +34,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -108,19 +110,52 @@ _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 _CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
 
 
-def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
+class Extent(NamedTuple):
+    rows: int
+    cols: int
+    unvalued: list[str]  # cells holding a formula saved without its result (at most 3 named)
+    unvalued_count: int
+
+
+# A formula cell saved without its result (no <v>, or an empty one where the result is no
+# text): written by a program that does not calculate (Excel and WPS save every result); read
+# as empty, its figure would be lost without a word.
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>')
+_REF = re.compile(rb'\br="([A-Z]{1,3}\d+)"')
+_TEXT_TYPE = re.compile(rb'\bt="str"')
+
+
+def _unvalued(text: bytes) -> list[str]:
+    out = []
+    for attrs, empty in _FORMULA_CELL.findall(text):
+        if empty and _TEXT_TYPE.search(attrs):
+            continue  # a formula whose result is the empty text
+        ref = _REF.search(attrs)
+        out.append(ref.group(1).decode() if ref else "?")
+    return out
+
+
+def _extent(zf: zipfile.ZipFile, name: str) -> Extent | None:
     """The rows and columns the cells of a worksheet's XML really reach, whatever its
-    dimension claims. None unless every cell tag has a reference read here (a cell without
-    one, or written in a way not read here, is not trusted to the fast reader). Streamed: a
-    sheet of any size is scanned in 4 MB pieces."""
+    dimension claims, and the formula cells saved without their results. None unless every
+    cell tag has a reference read here (a cell without one, or written in a way not read
+    here, is not trusted to the fast reader). Streamed: a sheet of any size is scanned in
+    4 MB pieces, each cut after a cell's end."""
     rows = cols = tags = refs = 0
+    unvalued: list[str] = []
+    unvalued_count = 0
     rest = b""
     with zf.open(name) as f:
         while True:
             chunk = f.read(4 << 20)
             text = rest + chunk
-            cut = text.rfind(b">") + 1 if chunk else len(text)
+            end = text.rfind(b"</c>")
+            cut = (end + 4 if end >= 0 else text.rfind(b">") + 1) if chunk else len(text)
             text, rest = text[:cut], text[cut:]
+            if b"<f" in text:
+                found_unvalued = _unvalued(text)
+                unvalued_count += len(found_unvalued)
+                unvalued.extend(found_unvalued[:3 - len(unvalued)])
             # Every cell tag, counted by the ways XML lets a tag name end.
             tags += sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\n", b"\r", b">", b"/"))
             if b":c" in text:
@@ -136,7 +171,40 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
                     cols = max(cols, col)
             if not chunk:
                 break
-    return (rows, cols) if tags == refs else None
+    return Extent(rows, cols, unvalued, unvalued_count) if tags == refs else None
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name (xl/worksheets/sheet1.xml) -> the sheet's title, as far as the
+    workbook's own XML says."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', tag), re.search(r'\bTarget="([^"]*)"', tag)
+        if rid and target:
+            path = target.group(1)
+            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    titles = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        title, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
+        if title and rid and rid.group(1) in targets:
+            titles[targets[rid.group(1)]] = html.unescape(title.group(1))
+    return titles
+
+
+def _refuse_unvalued(title: str, extent: Extent):
+    """A sheet's rows: refused, since some of its formulas were saved without their results."""
+    def rows(width):
+        raise WorkbookError(gettext(
+            "工作表“%(sheet)s”有 %(n)s 个公式单元格(如 %(cells)s)没有保存计算结果,读不出数值:文件可能由程序"
+            "生成而未经计算。请用 Excel 或 WPS 打开后保存,再上传") % {
+                "sheet": title, "n": extent.unvalued_count, "cells": "、".join(extent.unvalued)})
+        yield  # pragma: no cover  (a generator, like every sheet's rows)
+    return rows
 
 
 def _xlsx_sheets(data: bytes) -> list[SheetSource]:
@@ -144,16 +212,24 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
     streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            extents = [_extent(zf, n) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            parts = {n: _extent(zf, n) for n in zf.namelist()
+                     if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            titles = _sheet_titles(zf) if any(e is not None and e.unvalued_count for e in parts.values()) else {}
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return _openpyxl_sheets(data)  # which says what is wrong with the file
-    if not extents or any(e is None or e[1] > MAX_COLUMNS or e[0] * e[1] > DENSE_CELLS for e in extents):
-        return _openpyxl_sheets(data)
-    try:
-        return _calamine_sheets(data, "xlsx")
-    except WorkbookError:
-        return _openpyxl_sheets(data)
+    extents = list(parts.values())
+    if not extents or any(e is None or e.cols > MAX_COLUMNS or e.rows * e.cols > DENSE_CELLS for e in extents):
+        sheets = _openpyxl_sheets(data)
+    else:
+        try:
+            sheets = _calamine_sheets(data, "xlsx")
+        except WorkbookError:
+            sheets = _openpyxl_sheets(data)
+    unvalued = {titles.get(n): e for n, e in parts.items() if e is not None and e.unvalued_count}
+    if None in unvalued:  # a part whose sheet the workbook does not name: each sheet is suspect
+        return [SheetSource(s.name, _refuse_unvalued(s.name, unvalued[None])) for s in sheets]
+    return [SheetSource(s.name, _refuse_unvalued(s.name, unvalued[s.name])) if s.name in unvalued else s
+            for s in sheets]
 
 
 def _openpyxl_sheets(data: bytes) -> list[SheetSource]:

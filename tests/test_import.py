@@ -374,3 +374,38 @@ def test_a_formula_whose_result_is_empty_text_and_another_sheets_formulas_do_not
     assert [(r.name, r.ytd) for r in preview.rows] == [("公式项目甲", Decimal("30"))]
     with pytest.raises(WorkbookError, match="草稿"):
         read(world.ls_editor, data, year=2024, month=2, sheet="草稿")
+
+
+@pytest.mark.parametrize("above, header, cell, stored", [
+    (None, "总投资(千元)", 1200, "120"),
+    (None, "总投资(百万元)", 12, "1200"),
+    (None, "总投资(十万元)", 5, "50"),
+    (None, "总投资(千万元)", 3, "3000"),
+    (None, "总投资/亿元", 2, "20000"),
+    (None, "总投资 亿元", 2, "20000"),
+    (None, "总投资亿元", 2, "20000"),
+    (None, "总投资\n(元)", 1200000, "120"),
+    ("单位:千元", "总投资", 1200, "120"),
+    ("金额单位:百万元", "总投资", 12, "1200"),
+    ("单位:千元", "总投资(亿元)", 2, "20000"),  # the column's own unit wins
+    (None, "总投资(万元)", "3百万元", "300"),  # the cell's own unit wins
+    (None, "总投资(万元)", "1200千元", "120"),
+    (None, "总投资", "0.5亿", "5000"),
+])
+def test_every_money_unit_is_read_at_its_worth(world, above, header, cell, stored):
+    """千元, 百万元, 十万元… are 0.1, 100, 10 万元: none is taken for 万元 for want of knowing it."""
+    rows = [["2024年重点项目计划表"], *([[above]] if above else []), ["序号", "项目名称", header, "责任单位"],
+            [1, "单位换算项目", cell, "崂山区投资促进中心"]]
+    preview = read(world.ls_editor, xlsx(rows), year=2024, month=2)
+    (row,) = preview.rows
+    assert not row.messages, row.messages
+    assert row.data["total_investment"] == Decimal(stored)
+    if stored != str(cell):
+        assert any("→" in text for _, text in row.shown)  # the conversion is shown in the preview
+
+
+@pytest.mark.parametrize("header, cell", [("总投资(万美元)", 100), ("总投资", "100千美元"), ("总投资", "5万欧元")])
+def test_a_foreign_currency_amount_for_a_yuan_field_is_refused(world, header, cell):
+    rows = [["序号", "项目名称", header, "责任单位"], [1, "外币项目", cell, "崂山区投资促进中心"]]
+    (row,) = read(world.ls_editor, xlsx(rows), year=2024, month=2).rows
+    assert row.action == "error" and any("外币" in m or "万美元" in m for m in row.messages), row.messages

@@ -410,21 +410,49 @@ def clean(v) -> str:
 
 # --- units ----------------------------------------------------------------------------------
 
-UNITS = {"亿元": Decimal("10000"), "亿": Decimal("10000"), "万元": Decimal("1"), "万": Decimal("1"),
-         "元": Decimal("0.0001")}
-FOREIGN_UNITS = ("万美元", "亿美元", "美元", "万欧元", "万港元")
-# "(亿元)", "(单位:亿元)", "单位:亿元", "金额单位:万元"; NFKC has folded full-width forms.
-_UNIT_IN_TEXT = re.compile(r"(?:单位(?:[::]|为|是)?\s*|[(\[])\s*(万美元|亿美元|亿元|万元|元|亿|万)(?=[)\]、,;。.\s]|$)")
-_UNIT_LINE = re.compile(r"(?:金额)?单位[::]\s*(万美元|亿美元|亿元|万元|元)")
+# Money units as sheets write them: a scale (十, 百, 千) before 万, 亿 or 万亿, and the
+# currency: 千元, 百万元, 十亿元, 万亿元, 亿, 万美元, 千美元… Every one is read at its worth;
+# none is taken for 万元 because it is not known.
+_SCALE = {"十": 10, "百": 100, "千": 1000}
+_MAGNITUDE = {"万亿": Decimal("100000000"), "亿": Decimal("10000"), "万": Decimal("1"), "": Decimal("0.0001")}
+_MONEY = r"[十百千]?(?:万亿|亿|万)元?|[十百千]?元"
+_FOREIGN = r"[十百千]?(?:万亿|亿|万)?(?:美元|欧元|港元|英镑|日元)"
+_MONEY_UNIT = re.compile(rf"(?:{_FOREIGN}|{_MONEY})")
+_FOREIGN_UNIT = re.compile(rf"{_FOREIGN}")
+# "(亿元)", "(单位:亿元)", "单位:千元", "金额单位:万元", "总投资/万元", "总投资 亿元"; NFKC has
+# folded full-width forms.
+_UNIT_IN_TEXT = re.compile(rf"(?:单位(?:[::]|为|是)?\s*|[(\[/]|(?<=\S)\s)\s*({_FOREIGN}|{_MONEY})(?=[)\]、,;。.\s]|$)")
+_UNIT_LINE = re.compile(rf"(?:金额)?单位[::]\s*({_FOREIGN}|[十百千]?(?:万亿|亿|万)?元)")
+_UNIT_AT_END = re.compile(rf"({_FOREIGN}|{_MONEY})$")
+
+
+def unit_factor(unit: str, currency: str = "元") -> Decimal:
+    """What one of ``unit`` is in 万 of its currency: 千元 -> 0.1, 百万元 -> 100, 亿 -> 10000."""
+    rest = unit[:-len(currency)] if unit.endswith(currency) else unit
+    scale = _SCALE.get(rest[:1], 1)
+    if rest[:1] in _SCALE:
+        rest = rest[1:]
+    return scale * _MAGNITUDE[rest]
+
+
+def is_foreign(unit: str) -> bool:
+    return bool(_FOREIGN_UNIT.fullmatch(unit))
 
 
 def unit_in(text: str) -> str | None:
     """The money unit a header or a line names, or None."""
     text = unicodedata.normalize("NFKC", text)
-    if text.strip() in UNITS or text.strip() in FOREIGN_UNITS:
+    if _MONEY_UNIT.fullmatch(text.strip()):
         return text.strip()
     m = _UNIT_IN_TEXT.search(text) or _UNIT_LINE.search(text)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    # "总投资亿元", "计划投资千元": a header ending in a unit with 元 after a word (not a figure).
+    text = text.strip()
+    m = _UNIT_AT_END.search(text)
+    if m and m.start() > 0 and ("元" in m.group(1)) and not re.match(r"[\d\s.,%]", text[m.start() - 1]):
+        return m.group(1)
+    return None
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -447,7 +475,6 @@ class Amount:
         self.converted = self.unit not in ("万元", "万")
 
 
-USD_UNITS = {"万美元": Decimal("1"), "亿美元": Decimal("10000"), "美元": Decimal("0.0001")}
 _CENT, _ONE = Decimal("0.01"), Decimal(1)
 
 
@@ -479,13 +506,11 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         text = text.replace(",", "").replace("，", "")
         if "%" in text or "%" in source:
             raise CellError(gettext("应为金额,实为百分比“%(source)s”") % {"source": source})
-        for foreign in FOREIGN_UNITS:
-            if text.endswith(foreign):
+        written = _UNIT_AT_END.search(text)
+        if written:
+            if is_foreign(written.group(1)):
                 raise CellError(gettext("外币金额“%(source)s”无法换算为万元,请换算后填写") % {"source": source})
-        for suffix in ("亿元", "万元", "亿", "万", "元"):
-            if text.endswith(suffix):
-                unit, text = suffix, text[: -len(suffix)]
-                break
+            unit, text = written.group(1), text[: written.start()]
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "#num!", "#div/0!", "#value!", "#ref!", "#n/a"):
             raise CellError(gettext("不是有效数字:“%(source)s”") % {"source": source})
         stripped = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
@@ -493,15 +518,16 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         if not _NUMBER.match(stripped):
             raise CellError(gettext("应为数字,实为“%(source)s”") % {"source": source})
         number = Decimal(stripped)
-    if unit in FOREIGN_UNITS:
+    if is_foreign(unit):
         raise CellError(gettext("外币金额“%(source)s”无法换算为万元,请换算后填写") % {"source": source})
+    factor = unit_factor(unit)
     try:
         if not number.is_finite():
             raise CellError(gettext("不是有效数字:“%(source)s”") % {"source": source})
-        value = (number * UNITS[unit]).quantize(_CENT)
+        value = (number * factor).quantize(_CENT)
     except InvalidOperation as e:
         raise CellError(gettext("数值过大:“%(source)s”") % {"source": source}) from e
-    step = (_ONE.scaleb(min(number.as_tuple().exponent, 0)) * UNITS[unit]).max(_CENT)
+    step = (_ONE.scaleb(min(number.as_tuple().exponent, 0)) * factor).max(_CENT)
     if value < 0 and not negative:
         raise CellError(gettext("不能为负数:“%(source)s”") % {"source": source})
     if abs(value) > limit:
@@ -510,21 +536,23 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
     return Amount(value, source, unit, approximate, step=step)
 
 
+def _is_usd(unit: str | None) -> bool:
+    return bool(unit) and unit.endswith("美元") and is_foreign(unit)
+
+
 def _read_usd(cell, column_unit, limit) -> Amount:
-    unit = column_unit if column_unit in USD_UNITS else "万美元"
-    if column_unit and column_unit not in USD_UNITS:
+    unit = column_unit if _is_usd(column_unit) else "万美元"
+    if column_unit and not _is_usd(column_unit):
         raise CellError(gettext("外资以万美元计,表头单位却是%(column_unit)s") % {"column_unit": column_unit})
     text = clean(cell) if isinstance(cell, str) else ""
-    for suffix in ("万美元", "亿美元", "美元"):
-        if text.endswith(suffix):
-            unit, cell = suffix, text[: -len(suffix)]
-            break
-    else:
-        if text and text[-1] in "元亿万":
-            raise CellError(gettext("外资以万美元计,“%(text)s”是人民币金额") % {"text": text})
+    written = _UNIT_AT_END.search(text) if text else None
+    if written and _is_usd(written.group(1)):
+        unit, cell = written.group(1), text[: written.start()]
+    elif text and text[-1] in "元亿万":
+        raise CellError(gettext("外资以万美元计,“%(text)s”是人民币金额") % {"text": text})
     amount = read_amount(cell, "万元", limit=limit)
     if amount.value is not None:
-        amount.value = (amount.value * USD_UNITS[unit]).quantize(_CENT)
+        amount.value = (amount.value * unit_factor(unit, "美元")).quantize(_CENT)
     amount.unit = unit
     amount.converted = unit != "万美元"
     return amount

@@ -33,6 +33,16 @@ def holding(day: dt.date, kind: str | None = None) -> Q:
     return q & Q(kind=kind) if kind else q
 
 
+def holders(day: dt.date, kind: str) -> Q:
+    """Firms holding ``kind`` on ``day`` (a filter of firms): those with a recognition that
+    :func:`holding` selects, found in two parts, the recognitions without an expiry and those
+    expiring on the day or later, each read as a range of the index on (kind, expiry, …) rather
+    than every recognition of the tier ever made."""
+    started = Q(kind=kind, starts__lte=day) & (Q(ended__isnull=True) | Q(ended__gt=day))
+    recs = Recognition.objects.filter(started).order_by().values("enterprise_id")
+    return Q(pk__in=recs.filter(expiry__isnull=True).union(recs.filter(expiry__gte=day), all=True))
+
+
 def _started(day: dt.date) -> Q:
     """Recognitions in force from ``day`` or earlier; one dated by its year only, from that year's last day."""
     return Q(starts__lte=day)

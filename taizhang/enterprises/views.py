@@ -180,8 +180,9 @@ def enterprise_edit(request, pk: int):
     return render(request, "enterprises/enterprise_form.html", {"form": form, "title": _("编辑企业"), "firm": firm})
 
 
-def _post(request, pk, action, form_class, perform, success, **form_kwargs):
-    """A form posted from the firm's page: done and back to the page, or the form again with why."""
+def _post(request, pk, action, form_class, perform, success, section: str = "", **form_kwargs):
+    """A form posted from the firm's page: done and back to the page (at its ``section``), or the
+    form again with why."""
     firm = _firm_or_404(request, pk, action)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
@@ -191,7 +192,7 @@ def _post(request, pk, action, form_class, perform, success, **form_kwargs):
             _apply_errors(form, e)
         else:
             messages.success(request, success)
-            return redirect(firm)
+            return redirect(f"{firm.get_absolute_url()}#{section}" if section else firm.get_absolute_url())
     return render(request, "enterprises/action_form.html", {"firm": firm, "form": form}, status=400)
 
 
@@ -401,7 +402,7 @@ def strategy_save(request, pk: int):
     return _post(request, pk, Action.VIEW, StrategyForm,
                  lambda firm, form: services.save_strategy(request.user, firm, form.cleaned_data["year"],
                                                            form.cleaned_data["goal"]),
-                 _("一企一策已保存"))
+                 _("一企一策已保存"), section="strategies")
 
 
 def _strategy_or_404(request, pk: int) -> Strategy:

@@ -35,12 +35,10 @@ def holding(day: dt.date, kind: str | None = None) -> Q:
 
 def holders(day: dt.date, kind: str) -> Q:
     """Firms holding ``kind`` on ``day`` (a filter of firms): those with a recognition that
-    :func:`holding` selects, found in two parts, the recognitions without an expiry and those
-    expiring on the day or later, each read as a range of the index on (kind, expiry, …) rather
-    than every recognition of the tier ever made."""
-    started = Q(kind=kind, starts__lte=day) & (Q(ended__isnull=True) | Q(ended__gt=day))
-    recs = Recognition.objects.filter(started).order_by().values("enterprise_id")
-    return Q(pk__in=recs.filter(expiry__isnull=True).union(recs.filter(expiry__gte=day), all=True))
+    :func:`holding` selects. One subquery, read from the index on (kind, expiry, …) as two ranges,
+    no expiry and expiring from the day on (SQLite's multi-index OR, PostgreSQL's bitmap OR):
+    written as a UNION of the two instead, PostgreSQL guessed 200 holders and looked each up."""
+    return Q(pk__in=Recognition.objects.filter(holding(day, kind)).order_by().values("enterprise_id"))
 
 
 def _started(day: dt.date) -> Q:

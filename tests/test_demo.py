@@ -202,6 +202,7 @@ def test_a_commissioners_firms_have_their_plans_in_the_demo(built):
     staff = get_user_model().objects.filter(role=Role.UNIT_USER, unit_id=other).first()
     if staff is not None:
         assert set(Measure.objects.restrict(staff).values_list("unit", flat=True)) == {other}
-    # the figures went in as each department's report, through the one writer
+    # the figures went in as each department's report, through the one writer: the 亩均 evaluation's
+    # reviewed sheets too, for the figures the registry keeps
     assert set(AnnualFigure.objects.values_list("department", flat=True)) == {
-        "区统计局(演示)", "区科技局(演示)", "区市场监管局(演示)"}
+        "区统计局(演示)", "区科技局(演示)", "区市场监管局(演示)", "统计局(亩均评价数据)", "税务局(亩均评价数据)"}

@@ -195,6 +195,72 @@ def test_the_firm_page_and_the_dashboard_measure_the_same_tiers(client, world, f
     assert group["kind"] == "gazelle" and [fid for fid, _n, _g in group["firms"]] == [a.pk]
 
 
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_firm_page_and_the_list_make_as_many_queries_however_much_a_firm_holds(client, world, firms):
+    """More recognitions, years of figures, rule sets, former names and firms on the list's page
+    cost no more queries: each kind of record is read once for the page."""
+    from decimal import Decimal
+
+    from taizhang.enterprises.models import Criterion, RuleSet
+
+    a, b = firms
+    u = world.ls_admin
+    RuleSet.objects.create(kind="srdi_sme", level="provincial", name="专精特新示例", first_year=2020)
+    client.force_login(u)
+    detail, listing = reverse("enterprises:enterprise_detail", args=[a.pk]), reverse("enterprises:enterprise_list")
+    few = _queries(client, detail), _queries(client, listing), _queries(client, listing + "?tier=high_tech")
+    for kind, level in (("gazelle", "city"), ("little_giant", "national"), ("eaglet", "city")):
+        rules = RuleSet.objects.create(kind=kind, level=level, name=f"{kind}示例", first_year=2020)
+        Criterion.objects.create(ruleset=rules, metric="revenue", threshold=Decimal("5000"))
+        services.recognise(u, b, {"kind": kind, "level": level, "year": 2022, "effective": dt.date(2022, 5, 1)})
+    for year in (2021, 2022, 2023):
+        services.record_figure(u, a, year, "revenue", str(1000 * year))
+        services.record_figure(u, a, year, "rd_expense", "90")
+    services.update_enterprise(u, a, {"name": "青岛檬豆科技有限公司"})  # a former name
+    for n in range(3, 9):
+        other = services.create_enterprise(u, {"name": f"青岛测试{n}有限公司", "region": world.laoshan,
+                                                "credit_code": code(n)})
+        services.recognise(u, other, {"kind": TierKind.HIGH_TECH, "level": TierLevel.NATIONAL, "year": 2023,
+                                      "effective": dt.date(2023, 12, 1)})
+    many = _queries(client, detail), _queries(client, listing), _queries(client, listing + "?tier=high_tech")
+    assert many == few
+    assert max(many) <= 25  # a ceiling for the page's own reads, whatever the firm holds
+
+
+def test_the_firm_page_measures_its_gap_on_the_figures_the_dashboard_uses(client, world, firms):
+    """The page reads the firm's figures once and derives growth and R&D intensity from them, as
+    :func:`gaps.figures_of` does for the dashboard."""
+    from decimal import Decimal
+
+    from taizhang.enterprises import gaps
+    from taizhang.enterprises.models import Criterion, RuleSet
+
+    a, _b = firms
+    u = world.ls_admin
+    rules = RuleSet.objects.create(kind="gazelle", level="city", name="瞪羚示例", first_year=2023)
+    for metric, threshold in (("revenue_growth", "20"), ("rd_intensity", "3"), ("years", "5")):
+        Criterion.objects.create(ruleset=rules, metric=metric, threshold=Decimal(threshold))
+    services.update_enterprise(u, a, {"established": dt.date(2021, 3, 1)})
+    services.record_figure(u, a, 2023, "revenue", "1000")
+    services.record_figure(u, a, 2024, "revenue", "1150")
+    services.record_figure(u, a, 2024, "rd_expense", "46")
+    client.force_login(u)
+    page = client.get(reverse("enterprises:enterprise_detail", args=[a.pk]))
+    assert page.context["gap_year"] == 2024
+    (tier,) = page.context["next_tiers"]
+    shown = {c.metric: c.value for c in tier["gap"].checks}
+    assert shown == {"revenue_growth": Decimal("15.00"), "rd_intensity": Decimal("4.00"), "years": Decimal("3")}
+    assert shown == {m: gaps.figures_of([a.pk], 2024)[a.pk][m] for m in shown}
+
+
 def test_an_oversized_list_is_refused_before_it_is_read(client, world, monkeypatch):
     from taizhang.enterprises import import_views
 

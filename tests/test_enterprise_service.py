@@ -110,6 +110,22 @@ def test_a_measure_keeps_its_rules_and_history(served):
     assert strategy.history.count() == 2
 
 
+def test_a_measures_history_says_which_demands_it_was_linked_to(client, served):
+    """Linking a measure to a firm's 诉求 is a change its history names (not an empty row)."""
+    w = served
+    strategy, ours, theirs = plan(w)
+    second = services.raise_demand(w.unit_user, w.firm, {"category": "land", "content": "扩产用地",
+                                                          "unit": w.ls_zs})
+    services.save_measure(w.ls_editor, strategy, {"demands": [w.demand, second]}, measure=theirs)
+    services.save_measure(w.ls_editor, strategy, {"demands": [second]}, measure=theirs)
+    client.force_login(w.ls_admin)
+    rows = client.get(reverse("enterprises:measure_edit", args=[theirs.pk])).context["history"]
+    first, both, only = str(w.demand), f"{w.demand}、{second}", str(second)
+    # each save keeps a record (one changing no field says nothing), each change of the links one more
+    assert [r["changes"] for r in rows if r["changes"]] == [[("关联诉求", both, only)], [("关联诉求", first, both)],
+                                                            [("关联诉求", "", first)]]
+
+
 def test_the_firm_page_shows_the_plan_as_each_may_see_it(client, served):
     w = served
     strategy, ours, theirs = plan(w)

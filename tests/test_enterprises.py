@@ -402,3 +402,28 @@ def test_the_median_read_from_counted_values(values):
 
     assert tiers._median(list(Counter(values).items())) == int(statistics.median(values))
     assert tiers._median([]) is None
+
+
+def test_the_registry_filter_finds_exactly_the_firms_whose_recognition_holds(world, registry):
+    """``tiers.holders`` (the list's tier filter, read in two parts from the index) against
+    ``Recognition.holds_on`` at every day where something starts, expires or ends, and either side."""
+    from taizhang.enterprises.models import Recognition
+
+    u = world.ls_admin
+    # a tier without a term (no expiry), one ended, one starting in the future
+    services.recognise(u, registry["A"], {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2022,
+                                          "effective": dt.date(2022, 4, 1)})
+    ended = services.recognise(u, registry["B"], {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2021})
+    services.end_recognition(u, ended, dt.date(2022, 9, 1), EndReason.MOVED)
+    services.recognise(u, registry["C"], {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2030,
+                                          "effective": dt.date(2030, 1, 1)})
+    recs = list(Recognition.objects.all())
+    days = {d + dt.timedelta(days=k) for r in recs for d in (r.start, r.expiry, r.ended) if d for k in (-1, 0, 1)}
+    checked = 0
+    for day in sorted(days):
+        for kind in (TierKind.HIGH_TECH, TierKind.GAZELLE):
+            want = {r.enterprise_id for r in recs if r.kind == kind and r.holds_on(day)}
+            got = set(Enterprise.objects.filter(tiers.holders(day, kind)).values_list("pk", flat=True))
+            assert got == want, (day, kind)
+            checked += bool(want)
+    assert checked > 10  # the days asked are ones where some firm holds a tier

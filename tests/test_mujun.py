@@ -416,3 +416,50 @@ def test_an_exempt_firm_is_t_with_its_reason_and_leaves_the_shares(huangyan):
     assert (results["甲"].klass, results["甲"].reason, results["甲"].rank) == ("T", "重大项目建设期", None)
     # seven firms left in 规上: A at most ⌊1.75⌋ = 1 (庚), A+B at most ⌊4.9⌋ = 4, D at least ⌈0.35⌉ = 1 (辛)
     assert [results[n].klass for n in ("庚", "丙", "乙", "丁", "戊", "己", "辛")] == list("ABBBCCD")
+
+
+# ---------------------------------------------------------------- one writer of a firm's annual figures
+
+
+def test_reviewed_figures_the_registry_keeps_are_recorded_there_by_its_writer(world):
+    """营业收入, 税收, R&D and 职工人数 are facts the registry keeps too (its figures and the gap to the
+    next tier): a reviewed batch's are stored there through ``record_figures`` (its history naming
+    the reviewer, the department and the file), a returned one's never; land is the 亩均's own. An
+    accepted objection's correction reaches the registry the same way."""
+    from taizhang.enterprises.models import AnnualFigure
+
+    w = world
+    firm = create_enterprise(w.ls_admin, {"name": "甲公司", "credit_code": code(1), "region": w.laoshan})
+    head = ["企业名称", "统一社会信用代码", "证载用地面积", "实缴税收", "营业收入", "研发经费支出", "年平均职工人数"]
+
+    def registry() -> dict:
+        return dict(AnnualFigure.objects.filter(enterprise=firm, year=YEAR).values_list("metric", "value"))
+
+    returned = ev.import_figures(w.ls_editor, w.laoshan, YEAR, Department.STATS,
+                                 io.BytesIO(xlsx([head, ["甲公司", code(1), "20", "500", "9000", "300", "150"]])),
+                                 "错表.xlsx")
+    ev.review_batch(w.ls_admin, returned, accept=False, note="单位有误")
+    assert registry() == {}  # neither before review nor after a return
+    batch = ev.import_figures(w.ls_editor, w.laoshan, YEAR, Department.STATS,
+                              io.BytesIO(xlsx([head, ["甲公司", code(1), "20", "600", "10000", "350", "150"]])),
+                              "规上.xlsx")
+    assert registry() == {}
+    ev.review_batch(w.ls_admin, batch, accept=True)
+    assert registry() == {"tax": D("600"), "revenue": D("10000"), "rd_expense": D("350"), "employees": D("150")}
+    figure = AnnualFigure.objects.get(enterprise=firm, year=YEAR, metric="revenue")
+    assert (figure.department, figure.source_doc) == ("统计局(亩均评价数据)", "规上.xlsx")
+    assert figure.history.get().history_user == w.ls_admin
+    # the firm's gap to the next tier is measured on the same number the evaluation uses
+    assert ev.reviewed_figures(w.laoshan, YEAR)[firm.pk][Metric.REVENUE] == registry()["revenue"]
+    # an objection's accepted correction: the same door
+    scheme = ev.save_scheme(w.ls_admin, w.laoshan, {"name": "示例办法", "classify_by": ClassifyBy.SHARES,
+                                                    "min_pool_for_d": 0}, HUANGYAN_2022)
+    evaluation = ev.create_evaluation(w.ls_admin, w.laoshan, YEAR, scheme)
+    ev.run_evaluation(w.ls_admin, evaluation)
+    ev.publish(w.ls_admin, evaluation, dt.date(2023, 9, 25), dt.date(2023, 9, 28))
+    objection = ev.lodge_objection(w.ls_editor, evaluation, firm, {
+        "metric": Metric.TAX, "claimed_value": D("650"), "content": "分支机构税收漏计"}, today=dt.date(2023, 9, 26))
+    ev.review_objection(w.ls_admin, objection, True, "经税务局核实", D("650"))
+    assert registry()["tax"] == D("650")
+    tax = AnnualFigure.objects.get(enterprise=firm, year=YEAR, metric="tax")
+    assert [h.value for h in tax.history.order_by("history_date", "history_id")] == [D("600"), D("650")]

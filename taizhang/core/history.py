@@ -78,6 +78,7 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
     records = list(records.select_related("history_user")[: limit + 1])
     fields = {f.name: f for f in model._meta.fields if f.name not in _QUIET_FIELDS}
     seen: dict = {}  # related objects already named: a page of history looks each up once
+    linked = _linked(records, seen)
     rows = []
     for i, record in enumerate(records[:limit]):
         previous = None
@@ -93,6 +94,10 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
                 old, new = getattr(previous, field.attname, None), getattr(record, field.attname, None)
                 if old != new:
                     changes.append((str(field.verbose_name), _shown(field, old, seen), _shown(field, new, seen)))
+            for field, sets in linked:  # the records a many-to-many field links, as each record kept them
+                old, new = sets.get(previous.pk, set()), sets.get(record.pk, set())
+                if old != new:
+                    changes.append((str(field.verbose_name), _names(field, old, seen), _names(field, new, seen)))
         rows.append(
             {
                 "when": record.history_date,
@@ -104,6 +109,30 @@ def history_rows(records, model, limit: int = 200, group_by: str | None = None):
             }
         )
     return rows
+
+
+def _linked(records, seen: dict) -> list[tuple]:
+    """For each many-to-many field the history keeps (simple-history's ``m2m_fields``): the ids it
+    linked at each record, read in one query per field; the linked records' names looked up once."""
+    if not records:
+        return []
+    out = []
+    for field in getattr(records[0], "_history_m2m_fields", ()):
+        rows = getattr(records[0], field.name).model  # the history of the links
+        target = field.m2m_reverse_field_name()
+        sets: dict = {}
+        for history_id, linked_id in rows.objects.filter(history__in=[r.pk for r in records]).values_list(
+                "history_id", f"{target}_id"):
+            sets.setdefault(history_id, set()).add(linked_id)
+        wanted = {pk for ids in sets.values() for pk in ids} - {pk for m, pk in seen if m is field.related_model}
+        for obj in field.related_model._default_manager.filter(pk__in=wanted):
+            seen[(field.related_model, obj.pk)] = str(obj)
+        out.append((field, sets))
+    return out
+
+
+def _names(field, ids: set, seen: dict) -> str:
+    return "、".join(str(seen.get((field.related_model, pk), pk)) for pk in sorted(ids))
 
 
 def _shown(field, value, seen: dict):

@@ -12,62 +12,82 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.numbers import q2
 
 from .choices import Metric, Op, TierKind
-from .models import AnnualFigure, Enterprise, Recognition, RuleSet
+from .models import AnnualFigure, Criterion, Enterprise, Recognition, RuleSet
 
 QUALIFIED, ONE_STEP, FAR, UNKNOWN = "qualified", "one_step", "far", "unknown"
 VERDICTS = {QUALIFIED: _("已达标"), ONE_STEP: _("差一项"), FAR: _("差多项"), UNKNOWN: _("数据不全")}
 
 
 def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
-    """Each firm's figures of ``year`` with the derived ones: R&D intensity from R&D and revenue,
-    revenue growth from this year's and last year's revenue, years since founding."""
+    """Each firm's figures of ``year`` with the derived ones (:func:`figures_from`)."""
     firm_ids = list(firm_ids)
-    out: dict[int, dict[str, Decimal]] = {fid: {} for fid in firm_ids}
-    last_revenue: dict[int, Decimal] = {}
+    rows: dict[int, list] = {fid: [] for fid in firm_ids}
     founded: dict[int, dt.date] = {}
     for i in range(0, len(firm_ids), 500):  # SQLite allows some hundreds of values in one query
         chunk = firm_ids[i:i + 500]
         for fid, y, metric, value in AnnualFigure.objects.filter(
                 enterprise_id__in=chunk, year__in=(year, year - 1)).order_by().values_list(
                 "enterprise_id", "year", "metric", "value"):
-            if y == year:
-                out[fid][metric] = value
-            elif metric == Metric.REVENUE:
-                last_revenue[fid] = value
+            rows[fid].append((y, metric, value))
         founded.update(Enterprise.objects.filter(pk__in=chunk, established__isnull=False)
                        .values_list("pk", "established"))
-    for fid, figs in out.items():
-        revenue = figs.get(Metric.REVENUE)
-        if Metric.RD_INTENSITY not in figs and revenue and Metric.RD_EXPENSE in figs:
-            figs[Metric.RD_INTENSITY] = q2(figs[Metric.RD_EXPENSE] / revenue * 100)
-        if Metric.REVENUE_GROWTH not in figs and revenue is not None and last_revenue.get(fid):
-            figs[Metric.REVENUE_GROWTH] = q2((revenue - last_revenue[fid]) / last_revenue[fid] * 100)
-        if fid in founded:
-            figs[Metric.YEARS] = Decimal(year - founded[fid].year)
-    return out
+    return {fid: figures_from(figs, year, founded.get(fid)) for fid, figs in rows.items()}
+
+
+def figures_from(rows, year: int, established: dt.date | None) -> dict[str, Decimal]:
+    """One firm's figures of ``year`` from its (year, metric, value) rows (other years' are
+    ignored), with the derived ones: R&D intensity from R&D and revenue, revenue growth from this
+    year's and last year's revenue, years since founding."""
+    figs: dict[str, Decimal] = {}
+    last_revenue = None
+    for y, metric, value in rows:
+        if y == year:
+            figs[metric] = value
+        elif y == year - 1 and metric == Metric.REVENUE:
+            last_revenue = value
+    revenue = figs.get(Metric.REVENUE)
+    if Metric.RD_INTENSITY not in figs and revenue and Metric.RD_EXPENSE in figs:
+        figs[Metric.RD_INTENSITY] = q2(figs[Metric.RD_EXPENSE] / revenue * 100)
+    if Metric.REVENUE_GROWTH not in figs and revenue is not None and last_revenue:
+        figs[Metric.REVENUE_GROWTH] = q2((revenue - last_revenue) / last_revenue * 100)
+    if established is not None:
+        figs[Metric.YEARS] = Decimal(year - established.year)
+    return figs
 
 
 def kinds_with_rules(year: int) -> list[str]:
     """The tiers whose thresholds for ``year`` are kept, in the tiers' order."""
-    kinds = set(RuleSet.objects.filter(first_year__lte=year).exclude(last_year__lt=year)
-                .values_list("kind", flat=True))
-    return [k for k in TierKind.values if k in kinds]
+    return list(rulesets_for(year))
+
+
+#: a rule set's criteria in their order, read without joining the rule sets again
+_CRITERIA = Prefetch("criteria", queryset=Criterion.objects.order_by("group", "pk"))
+#: of two versions governing a year, the one taken: the later start, then the later version
+_NEWEST = ("-first_year", "-version", "level", "pk")
+
+
+def rulesets_for(year: int) -> dict[str, RuleSet]:
+    """Each tier's rules governing ``year`` (as :func:`ruleset_for` picks them), in the tiers'
+    order, their criteria loaded: two queries for every tier."""
+    found: dict[str, RuleSet] = {}
+    for ruleset in (RuleSet.objects.filter(first_year__lte=year).exclude(last_year__lt=year)
+                    .prefetch_related(_CRITERIA).order_by("kind", *_NEWEST)):
+        found.setdefault(ruleset.kind, ruleset)
+    return {k: found[k] for k in TierKind.values if k in found}
 
 
 def ruleset_for(kind: str, year: int, level: str | None = None) -> RuleSet | None:
     """The newest version of the tier's rules that governs ``year``."""
-    sets = RuleSet.objects.filter(kind=kind, first_year__lte=year).prefetch_related("criteria")
+    sets = RuleSet.objects.filter(kind=kind, first_year__lte=year).exclude(last_year__lt=year)
     if level:
         sets = sets.filter(level=level)
-    for ruleset in sets.order_by("-first_year", "-version"):
-        if ruleset.applies_to(year):
-            return ruleset
-    return None
+    return sets.prefetch_related(_CRITERIA).order_by(*_NEWEST).first()
 
 
 @dataclass

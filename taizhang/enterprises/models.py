@@ -238,9 +238,11 @@ class Recognition(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["kind", "year"], name="recognition_kind_year"),
                    models.Index(fields=["enterprise", "kind", "starts"], name="recognition_firm_kind_starts"),
-                   # who holds a tier now, read from the index alone (the registry's tier filter)
-                   models.Index(fields=["kind", "starts", "expiry", "ended", "enterprise"],
-                                name="recognition_kind_holding"),
+                   # who holds a tier on a day, read from the index alone (the registry's tier filter,
+                   # :func:`tiers.holders`): those without an expiry, and those expiring from the day on,
+                   # each a range of it, not every recognition of the tier ever made
+                   models.Index(fields=["kind", "expiry", "starts", "ended", "enterprise"],
+                                name="recognition_kind_expiry"),
                    # the few recognitions a source dates by the year only: the counts ask for them apart
                    models.Index(fields=["year"], condition=Q(effective__isnull=True), name="recognition_undated_year"),
                    models.Index(fields=["effective"], name="recognition_effective"),

@@ -33,6 +33,14 @@ def holding(day: dt.date, kind: str | None = None) -> Q:
     return q & Q(kind=kind) if kind else q
 
 
+def holders(day: dt.date, kind: str) -> Q:
+    """Firms holding ``kind`` on ``day`` (a filter of firms): those with a recognition that
+    :func:`holding` selects. One subquery, read from the index on (kind, expiry, …) as two ranges,
+    no expiry and expiring from the day on (SQLite's multi-index OR, PostgreSQL's bitmap OR):
+    written as a UNION of the two instead, PostgreSQL guessed 200 holders and looked each up."""
+    return Q(pk__in=Recognition.objects.filter(holding(day, kind)).order_by().values("enterprise_id"))
+
+
 def _started(day: dt.date) -> Q:
     """Recognitions in force from ``day`` or earlier; one dated by its year only, from that year's last day."""
     return Q(starts__lte=day)

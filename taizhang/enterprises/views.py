@@ -68,9 +68,13 @@ def enterprise_list(request):
     today = timezone.localdate()
     per = small_int(request.GET.get("per"))
     per = per if per in (20, 50, 100, 200) else PAGE_SIZE
-    paginator = Paginator(queryset.select_related("region", "park", "chain", "commissioner")
-                          .order_by("region_id", "name_key", "pk"), per)
+    # the page's firms found by their ids alone (sorting narrow rows, from the (region, name) index),
+    # then those few read whole
+    paginator = Paginator(queryset.order_by("region_id", "name_key", "pk").values_list("pk", flat=True), per)
     page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    found = Enterprise.objects.select_related("region", "park", "chain", "commissioner").in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids]
     held: dict[int, set] = {}
     for firm_id, kind in Recognition.objects.filter(holding(today), enterprise_id__in=[f.pk for f in page.object_list]
                                                      ).order_by().values_list("enterprise_id", "kind"):
@@ -106,22 +110,20 @@ def enterprise_detail(request, pk: int):
         rec.holds = rec.holds_on(today)
         rec.expiring = rec.holds and rec.expiry is not None and rec.expiry <= tiers._add_months(today, 6)
     held = {r.kind for r in recognitions if r.holds}
-    year = today.year - 1  # the last complete year's figures are what the lists are judged on
-    figure_years = sorted({f.year for f in firm.figures.all()}, reverse=True)
-    if figure_years:
-        year = figure_years[0]
-    figures = gaps.figures_of([firm.pk], year)[firm.pk]
-    next_tiers = []  # every tier with thresholds for the year that the firm does not hold
-    for kind in gaps.kinds_with_rules(year):
-        ruleset = gaps.ruleset_for(kind, year)
-        if kind not in held and ruleset is not None:
-            next_tiers.append({"kind": TierKind(kind), "gap": gaps.evaluate(ruleset, figures)})
+    # the firm's figures read once: the table of every year, and the gaps measured on the latest
+    figure_rows = list(firm.figures.order_by("-year", "metric"))
+    # the last complete year's figures are what the lists are judged on, or the latest the firm has
+    year = figure_rows[0].year if figure_rows else today.year - 1
+    figures = gaps.figures_from([(f.year, f.metric, f.value) for f in figure_rows], year, firm.established)
+    next_tiers = [{"kind": TierKind(kind), "gap": gaps.evaluate(ruleset, figures)}  # every tier not held
+                  for kind, ruleset in gaps.rulesets_for(year).items() if kind not in held]
     demands = list(firm.demands.restrict(request.user).select_related("unit", "order"))
     now = timezone.now()
     for d in demands:
         d.late = services.overdue_steps(d, now)
     return render(request, "enterprises/enterprise_detail.html", {
-        "firm": firm, "recognitions": recognitions, "figures_by_year": _figures_table(firm),
+        "firm": firm, "former_names": list(firm.former_names.order_by("until", "pk")),
+        "recognitions": recognitions, "figures_by_year": _figures_table(figure_rows),
         "gap_year": year, "next_tiers": next_tiers,
         "projects": _related_projects(firm, request.user),
         "visits": firm.visits.select_related("visitor", "unit", "merged_into")[:50],
@@ -139,9 +141,10 @@ def enterprise_detail(request, pk: int):
     })
 
 
-def _figures_table(firm: Enterprise) -> dict:
+def _figures_table(figures) -> dict:
+    """Figures by year, the latest year first."""
     rows: dict = {}
-    for f in firm.figures.all():
+    for f in figures:
         rows.setdefault(f.year, []).append(f)
     return dict(sorted(rows.items(), reverse=True))
 
@@ -177,8 +180,9 @@ def enterprise_edit(request, pk: int):
     return render(request, "enterprises/enterprise_form.html", {"form": form, "title": _("编辑企业"), "firm": firm})
 
 
-def _post(request, pk, action, form_class, perform, success, **form_kwargs):
-    """A form posted from the firm's page: done and back to the page, or the form again with why."""
+def _post(request, pk, action, form_class, perform, success, section: str = "", **form_kwargs):
+    """A form posted from the firm's page: done and back to the page (at its ``section``), or the
+    form again with why."""
     firm = _firm_or_404(request, pk, action)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
@@ -188,7 +192,7 @@ def _post(request, pk, action, form_class, perform, success, **form_kwargs):
             _apply_errors(form, e)
         else:
             messages.success(request, success)
-            return redirect(firm)
+            return redirect(f"{firm.get_absolute_url()}#{section}" if section else firm.get_absolute_url())
     return render(request, "enterprises/action_form.html", {"firm": firm, "form": form}, status=400)
 
 
@@ -377,6 +381,8 @@ def visit_merge(request, pk: int):
 def _strategies_of(firm: Enterprise, user) -> list[Strategy]:
     """The firm's 一企一策 the user may see, each with the measures the user may see."""
     strategies = list(Strategy.objects.restrict(user).filter(enterprise=firm).order_by("-year"))
+    if not strategies:
+        return []
     measures: dict[int, list[Measure]] = {}
     for m in (Measure.objects.restrict(user).filter(strategy__enterprise=firm).select_related("unit")
               .prefetch_related("demands").order_by("deadline", "pk")):
@@ -396,7 +402,7 @@ def strategy_save(request, pk: int):
     return _post(request, pk, Action.VIEW, StrategyForm,
                  lambda firm, form: services.save_strategy(request.user, firm, form.cleaned_data["year"],
                                                            form.cleaned_data["goal"]),
-                 _("一企一策已保存"))
+                 _("一企一策已保存"), section="strategies")
 
 
 def _strategy_or_404(request, pk: int) -> Strategy:

@@ -9,10 +9,11 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,10 +27,11 @@ from taizhang.core.workbook import (
     open_workbook,
     read_table,
 )
+from taizhang.enterprises.choices import Metric as FirmMetric
 from taizhang.enterprises.choices import Scale
 from taizhang.enterprises.choices import Source as FirmSource
 from taizhang.enterprises.models import Enterprise
-from taizhang.enterprises.services import create_enterprise
+from taizhang.enterprises.services import create_enterprise, record_figures
 from taizhang.projects.validators import validate_credit_code
 from taizhang.regions.choices import RegionLevel
 
@@ -273,16 +275,39 @@ def _save_figures(user, batch: DataBatch, year: int, new: list[tuple], changed: 
     return len(new) + len(changed)
 
 
+#: the 亩均 figures that are facts the registry keeps too (each importer reads the same sheet
+#: columns into either): a reviewed one is the firm's figure of the year, stored in the registry by
+#: its one writer (:func:`taizhang.enterprises.services.record_figures`), so the firm's page, its gap
+#: to the next tier and the 亩均 evaluation read one number
+REGISTRY_METRICS = {Metric.REVENUE: FirmMetric.REVENUE, Metric.TAX: FirmMetric.TAX,
+                    Metric.RD: FirmMetric.RD_EXPENSE, Metric.EMPLOYEES: FirmMetric.EMPLOYEES}
+
+
+def _to_registry(user, batch: DataBatch, figures, reason: str) -> None:
+    """Record a reviewed batch's figures that are the registry's facts (all or none, with the
+    batch's department and file as their source)."""
+    entries = [(f.enterprise, REGISTRY_METRICS[f.metric], f.value) for f in figures if f.metric in REGISTRY_METRICS]
+    if entries:
+        with translation.override(settings.LANGUAGE_CODE):  # stored in the data's language, not the reader's
+            department = _("%(dept)s(亩均评价数据)") % {"dept": batch.get_department_display()}
+        record_figures(user, batch.year, entries, department=department, source_doc=batch.filename, reason=reason)
+
+
 def review_batch(user, batch: DataBatch, accept: bool, note: str = "") -> DataBatch:
-    """The district accepts a department's batch (its figures count) or returns it."""
+    """The district accepts a department's batch (its figures count, and those the registry keeps
+    too become the firm's figures there) or returns it."""
     _require(user, Action.APPROVE, batch.region, _("只有区管理员可以审核数据"))
     if not accept and not (note or "").strip():
         raise ValidationError({"review_note": [_("退回请说明原因")]})
-    with transaction.atomic(), change_context(user, gettext_noop("审核亩均数据")):
+    reason = gettext_noop("审核亩均数据")
+    with transaction.atomic(), change_context(user, reason):
         batch = DataBatch.objects.select_for_update().get(pk=batch.pk)
         batch.status = BatchStatus.REVIEWED if accept else BatchStatus.RETURNED
         batch.reviewed_by, batch.reviewed_at, batch.review_note = user, timezone.now(), (note or "").strip()[:200]
         batch.save()
+        if accept:  # the batch's figures not since replaced by a later batch's
+            _to_registry(user, batch, MujunFigure.objects.filter(
+                batch=batch, metric__in=list(REGISTRY_METRICS)).select_related("enterprise__region"), reason)
     return batch
 
 
@@ -641,6 +666,7 @@ def review_objection(user, objection: Objection, accept: bool, note: str,
             if not created:
                 figure.value, figure.batch = corrected_value, batch
                 figure.save()
+            _to_registry(user, batch, [figure], gettext_noop("审核评价异议"))
         locked.full_clean()
         locked.save()
     return locked

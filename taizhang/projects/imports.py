@@ -821,16 +821,20 @@ def _validate(user, row) -> None:
         row.data = {f: getattr(existing, f) for f in _FIELDS}
         row.action = "unchanged"
         return
-    project = copy.copy(existing) if existing is not None else instance(
-        Project, origin=Origin.DOMESTIC, nature=Nature.NEW, level=Level.DISTRICT, category=Category.INDUSTRY)
-    for f, v in row.data.items():
-        if f == "code":
-            from .validators import normalize_project_code
+    values = dict(row.data)
+    if "code" in values:
+        from .validators import normalize_project_code
 
-            v = normalize_project_code(v) if v else None
-        if f == "credit_code":
-            v = (v or "").upper()
-        setattr(project, f, v)
+        values["code"] = normalize_project_code(values["code"]) if values["code"] else None
+    if "credit_code" in values:
+        values["credit_code"] = (values["credit_code"] or "").upper()
+    if existing is None:
+        project = instance(Project, **{"origin": Origin.DOMESTIC, "nature": Nature.NEW, "level": Level.DISTRICT,
+                                       "category": Category.INDUSTRY, **values})
+    else:
+        project = copy.copy(existing)
+        for f, v in values.items():
+            setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
         project.clean_fields(exclude={*_FK, *at_valid_defaults(project)})

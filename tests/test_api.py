@@ -166,3 +166,16 @@ def test_a_wrong_stage_entry_is_corrected_and_removed_through_the_api(world):
     assert c.delete(url, HTTP_X_CHANGE_REASON="误录").status_code == 204
     p.refresh_from_db()
     assert p.stage == "lead"
+
+
+def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(world):
+    import yaml
+
+    before = Project.objects.count()
+    r = api(world.ls_editor).post("/api/projects/", data=b"name=x", content_type="text/plain")
+    assert r.status_code == 415 and r.json()["detail"]
+    assert Project.objects.count() == before
+    schema = yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
+    writes = [op for path in schema["paths"].values() for method, op in path.items()
+              if method in ("post", "put", "patch") and "security" in op and {} not in op["security"]]
+    assert writes and all("415" in op["responses"] for op in writes)

@@ -7,7 +7,8 @@ follow from how it is reached, so one post-processing hook adds them everywhere:
 - 401: no or a wrong token; 403: the role may not do this;
 - 404: a record that is not there or not in the user's scope (the same answer for both),
   and a list page past the end;
-- 409: the record changed since it was read (``version``), or a month already moved on.
+- 409: the record changed since it was read (``version``), or a month already moved on;
+- 415: a body in a media type the API does not read (it reads JSON, forms and multipart).
 
 Operations open to everyone (the token endpoint) document their own answers.
 """
@@ -59,6 +60,7 @@ def document_errors(result, generator, request, public):
                 answers["404"] = _answer("记录不存在或不在您的管理范围内(两者回答相同);或页码超出范围", "Error")
             if method in WRITES:
                 answers["409"] = _answer("记录已被他人修改,请重新读取后再提交", "Error")
+                answers["415"] = _answer("请求体的媒体类型不受支持(应为 JSON、表单或 multipart)", "Error")
             for code, answer in answers.items():
                 responses.setdefault(code, answer)
     return result

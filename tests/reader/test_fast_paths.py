@@ -255,6 +255,30 @@ def test_the_edits_of_a_text_without_tags_or_entities_are_the_full_patterns():
                 [(m.span(), m.groups()[:0]) for m in n._EDITS.finditer(text, k)]
 
 
+EDIT_TEXTS = [
+    "进(jìn)一步 地 区生产总值 2590 亿元 28. 1% 20 19年\n下一行,\r\n继续 \t 表格  列\n",
+    "全年实现地区生产总值一百二十亿元,比上\n年增长。(注)a b 12 34",
+    "地区\t\t项目  \t 投资\t\n 平江县 \t12\t 30.5 \n \t\t \n<p>嫩江县 1991 年</p>&nbsp; <br/>a\tb  c\t",
+    "\t", " ", "  ", "\t ", " \t", "年 \t", "2 .5", "20 21年 \t\t\t", "<td> 12 </td><!-- x -->\t&nbsp;\t",
+]
+
+
+def test_the_edits_pattern_finds_what_its_plain_form_finds():
+    """Spaces written " [ \\t]+|\\t[ \\t]*" (every alternative starts with a literal: a fast
+    scan) match as "[ \\t]{2,}|\\t" did."""
+    import importlib
+    import re
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    for fast in (n._EDITS, n._EDITS_PLAIN):
+        plain = re.compile(fast.pattern.replace(r"| [ \t]+|\t[ \t]*", r"|[ \t]{2,}|\t", 1), fast.flags)
+        assert plain.pattern != fast.pattern
+        for text in TEXTS + EDIT_TEXTS:
+            for k in range(len(text) + 1):
+                assert [(m.span(), m.groups()) for m in fast.finditer(text, k)] == \
+                    [(m.span(), m.groups()) for m in plain.finditer(text, k)]
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -713,7 +713,9 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number], 
             cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
             out.append(cand)
         numbers.append(Number(m.start(), m.end(), 0, "", False, False, m.group(0)))
-    for m in (_RANK.finditer(text, s_start, s_end) if _RANK_HINT.search(sentence) else ()):
+    # (a rank ends with 第… or 首: a sentence with neither holds none)
+    ranked = ("第" in sentence or "首" in sentence) and _RANK_HINT.search(sentence)
+    for m in (_RANK.finditer(text, s_start, s_end) if ranked else ()):
         raw = m.group("n")
         value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(CN_SMALL.get(raw, 0)))
         if not value:

@@ -34,6 +34,11 @@ _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
+# _DATELINE and _SECTION past the text's first character, where ^ cannot match: they start
+# with a line break or a mark, so the regex engine jumps between candidates (a pattern whose
+# first alternative is ^ is tried at every position). See _dateline and _section_heads.
+_DATELINE_AFTER = re.compile(r"\n\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
+_SECTION_AFTER = re.compile(r"[\n。!:;]\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})")
 # What every _SECTION has, found fast (a literal first): most texts have no numbered year headings.
 _SECTION_HINT = re.compile(r"、\s*(?:19|20)\d\d年")
 _EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
@@ -300,7 +305,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     pub = _PUB_DATE.search(body[:400])
     if pub and _THIS_YEAR.search(body):
         weights[int(pub.group(1))] = weights.get(int(pub.group(1)), 0) + 4
-    dateline = _DATELINE.search(body[:300])
+    dateline = _dateline(body[:300])
     if dateline:
         dated = int(dateline.group(1))
         if int(dateline.group(2)) <= 2 and dated - 1 in weights:
@@ -316,7 +321,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    found = list(_SECTION.finditer(text, start, end)) if _SECTION_HINT.search(text, start, end) else []
+    found = _section_heads(text, start, end) if _SECTION_HINT.search(text, start, end) else []
     for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)
@@ -333,3 +338,17 @@ def _sections(text: str, start: int, end: int, year: int | None) -> list[Section
         stop = heads[i + 1][0] if i + 1 < len(heads) else end
         sections.append(Section(pos, stop, y, mode))
     return sections
+
+
+def _dateline(head: str) -> re.Match | None:
+    """``_DATELINE.search(head)``: its ^ tried at the start only, the rest by a fast scan."""
+    return _DATELINE.match(head) or _DATELINE_AFTER.search(head)
+
+
+def _section_heads(text: str, start: int, end: int) -> list[re.Match]:
+    """``list(_SECTION.finditer(text, start, end))``: ^ matches at the text's first character
+    only, so past it the pattern without ^ (a fast scan) finds the same headings."""
+    first = _SECTION.match(text, start, end) if start == 0 else None
+    found = [first] if first is not None else []
+    found.extend(_SECTION_AFTER.finditer(text, first.end() if first is not None else start, end))
+    return found

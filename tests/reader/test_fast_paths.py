@@ -279,6 +279,40 @@ def test_the_edits_pattern_finds_what_its_plain_form_finds():
                     [(m.span(), m.groups()) for m in plain.finditer(text, k)]
 
 
+HEAD_TEXTS = [
+    "一、2022年工作回顾\n过去一年。二、2023年工作安排\n今年。三、 2024年重点任务:三、2025年",
+    "\n 一、2022年工作回顾\n二、2023年工作安排\n", ":十一、2019年计划执行情况;五、 2020年主要任务",
+    "2019-02-03 10:00\n正文。\n 2020年3月4日\n2018.1.2", "\n2021/12/1", "一、20",
+    "比上年末增加,较去年,去年同期,上年末,较上年末,比去年。去年,上年末总数", "去年", "比去年", "上年末上年",
+    "全市排名第三,位居全省第一,均居首位;居民收入增长,排放下降,列入名单,领跑全国", "居首", "列第十二位",
+]
+
+
+def test_patterns_that_start_with_a_literal_find_what_their_plain_forms_find():
+    """_LAST_YEAR with its lookbehind after the first character; _DATELINE and _SECTION tried
+    with ^ at the start only, then without it; _RANK read only where 第 or 首 is."""
+    import re
+
+    plain_last_year = re.compile(r"(?<![比较])(?:去年|上年末)")
+    texts = TEXTS + HEAD_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for k in range(len(text) + 1):
+            for e in (len(text), k + 3, k + 12):
+                assert [m.span() for m in _context._LAST_YEAR.finditer(text, k, e)] == \
+                    [m.span() for m in plain_last_year.finditer(text, k, e)]
+                assert [(m.span(), m.groups()) for m in L._section_heads(text, k, e)] == \
+                    [(m.span(), m.groups()) for m in L._SECTION.finditer(text, k, e)]
+            head = text[k:]
+            got, want = L._dateline(head), L._DATELINE.search(head)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+            for e in (len(text), k + 8, k + 30):
+                sentence = text[k:e]
+                ranked = list(_grammar._RANK.finditer(text, k, e))
+                if ranked:
+                    assert "第" in sentence or "首" in sentence
+                    assert _grammar._RANK_HINT.search(sentence)
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -375,6 +375,7 @@ _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人�
 
 _NEXT_ITEM = re.compile(r"\d|[一二两三四五六七八九十]+[个家处条项人名件座所套户支张场次辆架只台栋]")
 _SKIP_IN_PHRASE = re.compile(r"(?:19|20)\d\d年(?:度)?|\d+[A-Za-z]+级?|[A-Za-z]+\d+(?:\.\d+)?")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
 
 
 def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True) -> str:
@@ -385,8 +386,18 @@ def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True
     """
     end = pos
     ceiling = min(ceiling, pos + _LONGEST_CLAUSE)
-    while end < ceiling and text[end] not in CLAUSE_END:
+    # Chinese characters neither end a phrase nor start a number: the scan jumps over them
+    # to the next other character (a test holds this to the character by character walk).
+    search = _NOT_HAN.search
+    while True:
+        found = search(text, end, ceiling)
+        if found is None:
+            end = ceiling if ceiling > end else end
+            break
+        end = found.start()
         ch = text[end]
+        if ch in CLAUSE_END:
+            break
         if ch == "、" and (end + 1 >= ceiling or _NEXT_ITEM.match(text, end + 1)):
             break
         if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
@@ -457,11 +468,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         # Words after the number that belong to what it measures.
         cand.right = ""
         if after.startswith("的") and kind == "level" and not _FRAME_AFTER.match(text, n.end + 1):
-            phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
-            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(phrase))
+            whole = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
+            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(whole))
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
-            cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
+            cand.quote_end = n.end + 1 + len(whole)
         elif after[:1] and ("\u4e00" <= after[:1] <= "\u9fff" or after[:1] in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
                 and not _STOP_RIGHT.match(after) and not (after.startswith("的") and _FRAME_AFTER.match(text, n.end + 1)):
             phrase = _right_phrase(text, n.end, s_end)

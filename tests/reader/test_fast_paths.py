@@ -313,6 +313,50 @@ def test_patterns_that_start_with_a_literal_find_what_their_plain_forms_find():
                     assert _grammar._RANK_HINT.search(sentence)
 
 
+def plain_right_phrase(text, pos, ceiling, stop_at_number=True):
+    g = _grammar
+    end = pos
+    ceiling = min(ceiling, pos + g._LONGEST_CLAUSE)
+    while end < ceiling and text[end] not in g.CLAUSE_END:
+        ch = text[end]
+        if ch == "、" and (end + 1 >= ceiling or g._NEXT_ITEM.match(text, end + 1)):
+            break
+        if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
+            m = g._SKIP_IN_PHRASE.match(text, end)
+            if m and m.end() <= ceiling and g._DIGITS_DOTS.sub("", m.group(0)).rstrip("级") not in ("P", "TEU"):
+                end = m.end()
+                continue
+            if ch.isdigit():
+                break
+        end += 1
+    return text[pos:end]
+
+
+PHRASE_TEXTS = [
+    "个重点项目、3个园区和5家企业,2023年度新建PM2.5监测站3A级景区2处、二十个村;建成5G基站",
+    "家企业(含“专精特新”)入选²³①②⑴名单、TEU集装箱300TEU、P级算力20P、H135直升机。三个",
+    "项目、、、企业 \t 园区。ab12c3.4d级x、一二个", "、", "a", "²", "",
+]
+
+
+def test_the_words_after_a_number_are_found_as_the_plain_walk_finds_them():
+    texts = TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for pos in range(len(text) + 1):
+            for ceiling in {min(c, len(text)) for c in (len(text), pos + 3, pos + 9, pos, pos - 1)}:
+                for stop in (True, False):
+                    assert _grammar._right_phrase(text, pos, ceiling, stop) == \
+                        plain_right_phrase(text, pos, ceiling, stop), (text, pos, ceiling, stop)
+
+
+def test_no_chinese_character_ends_a_phrase_or_starts_a_number():
+    """What the phrase scan jumps over (U+4E00-U+9FFF) the plain walk would only step over."""
+    for c in range(0x4E00, 0xA000):
+        ch = chr(c)
+        assert not _grammar._NOT_HAN.match(ch)
+        assert ch not in _grammar.CLAUSE_END and ch != "、" and not ch.isdigit() and not ch.isascii()
+
+
 def plain_scan(names, text, start, end):
     import re
 

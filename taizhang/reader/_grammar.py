@@ -101,7 +101,9 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     text = norm.text
     facts: list[Fact] = []
     skips = sorted(article.skip)
-    broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)]
+    broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)] \
+        if text.find("?", article.start, article.end) != -1 or text.find("\ufffd", article.start, article.end) != -1 \
+        else []  # (a broken run is made of ? and U+FFFD: most articles have neither)
     tables = [t for t in table_spans(text, article.start, article.end)
               if not any(a <= t[0] < b for a, b in skips)]
     for t_start, t_end in tables:
@@ -134,7 +136,7 @@ class _Topic:
         for d in done:
             if d.kind != "level" or not d.indicator or d.place:
                 continue
-            if d.unit in _COUNT_UNITS and not _BARE_MEASURE.match(d.indicator) and not _BARE_VERB.match(d.indicator):
+            if d.unit in _COUNT_UNITS and not _bare_measure(d.indicator) and not _bare_verb(d.indicator):
                 self.subject, self.subject_line = d.indicator, d.number.start
             self.by_unit[d.unit] = d.indicator
 
@@ -175,7 +177,7 @@ class _Clauses:
         it (国民生产总值(按1990年不变价,下同)由1325万元)."""
         text = self.text
         if self.marks is None:
-            self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, self.floor, self.end)]
+            self.marks = _clause_marks(text, self.floor, self.end)
         floor = pos - _LONGEST_CLAUSE if pos - _LONGEST_CLAUSE > self.floor else self.floor  # longer is no
         # clause: keeps a run-on text linear
         end = pos
@@ -189,6 +191,23 @@ class _Clauses:
                 end = opened  # the boundary is inside parentheses that close before pos
                 continue
             return i
+
+
+_INNER_MARKS = CLAUSE_END[len(SENTENCE_END):]  # , : ;
+
+
+def _clause_marks(text: str, start: int, end: int) -> list[int]:
+    """Where _CLAUSE_MARK finds a mark in one sentence (as _sentences cuts them: it holds none
+    of SENTENCE_END): its , : and ; each found by str.find (a test holds it to the pattern)."""
+    marks: list[int] = []
+    find = text.find
+    for mark in _INNER_MARKS:
+        i = find(mark, start, end)
+        while i != -1:
+            marks.append(i)
+            i = find(mark, i + 1, end)
+    marks.sort()
+    return marks
 
 
 def _clause_end(text: str, pos: int, ceiling: int) -> int:
@@ -230,7 +249,7 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
         return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(before[-1:] or ",")
     if n.raw[:1] in "./" or text[n.start - 1:n.start] in (".", "/", "-"):
         return True
-    if _NON_FACT_AFTER.match(after):
+    if after[:1] in _NON_FACT_FIRSTS and _NON_FACT_AFTER.match(after):
         return True
     if n.chinese and not n.raw.startswith("百分之"):
         numeral = _NUMERAL.match(n.raw).group(0)
@@ -373,6 +392,26 @@ _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
 _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|制|一体|方面工作|个方面工作|工作|更加|个更加|全省领先|次会议)")
 
 
+# The characters a match of an anchored pattern can start with (a test derives each set from
+# its pattern): a string that starts otherwise is not given to the regex engine at all (a
+# call costs more than the test).
+_NON_FACT_FIRSTS = "代以倍号型届强期版级"
+_NAME_AFTER_FIRSTS = "一个人会党全制工方更次规"
+_STOP_RIGHT_FIRSTS = ",、上下与以关减到前占及台同后和增大左提比的至调达降"
+_GENERIC_FIRSTS = "合均总投数累规计"
+_SHARE_OF_FIRSTS = "为完相达"
+_BARE_VERB_FIRSTS = "在复完建开引投新竣签续落试"
+_BARE_MEASURE_FIRSTS = "产全完实年开总投税竣累营计销项"
+
+
+def _bare_measure(s: str) -> bool:
+    return s[:1] in _BARE_MEASURE_FIRSTS and _BARE_MEASURE.match(s) is not None
+
+
+def _bare_verb(s: str) -> bool:
+    return s[:1] in _BARE_VERB_FIRSTS and _BARE_VERB.match(s) is not None
+
+
 _NEXT_ITEM = re.compile(r"\d|[一二两三四五六七八九十]+[个家处条项人名件座所套户支张场次辆架只台栋]")
 _SKIP_IN_PHRASE = re.compile(r"(?:19|20)\d\d年(?:度)?|\d+[A-Za-z]+级?|[A-Za-z]+\d+(?:\.\d+)?")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
@@ -434,6 +473,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left_start = c_start if c_start > consumed else consumed
         left_raw = text[left_start:n.start]
         after = text[n.end:n.end + 6]
+        a0 = after[:1]  # (asked by several tests below: sliced once)
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):
             consumed = n.end
             continue  # a duration, not a result measured in time
@@ -448,12 +488,12 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         over = left_raw.endswith("过") and not left_raw.endswith("超过") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff"  # "过10亿元项目": a class of projects, not an amount
         # "500万元以上固定资产投资", "3亩(含)以上规模以下工业企业": a threshold inside a class name
-        over = over or bool(_THRESHOLD.match(text, n.end))
+        over = over or (a0 in "(以" and bool(_THRESHOLD.match(text, n.end)))  # (its first characters)
         if over:
             continue  # and its words stay with the count that follows ("过10亿元项目8个")
         if sectors:
             continue  # and 三次产业 stays in the words of the number after it
-        if _NAME_AFTER.match(after) or institute or structure or qualifier:
+        if (a0 in _NAME_AFTER_FIRSTS and _NAME_AFTER.match(after)) or institute or structure or qualifier:
             consumed = n.end
             continue
         classified = _classify(text, n, left_raw)
@@ -462,7 +502,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             continue
         kind, value, unit = classified
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
-        if _FROM.search(left_raw):
+        if ("由" in left_raw or "从" in left_raw) and _FROM.search(left_raw):
             # the starting value of 由…增至: the base year, if the sentence names one
             cand.period_override = base_year(text, s_start, n.start)
         # Words after the number that belong to what it measures.
@@ -473,8 +513,9 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
             cand.quote_end = n.end + 1 + len(whole)
-        elif after[:1] and ("\u4e00" <= after[:1] <= "\u9fff" or after[:1] in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
-                and not _STOP_RIGHT.match(after) and not (after.startswith("的") and _FRAME_AFTER.match(text, n.end + 1)):
+        elif a0 and ("\u4e00" <= a0 <= "\u9fff" or a0 in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
+                and not (a0 in _STOP_RIGHT_FIRSTS and _STOP_RIGHT.match(after)) \
+                and not (a0 == "的" and _FRAME_AFTER.match(text, n.end + 1)):
             phrase = _right_phrase(text, n.end, s_end)
             cand.right = phrase
             cand.quote_end = n.end + len(phrase)
@@ -561,28 +602,31 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                     assigned.add(id(x))
                 done.append(c)
                 continue
-        if done and _CONVERTED.search(raw_left):
+        if done and "(" in raw_left and _CONVERTED.search(raw_left):
             # 63591元(按年平均汇率折算为9455美元): the same amount in another currency
             c.indicator = done[-1].indicator
             done.append(c)
             continue
-        change = _CHANGE.search(raw_left.strip(" ,、:;")) if c.kind == "level" and not right else None
+        change = _CHANGE.search(raw_left.strip(" ,、:;")) \
+            if c.kind == "level" and not right and ("比" in raw_left or "较" in raw_left) else None
         if change and done and not _clean_left(raw_left[:raw_left.rfind(change.group(0))], article):
             # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
             c.indicator = done[-1].indicator + (change.group(1) or "增加")
             c.quote_start = min(c.quote_start, done[-1].quote_start)
             done.append(c)
             continue
-        if c.kind in ("growth",) or _GENERIC.match(left or "-") or not (left or right):
+        generic = left[:1] in _GENERIC_FIRSTS and _GENERIC.match(left) is not None  # ("" is not generic)
+        if c.kind in ("growth",) or generic or not (left or right):
             ref = done[-1] if done else None
             # "…项目149个,总投资额达到448.6亿元": a bare head word answers to the fact before it
             # (but "总投资52.12亿元的项目" names its own subject after 的).
-            if ref is not None and (not left or _GENERIC.match(left)) and not right:
-                c.indicator = ref.indicator + (left if _GENERIC.match(left or "-") else "")
+            if ref is not None and (not left or generic) and not right:
+                c.indicator = ref.indicator + (left if generic else "")
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        share_of = _SHARE_OF.match(raw_left.strip(" ,、;"))
+        share_of = raw_left.strip(" ,、;")
+        share_of = _SHARE_OF.match(share_of) if share_of[:1] in _SHARE_OF_FIRSTS else None
         if c.kind == "share" and (left.startswith("占") or share_of) and done and not right:
             # "民生投入69.5亿元,占区级一般公共预算支出的70.4%", "…,完成年度计划的105.7%":
             # the share of what came before.
@@ -595,11 +639,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             indicator = right + left if getattr(c, "of_phrase", False) else left + right
         # "产业发展项目172个,完成投资295.9亿元": a bare measure takes the subject of the count
         # before it in the sentence.
-        bare_verb = c.kind == "level" and c.unit in _COUNT_UNITS and _BARE_VERB.match(indicator)
-        if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator) or bare_verb:
+        bare_verb = c.kind == "level" and c.unit in _COUNT_UNITS and _bare_verb(indicator)
+        if c.kind in ("level", "share") and _bare_measure(indicator) or bare_verb:
             subject = next((d.indicator for d in reversed(done[-_LOOK_BACK:]) if d.unit in _COUNT_UNITS
-                            and d.kind == "level" and not _BARE_MEASURE.match(d.indicator)
-                            and not _BARE_VERB.match(d.indicator)), None)
+                            and d.kind == "level" and not _bare_measure(d.indicator)
+                            and not _bare_verb(d.indicator)), None)
             if subject is None and topic is not None:
                 subject = topic.subject_at(text, c.number.start)
             if subject and bare_verb:
@@ -608,7 +652,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             elif subject:
                 indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
                     else subject + indicator
-        item = _PLACE_ITEM.match(raw_left.strip(" ,、:;)"))
+        item = raw_left.strip(" ,、:;)")
+        item = _PLACE_ITEM.match(item) if item[-1:] in "区县市州旗(\n" else None  # (how a match can end)
         item_name = item.group(1) if item else place_before_paren(article, raw_left)
         if item_name and topic is not None and topic.by_unit.get(c.unit) and c.kind == "level" \
                 and not right and item_place(article, item_name):

@@ -26,6 +26,10 @@ _END_OF_ARTICLE = re.compile(
     r"^\s*(?:\[\s*责编|【\s*责任编辑|\(?责任编辑|责编[::]|编辑[::]|阅读剩余全文|相关阅读|推荐阅读|相关新闻|"
     r"热门推荐|猜你喜欢|延伸阅读|免责声明|版权声明|有想补充的信息|上一篇|下一篇)"
 )
+# The first characters (after spaces) a line matched by _END_OF_ARTICLE or _SEPARATOR can
+# have (a test derives them from the patterns): other lines are not given to the regex engine.
+_END_FIRSTS = "([【上下免延推有热版猜相编责阅"
+_SEPARATOR_FIRSTS = "*-=·—"
 _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
@@ -147,16 +151,18 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
         stripped = line.strip()
-        if _END_OF_ARTICLE.match(line):
+        head = stripped[:1]  # the first character after spaces: what each pattern below needs
+        if head in _END_FIRSTS and _END_OF_ARTICLE.match(line):
             ended = True
             continue
         next_article = ended and stripped and len(stripped) <= 40 and "。" not in stripped and \
             not _FURNITURE.search(stripped) and _prose_follows(text, lines, k)
-        if _SEPARATOR.match(line) or next_article or \
-                (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
+        separator = head in _SEPARATOR_FIRSTS and _SEPARATOR.match(line)
+        if separator or next_article or \
+                (head == "【" and _HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
             if text[start:ls].strip():
                 bounds.append((start, ls))
-            start = ls if not _SEPARATOR.match(line) else le + 1
+            start = ls if not separator else le + 1
             ended = False
     if text[start:].strip():
         bounds.append((start, len(text)))
@@ -215,7 +221,7 @@ def _article(text: str, start: int, end: int, places: Places) -> Article:
             continue
         if ended_at is not None:
             continue
-        if _END_OF_ARTICLE.match(line):
+        if line[:1] in _END_FIRSTS and _END_OF_ARTICLE.match(line):
             ended_at = ls
             skip.append((ls, end))
             continue

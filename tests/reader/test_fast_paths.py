@@ -357,6 +357,90 @@ def test_no_chinese_character_ends_a_phrase_or_starts_a_number():
         assert ch not in _grammar.CLAUSE_END and ch != "、" and not ch.isdigit() and not ch.isascii()
 
 
+def _first_characters(seq):
+    """(characters, categories, can be empty) of what can start a match of a parsed pattern."""
+    from re import _constants as c
+
+    chars, cats = set(), set()
+    for op, av in list(seq):
+        nullable = False
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.IN:
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                else:
+                    cats.add(str(a) if o is c.CATEGORY else "any")
+        elif op is c.BRANCH:
+            for alt in av[1]:
+                ch, ca, n = _first_characters(alt)
+                chars |= ch
+                cats |= ca
+                nullable = nullable or n
+        elif op is c.SUBPATTERN:
+            ch, ca, nullable = _first_characters(av[3])
+            chars |= ch
+            cats |= ca
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            ch, ca, n = _first_characters(av[2])
+            chars |= ch
+            cats |= ca
+            nullable = n or av[0] == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            nullable = True
+        else:
+            cats.add("any")
+        if not nullable:
+            return chars, cats, False
+    return chars, cats, True
+
+
+def test_anchored_patterns_are_asked_only_of_strings_that_start_as_they_can():
+    """Each set of first characters holds every character a match of its pattern can start
+    with (after the spaces of ^\\s* for the line patterns); a match can't be empty."""
+    import re
+    from re import _parser
+
+    from .test_grammar import _last_characters
+
+    g = _grammar
+    pairs = [(g._NON_FACT_AFTER, g._NON_FACT_FIRSTS), (g._NAME_AFTER, g._NAME_AFTER_FIRSTS),
+             (g._STOP_RIGHT, g._STOP_RIGHT_FIRSTS), (g._GENERIC, g._GENERIC_FIRSTS),
+             (g._SHARE_OF, g._SHARE_OF_FIRSTS), (g._BARE_VERB, g._BARE_VERB_FIRSTS),
+             (g._BARE_MEASURE, g._BARE_MEASURE_FIRSTS), (g._THRESHOLD, "(以"), (g._FROM, "由从"),
+             (g._CONVERTED, "("), (g._CHANGE, "比较"),
+             (re.compile(L._END_OF_ARTICLE.pattern.removeprefix(r"^\s*")), L._END_FIRSTS),
+             (re.compile(L._SEPARATOR.pattern.removeprefix(r"^\s*")), L._SEPARATOR_FIRSTS),
+             (re.compile(L._HEADLINE_TAG.pattern.removeprefix(r"^\s*")), "【")]
+    for pattern, firsts in pairs:
+        chars, cats, nullable = _first_characters(_parser.parse(pattern.pattern, pattern.flags))
+        assert chars <= set(firsts) and not cats and not nullable, pattern.pattern
+    for pattern in (L._END_OF_ARTICLE, L._SEPARATOR, L._HEADLINE_TAG):
+        assert pattern.pattern.startswith(r"^\s*")
+    # (_FROM, _CONVERTED and _CHANGE are searched: each match holds one of its first characters)
+    # _PLACE_ITEM ends with a suffix or a parenthesis ($ also before a last line break)
+    chars, cats, nullable = _last_characters(_parser.parse(g._PLACE_ITEM.pattern))
+    assert chars <= set("区县市州旗(") and not cats and not nullable
+    # a broken run is made of ? and U+FFFD
+    assert set(chr(c) for c in range(0x10000) if re.fullmatch(r"[?\ufffd]", chr(c))) == {"?", "\ufffd"}
+    assert g.BROKEN.pattern == r"[?\ufffd][?\ufffd]+"
+
+
+def test_clause_marks_inside_a_sentence_are_the_patterns():
+    import re
+
+    texts = TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS] + ["a,b:c;d,,;:", ",", ""]
+    for text in texts:
+        for m in re.finditer(r"[^。!?\n\r]+", text):
+            for start in range(m.start(), m.end() + 1):
+                clauses = _grammar._Clauses(text, start, m.end())
+                clauses.start(m.end())
+                assert clauses.marks == [k.start() for k in _grammar._CLAUSE_MARK.finditer(text, start, m.end())]
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -33,6 +33,9 @@ _SEPARATOR_FIRSTS = "*-=·—"
 _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+# _YEAR found from its 年 (a literal first: a fast scan), its digits by a lookbehind (group 1):
+# each 年 has one year before it, so these are _YEAR's matches, one for one.
+_YEAR_END = re.compile(r"年(?<=((?:19|20)\d\d)年)")
 _EXECUTED = re.compile(r"((?:19|20)\d\d)\s*年[^。\n]{0,24}?(?:计划|预算)执行情况")
 _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
 _SECTION = re.compile(
@@ -287,12 +290,13 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     body = text[start:end]
     weights: dict[int, int] = {}  # (dicts: a Counter costs more to make than to fill)
     weak: dict[int, int] = {}  # plan years and the like: only when nothing else
-    for m in _YEAR.finditer(body):
-        pos = start + m.start()
+    for m in _YEAR_END.finditer(body):
+        at, m_end = m.start(1), m.end()  # (_YEAR's match: the year and its 年)
+        pos = start + at
         if skip and any(s <= pos < e for s, e in skip):
             continue
-        before = body[max(0, m.start() - 12):m.start()]
-        after = body[m.end():m.end() + 6]
+        before = body[max(0, at - 12):at]
+        after = body[m_end:m_end + 6]
         if "《" in before and "》" not in before:
             continue  # inside a title
         if is_base(text, pos, pos + 5):

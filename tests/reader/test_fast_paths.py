@@ -441,6 +441,26 @@ def test_clause_marks_inside_a_sentence_are_the_patterns():
                 assert clauses.marks == [k.start() for k in _grammar._CLAUSE_MARK.finditer(text, start, m.end())]
 
 
+YEAR_TEXTS = [
+    "2019年2020年,20192020年,12023年,1999年末;2101年,1900年 2000 年,年2022年年", "2023年", "年", "",
+    "由2015年的10个增至2020年的30个,与1949年比较,按1990年不变价", "x2024年", "22024年",
+]
+
+
+def test_years_found_from_their_year_character_are_the_patterns():
+    import importlib
+
+    periods = importlib.import_module("taizhang.reader._periods")
+    texts = TEXTS + HEAD_TEXTS + YEAR_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        assert [(m.start(1), m.end(), m.group(1)) for m in L._YEAR_END.finditer(text)] == \
+            [(m.start(), m.end(), m.group(1)) for m in L._YEAR.finditer(text)]
+        for k in range(len(text) + 1):
+            for e in {len(text), min(len(text), k + 5), min(len(text), k + 12)}:
+                assert periods._years(text, k, e) == \
+                    [(m.start(), m.end(), int(m.group(1))) for m in periods.YEAR.finditer(text, k, e)]
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -234,22 +234,24 @@ def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
 
 
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
-    before = text[n.start - 2 if n.start - 2 > s_start else s_start:n.start]
+    start = n.start
+    before = text[start - 2 if start - 2 > s_start else s_start:start]
     after = text[n.end:n.end + 4]
-    if before.endswith(("第", "届")):
+    last, next_, first = before[-1:], after[:1], n.raw[:1]  # (each sliced once)
+    if last in ("第", "届"):
         return True  # an ordinal: 第11场
-    if before.endswith("前") and n.unit in ("位", "名"):
+    if last == "前" and n.unit in ("位", "名"):
         return True  # 排名前五位: an order, not a position
     if before.endswith(_REFERENCE_BEFORE):
         return True  # 这三项数据, 该省16个市: a reference to things counted elsewhere
-    if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
+    if last.isascii() and last.isalpha() or next_.isascii() and next_.isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
-    if n.raw[:1] in "-−":
+    if first in "-−":
         # a negative rate (贡献率为-19.9%); a dash before anything else is no minus
-        return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(before[-1:] or ",")
-    if n.raw[:1] in "./" or text[n.start - 1:n.start] in (".", "/", "-"):
+        return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(last or ",")
+    if first in "./" or text[start - 1:start] in (".", "/", "-"):
         return True
-    if after[:1] in _NON_FACT_FIRSTS and _NON_FACT_AFTER.match(after):
+    if next_ in _NON_FACT_FIRSTS and _NON_FACT_AFTER.match(after):
         return True
     if n.chinese and not n.raw.startswith("百分之"):
         numeral = _NUMERAL.match(n.raw).group(0)
@@ -257,17 +259,18 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
             return True  # "一个", "一处": an article, not a count
         if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
             return True  # 千家万户
-        if after[:1] and after[:1] == n.raw[-1:]:
+        if next_ and next_ == n.raw[-1:]:
             return True  # 一处处, 一个个
-        if numeral in ("十", "百") and after[:1] in "大项":
+        if numeral in ("十", "百") and next_ in "大项":
             return True
         if numeral == "零" or before.endswith(("数", "几", "届")):
             return True
         if n.unit in ("个", "项") and _OUTLINE_AFTER.match(after):
             return True  # 从五个方面, 六个环节, 六个指标: how a speech or a rule is laid out
-    if _inside_quotes(text, s_start, n.start):
-        return True
-    return False
+    # _inside_quotes, asked only where its first test (a quote mark in the 12 characters
+    # before) does not already say no
+    seg = text[start - 12 if start - 12 > s_start else s_start:start]
+    return ("“" in seg or "《" in seg) and _inside_quotes(text, s_start, start)
 
 
 def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:

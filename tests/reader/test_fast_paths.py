@@ -516,6 +516,27 @@ def test_numbers_that_are_no_facts_are_the_plain_ones():
     assert seen  # (the table reaches numbers that are no facts)
 
 
+FURNITURE_LINES = [
+    "分享到:微信 朋友圈", "首页 > 新闻", "评论 12", "评论12条", "阅读 1234", "阅读量", "- 首页", " -  新闻中心", "-",
+    "• 要闻", "  · 文章", "·文章", "x - y", "a>>b", "» 更多", "进入移动版", "联系我们", "全年增长5%", "", "  ",
+    "——", "2024-01-02", "【责任编辑:王】", "- 一二三四五六七八九", "-一二三四五六七八",
+]
+
+
+def test_furniture_is_found_as_the_whole_pattern_finds_it():
+    lines = FURNITURE_LINES + [line for t in TEXTS + HEAD_TEXTS for line in normalize(t).text.split("\n")]
+    assert {L._FURNITURE_ANYWHERE.pattern, L._FURNITURE_AT_START.pattern} and \
+        sorted((L._FURNITURE_ANYWHERE.pattern + "|" + L._FURNITURE_AT_START.pattern).split("|")) == \
+        sorted(L._FURNITURE.pattern.split("|"))
+    found = 0
+    for line in lines:
+        for k in range(len(line) + 1):
+            for piece in (line[k:], line[:k]):
+                assert L._furniture(piece) == bool(L._FURNITURE.search(piece)), piece
+                found += L._furniture(piece)
+    assert found
+
+
 def plain_scan(names, text, start, end):
     import re
 

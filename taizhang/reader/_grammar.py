@@ -526,8 +526,10 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if consumed < n.end:
             consumed = n.end
         cands.append(cand)
-    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses))
-    cands.sort(key=lambda c: c.number.start)
+    extra = _extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses)
+    if extra:  # (the numbers' candidates are in order already: lex sorts them)
+        cands.extend(extra)
+        cands.sort(key=lambda c: c.number.start)
 
     done: list[_Cand] = []
     assigned: set[int] = set()

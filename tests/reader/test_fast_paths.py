@@ -404,6 +404,8 @@ def test_anchored_patterns_are_asked_only_of_strings_that_start_as_they_can():
     import re
     from re import _parser
 
+    from taizhang.reader import _places
+
     from .test_grammar import _last_characters
 
     g = _grammar
@@ -411,7 +413,7 @@ def test_anchored_patterns_are_asked_only_of_strings_that_start_as_they_can():
              (g._STOP_RIGHT, g._STOP_RIGHT_FIRSTS), (g._GENERIC, g._GENERIC_FIRSTS),
              (g._SHARE_OF, g._SHARE_OF_FIRSTS), (g._BARE_VERB, g._BARE_VERB_FIRSTS),
              (g._BARE_MEASURE, g._BARE_MEASURE_FIRSTS), (g._THRESHOLD, "(以"), (g._FROM, "由从"),
-             (g._CONVERTED, "("), (g._CHANGE, "比较"),
+             (g._CONVERTED, "("), (g._CHANGE, "比较"), (_places._NAME_GOES_ON, _places._GOES_ON_FIRSTS),
              (re.compile(L._END_OF_ARTICLE.pattern.removeprefix(r"^\s*")), L._END_FIRSTS),
              (re.compile(L._SEPARATOR.pattern.removeprefix(r"^\s*")), L._SEPARATOR_FIRSTS),
              (re.compile(L._HEADLINE_TAG.pattern.removeprefix(r"^\s*")), "【")]
@@ -535,6 +537,16 @@ def test_furniture_is_found_as_the_whole_pattern_finds_it():
                 assert L._furniture(piece) == bool(L._FURNITURE.search(piece)), piece
                 found += L._furniture(piece)
     assert found
+
+
+def test_a_sentences_numbers_come_in_order():
+    """_read_sentence sorts its candidates only when patterns without a number add some:
+    the numbers' own come from lex in order."""
+    texts = TEXTS + NUMBER_TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for k in range(len(text)):
+            starts = [n.start for n in lex(text, k, len(text))]
+            assert starts == sorted(starts)
 
 
 def plain_scan(names, text, start, end):

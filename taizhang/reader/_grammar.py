@@ -49,6 +49,9 @@ _GROWTH_VERB = re.compile(
     r"下滑|缩小|缩减|减)(了)?"
     r"(约|近|超过?|达到?)?$"
 )
+# Whether _GROWTH_VERB finds something: its first group may be empty, so it finds something
+# exactly where the rest of it does, a pattern that starts with literals (a fast scan).
+_GROWTH_VERB_FOUND = re.compile(_GROWTH_VERB.pattern[_GROWTH_VERB.pattern.index(")?") + 2:])
 _GROWTH_NOUN = re.compile(r"(增速|增幅|涨幅|降幅)(为|达到?|约|超过?)?$")
 _FALL = re.compile(r"下降|降低|减少|回落|下滑|缩小|缩减|降幅|减$")
 _SHARE_WORDS = re.compile(r"率|比重|占比|比例|份额|强度|覆盖|占")
@@ -280,7 +283,7 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
     if n.unit == "倍":
         if _TIMES_OF.search(left):
             return "growth", round((n.value - 1) * 100, 6), "%"  # 是上年的2.4倍: up 140 %
-        if _GROWTH_VERB.search(left):
+        if _GROWTH_VERB_FOUND.search(left):
             return "growth", round(n.value * 100, 6), "%"  # 增长4.2倍: up 420 %
         return None
     if n.unit == "成":
@@ -292,7 +295,7 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
         if _RANK_AT.search(left):
             return "rank", n.value, "位"  # 排名由38位提升到29位
     if n.unit in ("%", "‰"):
-        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
+        if _GROWTH_VERB_FOUND.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
             sign = -1 if _FALL.search(left[-6:]) else 1
             return "growth", sign * n.value, n.unit
         return "share", n.value, n.unit
@@ -391,6 +394,11 @@ _STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增
                          r"降至|降到|减少到|调整为|调整到|前移|后移|到|至|"
                          r"大关|台阶|关口)")
 _RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
+# What _RIGHT_PHRASE_TRIM.sub("", s) cuts, cut by str.rstrip: its characters and the
+# whitespace of \s (a test holds both lists to the pattern and to str.isspace).
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_RIGHT_PHRASE_ENDS = ",、::“”\"'()《》的" + _WHITESPACE
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
 _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|制|一体|方面工作|个方面工作|工作|更加|个更加|全省领先|次会议)")
 
@@ -545,7 +553,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left = _clean_left(raw_left, article)
         right = getattr(c, "right", "")
         if right:
-            right = _QUOTES_PARENS.sub("", _RIGHT_PHRASE_TRIM.sub("", right))
+            right = _QUOTES_PARENS.sub("", right.rstrip(_RIGHT_PHRASE_ENDS))
             if c.kind == "level" and left.endswith("等"):
                 left = ""
             left = _trim_examples(left) if right and "等" in left else left

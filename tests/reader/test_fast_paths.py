@@ -549,6 +549,27 @@ def test_a_sentences_numbers_come_in_order():
             assert starts == sorted(starts)
 
 
+def test_a_phrase_is_trimmed_and_a_growth_verb_found_as_the_patterns_do():
+    import re
+
+    g = _grammar
+    # rstrip(_RIGHT_PHRASE_ENDS) cuts what _RIGHT_PHRASE_TRIM.sub("", ...) cuts: the same characters
+    ends = {chr(c) for c in range(0x110000) if g._RIGHT_PHRASE_TRIM.fullmatch(chr(c))}
+    assert ends == set(g._RIGHT_PHRASE_ENDS)
+    assert set(g._WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    pieces = [t for t in TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]] + [
+        "重点项目的 ,“”", "项目\n", "项目(的)\u3000", " ", "的的", "a\n\n", "“十四五”规划、", ""]
+    for text in pieces:
+        for k in range(0, len(text) + 1):
+            for e in {len(text), min(len(text), k + 3), min(len(text), k + 9)}:
+                piece = text[k:e]
+                assert piece.rstrip(g._RIGHT_PHRASE_ENDS) == g._RIGHT_PHRASE_TRIM.sub("", piece)
+                assert bool(g._GROWTH_VERB_FOUND.search(piece)) == bool(g._GROWTH_VERB.search(piece))
+    for left in ("同比增长", "比上年增长了约", "平均每年增长超过", "增", "减", "下降了", "增长率", "同比"):
+        assert bool(g._GROWTH_VERB_FOUND.search(left)) == bool(g._GROWTH_VERB.search(left))
+    assert g._GROWTH_VERB.pattern.startswith("(同比|") and re.compile(g._GROWTH_VERB_FOUND.pattern).groups == 3
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -49,6 +49,9 @@ _GROWTH_VERB = re.compile(
     r"下滑|缩小|缩减|减)(了)?"
     r"(约|近|超过?|达到?)?$"
 )
+# Whether _GROWTH_VERB finds something: its first group may be empty, so it finds something
+# exactly where the rest of it does, a pattern that starts with literals (a fast scan).
+_GROWTH_VERB_FOUND = re.compile(_GROWTH_VERB.pattern[_GROWTH_VERB.pattern.index(")?") + 2:])
 _GROWTH_NOUN = re.compile(r"(增速|增幅|涨幅|降幅)(为|达到?|约|超过?)?$")
 _FALL = re.compile(r"下降|降低|减少|回落|下滑|缩小|缩减|降幅|减$")
 _SHARE_WORDS = re.compile(r"率|比重|占比|比例|份额|强度|覆盖|占")
@@ -101,7 +104,9 @@ def read_article(norm: Normalized, article: Article, doc: str) -> list[Fact]:
     text = norm.text
     facts: list[Fact] = []
     skips = sorted(article.skip)
-    broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)]
+    broken = [(m.start(), m.end()) for m in BROKEN.finditer(text, article.start, article.end)] \
+        if text.find("?", article.start, article.end) != -1 or text.find("\ufffd", article.start, article.end) != -1 \
+        else []  # (a broken run is made of ? and U+FFFD: most articles have neither)
     tables = [t for t in table_spans(text, article.start, article.end)
               if not any(a <= t[0] < b for a, b in skips)]
     for t_start, t_end in tables:
@@ -134,7 +139,7 @@ class _Topic:
         for d in done:
             if d.kind != "level" or not d.indicator or d.place:
                 continue
-            if d.unit in _COUNT_UNITS and not _BARE_MEASURE.match(d.indicator) and not _BARE_VERB.match(d.indicator):
+            if d.unit in _COUNT_UNITS and not _bare_measure(d.indicator) and not _bare_verb(d.indicator):
                 self.subject, self.subject_line = d.indicator, d.number.start
             self.by_unit[d.unit] = d.indicator
 
@@ -175,7 +180,7 @@ class _Clauses:
         it (国民生产总值(按1990年不变价,下同)由1325万元)."""
         text = self.text
         if self.marks is None:
-            self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text, self.floor, self.end)]
+            self.marks = _clause_marks(text, self.floor, self.end)
         floor = pos - _LONGEST_CLAUSE if pos - _LONGEST_CLAUSE > self.floor else self.floor  # longer is no
         # clause: keeps a run-on text linear
         end = pos
@@ -189,6 +194,23 @@ class _Clauses:
                 end = opened  # the boundary is inside parentheses that close before pos
                 continue
             return i
+
+
+_INNER_MARKS = CLAUSE_END[len(SENTENCE_END):]  # , : ;
+
+
+def _clause_marks(text: str, start: int, end: int) -> list[int]:
+    """Where _CLAUSE_MARK finds a mark in one sentence (as _sentences cuts them: it holds none
+    of SENTENCE_END): its , : and ; each found by str.find (a test holds it to the pattern)."""
+    marks: list[int] = []
+    find = text.find
+    for mark in _INNER_MARKS:
+        i = find(mark, start, end)
+        while i != -1:
+            marks.append(i)
+            i = find(mark, i + 1, end)
+    marks.sort()
+    return marks
 
 
 def _clause_end(text: str, pos: int, ceiling: int) -> int:
@@ -215,22 +237,24 @@ def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
 
 
 def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
-    before = text[n.start - 2 if n.start - 2 > s_start else s_start:n.start]
+    start = n.start
+    before = text[start - 2 if start - 2 > s_start else s_start:start]
     after = text[n.end:n.end + 4]
-    if before.endswith(("第", "届")):
+    last, next_, first = before[-1:], after[:1], n.raw[:1]  # (each sliced once)
+    if last in ("第", "届"):
         return True  # an ordinal: 第11场
-    if before.endswith("前") and n.unit in ("位", "名"):
+    if last == "前" and n.unit in ("位", "名"):
         return True  # 排名前五位: an order, not a position
     if before.endswith(_REFERENCE_BEFORE):
         return True  # 这三项数据, 该省16个市: a reference to things counted elsewhere
-    if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
+    if last.isascii() and last.isalpha() or next_.isascii() and next_.isalpha() and n.unit != "P":
         return True  # a code or a name: PM2.5, H135, 5G, 3A
-    if n.raw[:1] in "-−":
+    if first in "-−":
         # a negative rate (贡献率为-19.9%); a dash before anything else is no minus
-        return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(before[-1:] or ",")
-    if n.raw[:1] in "./" or text[n.start - 1:n.start] in (".", "/", "-"):
+        return n.unit not in ("%", "‰", "个百分点") or not _MINUS_AFTER.search(last or ",")
+    if first in "./" or text[start - 1:start] in (".", "/", "-"):
         return True
-    if _NON_FACT_AFTER.match(after):
+    if next_ in _NON_FACT_FIRSTS and _NON_FACT_AFTER.match(after):
         return True
     if n.chinese and not n.raw.startswith("百分之"):
         numeral = _NUMERAL.match(n.raw).group(0)
@@ -238,17 +262,18 @@ def _not_a_fact(text: str, n: Number, s_start: int) -> bool:
             return True  # "一个", "一处": an article, not a count
         if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
             return True  # 千家万户
-        if after[:1] and after[:1] == n.raw[-1:]:
+        if next_ and next_ == n.raw[-1:]:
             return True  # 一处处, 一个个
-        if numeral in ("十", "百") and after[:1] in "大项":
+        if numeral in ("十", "百") and next_ in "大项":
             return True
         if numeral == "零" or before.endswith(("数", "几", "届")):
             return True
         if n.unit in ("个", "项") and _OUTLINE_AFTER.match(after):
             return True  # 从五个方面, 六个环节, 六个指标: how a speech or a rule is laid out
-    if _inside_quotes(text, s_start, n.start):
-        return True
-    return False
+    # _inside_quotes, asked only where its first test (a quote mark in the 12 characters
+    # before) does not already say no
+    seg = text[start - 12 if start - 12 > s_start else s_start:start]
+    return ("“" in seg or "《" in seg) and _inside_quotes(text, s_start, start)
 
 
 def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
@@ -258,7 +283,7 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
     if n.unit == "倍":
         if _TIMES_OF.search(left):
             return "growth", round((n.value - 1) * 100, 6), "%"  # 是上年的2.4倍: up 140 %
-        if _GROWTH_VERB.search(left):
+        if _GROWTH_VERB_FOUND.search(left):
             return "growth", round(n.value * 100, 6), "%"  # 增长4.2倍: up 420 %
         return None
     if n.unit == "成":
@@ -270,7 +295,7 @@ def _classify(text: str, n: Number, left: str) -> tuple[str, float, str] | None:
         if _RANK_AT.search(left):
             return "rank", n.value, "位"  # 排名由38位提升到29位
     if n.unit in ("%", "‰"):
-        if _GROWTH_VERB.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
+        if _GROWTH_VERB_FOUND.search(left) or _GROWTH_NOUN.search(left) or _GROWTH_END.search(left):
             sign = -1 if _FALL.search(left[-6:]) else 1
             return "growth", sign * n.value, n.unit
         return "share", n.value, n.unit
@@ -369,12 +394,38 @@ _STOP_RIGHT = re.compile(r"^(?:以上|以下|以内|左右|,|、|和|及|与|增
                          r"降至|降到|减少到|调整为|调整到|前移|后移|到|至|"
                          r"大关|台阶|关口)")
 _RIGHT_PHRASE_TRIM = re.compile(r"[,、::\s“”\"'()《》的]+$")
+# What _RIGHT_PHRASE_TRIM.sub("", s) cuts, cut by str.rstrip: its characters and the
+# whitespace of \s (a test holds both lists to the pattern and to str.isspace).
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_RIGHT_PHRASE_ENDS = ",、::“”\"'()《》的" + _WHITESPACE
 _DURATION_OK = re.compile(r"缩短|提前|节约|节省|减少")
 _NAME_AFTER = re.compile(r"^(?:规定|会议|全会|全体会议|党代会|人制|制|一体|方面工作|个方面工作|工作|更加|个更加|全省领先|次会议)")
 
 
+# The characters a match of an anchored pattern can start with (a test derives each set from
+# its pattern): a string that starts otherwise is not given to the regex engine at all (a
+# call costs more than the test).
+_NON_FACT_FIRSTS = "代以倍号型届强期版级"
+_NAME_AFTER_FIRSTS = "一个人会党全制工方更次规"
+_STOP_RIGHT_FIRSTS = ",、上下与以关减到前占及台同后和增大左提比的至调达降"
+_GENERIC_FIRSTS = "合均总投数累规计"
+_SHARE_OF_FIRSTS = "为完相达"
+_BARE_VERB_FIRSTS = "在复完建开引投新竣签续落试"
+_BARE_MEASURE_FIRSTS = "产全完实年开总投税竣累营计销项"
+
+
+def _bare_measure(s: str) -> bool:
+    return s[:1] in _BARE_MEASURE_FIRSTS and _BARE_MEASURE.match(s) is not None
+
+
+def _bare_verb(s: str) -> bool:
+    return s[:1] in _BARE_VERB_FIRSTS and _BARE_VERB.match(s) is not None
+
+
 _NEXT_ITEM = re.compile(r"\d|[一二两三四五六七八九十]+[个家处条项人名件座所套户支张场次辆架只台栋]")
 _SKIP_IN_PHRASE = re.compile(r"(?:19|20)\d\d年(?:度)?|\d+[A-Za-z]+级?|[A-Za-z]+\d+(?:\.\d+)?")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
 
 
 def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True) -> str:
@@ -385,8 +436,18 @@ def _right_phrase(text: str, pos: int, ceiling: int, stop_at_number: bool = True
     """
     end = pos
     ceiling = min(ceiling, pos + _LONGEST_CLAUSE)
-    while end < ceiling and text[end] not in CLAUSE_END:
+    # Chinese characters neither end a phrase nor start a number: the scan jumps over them
+    # to the next other character (a test holds this to the character by character walk).
+    search = _NOT_HAN.search
+    while True:
+        found = search(text, end, ceiling)
+        if found is None:
+            end = ceiling if ceiling > end else end
+            break
+        end = found.start()
         ch = text[end]
+        if ch in CLAUSE_END:
+            break
         if ch == "、" and (end + 1 >= ceiling or _NEXT_ITEM.match(text, end + 1)):
             break
         if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
@@ -423,6 +484,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left_start = c_start if c_start > consumed else consumed
         left_raw = text[left_start:n.start]
         after = text[n.end:n.end + 6]
+        a0 = after[:1]  # (asked by several tests below: sliced once)
         if n.unit == "个月" and not _DURATION_OK.search(left_raw):
             consumed = n.end
             continue  # a duration, not a result measured in time
@@ -437,12 +499,12 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         over = left_raw.endswith("过") and not left_raw.endswith("超过") and after[:1] and \
             "\u4e00" <= after[:1] <= "\u9fff"  # "过10亿元项目": a class of projects, not an amount
         # "500万元以上固定资产投资", "3亩(含)以上规模以下工业企业": a threshold inside a class name
-        over = over or bool(_THRESHOLD.match(text, n.end))
+        over = over or (a0 in "(以" and bool(_THRESHOLD.match(text, n.end)))  # (its first characters)
         if over:
             continue  # and its words stay with the count that follows ("过10亿元项目8个")
         if sectors:
             continue  # and 三次产业 stays in the words of the number after it
-        if _NAME_AFTER.match(after) or institute or structure or qualifier:
+        if (a0 in _NAME_AFTER_FIRSTS and _NAME_AFTER.match(after)) or institute or structure or qualifier:
             consumed = n.end
             continue
         classified = _classify(text, n, left_raw)
@@ -451,19 +513,20 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             continue
         kind, value, unit = classified
         cand = _Cand(n, kind, value, unit, left_start, c_start, n.end)
-        if _FROM.search(left_raw):
+        if ("由" in left_raw or "从" in left_raw) and _FROM.search(left_raw):
             # the starting value of 由…增至: the base year, if the sentence names one
             cand.period_override = base_year(text, s_start, n.start)
         # Words after the number that belong to what it measures.
         cand.right = ""
         if after.startswith("的") and kind == "level" and not _FRAME_AFTER.match(text, n.end + 1):
-            phrase = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
-            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(phrase))
+            whole = _right_phrase(text, n.end + 1, s_end, stop_at_number=False)
+            phrase = _COUNT_IN_PHRASE.sub("", _trim_examples(whole))
             cand.right = phrase
             cand.of_phrase = True  # "总投资2300亿元的315个重点项目": 重点项目 + 总投资
-            cand.quote_end = n.end + 1 + len(_right_phrase(text, n.end + 1, s_end, stop_at_number=False))
-        elif after[:1] and ("\u4e00" <= after[:1] <= "\u9fff" or after[:1] in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
-                and not _STOP_RIGHT.match(after) and not (after.startswith("的") and _FRAME_AFTER.match(text, n.end + 1)):
+            cand.quote_end = n.end + 1 + len(whole)
+        elif a0 and ("\u4e00" <= a0 <= "\u9fff" or a0 in "“《\"" or _SKIP_IN_PHRASE.match(after)) \
+                and not (a0 in _STOP_RIGHT_FIRSTS and _STOP_RIGHT.match(after)) \
+                and not (a0 == "的" and _FRAME_AFTER.match(text, n.end + 1)):
             phrase = _right_phrase(text, n.end, s_end)
             cand.right = phrase
             cand.quote_end = n.end + len(phrase)
@@ -471,8 +534,10 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         if consumed < n.end:
             consumed = n.end
         cands.append(cand)
-    cands.extend(_extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses))
-    cands.sort(key=lambda c: c.number.start)
+    extra = _extra_patterns(text, s_start, s_end, [c.number for c in cands], clauses)
+    if extra:  # (the numbers' candidates are in order already: lex sorts them)
+        cands.extend(extra)
+        cands.sort(key=lambda c: c.number.start)
 
     done: list[_Cand] = []
     assigned: set[int] = set()
@@ -488,7 +553,7 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
         left = _clean_left(raw_left, article)
         right = getattr(c, "right", "")
         if right:
-            right = _QUOTES_PARENS.sub("", _RIGHT_PHRASE_TRIM.sub("", right))
+            right = _QUOTES_PARENS.sub("", right.rstrip(_RIGHT_PHRASE_ENDS))
             if c.kind == "level" and left.endswith("等"):
                 left = ""
             left = _trim_examples(left) if right and "等" in left else left
@@ -550,28 +615,31 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
                     assigned.add(id(x))
                 done.append(c)
                 continue
-        if done and _CONVERTED.search(raw_left):
+        if done and "(" in raw_left and _CONVERTED.search(raw_left):
             # 63591元(按年平均汇率折算为9455美元): the same amount in another currency
             c.indicator = done[-1].indicator
             done.append(c)
             continue
-        change = _CHANGE.search(raw_left.strip(" ,、:;")) if c.kind == "level" and not right else None
+        change = _CHANGE.search(raw_left.strip(" ,、:;")) \
+            if c.kind == "level" and not right and ("比" in raw_left or "较" in raw_left) else None
         if change and done and not _clean_left(raw_left[:raw_left.rfind(change.group(0))], article):
             # "户籍人口58.6万人,比上年末增加1.2万人": the change of what came before.
             c.indicator = done[-1].indicator + (change.group(1) or "增加")
             c.quote_start = min(c.quote_start, done[-1].quote_start)
             done.append(c)
             continue
-        if c.kind in ("growth",) or _GENERIC.match(left or "-") or not (left or right):
+        generic = left[:1] in _GENERIC_FIRSTS and _GENERIC.match(left) is not None  # ("" is not generic)
+        if c.kind in ("growth",) or generic or not (left or right):
             ref = done[-1] if done else None
             # "…项目149个,总投资额达到448.6亿元": a bare head word answers to the fact before it
             # (but "总投资52.12亿元的项目" names its own subject after 的).
-            if ref is not None and (not left or _GENERIC.match(left)) and not right:
-                c.indicator = ref.indicator + (left if _GENERIC.match(left or "-") else "")
+            if ref is not None and (not left or generic) and not right:
+                c.indicator = ref.indicator + (left if generic else "")
                 c.quote_start = min(c.quote_start, ref.quote_start)
                 done.append(c)
                 continue
-        share_of = _SHARE_OF.match(raw_left.strip(" ,、;"))
+        share_of = raw_left.strip(" ,、;")
+        share_of = _SHARE_OF.match(share_of) if share_of[:1] in _SHARE_OF_FIRSTS else None
         if c.kind == "share" and (left.startswith("占") or share_of) and done and not right:
             # "民生投入69.5亿元,占区级一般公共预算支出的70.4%", "…,完成年度计划的105.7%":
             # the share of what came before.
@@ -584,11 +652,11 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             indicator = right + left if getattr(c, "of_phrase", False) else left + right
         # "产业发展项目172个,完成投资295.9亿元": a bare measure takes the subject of the count
         # before it in the sentence.
-        bare_verb = c.kind == "level" and c.unit in _COUNT_UNITS and _BARE_VERB.match(indicator)
-        if c.kind in ("level", "share") and _BARE_MEASURE.match(indicator) or bare_verb:
+        bare_verb = c.kind == "level" and c.unit in _COUNT_UNITS and _bare_verb(indicator)
+        if c.kind in ("level", "share") and _bare_measure(indicator) or bare_verb:
             subject = next((d.indicator for d in reversed(done[-_LOOK_BACK:]) if d.unit in _COUNT_UNITS
-                            and d.kind == "level" and not _BARE_MEASURE.match(d.indicator)
-                            and not _BARE_VERB.match(d.indicator)), None)
+                            and d.kind == "level" and not _bare_measure(d.indicator)
+                            and not _bare_verb(d.indicator)), None)
             if subject is None and topic is not None:
                 subject = topic.subject_at(text, c.number.start)
             if subject and bare_verb:
@@ -597,7 +665,8 @@ def _read_sentence(norm: Normalized, article: Article, doc: str, s_start: int, s
             elif subject:
                 indicator = (subject + indicator[2:]) if indicator.startswith("项目") and subject.endswith("项目") \
                     else subject + indicator
-        item = _PLACE_ITEM.match(raw_left.strip(" ,、:;)"))
+        item = raw_left.strip(" ,、:;)")
+        item = _PLACE_ITEM.match(item) if item[-1:] in "区县市州旗(\n" else None  # (how a match can end)
         item_name = item.group(1) if item else place_before_paren(article, raw_left)
         if item_name and topic is not None and topic.by_unit.get(c.unit) and c.kind == "level" \
                 and not right and item_place(article, item_name):
@@ -713,7 +782,9 @@ def _extra_patterns(text: str, s_start: int, s_end: int, numbers: list[Number], 
             cand.number = Number(m.start() + k, m.end(), part, "%", False, False, m.group(0))
             out.append(cand)
         numbers.append(Number(m.start(), m.end(), 0, "", False, False, m.group(0)))
-    for m in (_RANK.finditer(text, s_start, s_end) if _RANK_HINT.search(sentence) else ()):
+    # (a rank ends with 第… or 首: a sentence with neither holds none)
+    ranked = ("第" in sentence or "首" in sentence) and _RANK_HINT.search(sentence)
+    for m in (_RANK.finditer(text, s_start, s_end) if ranked else ()):
         raw = m.group("n")
         value = 1.0 if m.group("first") else (float(raw) if raw and raw.isdigit() else float(CN_SMALL.get(raw, 0)))
         if not value:

@@ -22,18 +22,36 @@ _FURNITURE = re.compile(
     r"点赞|收藏|评论\s*\d*$|阅读\s*\d+|浏览\s*\d+|阅读量|您此时的心情|新闻表情|加载更多|"
     r"视觉焦点|独家策划|^\s*-\s*\S{1,8}$|联系我们|企业入驻|^\s*•|^\s*[·•]\s|>>|»|进入移动版"
 )
+# _FURNITURE asked in two parts: its alternatives that start with ^ (they match at the start
+# only), and the others, which each start with a literal, so the pattern of them alone is
+# scanned fast (one with ^ among its alternatives is tried at every position). A line has
+# furniture when either finds some (see _furniture; a test holds it to _FURNITURE).
+_FURNITURE_ANYWHERE = re.compile("|".join(a for a in _FURNITURE.pattern.split("|") if not a.startswith("^")))
+_FURNITURE_AT_START = re.compile("|".join(a for a in _FURNITURE.pattern.split("|") if a.startswith("^")))
 _END_OF_ARTICLE = re.compile(
     r"^\s*(?:\[\s*责编|【\s*责任编辑|\(?责任编辑|责编[::]|编辑[::]|阅读剩余全文|相关阅读|推荐阅读|相关新闻|"
     r"热门推荐|猜你喜欢|延伸阅读|免责声明|版权声明|有想补充的信息|上一篇|下一篇)"
 )
+# The first characters (after spaces) a line matched by _END_OF_ARTICLE or _SEPARATOR can
+# have (a test derives them from the patterns): other lines are not given to the regex engine.
+_END_FIRSTS = "([【上下免延推有热版猜相编责阅"
+_SEPARATOR_FIRSTS = "*-=·—"
 _DATETIME_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _PUB_DATE = re.compile(r"(?:来源|发布|时间|日期)[^\n]{0,20}?((?:19|20)\d\d)[-/.年]\d{1,2}[-/.月]\d{1,2}")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+# _YEAR found from its 年 (a literal first: a fast scan), its digits by a lookbehind (group 1):
+# each 年 has one year before it, so these are _YEAR's matches, one for one.
+_YEAR_END = re.compile(r"年(?<=((?:19|20)\d\d)年)")
 _EXECUTED = re.compile(r"((?:19|20)\d\d)\s*年[^。\n]{0,24}?(?:计划|预算)执行情况")
 _DATELINE = re.compile(r"(?:^|\n)\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
 _SECTION = re.compile(
     r"(?:^|\n|[。!:;])\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})"
 )
+# _DATELINE and _SECTION past the text's first character, where ^ cannot match: they start
+# with a line break or a mark, so the regex engine jumps between candidates (a pattern whose
+# first alternative is ^ is tried at every position). See _dateline and _section_heads.
+_DATELINE_AFTER = re.compile(r"\n\s*((?:19|20)\d\d)[-/.年](\d{1,2})[-/.月]\d{1,2}")
+_SECTION_AFTER = re.compile(r"[\n。!:;]\s*[一二三四五六七八九十]{1,2}、\s*((?:19|20)\d\d)年([^。\n]{0,24})")
 # What every _SECTION has, found fast (a literal first): most texts have no numbered year headings.
 _SECTION_HINT = re.compile(r"、\s*(?:19|20)\d\d年")
 _EXPECTED_ON = re.compile(r"预计(?:数)?[((,,]?\s*下同")
@@ -90,6 +108,11 @@ class Article:
         return None
 
 
+def _furniture(line: str) -> bool:
+    """Whether ``_FURNITURE.search(line)`` finds something."""
+    return _FURNITURE_ANYWHERE.search(line) is not None or _FURNITURE_AT_START.match(line) is not None
+
+
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each line of text[start:end] (none for a last empty line)."""
     out = []
@@ -142,16 +165,18 @@ def split_articles(text: str, places: Places, before: Article | None = None) -> 
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
         stripped = line.strip()
-        if _END_OF_ARTICLE.match(line):
+        head = stripped[:1]  # the first character after spaces: what each pattern below needs
+        if head in _END_FIRSTS and _END_OF_ARTICLE.match(line):
             ended = True
             continue
         next_article = ended and stripped and len(stripped) <= 40 and "。" not in stripped and \
-            not _FURNITURE.search(stripped) and _prose_follows(text, lines, k)
-        if _SEPARATOR.match(line) or next_article or \
-                (_HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
+            not _furniture(stripped) and _prose_follows(text, lines, k)
+        separator = head in _SEPARATOR_FIRSTS and _SEPARATOR.match(line)
+        if separator or next_article or \
+                (head == "【" and _HEADLINE_TAG.match(line) and ls > start and text[start:ls].strip()):
             if text[start:ls].strip():
                 bounds.append((start, ls))
-            start = ls if not _SEPARATOR.match(line) else le + 1
+            start = ls if not separator else le + 1
             ended = False
     if text[start:].strip():
         bounds.append((start, len(text)))
@@ -210,12 +235,12 @@ def _article(text: str, start: int, end: int, places: Places) -> Article:
             continue
         if ended_at is not None:
             continue
-        if _END_OF_ARTICLE.match(line):
+        if line[:1] in _END_FIRSTS and _END_OF_ARTICLE.match(line):
             ended_at = ls
             skip.append((ls, end))
             continue
         short = len(line) < 40 and "。" not in line
-        if short and (_FURNITURE.search(line) or _DATETIME_LINE.match(line)):
+        if short and (_furniture(line) or _DATETIME_LINE.match(line)):
             skip.append((ls, le))
             continue
         if not headline and len(line) <= 60 and "。" not in line:
@@ -276,12 +301,13 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     body = text[start:end]
     weights: dict[int, int] = {}  # (dicts: a Counter costs more to make than to fill)
     weak: dict[int, int] = {}  # plan years and the like: only when nothing else
-    for m in _YEAR.finditer(body):
-        pos = start + m.start()
+    for m in _YEAR_END.finditer(body):
+        at, m_end = m.start(1), m.end()  # (_YEAR's match: the year and its 年)
+        pos = start + at
         if skip and any(s <= pos < e for s, e in skip):
             continue
-        before = body[max(0, m.start() - 12):m.start()]
-        after = body[m.end():m.end() + 6]
+        before = body[max(0, at - 12):at]
+        after = body[m_end:m_end + 6]
         if "《" in before and "》" not in before:
             continue  # inside a title
         if is_base(text, pos, pos + 5):
@@ -300,7 +326,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
     pub = _PUB_DATE.search(body[:400])
     if pub and _THIS_YEAR.search(body):
         weights[int(pub.group(1))] = weights.get(int(pub.group(1)), 0) + 4
-    dateline = _DATELINE.search(body[:300])
+    dateline = _dateline(body[:300])
     if dateline:
         dated = int(dateline.group(1))
         if int(dateline.group(2)) <= 2 and dated - 1 in weights:
@@ -316,7 +342,7 @@ def _year(text: str, start: int, end: int, skip) -> int | None:
 
 def _sections(text: str, start: int, end: int, year: int | None) -> list[Section]:
     heads = []
-    found = list(_SECTION.finditer(text, start, end)) if _SECTION_HINT.search(text, start, end) else []
+    found = _section_heads(text, start, end) if _SECTION_HINT.search(text, start, end) else []
     for k, m in enumerate(found):
         tail = m.group(2)
         mode = "review" if _REVIEW_WORDS.search(tail) else ("plan" if _PLAN_WORDS.search(tail) else None)
@@ -333,3 +359,17 @@ def _sections(text: str, start: int, end: int, year: int | None) -> list[Section
         stop = heads[i + 1][0] if i + 1 < len(heads) else end
         sections.append(Section(pos, stop, y, mode))
     return sections
+
+
+def _dateline(head: str) -> re.Match | None:
+    """``_DATELINE.search(head)``: its ^ tried at the start only, the rest by a fast scan."""
+    return _DATELINE.match(head) or _DATELINE_AFTER.search(head)
+
+
+def _section_heads(text: str, start: int, end: int) -> list[re.Match]:
+    """``list(_SECTION.finditer(text, start, end))``: ^ matches at the text's first character
+    only, so past it the pattern without ^ (a fast scan) finds the same headings."""
+    first = _SECTION.match(text, start, end) if start == 0 else None
+    found = [first] if first is not None else []
+    found.extend(_SECTION_AFTER.finditer(text, first.end() if first is not None else start, end))
+    return found

@@ -46,6 +46,9 @@ _NAME_GOES_ON = re.compile(
     r"[路街巷桥岸]|大道|大街|[东西南北中一二三四五六七八九十]+路|大学|学院|中学|小学|银行|大厦|广场|"
     r"域|籍|剧|菜|人(?!民|口)|话|牌|湾|港(?!区)|站|号|队|商会|大桥|机场"
 )
+# The characters a match of _NAME_GOES_ON can start with (a test derives them from it): after
+# a name followed by another character, the pattern is not asked at all.
+_GOES_ON_FIRSTS = "一七三东中九二五人八六剧北十南号商四域大学小岸巷广机桥港湾牌站籍菜街西话路银队"
 # Names whose last two characters are a common noun: 增城区 in 新增城区, 古城区 in 古城区域.
 _NOUN_TAIL = ("城区", "山区", "郊区", "矿区", "林区", "园区", "新区", "市区", "湖区", "港区", "海区", "江区")
 
@@ -387,7 +390,7 @@ class Matcher:
         for m in found:
             name = self.preferred.get(m.code, m.name) if m.short else m.name
             word = text[m.start:m.end]
-            if _NAME_GOES_ON.match(text, m.end):
+            if text[m.end:m.end + 1] in _GOES_ON_FIRSTS and _NAME_GOES_ON.match(text, m.end):
                 continue
             if len(word) == 2 and word[-1] == "县" and m.start > 0 and "\u4e00" <= text[m.start - 1] <= "\u9fff" and \
                     text[m.start - 1] not in "省市州盟区":

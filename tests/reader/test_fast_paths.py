@@ -255,6 +255,321 @@ def test_the_edits_of_a_text_without_tags_or_entities_are_the_full_patterns():
                 [(m.span(), m.groups()[:0]) for m in n._EDITS.finditer(text, k)]
 
 
+EDIT_TEXTS = [
+    "进(jìn)一步 地 区生产总值 2590 亿元 28. 1% 20 19年\n下一行,\r\n继续 \t 表格  列\n",
+    "全年实现地区生产总值一百二十亿元,比上\n年增长。(注)a b 12 34",
+    "地区\t\t项目  \t 投资\t\n 平江县 \t12\t 30.5 \n \t\t \n<p>嫩江县 1991 年</p>&nbsp; <br/>a\tb  c\t",
+    "\t", " ", "  ", "\t ", " \t", "年 \t", "2 .5", "20 21年 \t\t\t", "<td> 12 </td><!-- x -->\t&nbsp;\t",
+]
+
+
+def test_the_edits_pattern_finds_what_its_plain_form_finds():
+    """Spaces written " [ \\t]+|\\t[ \\t]*" (every alternative starts with a literal: a fast
+    scan) match as "[ \\t]{2,}|\\t" did."""
+    import importlib
+    import re
+
+    n = importlib.import_module("taizhang.reader._normalize")
+    for fast in (n._EDITS, n._EDITS_PLAIN):
+        plain = re.compile(fast.pattern.replace(r"| [ \t]+|\t[ \t]*", r"|[ \t]{2,}|\t", 1), fast.flags)
+        assert plain.pattern != fast.pattern
+        for text in TEXTS + EDIT_TEXTS:
+            for k in range(len(text) + 1):
+                assert [(m.span(), m.groups()) for m in fast.finditer(text, k)] == \
+                    [(m.span(), m.groups()) for m in plain.finditer(text, k)]
+
+
+HEAD_TEXTS = [
+    "一、2022年工作回顾\n过去一年。二、2023年工作安排\n今年。三、 2024年重点任务:三、2025年",
+    "\n 一、2022年工作回顾\n二、2023年工作安排\n", ":十一、2019年计划执行情况;五、 2020年主要任务",
+    "2019-02-03 10:00\n正文。\n 2020年3月4日\n2018.1.2", "\n2021/12/1", "一、20",
+    "比上年末增加,较去年,去年同期,上年末,较上年末,比去年。去年,上年末总数", "去年", "比去年", "上年末上年",
+    "全市排名第三,位居全省第一,均居首位;居民收入增长,排放下降,列入名单,领跑全国", "居首", "列第十二位",
+]
+
+
+def test_patterns_that_start_with_a_literal_find_what_their_plain_forms_find():
+    """_LAST_YEAR with its lookbehind after the first character; _DATELINE and _SECTION tried
+    with ^ at the start only, then without it; _RANK read only where 第 or 首 is."""
+    import re
+
+    plain_last_year = re.compile(r"(?<![比较])(?:去年|上年末)")
+    texts = TEXTS + HEAD_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for k in range(len(text) + 1):
+            for e in (len(text), k + 3, k + 12):
+                assert [m.span() for m in _context._LAST_YEAR.finditer(text, k, e)] == \
+                    [m.span() for m in plain_last_year.finditer(text, k, e)]
+                assert [(m.span(), m.groups()) for m in L._section_heads(text, k, e)] == \
+                    [(m.span(), m.groups()) for m in L._SECTION.finditer(text, k, e)]
+            head = text[k:]
+            got, want = L._dateline(head), L._DATELINE.search(head)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+            for e in (len(text), k + 8, k + 30):
+                sentence = text[k:e]
+                ranked = list(_grammar._RANK.finditer(text, k, e))
+                if ranked:
+                    assert "第" in sentence or "首" in sentence
+                    assert _grammar._RANK_HINT.search(sentence)
+
+
+def plain_right_phrase(text, pos, ceiling, stop_at_number=True):
+    g = _grammar
+    end = pos
+    ceiling = min(ceiling, pos + g._LONGEST_CLAUSE)
+    while end < ceiling and text[end] not in g.CLAUSE_END:
+        ch = text[end]
+        if ch == "、" and (end + 1 >= ceiling or g._NEXT_ITEM.match(text, end + 1)):
+            break
+        if stop_at_number and (ch.isdigit() or ch.isascii() and ch.isalpha()):
+            m = g._SKIP_IN_PHRASE.match(text, end)
+            if m and m.end() <= ceiling and g._DIGITS_DOTS.sub("", m.group(0)).rstrip("级") not in ("P", "TEU"):
+                end = m.end()
+                continue
+            if ch.isdigit():
+                break
+        end += 1
+    return text[pos:end]
+
+
+PHRASE_TEXTS = [
+    "个重点项目、3个园区和5家企业,2023年度新建PM2.5监测站3A级景区2处、二十个村;建成5G基站",
+    "家企业(含“专精特新”)入选²³①②⑴名单、TEU集装箱300TEU、P级算力20P、H135直升机。三个",
+    "项目、、、企业 \t 园区。ab12c3.4d级x、一二个", "、", "a", "²", "",
+]
+
+
+def test_the_words_after_a_number_are_found_as_the_plain_walk_finds_them():
+    texts = TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for pos in range(len(text) + 1):
+            for ceiling in {min(c, len(text)) for c in (len(text), pos + 3, pos + 9, pos, pos - 1)}:
+                for stop in (True, False):
+                    assert _grammar._right_phrase(text, pos, ceiling, stop) == \
+                        plain_right_phrase(text, pos, ceiling, stop), (text, pos, ceiling, stop)
+
+
+def test_no_chinese_character_ends_a_phrase_or_starts_a_number():
+    """What the phrase scan jumps over (U+4E00-U+9FFF) the plain walk would only step over."""
+    for c in range(0x4E00, 0xA000):
+        ch = chr(c)
+        assert not _grammar._NOT_HAN.match(ch)
+        assert ch not in _grammar.CLAUSE_END and ch != "、" and not ch.isdigit() and not ch.isascii()
+
+
+def _first_characters(seq):
+    """(characters, categories, can be empty) of what can start a match of a parsed pattern."""
+    from re import _constants as c
+
+    chars, cats = set(), set()
+    for op, av in list(seq):
+        nullable = False
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.IN:
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                else:
+                    cats.add(str(a) if o is c.CATEGORY else "any")
+        elif op is c.BRANCH:
+            for alt in av[1]:
+                ch, ca, n = _first_characters(alt)
+                chars |= ch
+                cats |= ca
+                nullable = nullable or n
+        elif op is c.SUBPATTERN:
+            ch, ca, nullable = _first_characters(av[3])
+            chars |= ch
+            cats |= ca
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            ch, ca, n = _first_characters(av[2])
+            chars |= ch
+            cats |= ca
+            nullable = n or av[0] == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            nullable = True
+        else:
+            cats.add("any")
+        if not nullable:
+            return chars, cats, False
+    return chars, cats, True
+
+
+def test_anchored_patterns_are_asked_only_of_strings_that_start_as_they_can():
+    """Each set of first characters holds every character a match of its pattern can start
+    with (after the spaces of ^\\s* for the line patterns); a match can't be empty."""
+    import re
+    from re import _parser
+
+    from taizhang.reader import _places
+
+    from .test_grammar import _last_characters
+
+    g = _grammar
+    pairs = [(g._NON_FACT_AFTER, g._NON_FACT_FIRSTS), (g._NAME_AFTER, g._NAME_AFTER_FIRSTS),
+             (g._STOP_RIGHT, g._STOP_RIGHT_FIRSTS), (g._GENERIC, g._GENERIC_FIRSTS),
+             (g._SHARE_OF, g._SHARE_OF_FIRSTS), (g._BARE_VERB, g._BARE_VERB_FIRSTS),
+             (g._BARE_MEASURE, g._BARE_MEASURE_FIRSTS), (g._THRESHOLD, "(以"), (g._FROM, "由从"),
+             (g._CONVERTED, "("), (g._CHANGE, "比较"), (_places._NAME_GOES_ON, _places._GOES_ON_FIRSTS),
+             (re.compile(L._END_OF_ARTICLE.pattern.removeprefix(r"^\s*")), L._END_FIRSTS),
+             (re.compile(L._SEPARATOR.pattern.removeprefix(r"^\s*")), L._SEPARATOR_FIRSTS),
+             (re.compile(L._HEADLINE_TAG.pattern.removeprefix(r"^\s*")), "【")]
+    for pattern, firsts in pairs:
+        chars, cats, nullable = _first_characters(_parser.parse(pattern.pattern, pattern.flags))
+        assert chars <= set(firsts) and not cats and not nullable, pattern.pattern
+    for pattern in (L._END_OF_ARTICLE, L._SEPARATOR, L._HEADLINE_TAG):
+        assert pattern.pattern.startswith(r"^\s*")
+    # (_FROM, _CONVERTED and _CHANGE are searched: each match holds one of its first characters)
+    # _PLACE_ITEM ends with a suffix or a parenthesis ($ also before a last line break)
+    chars, cats, nullable = _last_characters(_parser.parse(g._PLACE_ITEM.pattern))
+    assert chars <= set("区县市州旗(") and not cats and not nullable
+    # a broken run is made of ? and U+FFFD
+    assert set(chr(c) for c in range(0x10000) if re.fullmatch(r"[?\ufffd]", chr(c))) == {"?", "\ufffd"}
+    assert g.BROKEN.pattern == r"[?\ufffd][?\ufffd]+"
+
+
+def test_clause_marks_inside_a_sentence_are_the_patterns():
+    import re
+
+    texts = TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS] + ["a,b:c;d,,;:", ",", ""]
+    for text in texts:
+        for m in re.finditer(r"[^。!?\n\r]+", text):
+            for start in range(m.start(), m.end() + 1):
+                clauses = _grammar._Clauses(text, start, m.end())
+                clauses.start(m.end())
+                assert clauses.marks == [k.start() for k in _grammar._CLAUSE_MARK.finditer(text, start, m.end())]
+
+
+YEAR_TEXTS = [
+    "2019年2020年,20192020年,12023年,1999年末;2101年,1900年 2000 年,年2022年年", "2023年", "年", "",
+    "由2015年的10个增至2020年的30个,与1949年比较,按1990年不变价", "x2024年", "22024年",
+]
+
+
+def test_years_found_from_their_year_character_are_the_patterns():
+    import importlib
+
+    periods = importlib.import_module("taizhang.reader._periods")
+    texts = TEXTS + HEAD_TEXTS + YEAR_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        assert [(m.start(1), m.end(), m.group(1)) for m in L._YEAR_END.finditer(text)] == \
+            [(m.start(), m.end(), m.group(1)) for m in L._YEAR.finditer(text)]
+        for k in range(len(text) + 1):
+            for e in {len(text), min(len(text), k + 5), min(len(text), k + 12)}:
+                assert periods._years(text, k, e) == \
+                    [(m.start(), m.end(), int(m.group(1))) for m in periods.YEAR.finditer(text, k, e)]
+
+
+def plain_not_a_fact(text, n, s_start):
+    g = _grammar
+    before = text[n.start - 2 if n.start - 2 > s_start else s_start:n.start]
+    after = text[n.end:n.end + 4]
+    if before.endswith(("第", "届")):
+        return True
+    if before.endswith("前") and n.unit in ("位", "名"):
+        return True
+    if before.endswith(g._REFERENCE_BEFORE):
+        return True
+    if before[-1:].isascii() and before[-1:].isalpha() or after[:1].isascii() and after[:1].isalpha() and n.unit != "P":
+        return True
+    if n.raw[:1] in "-−":
+        return n.unit not in ("%", "‰", "个百分点") or not g._MINUS_AFTER.search(before[-1:] or ",")
+    if n.raw[:1] in "./" or text[n.start - 1:n.start] in (".", "/", "-"):
+        return True
+    if g._NON_FACT_AFTER.match(after):
+        return True
+    if n.chinese and not n.raw.startswith("百分之"):
+        numeral = g._NUMERAL.match(n.raw).group(0)
+        if numeral == "一" and not g._AT_LEAST_ONE.search(text[max(s_start, n.start - 6):n.start]):
+            return True
+        if numeral in ("百", "千", "万") and not (before.endswith(("上", "近", "超", "逾", "达", "破")) or "亿" in n.unit):
+            return True
+        if after[:1] and after[:1] == n.raw[-1:]:
+            return True
+        if numeral in ("十", "百") and after[:1] in "大项":
+            return True
+        if numeral == "零" or before.endswith(("数", "几", "届")):
+            return True
+        if n.unit in ("个", "项") and g._OUTLINE_AFTER.match(after):
+            return True
+    if g._inside_quotes(text, s_start, n.start):
+        return True
+    return False
+
+
+NUMBER_TEXTS = [
+    "第11场,排名前五位,这三项数据,该省16个市,PM2.5浓度,H135直升机,5G基站,3A级景区,贡献率为-19.9%,1-2处,",
+    "./3个,3.5/4个,“十四五”规划,《2023年100个项目》,“13456”,新增一个项目,千家万户,突破千亿元,一处处,十大项目,",
+    "零个,数十个,几百家,从五个方面,六个环节,20个以上的企业,3级,至少一个,增长20P,10TEU,-5个,为-3.2个百分点",
+]
+
+
+def test_numbers_that_are_no_facts_are_the_plain_ones():
+    texts = TEXTS + NUMBER_TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]
+    seen = 0
+    for text in texts:
+        for s_start in range(0, len(text), 3):
+            for n in lex(text, s_start, len(text)):
+                assert _grammar._not_a_fact(text, n, s_start) == plain_not_a_fact(text, n, s_start), (text, n)
+                seen += plain_not_a_fact(text, n, s_start)
+    assert seen  # (the table reaches numbers that are no facts)
+
+
+FURNITURE_LINES = [
+    "分享到:微信 朋友圈", "首页 > 新闻", "评论 12", "评论12条", "阅读 1234", "阅读量", "- 首页", " -  新闻中心", "-",
+    "• 要闻", "  · 文章", "·文章", "x - y", "a>>b", "» 更多", "进入移动版", "联系我们", "全年增长5%", "", "  ",
+    "——", "2024-01-02", "【责任编辑:王】", "- 一二三四五六七八九", "-一二三四五六七八",
+]
+
+
+def test_furniture_is_found_as_the_whole_pattern_finds_it():
+    lines = FURNITURE_LINES + [line for t in TEXTS + HEAD_TEXTS for line in normalize(t).text.split("\n")]
+    assert {L._FURNITURE_ANYWHERE.pattern, L._FURNITURE_AT_START.pattern} and \
+        sorted((L._FURNITURE_ANYWHERE.pattern + "|" + L._FURNITURE_AT_START.pattern).split("|")) == \
+        sorted(L._FURNITURE.pattern.split("|"))
+    found = 0
+    for line in lines:
+        for k in range(len(line) + 1):
+            for piece in (line[k:], line[:k]):
+                assert L._furniture(piece) == bool(L._FURNITURE.search(piece)), piece
+                found += L._furniture(piece)
+    assert found
+
+
+def test_a_sentences_numbers_come_in_order():
+    """_read_sentence sorts its candidates only when patterns without a number add some:
+    the numbers' own come from lex in order."""
+    texts = TEXTS + NUMBER_TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]
+    for text in texts:
+        for k in range(len(text)):
+            starts = [n.start for n in lex(text, k, len(text))]
+            assert starts == sorted(starts)
+
+
+def test_a_phrase_is_trimmed_and_a_growth_verb_found_as_the_patterns_do():
+    import re
+
+    g = _grammar
+    # rstrip(_RIGHT_PHRASE_ENDS) cuts what _RIGHT_PHRASE_TRIM.sub("", ...) cuts: the same characters
+    ends = {chr(c) for c in range(0x110000) if g._RIGHT_PHRASE_TRIM.fullmatch(chr(c))}
+    assert ends == set(g._RIGHT_PHRASE_ENDS)
+    assert set(g._WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    pieces = [t for t in TEXTS + PHRASE_TEXTS + [normalize(t).text for t in TEXTS]] + [
+        "重点项目的 ,“”", "项目\n", "项目(的)\u3000", " ", "的的", "a\n\n", "“十四五”规划、", ""]
+    for text in pieces:
+        for k in range(0, len(text) + 1):
+            for e in {len(text), min(len(text), k + 3), min(len(text), k + 9)}:
+                piece = text[k:e]
+                assert piece.rstrip(g._RIGHT_PHRASE_ENDS) == g._RIGHT_PHRASE_TRIM.sub("", piece)
+                assert bool(g._GROWTH_VERB_FOUND.search(piece)) == bool(g._GROWTH_VERB.search(piece))
+    for left in ("同比增长", "比上年增长了约", "平均每年增长超过", "增", "减", "下降了", "增长率", "同比"):
+        assert bool(g._GROWTH_VERB_FOUND.search(left)) == bool(g._GROWTH_VERB.search(left))
+    assert g._GROWTH_VERB.pattern.startswith("(同比|") and re.compile(g._GROWTH_VERB_FOUND.pattern).groups == 3
+
+
 def plain_scan(names, text, start, end):
     import re
 

@@ -152,6 +152,15 @@ class History:
         self.steps = ordered(steps)
         self._normal: dict[dt.date, str | None] = {}  # a snapshot asks the same day many times
 
+    @classmethod
+    def of_ordered(cls, steps: list[Step]) -> History:
+        """The history of steps already in their order (part of an ordered history keeps it):
+        not sorted again."""
+        history = cls.__new__(cls)
+        history.steps = steps
+        history._normal = {}
+        return history
+
     def __bool__(self) -> bool:
         return bool(self.steps)
 
@@ -267,8 +276,12 @@ def load_histories(project_ids, until: dt.date | None = None) -> dict[int, Histo
 def histories_until(histories: dict[int, History], until: dt.date) -> dict[int, History]:
     """The same histories as ``load_histories(…, until)`` would load, from ones already loaded
     for a later day (a snapshot and the same months a year earlier share one query)."""
-    return _Histories({pid: History([s for s in h.steps if s.date is None or s.date <= until])
-                       for pid, h in histories.items()})
+    out = _Histories()
+    for pid, history in histories.items():
+        steps = [s for s in history.steps if s.date is None or s.date <= until]
+        # the part of an ordered history is in order; a history with nothing after ``until`` is itself
+        out[pid] = history if len(steps) == len(history.steps) else History.of_ordered(steps)
+    return out
 
 
 class _Histories(dict):

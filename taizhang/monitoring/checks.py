@@ -46,9 +46,9 @@ def health_checks(snap) -> list[tuple[str, object, str]]:
                 found.append(("signed_not_started", p, _("签约%(days)s天未开工") % {"days": days}))
         if rules.check_no_funds and signed and snap.reached(p.pk, Stage.SIGNED) and \
                 months_between(signed, snap.year, snap.month) >= rules.no_funds_months:
-            recent = [(snap.year * 12 + snap.month - k) for k in range(rules.no_funds_months)]
-            months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
-            if not any(snap.funds_by_month.get(p.pk, {}).get(m) for m in months):
+            # none of the last N months (this one included) had funds in place
+            funded = snap.last_funded.get(p.pk)
+            if funded is None or funded <= snap.year * 12 + snap.month - rules.no_funds_months:
                 found.append(("no_funds", p, _("连续%(months)s个月无资金到位") % {"months": rules.no_funds_months}))
         if rules.check_low_funds and p.contract_amount and signed and \
                 months_between(signed, snap.year, snap.month) >= rules.low_funds_months:

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,9 @@ from taizhang.reporting.models import Revision
 from .models import LagMode, MonitoringRules
 
 ALL, APPROVED = "all", "approved"
+MONTH_NUMBER = F("year") * 12 + F("month")
+#: a month has funds in place when 到位内资 + 到位外资 × 汇率 is not 0 (none of them is ever negative)
+FUNDED = Q(funds_domestic__gt=0) | Q(funds_foreign__gt=0, exchange_rate__gt=0)
 
 
 def basis_for(user) -> str:
@@ -236,58 +239,53 @@ class Snapshot:
         return self.__dict__["_problems"]
 
     @property
-    def funds_by_month(self) -> dict[int, dict[tuple, Decimal]]:
-        """Funds in place month by month, for the recent months the health checks look at."""
-        if "_funds_by_month" not in self.__dict__:
-            self.__dict__["_funds_by_month"] = self._load_funds_window()
-        return self.__dict__["_funds_by_month"]
+    def last_funded(self) -> dict[int, int]:
+        """Each project's latest month with funds in place to the period's end, as
+        ``year * 12 + month`` (the health checks' 连续无资金到位); a project never funded is absent."""
+        if "_last_funded" not in self.__dict__:
+            self._load_funds()
+        if "_last_funded" not in self.__dict__:  # funds given by this year's snapshot: asked here
+            self.__dict__["_last_funded"] = dict(
+                self._to_date().values("project_id").annotate(last=Max(MONTH_NUMBER, filter=FUNDED))
+                .values_list("project_id", "last"))
+        return self.__dict__["_last_funded"]
+
+    def _to_date(self):
+        """Every report of the scope from the first to the period's end."""
+        year, month = self.year, self.month
+        return MonthlyProgress.objects.filter(project__in=self._scope.values("pk")).filter(
+            Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
 
     def _load_funds(self) -> None:
-        """Each line's funds in place from its first report to the period's end. Last year's
-        snapshot needs the same sums to a year earlier: both come from one pass over the
-        reports (the sums run over every year to date, a city's 600,000 rows)."""
+        """Each line's funds in place from its first report to the period's end, and the latest
+        month with any. Last year's snapshot needs the same sums to a year earlier: all come
+        from one pass over the reports (the sums run over every year to date, a city's 600,000
+        rows)."""
         if "_funds_loaded" in self.__dict__:
             return
         funds = self._given_funds
         if funds is None:
             year, month = self.year, self.month
-            to_date = MonthlyProgress.objects.filter(project__in=self._scope.values("pk")).filter(
-                Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
             money = DecimalField(max_digits=24, decimal_places=6)
             foreign = F("funds_foreign") * F("exchange_rate")
-            sums = {"dom": Sum("funds_domestic"), "foreign": Sum(foreign, output_field=money)}
+            sums = {"dom": Sum("funds_domestic"), "foreign": Sum(foreign, output_field=money),
+                    "last": Max(MONTH_NUMBER, filter=FUNDED)}
             if self._with_last_year:
                 before = Q(year__lt=year - 1) | Q(year=year - 1, month__lte=month)
                 sums.update(dom_ly=Sum("funds_domestic", filter=before),
                             foreign_ly=Sum(foreign, filter=before, output_field=money))
-            funds, last = {}, {}
-            for row in to_date.values("project_id").annotate(**sums).values("project_id", *sums):
+            funds, last, latest = {}, {}, {}
+            for row in self._to_date().values("project_id").annotate(**sums).values("project_id", *sums):
                 funds[row["project_id"]] = (row["dom"] or ZERO) + (row["foreign"] or ZERO)
+                if row["last"] is not None:
+                    latest[row["project_id"]] = row["last"]
                 if self._with_last_year:
                     last[row["project_id"]] = (row["dom_ly"] or ZERO) + (row["foreign_ly"] or ZERO)
             self._last_year_funds = last if self._with_last_year else None
+            self.__dict__["_last_funded"] = latest
         for line in self.lines:
             line.funds = funds.get(line.project.pk, ZERO)
         self.__dict__["_funds_loaded"] = True
-
-    def _load_funds_window(self) -> dict[int, dict[tuple, Decimal]]:
-        year, month, scope = self.year, self.month, self._scope.values("pk")
-        funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
-        window = max([r.no_funds_months for r in self._rules_cache.values()] + [MonitoringRules().no_funds_months])
-        first = (year * 12 + month) - window
-        # Only the window's months with money in place come back (a city's year is 120,000 rows).
-        in_window = Q()
-        for y in range((first - 1) // 12, year + 1):
-            low, high = max(first - y * 12 + 1, 1), min(year * 12 + month - y * 12, 12)
-            if low <= high:
-                in_window |= Q(year=y, month__gte=low, month__lte=high)
-        recent = MonthlyProgress.objects.filter(project__in=scope).filter(in_window).filter(
-            Q(funds_domestic__gt=0) | Q(funds_foreign__gt=0)
-        ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
-        for pid, y, m, dom, foreign, rate in recent:
-            if first < y * 12 + m <= year * 12 + month and (dom or foreign):
-                funds_by_month[pid][(y, m)] = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
-        return funds_by_month
 
     def rules(self, project) -> MonitoringRules:
         if self._fixed_rules is not None:

@@ -118,7 +118,7 @@ class Snapshot:
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
                  rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
                  basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None,
-                 _funds: dict | None = None):
+                 _funds: dict | None = None, _sums: dict | None = None):
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
@@ -132,6 +132,7 @@ class Snapshot:
         self.ids = [p.pk for p in self.projects]
         self._given_histories = _histories
         self._given_funds = _funds
+        self._given_sums = _sums
         self._with_last_year = compare
         self._fixed_rules = rules
         regions = {p.region_id for p in self.projects}
@@ -154,33 +155,24 @@ class Snapshot:
         return Snapshot(self._scope, self.year - 1, self.month, today=self.today, rules=self._fixed_rules,
                         compare=False, _loaded=self.projects, basis=self.basis, as_of=self.as_of,
                         _histories=histories_until(self.histories, month_end(self.year - 1, self.month)),
-                        _funds=self._last_year_funds)
+                        _funds=self._last_year_funds, _sums=self._last_year_sums)
 
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> None:
-        year, month = self.year, self.month
+        year = self.year
         # The scope as a subquery: one join in the database instead of thousands of parameters.
         scope = self._scope.values("pk")
-        plans = dict(AnnualPlan.objects.filter(project__in=scope, year=year).order_by()
-                     .values_list("project_id", "planned_investment"))
-        all_months = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
-        progress = all_months.filter(status=ReportStatus.APPROVED) if self.basis == APPROVED else all_months
-        done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
-        q_start = (month - 1) // 3 * 3 + 1
-        self.quarter_done = dict(progress.filter(month__gte=q_start).values("project_id")
-                                 .annotate(s=Sum("investment")).values_list("project_id", "s"))
-        this_month, texts, statuses = {}, {}, {}
-        for pid, investment, text, status in all_months.filter(month=month).values_list(
-                "project_id", "investment", "progress", "status"):
-            statuses[pid] = status
-            if self.basis == ALL or status == ReportStatus.APPROVED:
-                this_month[pid], texts[pid] = investment, text
+        sums = self._given_sums
+        if sums is None:  # this year's and last year's figures come from the same passes
+            loaded = self._load_sums((year - 1, year) if self._with_last_year else (year,))
+            sums, self._last_year_sums = loaded[year], loaded.get(year - 1)
+        plans, done, self.quarter_done = sums["plans"], sums["done"], sums["quarter"]
+        this_month, texts, statuses = sums["this_month"], sums["texts"], sums["statuses"]
         self.statuses = statuses
-        unreviewed = all_months.exclude(status=ReportStatus.APPROVED).aggregate(n=Count("pk"), s=Sum("investment"))
         #: reports counted that nobody has approved yet ("all"), or left out ("approved")
-        self.unreviewed = (unreviewed["n"] or 0, q2(unreviewed["s"] or ZERO))
-        self.by_month = dict(progress.values("month").annotate(s=Sum("investment")).values_list("month", "s"))
+        self.unreviewed = sums["unreviewed"]
+        self.by_month = sums["by_month"]
         self._undo_revisions(done, this_month)
         self.histories = (self._given_histories if self._given_histories is not None
                           else load_histories(scope, until=self.end))
@@ -198,6 +190,53 @@ class Snapshot:
                 line.progress_warning = self._progress_warning(p, line)
             self._start_warning(p, line)
             self.lines.append(line)
+
+    def _load_sums(self, years: tuple[int, ...]) -> dict[int, dict]:
+        """For each of ``years``, January to ``month``: annual plans, the sums counted (by
+        project, for the quarter, by month), the month's own reports and the unreviewed ones;
+        one pass over the reports for each kind of sum, whatever the number of years."""
+        month, scope = self.month, self._scope.values("pk")
+        q_start = (month - 1) // 3 * 3 + 1
+        out = {y: {"plans": {}, "done": {}, "quarter": {}, "this_month": {}, "texts": {}, "statuses": {},
+                   "by_month": {}} for y in years}
+        for pid, y, planned in AnnualPlan.objects.filter(project__in=scope, year__in=years).order_by() \
+                .values_list("project_id", "year", "planned_investment"):
+            out[y]["plans"][pid] = planned
+        all_months = MonthlyProgress.objects.filter(project__in=scope, year__in=years, month__lte=month).order_by()
+        counted = Q(status=ReportStatus.APPROVED) if self.basis == APPROVED else Q()
+        unreviewed = ~Q(status=ReportStatus.APPROVED)
+        by_project = {}
+        for y in years:
+            by_project[f"done{y}"] = Sum("investment", filter=Q(year=y) & counted)
+            by_project[f"quarter{y}"] = Sum("investment", filter=Q(year=y, month__gte=q_start) & counted)
+            by_project[f"n{y}"] = Count("pk", filter=Q(year=y) & unreviewed)
+            by_project[f"u{y}"] = Sum("investment", filter=Q(year=y) & unreviewed)
+        n = {y: 0 for y in years}
+        amount = {y: ZERO for y in years}
+        for row in all_months.values("project_id").annotate(**by_project).values("project_id", *by_project):
+            for y in years:  # a project without a counted report in the year (or quarter) has no sum
+                if row[f"done{y}"] is not None:
+                    out[y]["done"][row["project_id"]] = row[f"done{y}"]
+                if row[f"quarter{y}"] is not None:
+                    out[y]["quarter"][row["project_id"]] = row[f"quarter{y}"]
+                n[y] += row[f"n{y}"]
+                amount[y] += row[f"u{y}"] or ZERO
+        for pid, y, investment, text, status in all_months.filter(month=month).values_list(
+                "project_id", "year", "investment", "progress", "status"):
+            out[y]["statuses"][pid] = status
+            if self.basis == ALL or status == ReportStatus.APPROVED:
+                out[y]["this_month"][pid], out[y]["texts"][pid] = investment, text
+        for y in years:
+            out[y]["unreviewed"] = (n[y], q2(amount[y]))
+            # by month, each year on its own: the database adds a month's reports in the order it
+            # reads them (SQLite in floating point), and read together with the other year's
+            # they would come in another order
+            counted_in_year = MonthlyProgress.objects.filter(project__in=scope, year=y, month__lte=month).order_by()
+            if self.basis == APPROVED:
+                counted_in_year = counted_in_year.filter(status=ReportStatus.APPROVED)
+            out[y]["by_month"] = dict(counted_in_year.values("month").annotate(s=Sum("investment"))
+                                      .values_list("month", "s"))
+        return out
 
     def _undo_revisions(self, done: dict, this_month: dict) -> None:
         """Figures as they stood at ``as_of``: corrections made after it are undone."""

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
+from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
 from taizhang.core.periods import month_end, months_between
 from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
@@ -86,7 +87,8 @@ def memoised(method):
     def wrapper(self, *args):
         key = (method.__name__, args)
         if key not in self._memo:
-            self._memo[key] = method(self, *args)
+            with few_collections():  # a figure's lists and objects live as long as the snapshot
+                self._memo[key] = method(self, *args)
         return self._memo[key]
     return wrapper
 
@@ -127,17 +129,21 @@ class Snapshot:
         self.start = dt.date(year, 1, 1)
         self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
         self._scope = projects
-        self.projects = _loaded if _loaded is not None else (
-            projects.defer("content", "created", "updated").order_by().load_shared())
-        self.ids = [p.pk for p in self.projects]
         self._given_histories = _histories
         self._given_funds = _funds
         self._given_sums = _sums
         self._with_last_year = compare
         self._fixed_rules = rules
-        regions = {p.region_id for p in self.projects}
-        self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
-        self._load()
+        # Everything loaded here lives as long as the snapshot (a city's is 10,000 projects,
+        # their histories and lines): the cycle collector need not walk it again and again.
+        with few_collections():
+            self.projects = _loaded if _loaded is not None else (
+                projects.defer("content", "created", "updated").order_by().load_shared())
+            self.ids = [p.pk for p in self.projects]
+            regions = {p.region_id for p in self.projects}
+            self._rules_cache: dict = {r.region_id: r
+                                       for r in MonitoringRules.objects.filter(region_id__in=regions)}
+            self._load()
 
     @property
     def last_year(self) -> Snapshot | None:

@@ -120,7 +120,7 @@ class Snapshot:
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
                  rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
                  basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None,
-                 _funds: dict | None = None, _sums: dict | None = None):
+                 _funds=None, _sums: dict | None = None):
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
@@ -157,11 +157,16 @@ class Snapshot:
     def _make_last_year(self) -> Snapshot | None:
         if not self._with_last_year:
             return None
-        self._load_funds()  # last year's funds come from the same pass as this year's
         return Snapshot(self._scope, self.year - 1, self.month, today=self.today, rules=self._fixed_rules,
                         compare=False, _loaded=self.projects, basis=self.basis, as_of=self.as_of,
                         _histories=histories_until(self.histories, month_end(self.year - 1, self.month)),
-                        _funds=self._last_year_funds, _sums=self._last_year_sums)
+                        _funds=self._funds_a_year_earlier, _sums=self._last_year_sums)
+
+    def _funds_a_year_earlier(self) -> dict:
+        """Last year's funds, from the same pass as this year's (made when either is first asked
+        for: the workbook's 同比 needs neither)."""
+        self._load_funds()
+        return self._last_year_funds
 
     # ------------------------------------------------------------------ loading
 
@@ -308,7 +313,7 @@ class Snapshot:
         rows)."""
         if "_funds_loaded" in self.__dict__:
             return
-        funds = self._given_funds
+        funds = self._given_funds() if self._given_funds is not None else None
         if funds is None:
             year, month = self.year, self.month
             money = DecimalField(max_digits=24, decimal_places=6)

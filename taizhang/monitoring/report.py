@@ -179,6 +179,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
 
     write_totals("合计", totals(snap.lines), "DDEBF7")
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
+    warned_style: dict[str, object] = {}
     levels = {value: str(label) for value, label in Level.choices}  # translated once, not per row
     for i, (label, lines) in enumerate(snap.groups(group)):
         r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], boxed=True)
@@ -191,7 +192,12 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
                         line.done, line.rate, line.progress_text, problems,
                         str(p.responsible_unit or ""), _WARN[line.progress_warning]], boxed=True)
             if line.progress_warning in fills:
-                ws.cell(r, ncol).fill = fills[line.progress_warning]
+                cell = ws.cell(r, ncol)
+                if line.progress_warning in warned_style:  # as the boxed styles: built once, copied
+                    cell._style = copy(warned_style[line.progress_warning])
+                else:
+                    cell.fill = fills[line.progress_warning]
+                    warned_style[line.progress_warning] = copy(cell._style)
         write_totals("小计", totals(lines), "F2F2F2")
     append([])
     r = append([f"说明:{briefing(snap, place)}"])

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import yi as to_yi
 from taizhang.core.printing import fit_width, for_print
 from taizhang.core.workbook import xlsx_cells
@@ -108,6 +109,7 @@ def workbook_name(place: str, year: int, month: int) -> str:
     return f"{place}{year}年{months}重点项目进度表.xlsx"
 
 
+@few_collections()  # a city's sheet is 130,000 cells, all alive until it is saved
 def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
     wb = Workbook()

@@ -23,6 +23,7 @@ one is stored.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import re
 import threading
@@ -185,6 +186,10 @@ def refresh(now: float | None = None) -> int:
         # filed under the stamp read before computing: the figures are at least that new
         _keep((current,) + key[1:-2] + (today, language), snap)
         done += 1
+    if done:
+        # Snapshots are built with few collections (metrics): the many young objects they leave
+        # are looked at here, by the keeper, rather than by the next request's allocations.
+        gc.collect(1)
     return done
 
 

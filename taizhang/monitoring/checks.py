@@ -32,30 +32,32 @@ def health_checks(snap) -> list[tuple[str, object, str]]:
     snap._load_funds()
     history_falls = cumulative_falls(snap)
     unknown_signing = []  # signed on a date nobody knows: the date checks cannot be made
+    # each finding's wording looked up once, not once a project
+    signed_days, no_funds = _("签约%(days)s天未开工"), _("连续%(months)s个月无资金到位")
+    low_funds = _("签约%(months)s个月以上,到位资金仅占合同引资%(ratio)s%%")
     for line in snap.lines:
         p = line.project
         rules = snap.rules(p)
         signed = snap.first_date(p.pk, Stage.SIGNED)
-        if signed is None and snap.reached(p.pk, Stage.SIGNED) and \
-                snap.histories[p.pk].first_reached_unknown(Stage.SIGNED):
+        reached_signed = snap.reached(p.pk, Stage.SIGNED)
+        if signed is None and reached_signed and snap.histories[p.pk].first_reached_unknown(Stage.SIGNED):
             unknown_signing.append(p.pk)
         started = snap.reached(p.pk, Stage.STARTED)
-        if rules.check_signed_not_started and signed and not started and snap.reached(p.pk, Stage.SIGNED):
+        if rules.check_signed_not_started and signed and not started and reached_signed:
             days = (snap.end - signed).days
             if days > rules.signed_not_started_days:
-                found.append(("signed_not_started", p, _("签约%(days)s天未开工") % {"days": days}))
-        if rules.check_no_funds and signed and snap.reached(p.pk, Stage.SIGNED) and \
+                found.append(("signed_not_started", p, signed_days % {"days": days}))
+        if rules.check_no_funds and signed and reached_signed and \
                 months_between(signed, snap.year, snap.month) >= rules.no_funds_months:
-            recent = [(snap.year * 12 + snap.month - k) for k in range(rules.no_funds_months)]
-            months = {((ym - 1) // 12, (ym - 1) % 12 + 1) for ym in recent}
-            if not any(snap.funds_by_month.get(p.pk, {}).get(m) for m in months):
-                found.append(("no_funds", p, _("连续%(months)s个月无资金到位") % {"months": rules.no_funds_months}))
+            # none of the last N months (this one included) had funds in place
+            funded = snap.last_funded.get(p.pk)
+            if funded is None or funded <= snap.year * 12 + snap.month - rules.no_funds_months:
+                found.append(("no_funds", p, no_funds % {"months": rules.no_funds_months}))
         if rules.check_low_funds and p.contract_amount and signed and \
                 months_between(signed, snap.year, snap.month) >= rules.low_funds_months:
             ratio = pct(line.funds, p.contract_amount) or ZERO
             if ratio < rules.low_funds_ratio:
-                found.append(("low_funds", p, _("签约%(months)s个月以上,到位资金仅占合同引资%(ratio)s%%") % {
-                    "months": rules.low_funds_months, "ratio": ratio}))
+                found.append(("low_funds", p, low_funds % {"months": rules.low_funds_months, "ratio": ratio}))
         if rules.check_cumulative_falls and p.pk in history_falls:
             found.append(("cumulative_falls", p, history_falls[p.pk]))
     snap.unknown_signing = unknown_signing  # whole, at once: a kept snapshot is read by other requests

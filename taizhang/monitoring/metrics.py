@@ -31,11 +31,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.accounts.choices import Role
+from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
 from taizhang.core.periods import month_end, months_between
 from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
@@ -47,6 +48,9 @@ from taizhang.reporting.models import Revision
 from .models import LagMode, MonitoringRules
 
 ALL, APPROVED = "all", "approved"
+MONTH_NUMBER = F("year") * 12 + F("month")
+#: a month has funds in place when 到位内资 + 到位外资 × 汇率 is not 0 (none of them is ever negative)
+FUNDED = Q(funds_domestic__gt=0) | Q(funds_foreign__gt=0, exchange_rate__gt=0)
 
 
 def basis_for(user) -> str:
@@ -83,7 +87,8 @@ def memoised(method):
     def wrapper(self, *args):
         key = (method.__name__, args)
         if key not in self._memo:
-            self._memo[key] = method(self, *args)
+            with few_collections():  # a figure's lists and objects live as long as the snapshot
+                self._memo[key] = method(self, *args)
         return self._memo[key]
     return wrapper
 
@@ -115,7 +120,7 @@ class Snapshot:
     def __init__(self, projects, year: int, month: int, today: dt.date | None = None,
                  rules: MonitoringRules | None = None, compare: bool = True, _loaded: list | None = None,
                  basis: str = ALL, as_of: dt.datetime | None = None, _histories: dict | None = None,
-                 _funds: dict | None = None):
+                 _funds=None, _sums: dict | None = None):
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
@@ -124,16 +129,21 @@ class Snapshot:
         self.start = dt.date(year, 1, 1)
         self.timing = q2(Decimal(month) / Decimal(12) * HUNDRED)  # 时序进度, percent
         self._scope = projects
-        self.projects = _loaded if _loaded is not None else (
-            projects.defer("content", "created", "updated").order_by().load_shared())
-        self.ids = [p.pk for p in self.projects]
         self._given_histories = _histories
         self._given_funds = _funds
+        self._given_sums = _sums
         self._with_last_year = compare
         self._fixed_rules = rules
-        regions = {p.region_id for p in self.projects}
-        self._rules_cache: dict = {r.region_id: r for r in MonitoringRules.objects.filter(region_id__in=regions)}
-        self._load()
+        # Everything loaded here lives as long as the snapshot (a city's is 10,000 projects,
+        # their histories and lines): the cycle collector need not walk it again and again.
+        with few_collections():
+            self.projects = _loaded if _loaded is not None else (
+                projects.defer("content", "created", "updated").order_by().load_shared())
+            self.ids = [p.pk for p in self.projects]
+            regions = {p.region_id for p in self.projects}
+            self._rules_cache: dict = {r.region_id: r
+                                       for r in MonitoringRules.objects.filter(region_id__in=regions)}
+            self._load()
 
     @property
     def last_year(self) -> Snapshot | None:
@@ -147,37 +157,33 @@ class Snapshot:
     def _make_last_year(self) -> Snapshot | None:
         if not self._with_last_year:
             return None
-        self._load_funds()  # last year's funds come from the same pass as this year's
         return Snapshot(self._scope, self.year - 1, self.month, today=self.today, rules=self._fixed_rules,
                         compare=False, _loaded=self.projects, basis=self.basis, as_of=self.as_of,
                         _histories=histories_until(self.histories, month_end(self.year - 1, self.month)),
-                        _funds=self._last_year_funds)
+                        _funds=self._funds_a_year_earlier, _sums=self._last_year_sums)
+
+    def _funds_a_year_earlier(self) -> dict:
+        """Last year's funds, from the same pass as this year's (made when either is first asked
+        for: the workbook's 同比 needs neither)."""
+        self._load_funds()
+        return self._last_year_funds
 
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> None:
-        year, month = self.year, self.month
+        year = self.year
         # The scope as a subquery: one join in the database instead of thousands of parameters.
         scope = self._scope.values("pk")
-        plans = dict(AnnualPlan.objects.filter(project__in=scope, year=year).order_by()
-                     .values_list("project_id", "planned_investment"))
-        all_months = MonthlyProgress.objects.filter(project__in=scope, year=year, month__lte=month).order_by()
-        progress = all_months.filter(status=ReportStatus.APPROVED) if self.basis == APPROVED else all_months
-        done = dict(progress.values("project_id").annotate(s=Sum("investment")).values_list("project_id", "s"))
-        q_start = (month - 1) // 3 * 3 + 1
-        self.quarter_done = dict(progress.filter(month__gte=q_start).values("project_id")
-                                 .annotate(s=Sum("investment")).values_list("project_id", "s"))
-        this_month, texts, statuses = {}, {}, {}
-        for pid, investment, text, status in all_months.filter(month=month).values_list(
-                "project_id", "investment", "progress", "status"):
-            statuses[pid] = status
-            if self.basis == ALL or status == ReportStatus.APPROVED:
-                this_month[pid], texts[pid] = investment, text
+        sums = self._given_sums
+        if sums is None:  # this year's and last year's figures come from the same passes
+            loaded = self._load_sums((year - 1, year) if self._with_last_year else (year,))
+            sums, self._last_year_sums = loaded[year], loaded.get(year - 1)
+        plans, done, self.quarter_done = sums["plans"], sums["done"], sums["quarter"]
+        this_month, texts, statuses = sums["this_month"], sums["texts"], sums["statuses"]
         self.statuses = statuses
-        unreviewed = all_months.exclude(status=ReportStatus.APPROVED).aggregate(n=Count("pk"), s=Sum("investment"))
         #: reports counted that nobody has approved yet ("all"), or left out ("approved")
-        self.unreviewed = (unreviewed["n"] or 0, q2(unreviewed["s"] or ZERO))
-        self.by_month = dict(progress.values("month").annotate(s=Sum("investment")).values_list("month", "s"))
+        self.unreviewed = sums["unreviewed"]
+        self.by_month = sums["by_month"]
         self._undo_revisions(done, this_month)
         self.histories = (self._given_histories if self._given_histories is not None
                           else load_histories(scope, until=self.end))
@@ -195,6 +201,53 @@ class Snapshot:
                 line.progress_warning = self._progress_warning(p, line)
             self._start_warning(p, line)
             self.lines.append(line)
+
+    def _load_sums(self, years: tuple[int, ...]) -> dict[int, dict]:
+        """For each of ``years``, January to ``month``: annual plans, the sums counted (by
+        project, for the quarter, by month), the month's own reports and the unreviewed ones;
+        one pass over the reports for each kind of sum, whatever the number of years."""
+        month, scope = self.month, self._scope.values("pk")
+        q_start = (month - 1) // 3 * 3 + 1
+        out = {y: {"plans": {}, "done": {}, "quarter": {}, "this_month": {}, "texts": {}, "statuses": {},
+                   "by_month": {}} for y in years}
+        for pid, y, planned in AnnualPlan.objects.filter(project__in=scope, year__in=years).order_by() \
+                .values_list("project_id", "year", "planned_investment"):
+            out[y]["plans"][pid] = planned
+        all_months = MonthlyProgress.objects.filter(project__in=scope, year__in=years, month__lte=month).order_by()
+        counted = Q(status=ReportStatus.APPROVED) if self.basis == APPROVED else Q()
+        unreviewed = ~Q(status=ReportStatus.APPROVED)
+        by_project = {}
+        for y in years:
+            by_project[f"done{y}"] = Sum("investment", filter=Q(year=y) & counted)
+            by_project[f"quarter{y}"] = Sum("investment", filter=Q(year=y, month__gte=q_start) & counted)
+            by_project[f"n{y}"] = Count("pk", filter=Q(year=y) & unreviewed)
+            by_project[f"u{y}"] = Sum("investment", filter=Q(year=y) & unreviewed)
+        n = {y: 0 for y in years}
+        amount = {y: ZERO for y in years}
+        for row in all_months.values("project_id").annotate(**by_project).values("project_id", *by_project):
+            for y in years:  # a project without a counted report in the year (or quarter) has no sum
+                if row[f"done{y}"] is not None:
+                    out[y]["done"][row["project_id"]] = row[f"done{y}"]
+                if row[f"quarter{y}"] is not None:
+                    out[y]["quarter"][row["project_id"]] = row[f"quarter{y}"]
+                n[y] += row[f"n{y}"]
+                amount[y] += row[f"u{y}"] or ZERO
+        for pid, y, investment, text, status in all_months.filter(month=month).values_list(
+                "project_id", "year", "investment", "progress", "status"):
+            out[y]["statuses"][pid] = status
+            if self.basis == ALL or status == ReportStatus.APPROVED:
+                out[y]["this_month"][pid], out[y]["texts"][pid] = investment, text
+        for y in years:
+            out[y]["unreviewed"] = (n[y], q2(amount[y]))
+            # by month, each year on its own: the database adds a month's reports in the order it
+            # reads them (SQLite in floating point), and read together with the other year's
+            # they would come in another order
+            counted_in_year = MonthlyProgress.objects.filter(project__in=scope, year=y, month__lte=month).order_by()
+            if self.basis == APPROVED:
+                counted_in_year = counted_in_year.filter(status=ReportStatus.APPROVED)
+            out[y]["by_month"] = dict(counted_in_year.values("month").annotate(s=Sum("investment"))
+                                      .values_list("month", "s"))
+        return out
 
     def _undo_revisions(self, done: dict, this_month: dict) -> None:
         """Figures as they stood at ``as_of``: corrections made after it are undone."""
@@ -236,58 +289,53 @@ class Snapshot:
         return self.__dict__["_problems"]
 
     @property
-    def funds_by_month(self) -> dict[int, dict[tuple, Decimal]]:
-        """Funds in place month by month, for the recent months the health checks look at."""
-        if "_funds_by_month" not in self.__dict__:
-            self.__dict__["_funds_by_month"] = self._load_funds_window()
-        return self.__dict__["_funds_by_month"]
+    def last_funded(self) -> dict[int, int]:
+        """Each project's latest month with funds in place to the period's end, as
+        ``year * 12 + month`` (the health checks' 连续无资金到位); a project never funded is absent."""
+        if "_last_funded" not in self.__dict__:
+            self._load_funds()
+        if "_last_funded" not in self.__dict__:  # funds given by this year's snapshot: asked here
+            self.__dict__["_last_funded"] = dict(
+                self._to_date().values("project_id").annotate(last=Max(MONTH_NUMBER, filter=FUNDED))
+                .values_list("project_id", "last"))
+        return self.__dict__["_last_funded"]
+
+    def _to_date(self):
+        """Every report of the scope from the first to the period's end."""
+        year, month = self.year, self.month
+        return MonthlyProgress.objects.filter(project__in=self._scope.values("pk")).filter(
+            Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
 
     def _load_funds(self) -> None:
-        """Each line's funds in place from its first report to the period's end. Last year's
-        snapshot needs the same sums to a year earlier: both come from one pass over the
-        reports (the sums run over every year to date, a city's 600,000 rows)."""
+        """Each line's funds in place from its first report to the period's end, and the latest
+        month with any. Last year's snapshot needs the same sums to a year earlier: all come
+        from one pass over the reports (the sums run over every year to date, a city's 600,000
+        rows)."""
         if "_funds_loaded" in self.__dict__:
             return
-        funds = self._given_funds
+        funds = self._given_funds() if self._given_funds is not None else None
         if funds is None:
             year, month = self.year, self.month
-            to_date = MonthlyProgress.objects.filter(project__in=self._scope.values("pk")).filter(
-                Q(year__lt=year) | Q(year=year, month__lte=month)).order_by()
             money = DecimalField(max_digits=24, decimal_places=6)
             foreign = F("funds_foreign") * F("exchange_rate")
-            sums = {"dom": Sum("funds_domestic"), "foreign": Sum(foreign, output_field=money)}
+            sums = {"dom": Sum("funds_domestic"), "foreign": Sum(foreign, output_field=money),
+                    "last": Max(MONTH_NUMBER, filter=FUNDED)}
             if self._with_last_year:
                 before = Q(year__lt=year - 1) | Q(year=year - 1, month__lte=month)
                 sums.update(dom_ly=Sum("funds_domestic", filter=before),
                             foreign_ly=Sum(foreign, filter=before, output_field=money))
-            funds, last = {}, {}
-            for row in to_date.values("project_id").annotate(**sums).values("project_id", *sums):
+            funds, last, latest = {}, {}, {}
+            for row in self._to_date().values("project_id").annotate(**sums).values("project_id", *sums):
                 funds[row["project_id"]] = (row["dom"] or ZERO) + (row["foreign"] or ZERO)
+                if row["last"] is not None:
+                    latest[row["project_id"]] = row["last"]
                 if self._with_last_year:
                     last[row["project_id"]] = (row["dom_ly"] or ZERO) + (row["foreign_ly"] or ZERO)
             self._last_year_funds = last if self._with_last_year else None
+            self.__dict__["_last_funded"] = latest
         for line in self.lines:
             line.funds = funds.get(line.project.pk, ZERO)
         self.__dict__["_funds_loaded"] = True
-
-    def _load_funds_window(self) -> dict[int, dict[tuple, Decimal]]:
-        year, month, scope = self.year, self.month, self._scope.values("pk")
-        funds_by_month: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
-        window = max([r.no_funds_months for r in self._rules_cache.values()] + [MonitoringRules().no_funds_months])
-        first = (year * 12 + month) - window
-        # Only the window's months with money in place come back (a city's year is 120,000 rows).
-        in_window = Q()
-        for y in range((first - 1) // 12, year + 1):
-            low, high = max(first - y * 12 + 1, 1), min(year * 12 + month - y * 12, 12)
-            if low <= high:
-                in_window |= Q(year=y, month__gte=low, month__lte=high)
-        recent = MonthlyProgress.objects.filter(project__in=scope).filter(in_window).filter(
-            Q(funds_domestic__gt=0) | Q(funds_foreign__gt=0)
-        ).order_by().values_list("project_id", "year", "month", "funds_domestic", "funds_foreign", "exchange_rate")
-        for pid, y, m, dom, foreign, rate in recent:
-            if first < y * 12 + m <= year * 12 + month and (dom or foreign):
-                funds_by_month[pid][(y, m)] = (dom or ZERO) + (foreign or ZERO) * (rate or ZERO)
-        return funds_by_month
 
     def rules(self, project) -> MonitoringRules:
         if self._fixed_rules is not None:

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import yi as to_yi
 from taizhang.core.printing import fit_width, for_print
 from taizhang.core.workbook import xlsx_cells
@@ -108,6 +109,7 @@ def workbook_name(place: str, year: int, month: int) -> str:
     return f"{place}{year}年{months}重点项目进度表.xlsx"
 
 
+@few_collections()  # a city's sheet is 130,000 cells, all alive until it is saved
 def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
     wb = Workbook()
@@ -179,6 +181,7 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
 
     write_totals("合计", totals(snap.lines), "DDEBF7")
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
+    warned_style: dict[str, object] = {}
     levels = {value: str(label) for value, label in Level.choices}  # translated once, not per row
     for i, (label, lines) in enumerate(snap.groups(group)):
         r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], boxed=True)
@@ -191,7 +194,12 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
                         line.done, line.rate, line.progress_text, problems,
                         str(p.responsible_unit or ""), _WARN[line.progress_warning]], boxed=True)
             if line.progress_warning in fills:
-                ws.cell(r, ncol).fill = fills[line.progress_warning]
+                cell = ws.cell(r, ncol)
+                if line.progress_warning in warned_style:  # as the boxed styles: built once, copied
+                    cell._style = copy(warned_style[line.progress_warning])
+                else:
+                    cell.fill = fills[line.progress_warning]
+                    warned_style[line.progress_warning] = copy(cell._style)
         write_totals("小计", totals(lines), "F2F2F2")
     append([])
     r = append([f"说明:{briefing(snap, place)}"])

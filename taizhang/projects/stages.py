@@ -150,32 +150,47 @@ class History:
 
     def __init__(self, steps: Iterable[Step]):
         self.steps = ordered(steps)
-        self._normal: dict[dt.date, str | None] = {}  # a snapshot asks the same day many times
+        self._on: dict[dt.date, tuple[str | None, str | None]] = {}  # a snapshot asks the same day many times
+        self._first: dict[str, dt.date | None] = {}
+
+    @classmethod
+    def of_ordered(cls, steps: list[Step]) -> History:
+        """The history of steps already in their order (part of an ordered history keeps it):
+        not sorted again."""
+        history = cls.__new__(cls)
+        history.steps = steps
+        history._on = {}
+        history._first = {}
+        return history
 
     def __bool__(self) -> bool:
         return bool(self.steps)
 
-    def _in_effect(self, day: dt.date) -> list[Step]:
-        return [s for s in self.steps if s.effective <= day]
+    def _stages_on(self, day: dt.date) -> tuple[str | None, str | None]:
+        """(stage, stage on the normal road) at the end of ``day``, from one pass over the steps."""
+        found = self._on.get(day)
+        if found is None:
+            stage = normal = None
+            for s in self.steps:
+                if (s.date if s.date is not None else s.recorded) <= day:  # in effect
+                    stage = s.to_stage
+                    if stage in ORDER:
+                        normal = stage
+            found = self._on[day] = (stage, None if stage == Stage.TERMINATED else normal)
+        return found
 
     def stage_on(self, day: dt.date) -> str | None:
         """The stage at the end of ``day``."""
-        steps = self._in_effect(day)
-        return steps[-1].to_stage if steps else None
+        return self._stages_on(day)[0]
 
     def normal_stage_on(self, day: dt.date) -> str | None:
         """The stage on the normal road at ``day`` (暂停 keeps the stage it paused at);
         None when terminated or unknown."""
-        if day not in self._normal:
-            steps = self._in_effect(day)
-            normal = [s.to_stage for s in steps if s.to_stage in ORDER]
-            terminated = bool(steps) and steps[-1].to_stage == Stage.TERMINATED
-            self._normal[day] = normal[-1] if normal and not terminated else None
-        return self._normal[day]
+        return self._stages_on(day)[1]
 
     def reached(self, stage: str, day: dt.date) -> bool:
         """Whether the project stands at ``stage`` or beyond at the end of ``day``."""
-        current = self.normal_stage_on(day)
+        current = self._stages_on(day)[1]  # the stage on the normal road
         return current is not None and ORDER[current] >= ORDER[stage]
 
     def under_construction(self, year: int, month: int) -> bool:
@@ -200,10 +215,10 @@ class History:
     def first_reached(self, stage: str) -> dt.date | None:
         """The known date the project first stood at ``stage`` or beyond (moving back and
         forward again does not make it new). None when that date is unknown."""
-        for s in self.steps:
-            if s.to_stage in ORDER and ORDER[s.to_stage] >= ORDER[stage]:
-                return s.date
-        return None
+        if stage not in self._first:  # figures ask it of every project, for a few stages
+            self._first[stage] = next(
+                (s.date for s in self.steps if s.to_stage in ORDER and ORDER[s.to_stage] >= ORDER[stage]), None)
+        return self._first[stage]
 
     def first_reached_unknown(self, stage: str) -> bool:
         """Whether the project reached ``stage`` on a date nobody knows."""
@@ -267,8 +282,12 @@ def load_histories(project_ids, until: dt.date | None = None) -> dict[int, Histo
 def histories_until(histories: dict[int, History], until: dt.date) -> dict[int, History]:
     """The same histories as ``load_histories(…, until)`` would load, from ones already loaded
     for a later day (a snapshot and the same months a year earlier share one query)."""
-    return _Histories({pid: History([s for s in h.steps if s.date is None or s.date <= until])
-                       for pid, h in histories.items()})
+    out = _Histories()
+    for pid, history in histories.items():
+        steps = [s for s in history.steps if s.date is None or s.date <= until]
+        # the part of an ordered history is in order; a history with nothing after ``until`` is itself
+        out[pid] = history if len(steps) == len(history.steps) else History.of_ordered(steps)
+    return out
 
 
 class _Histories(dict):

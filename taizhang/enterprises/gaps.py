@@ -40,6 +40,18 @@ def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
     return {fid: figures_from(figs, year, founded.get(fid)) for fid, figs in rows.items()}
 
 
+def figures_in(firms, year: int) -> dict[int, dict[str, Decimal]]:
+    """The figures of ``year`` (:func:`figures_from`) of each firm of ``firms`` (a queryset) that
+    has any of that year, in the order of their ids: two queries, whatever the number of firms."""
+    rows: dict[int, list] = {}
+    for fid, y, metric, value in (AnnualFigure.objects.filter(enterprise__in=firms, year__in=(year, year - 1))
+                                  .order_by("enterprise_id").values_list("enterprise_id", "year", "metric", "value")):
+        rows.setdefault(fid, []).append((y, metric, value))
+    founded = dict(firms.filter(established__isnull=False).order_by().values_list("pk", "established"))
+    return {fid: figures_from(figs, year, founded.get(fid)) for fid, figs in rows.items()
+            if any(y == year for y, _m, _v in figs)}
+
+
 def figures_from(rows, year: int, established: dt.date | None) -> dict[str, Decimal]:
     """One firm's figures of ``year`` from its (year, metric, value) rows (other years' are
     ignored), with the derived ones: R&D intensity from R&D and revenue, revenue growth from this
@@ -111,14 +123,7 @@ class Gap:
     verdict: str = field(init=False)
 
     def __post_init__(self):
-        if self.unmet == 0 and self.unknown == 0:
-            self.verdict = QUALIFIED
-        elif self.unmet > 1:
-            self.verdict = FAR  # whatever the unknown figures say
-        elif self.unknown:
-            self.verdict = UNKNOWN
-        else:
-            self.verdict = ONE_STEP
+        self.verdict = verdict(self.unmet, self.unknown)
 
     @property
     def verdict_label(self) -> str:
@@ -135,18 +140,82 @@ def evaluate(ruleset: RuleSet, figures: dict[str, Decimal]) -> Gap:
             shortfall = (c.threshold - value) if c.op == Op.GTE else (value - c.threshold)
         checks.append(Check(c.metric, Metric(c.metric).label, c.get_op_display(), c.threshold, value, met,
                             shortfall, c.group))
-    requirements: dict[str, list[Check]] = {}
-    for i, check in enumerate(checks):
-        requirements.setdefault(check.group or f"#{i}", []).append(check)
+    return Gap(ruleset, checks, *_tally((check.group or f"#{i}", check.met) for i, check in enumerate(checks)))
+
+
+def verdict(unmet: int, unknown: int) -> str:
+    """The verdict on a firm with ``unmet`` requirements not met and ``unknown`` not known."""
+    if unmet == 0 and unknown == 0:
+        return QUALIFIED
+    if unmet > 1:
+        return FAR  # whatever the unknown figures say
+    return UNKNOWN if unknown else ONE_STEP
+
+
+def _tally(checks) -> tuple[int, int]:
+    """Requirements not met and requirements unknown, of (requirement, met) pairs (met: True, False
+    or None for a figure not known): a requirement of several alternatives is met when one of them
+    is, unknown when none is met and one is not known."""
+    requirements: dict[str, list] = {}
+    for key, met in checks:
+        requirements.setdefault(key, []).append(met)
     unmet = unknown = 0
     for group in requirements.values():
-        if any(ch.met for ch in group):
+        if any(group):
             continue
-        if any(ch.met is None for ch in group):
+        if any(met is None for met in group):
             unknown += 1
         else:
             unmet += 1
-    return Gap(ruleset, checks, unmet, unknown)
+    return unmet, unknown
+
+
+def _verdict_on(criteria, figures: dict[str, Decimal]) -> str:
+    """:func:`evaluate`'s verdict alone, for a rule set's ``criteria`` (a list): the same checks
+    (:meth:`Criterion.met_by`), without the shortfalls and labels a page shows."""
+    values = [figures.get(c.metric) for c in criteria]
+    return verdict(*_tally((c.group or f"#{i}", None if v is None else c.met_by(v))
+                           for i, (c, v) in enumerate(zip(criteria, values, strict=True))))
+
+
+@dataclass
+class Near:
+    """Firms close to a tier: qualified by its thresholds, or missing one of them."""
+
+    kind: str
+    ruleset: RuleSet
+    #: firms qualified or one step away
+    count: int
+    #: the first of them by id, each with its gap (as many as asked)
+    firms: list[tuple[int, Gap]]
+
+
+def nearest(firms, year: int, day: dt.date, shown: int = 200) -> list[Near]:
+    """For each tier with rules governing ``year`` (:func:`rulesets_for`), of ``firms`` (a queryset)
+    measured on their figures of ``year`` and not holding the tier on ``day``: how many are
+    qualified or one step away (:func:`evaluate`'s verdicts), and the first ``shown`` of them with
+    their gaps. Tiers no firm is measured against are left out. The same firms and verdicts as
+    :func:`gaps_for` for each tier, in a few queries for all of them: the figures of every firm
+    read once, the holders of every tier together."""
+    rulesets = rulesets_for(year)
+    if not rulesets:
+        return []
+    from .tiers import holding
+
+    figures = figures_in(firms, year)
+    held: dict[str, set[int]] = {kind: set() for kind in rulesets}
+    for kind, fid in (Recognition.objects.filter(holding(day), kind__in=list(rulesets), enterprise__in=firms)
+                      .order_by().values_list("kind", "enterprise_id")):
+        held[kind].add(fid)
+    out = []
+    for kind, ruleset in rulesets.items():
+        criteria = list(ruleset.criteria.all())
+        measured = [fid for fid in figures if fid not in held[kind]]
+        if not measured:
+            continue
+        close = [fid for fid in measured if _verdict_on(criteria, figures[fid]) in (ONE_STEP, QUALIFIED)]
+        out.append(Near(kind, ruleset, len(close), [(fid, evaluate(ruleset, figures[fid])) for fid in close[:shown]]))
+    return out
 
 
 def gaps_for(firms, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:

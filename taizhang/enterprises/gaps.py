@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.numbers import q2
@@ -44,12 +44,20 @@ def figures_in(firms, year: int) -> dict[int, dict[str, Decimal]]:
     """The figures of ``year`` (:func:`figures_from`) of each firm of ``firms`` (a queryset) that
     has any of that year, in the order of their ids: two queries, whatever the number of firms."""
     rows: dict[int, list] = {}
-    for fid, y, metric, value in (AnnualFigure.objects.filter(enterprise__in=firms, year__in=(year, year - 1))
-                                  .order_by("enterprise_id").values_list("enterprise_id", "year", "metric", "value")):
-        rows.setdefault(fid, []).append((y, metric, value))
+    measured = set()
+    # of the year before, only the revenue (the growth's base) is read: the rest :func:`figures_from` ignores
+    last = Q(year=year - 1, metric=Metric.REVENUE)
+    for row in (AnnualFigure.objects.filter(Q(year=year) | last, enterprise__in=firms).order_by()
+                .values_list("enterprise_id", "year", "metric", "value")):
+        fid = row[0]
+        if fid in rows:
+            rows[fid].append(row[1:])
+        else:
+            rows[fid] = [row[1:]]
+        if row[1] == year:
+            measured.add(fid)
     founded = dict(firms.filter(established__isnull=False).order_by().values_list("pk", "established"))
-    return {fid: figures_from(figs, year, founded.get(fid)) for fid, figs in rows.items()
-            if any(y == year for y, _m, _v in figs)}
+    return {fid: figures_from(rows[fid], year, founded.get(fid)) for fid in sorted(measured)}
 
 
 def figures_from(rows, year: int, established: dt.date | None) -> dict[str, Decimal]:
@@ -140,7 +148,7 @@ def evaluate(ruleset: RuleSet, figures: dict[str, Decimal]) -> Gap:
             shortfall = (c.threshold - value) if c.op == Op.GTE else (value - c.threshold)
         checks.append(Check(c.metric, Metric(c.metric).label, c.get_op_display(), c.threshold, value, met,
                             shortfall, c.group))
-    return Gap(ruleset, checks, *_tally((check.group or f"#{i}", check.met) for i, check in enumerate(checks)))
+    return Gap(ruleset, checks, *_tally(_requirements(ruleset.criteria.all()), figures))
 
 
 def verdict(unmet: int, unknown: int) -> str:
@@ -152,30 +160,34 @@ def verdict(unmet: int, unknown: int) -> str:
     return UNKNOWN if unknown else ONE_STEP
 
 
-def _tally(checks) -> tuple[int, int]:
-    """Requirements not met and requirements unknown, of (requirement, met) pairs (met: True, False
-    or None for a figure not known): a requirement of several alternatives is met when one of them
-    is, unknown when none is met and one is not known."""
-    requirements: dict[str, list] = {}
-    for key, met in checks:
-        requirements.setdefault(key, []).append(met)
+def _requirements(criteria) -> list[list[Criterion]]:
+    """A rule set's criteria as its requirements, each a list of alternatives (a group's criteria,
+    or one criterion alone)."""
+    requirements: dict[str, list[Criterion]] = {}
+    for i, c in enumerate(criteria):
+        requirements.setdefault(c.group or f"#{i}", []).append(c)
+    return list(requirements.values())
+
+
+def _tally(requirements: list[list[Criterion]], figures: dict[str, Decimal]) -> tuple[int, int]:
+    """Requirements not met and requirements unknown on ``figures``: a requirement is met when one
+    of its alternatives is (:meth:`Criterion.met_by`), unknown when none is met and the figure of
+    one is not known (never taken as met or as zero)."""
     unmet = unknown = 0
-    for group in requirements.values():
-        if any(group):
-            continue
-        if any(met is None for met in group):
-            unknown += 1
+    for alternatives in requirements:
+        missing = False
+        for c in alternatives:
+            value = figures.get(c.metric)
+            if value is None:
+                missing = True
+            elif c.met_by(value):
+                break
         else:
-            unmet += 1
+            if missing:
+                unknown += 1
+            else:
+                unmet += 1
     return unmet, unknown
-
-
-def _verdict_on(criteria, figures: dict[str, Decimal]) -> str:
-    """:func:`evaluate`'s verdict alone, for a rule set's ``criteria`` (a list): the same checks
-    (:meth:`Criterion.met_by`), without the shortfalls and labels a page shows."""
-    values = [figures.get(c.metric) for c in criteria]
-    return verdict(*_tally((c.group or f"#{i}", None if v is None else c.met_by(v))
-                           for i, (c, v) in enumerate(zip(criteria, values, strict=True))))
 
 
 @dataclass
@@ -209,11 +221,11 @@ def nearest(firms, year: int, day: dt.date, shown: int = 200) -> list[Near]:
         held[kind].add(fid)
     out = []
     for kind, ruleset in rulesets.items():
-        criteria = list(ruleset.criteria.all())
+        requirements = _requirements(ruleset.criteria.all())
         measured = [fid for fid in figures if fid not in held[kind]]
         if not measured:
             continue
-        close = [fid for fid in measured if _verdict_on(criteria, figures[fid]) in (ONE_STEP, QUALIFIED)]
+        close = [fid for fid in measured if verdict(*_tally(requirements, figures[fid])) in (ONE_STEP, QUALIFIED)]
         out.append(Near(kind, ruleset, len(close), [(fid, evaluate(ruleset, figures[fid])) for fid in close[:shown]]))
     return out
 

@@ -279,7 +279,7 @@ def test_the_tier_dashboard_makes_as_many_queries_however_many_firms_and_tiers(c
 
 def test_the_firm_page_measures_its_gap_on_the_figures_the_dashboard_uses(client, world, firms):
     """The page reads the firm's figures once and derives growth and R&D intensity from them, as
-    :func:`gaps.figures_of` does for the dashboard."""
+    :func:`gaps.figures_in` does for the dashboard."""
     from decimal import Decimal
 
     from taizhang.enterprises import gaps
@@ -300,7 +300,7 @@ def test_the_firm_page_measures_its_gap_on_the_figures_the_dashboard_uses(client
     (tier,) = page.context["next_tiers"]
     shown = {c.metric: c.value for c in tier["gap"].checks}
     assert shown == {"revenue_growth": Decimal("15.00"), "rd_intensity": Decimal("4.00"), "years": Decimal("3")}
-    assert shown == {m: gaps.figures_of([a.pk], 2024)[a.pk][m] for m in shown}
+    assert shown == {m: gaps.figures_in(Enterprise.objects.filter(pk=a.pk), 2024)[a.pk][m] for m in shown}
 
 
 def test_an_oversized_list_is_refused_before_it_is_read(client, world, monkeypatch):

@@ -24,22 +24,6 @@ QUALIFIED, ONE_STEP, FAR, UNKNOWN = "qualified", "one_step", "far", "unknown"
 VERDICTS = {QUALIFIED: _("已达标"), ONE_STEP: _("差一项"), FAR: _("差多项"), UNKNOWN: _("数据不全")}
 
 
-def figures_of(firm_ids, year: int) -> dict[int, dict[str, Decimal]]:
-    """Each firm's figures of ``year`` with the derived ones (:func:`figures_from`)."""
-    firm_ids = list(firm_ids)
-    rows: dict[int, list] = {fid: [] for fid in firm_ids}
-    founded: dict[int, dt.date] = {}
-    for i in range(0, len(firm_ids), 500):  # SQLite allows some hundreds of values in one query
-        chunk = firm_ids[i:i + 500]
-        for fid, y, metric, value in AnnualFigure.objects.filter(
-                enterprise_id__in=chunk, year__in=(year, year - 1)).order_by().values_list(
-                "enterprise_id", "year", "metric", "value"):
-            rows[fid].append((y, metric, value))
-        founded.update(Enterprise.objects.filter(pk__in=chunk, established__isnull=False)
-                       .values_list("pk", "established"))
-    return {fid: figures_from(figs, year, founded.get(fid)) for fid, figs in rows.items()}
-
-
 def figures_in(firms, year: int) -> dict[int, dict[str, Decimal]]:
     """The figures of ``year`` (:func:`figures_from`) of each firm of ``firms`` (a queryset) that
     has any of that year, in the order of their ids: two queries, whatever the number of firms."""
@@ -79,11 +63,6 @@ def figures_from(rows, year: int, established: dt.date | None) -> dict[str, Deci
     if established is not None:
         figs[Metric.YEARS] = Decimal(year - established.year)
     return figs
-
-
-def kinds_with_rules(year: int) -> list[str]:
-    """The tiers whose thresholds for ``year`` are kept, in the tiers' order."""
-    return list(rulesets_for(year))
 
 
 #: a rule set's criteria in their order, read without joining the rule sets again
@@ -233,16 +212,15 @@ def nearest(firms, year: int, day: dt.date, shown: int = 200) -> list[Near]:
 def gaps_for(firms, kind: str, year: int, day: dt.date | None = None) -> dict[int, Gap]:
     """Each firm's gap to ``kind`` by the rules governing ``year``, on the figures of ``year``;
     only firms with figures of that year are measured, and firms already holding ``kind`` on
-    ``day`` are left out (``firms``: ids or a queryset of firms)."""
+    ``day`` are left out (``firms``: ids or a queryset of firms). :func:`nearest` asks this of
+    every tier at once."""
     ruleset = ruleset_for(kind, year)
     if ruleset is None:
         return {}
     day = day or dt.date(year, 12, 31)
     from .tiers import holding
 
-    measured = set(AnnualFigure.objects.filter(enterprise_id__in=firms, year=year).order_by()
-                   .values_list("enterprise_id", flat=True).distinct())
-    measured -= set(Recognition.objects.filter(holding(day, kind), enterprise_id__in=firms).order_by()
-                    .values_list("enterprise_id", flat=True))
-    figures = figures_of(sorted(measured), year)
-    return {fid: evaluate(ruleset, figs) for fid, figs in figures.items()}
+    scope = Enterprise.objects.filter(pk__in=firms)
+    held = set(Recognition.objects.filter(holding(day, kind), enterprise__in=scope).order_by()
+               .values_list("enterprise_id", flat=True))
+    return {fid: evaluate(ruleset, figs) for fid, figs in figures_in(scope, year).items() if fid not in held}

@@ -235,9 +235,51 @@ def test_the_firm_page_and_the_list_make_as_many_queries_however_much_a_firm_hol
     assert max(many) <= 25  # a ceiling for the page's own reads, whatever the firm holds
 
 
+def test_the_tier_dashboard_makes_as_many_queries_however_many_firms_and_tiers(client, world, firms):
+    """More firms, more tiers with thresholds, figures, holders and year-only recognitions (counted
+    apart) cost the dashboard no more queries: each kind of record is read once for all tiers."""
+    from decimal import Decimal
+
+    from taizhang.enterprises.models import Criterion, RuleSet
+
+    a, b = firms
+    u = world.ls_admin
+    rules = RuleSet.objects.create(kind="gazelle", level="city", name="瞪羚示例", first_year=2020)
+    Criterion.objects.create(ruleset=rules, metric="revenue", threshold=Decimal("5000"))
+    services.record_figure(u, a, 2023, "revenue", "6000")
+    services.recognise(u, b, {"kind": "eaglet", "level": "city", "year": 2024})  # year only
+    client.force_login(u)
+    url = reverse("enterprises:tiers") + "?date=2024-06-30&year=2024"
+
+    def shown(r):
+        return {g["kind"]: (g["count"], len(g["firms"])) for g in r.context["one_step"]}, \
+            {row["kind"]: row["valid"].undated for row in r.context["rows"] if row["valid"].undated}
+
+    assert shown(client.get(url)) == ({"gazelle": (1, 1)}, {"eaglet": 1})
+    few = _queries(client, url)
+    for kind, level in (("srdi_sme", "provincial"), ("little_giant", "national"), ("seedling", "city")):
+        more = RuleSet.objects.create(kind=kind, level=level, name=f"{kind}示例", first_year=2020)
+        for metric, threshold, group in (("revenue_growth", "10", ""), ("rd_intensity", "3", "rd"),
+                                         ("rd_expense", "100", "rd"), ("years", "2", "")):
+            Criterion.objects.create(ruleset=more, metric=metric, threshold=Decimal(threshold), group=group)
+    for n in range(3, 12):
+        other = services.create_enterprise(u, {"name": f"青岛测试{n}有限公司", "region": world.laoshan,
+                                                "credit_code": code(n), "established": dt.date(2015, 1, 1)})
+        for year, revenue in ((2022, 5000), (2023, 5000 + 200 * n)):
+            services.record_figure(u, other, year, "revenue", str(revenue))
+            services.record_figure(u, other, year, "rd_expense", str(20 * n))
+        kind = ("srdi_sme", "little_giant", "eaglet", "gazelle")[n % 4]
+        services.recognise(u, other, {"kind": kind, "level": "city", "year": 2024 if n % 2 else 2022,
+                                      "effective": None if n % 2 else dt.date(2022, 5, 1)})
+    groups, undated = shown(client.get(url))
+    assert len(groups) == 4 and len(undated) > 1, (groups, undated)
+    assert _queries(client, url) == few
+    assert few <= 25  # a ceiling for the page's own reads, whatever the firms and tiers
+
+
 def test_the_firm_page_measures_its_gap_on_the_figures_the_dashboard_uses(client, world, firms):
     """The page reads the firm's figures once and derives growth and R&D intensity from them, as
-    :func:`gaps.figures_of` does for the dashboard."""
+    :func:`gaps.figures_in` does for the dashboard."""
     from decimal import Decimal
 
     from taizhang.enterprises import gaps
@@ -258,7 +300,7 @@ def test_the_firm_page_measures_its_gap_on_the_figures_the_dashboard_uses(client
     (tier,) = page.context["next_tiers"]
     shown = {c.metric: c.value for c in tier["gap"].checks}
     assert shown == {"revenue_growth": Decimal("15.00"), "rd_intensity": Decimal("4.00"), "years": Decimal("3")}
-    assert shown == {m: gaps.figures_of([a.pk], 2024)[a.pk][m] for m in shown}
+    assert shown == {m: gaps.figures_in(Enterprise.objects.filter(pk=a.pk), 2024)[a.pk][m] for m in shown}
 
 
 def test_an_oversized_list_is_refused_before_it_is_read(client, world, monkeypatch):

@@ -206,6 +206,52 @@ def test_gap_to_gazelle(world, gazelle_rules):
     assert (gz.verdict, gz.unmet, gz.unknown) == (gaps.UNKNOWN, 0, 2)  # growth and patents unknown
 
 
+def test_the_firms_near_a_tier_are_those_gaps_for_finds_close(world, gazelle_rules):
+    """:func:`gaps.nearest` (the dashboard's, every tier at once) picks the firms :func:`gaps.gaps_for`
+    measures as qualified or one step away, tier by tier, with the same gaps: a holder left out, a
+    missing figure never met, an alternative of a group enough, derived figures as the page derives them."""
+    u = world.ls_admin
+    srdi = RuleSet.objects.create(kind=TierKind.SRDI_SME, level=TierLevel.PROVINCIAL, name="专精特新(示例)",
+                                  first_year=2020)
+    for metric, threshold in ((Metric.YEARS, "2"), (Metric.REVENUE, "1000"), (Metric.RD_INTENSITY, "3")):
+        Criterion.objects.create(ruleset=srdi, metric=metric, op=Op.GTE, threshold=D(threshold))
+    figures = [  # this year's and last year's figures, founding year
+        (dict(revenue="6000", rd_expense="180", invention_patents="3"), dict(revenue="4800"), 2015),  # qualified
+        (dict(revenue="6000", rd_expense="150", invention_patents="3"), dict(revenue="4800"), 2015),  # 2.50% R&D
+        (dict(revenue="4000", rd_expense="200", ip_rights="12"), dict(revenue="3900"), None),  # far; years unknown
+        (dict(revenue="7000", rd_expense="300"), {}, 2023),  # unknown growth and patents; 1 year old
+        (dict(revenue="5000", rd_expense="150", ip_rights="10"), dict(revenue="4000"), 2010),  # exactly there
+        ({}, dict(revenue="3000"), 2010),  # no figures of the year: not measured
+        (dict(revenue="900", rd_expense="40"), dict(revenue="800"), 2020),
+    ]
+    made = []
+    for n, (this, last, founded) in enumerate(figures, 70):
+        f = firm(u, world.laoshan, f"近{n}公司", n, **({"established": dt.date(founded, 6, 1)} if founded else {}))
+        _figs(u, f, 2024, **this)
+        _figs(u, f, 2023, **last)
+        made.append(f)
+    services.recognise(u, made[0], {"kind": TierKind.SRDI_SME, "level": TierLevel.PROVINCIAL, "year": 2022,
+                                    "effective": dt.date(2022, 3, 1)})
+    services.recognise(u, made[4], {"kind": TierKind.GAZELLE, "level": TierLevel.CITY, "year": 2024,
+                                    "effective": dt.date(2024, 12, 1)})
+    ids = [f.pk for f in made]
+    for day in (dt.date(2024, 6, 30), dt.date(2024, 12, 31)):
+        near = {n.kind: n for n in gaps.nearest(Enterprise.objects.filter(pk__in=ids), 2024, day, shown=2)}
+        assert set(near) == {TierKind.GAZELLE, TierKind.SRDI_SME}
+        for kind, n in near.items():
+            found = gaps.gaps_for(ids, kind, 2024, day)
+            close = [fid for fid, g in sorted(found.items()) if g.verdict in (gaps.ONE_STEP, gaps.QUALIFIED)]
+            assert n.count == len(close) and n.ruleset == gaps.ruleset_for(kind, 2024)
+            assert [(fid, g.verdict, g.unmet, g.unknown, g.checks) for fid, g in n.firms] == [
+                (fid, found[fid].verdict, found[fid].unmet, found[fid].unknown, found[fid].checks) for fid in close[:2]]
+    near = {n.kind: n for n in gaps.nearest(Enterprise.objects.filter(pk__in=ids), 2024, dt.date(2024, 12, 31))}
+    # hand-checked: the gazelle's close firms are the first two (the fifth holds it from December);
+    # 专精特新's, all but the first (holds it), the third (founding unknown) and the sixth
+    assert [fid for fid, _g in near[TierKind.GAZELLE].firms] == [made[0].pk, made[1].pk]
+    assert [fid for fid, _g in near[TierKind.SRDI_SME].firms] == [made[i].pk for i in (1, 3, 4, 6)]
+    assert gaps.nearest(Enterprise.objects.filter(pk__in=ids), 2019, dt.date(2024, 12, 31)) == []
+
+
 def test_a_new_version_of_the_rules_governs(world, gazelle_rules):
     u = world.ls_admin
     v2 = RuleSet.objects.create(kind=TierKind.GAZELLE, level=TierLevel.CITY, name="v2", first_year=2024, version=2)

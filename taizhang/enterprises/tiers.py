@@ -192,12 +192,11 @@ def _grouped(chosen, unknown, counted: dict[str, int] | None = None) -> dict[str
         counted = dict(chosen.values("kind").annotate(n=models.Count("enterprise_id", distinct=True))
                        .values_list("kind", "n"))
     out = {kind: (n, 0) for kind, n in counted.items()}
-    extra: dict[str, set[int]] = {}
-    for kind, firm_id in unknown.values_list("kind", "enterprise_id"):
-        extra.setdefault(kind, set()).add(firm_id)
-    for kind, ids in extra.items():
-        known = set(chosen.filter(kind=kind, enterprise_id__in=ids).values_list("enterprise_id", flat=True))
-        out[kind] = (out.get(kind, (0, 0))[0], len(ids - known))
+    # one query for every tier: the firms of each tier's unknown rows with no chosen row of the tier
+    known = Exists(chosen.filter(kind=OuterRef("kind"), enterprise_id=OuterRef("enterprise_id")))
+    for kind, n in (unknown.exclude(known).values("kind").annotate(n=models.Count("enterprise_id", distinct=True))
+                    .values_list("kind", "n")):
+        out[kind] = (out.get(kind, (0, 0))[0], n)
     return out
 
 

@@ -252,21 +252,17 @@ def tier_dashboard(request):
     funnels = [{"name": LADDER_NAMES[key], "steps": [(TierKind(s.kind), s) for s in steps]}
                for key, steps in tiers.funnels(firms, day).items()]
     expiring = list(tiers.expiring(firms, day)[:100])
-    one_step = []
     # the gaps are measured on the latest year of figures the firms have, up to the year asked
     from django.db.models import Max
 
     from .models import AnnualFigure
 
     gap_year = AnnualFigure.objects.filter(enterprise__in=firms, year__lte=year).aggregate(y=Max("year"))["y"] or year
-    for kind in gaps.kinds_with_rules(gap_year):
-        found = gaps.gaps_for(firms.values("pk"), kind, gap_year, day)
-        close = [fid for fid, g in found.items() if g.verdict in (gaps.ONE_STEP, gaps.QUALIFIED)]
-        if found:
-            names = dict(Enterprise.objects.filter(pk__in=close[:200]).values_list("pk", "name"))
-            one_step.append({"kind": kind, "rules": next(iter(found.values())).ruleset,
-                             "firms": [(fid, names.get(fid), found[fid]) for fid in close[:200]],
-                             "count": len(close)})
+    near = gaps.nearest(firms, gap_year, day, shown=200)
+    names = dict(Enterprise.objects.filter(pk__in=[fid for n in near for fid, _g in n.firms])
+                 .values_list("pk", "name")) if any(n.firms for n in near) else {}
+    one_step = [{"kind": n.kind, "rules": n.ruleset, "firms": [(fid, names.get(fid), gap) for fid, gap in n.firms],
+                 "count": n.count} for n in near]
     return render(request, "enterprises/tiers.html", {
         "rows": rows, "funnels": funnels, "expiring": expiring, "one_step": one_step, "gap_year": gap_year,
         "day": day, "year": year, "districts": districts, "region": region,

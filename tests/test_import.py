@@ -391,6 +391,9 @@ def test_a_formula_whose_result_is_empty_text_and_another_sheets_formulas_do_not
     (None, "总投资(万元)", "3百万元", "300"),  # the cell's own unit wins
     (None, "总投资(万元)", "1200千元", "120"),
     (None, "总投资", "0.5亿", "5000"),
+    (None, "总投资(亿元人民币)", 2, "20000"),
+    (None, "总投资(人民币千元)", 1200, "120"),
+    ("金额单位:人民币亿元", "总投资", 2, "20000"),
 ])
 def test_every_money_unit_is_read_at_its_worth(world, above, header, cell, stored):
     """千元, 百万元, 十万元… are 0.1, 100, 10 万元: none is taken for 万元 for want of knowing it."""

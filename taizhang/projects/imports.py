@@ -47,6 +47,7 @@ from taizhang.regions.models import IndustryChain, Region, Unit
 from .choices import STAGE_ORDER, Category, Level, Nature, Origin, Stage
 from .forms import ProjectForm
 from .models import AnnualPlan, MonthlyProgress, Project, StageChange
+from .validators import normalize_project_code
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -593,19 +594,23 @@ def _row_amounts(row: Row) -> dict[str, Decimal]:
 _NAME_STATUS = re.compile(r"[(](续建|新建|新开工|在建|已开工|竣工|已竣工|投产|计划新开工|预备|前期|新签约|签约)[)]$")
 
 
+_NOT_A_NAME = re.compile(r"[\d.,\s:-]+")  # a figure or a date where the name should be
+
+
 def _read_row(number, values, units: dict, catalogue, year: int) -> Row:
     """One sheet row as the ledger's fields; ``units``: field -> the money unit its column is in."""
     name = str(values.get("name") or "").strip()
     row = Row(number=number, name=name)
-    status = _NAME_STATUS.search(unicodedata.normalize("NFKC", name))
+    folded = unicodedata.normalize("NFKC", name)
+    status = _NAME_STATUS.search(folded)
     if status:
-        row.name = name = unicodedata.normalize("NFKC", name)[: status.start()].strip()
+        row.name = name = folded[: status.start()].strip()
         row.shown.append((gettext("项目名称"), gettext("名称后的“%(status)s”不计入名称") % {"status": status.group(0)}))
     if not name:
         row.action = "error"
         row.messages.append(gettext("项目名称: 不能为空"))
         return row
-    if not isinstance(values.get("name"), str) or re.fullmatch(r"[\d.,\s:-]+", name):
+    if not isinstance(values.get("name"), str) or _NOT_A_NAME.fullmatch(name):
         row.action = "error"
         row.messages.append(gettext("项目名称: 应为文字,实为“%(name)s”") % {"name": name})
         return row
@@ -772,21 +777,21 @@ class _Similar:
 
 def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhere=frozenset()) -> None:
     code = row.data.get("code")
-    from .validators import normalize_project_code
-
-    existing = by_code.get(normalize_project_code(code)) if code else None
-    if existing is None and code and normalize_project_code(code) in codes_elsewhere:
+    code = normalize_project_code(code) if code else code
+    existing = by_code.get(code) if code else None
+    if existing is None and code and code in codes_elsewhere:
         row.action = "error"
-        row.messages.append(f"项目代码: {normalize_project_code(code)} 已是您管理范围以外的项目的代码")
+        row.messages.append(f"项目代码: {code} 已是您管理范围以外的项目的代码")
         return
     region = row.data.get("region")
+    key = name_key(row.name)
     if existing is None and region is not None:
-        existing = by_name.get((name_key(row.name), region.pk))
-        if existing is not None and code and existing.code and existing.code != normalize_project_code(code):
+        existing = by_name.get((key, region.pk))
+        if existing is not None and code and existing.code and existing.code != code:
             row.action = "error"
             row.messages.append(gettext("项目代码: 与已有同名项目的代码 %(code)s 不一致") % {"code": existing.code})
             return
-    if existing is None and region is not None and (name_key(row.name), region.name) in visible_elsewhere:
+    if existing is None and region is not None and (key, region.name) in visible_elsewhere:
         row.action = "error"
         row.messages.append(gettext("该项目已存在但不在您的修改范围内"))
         return
@@ -823,8 +828,6 @@ def _validate(user, row) -> None:
         return
     values = dict(row.data)
     if "code" in values:
-        from .validators import normalize_project_code
-
         values["code"] = normalize_project_code(values["code"]) if values["code"] else None
     if "credit_code" in values:
         values["credit_code"] = (values["credit_code"] or "").upper()

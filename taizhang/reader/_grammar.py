@@ -213,14 +213,6 @@ def _clause_marks(text: str, start: int, end: int) -> list[int]:
     return marks
 
 
-def _clause_end(text: str, pos: int, ceiling: int) -> int:
-    i = pos
-    ceiling = min(ceiling, pos + _LONGEST_CLAUSE)
-    while i < ceiling and text[i] not in CLAUSE_END:
-        i += 1
-    return i
-
-
 def _inside_quotes(text: str, s_start: int, pos: int) -> bool:
     # Only a short quotation is a name (“十四五”, 《…》 titles): look 12 characters around.
     lo = pos - 12 if pos - 12 > s_start else s_start
@@ -333,19 +325,11 @@ def _clean_left(left: str, article: Article | None = None) -> str:
     return "" if left in _CONJUNCTIONS else left
 
 
-def _right_noun(text: str, pos: int, ceiling: int) -> str:
-    end = _clause_end(text, pos, ceiling)
-    seg = text[pos:end]
-    seg = _NOUN_STOP.split(seg)[0]
-    return _QUOTES_PARENS.sub("", seg)[:14]
-
-
 # Patterns used for each number and sentence, compiled once (re's cache lookup is itself a cost there).
 _NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _AT_LEAST_ONE = re.compile(r"(?:至少|仅|只有|新增|增加)\w{0,2}$")
 _RANK_DOWN = re.compile(r"后移|后退|下降|下滑|回落")
 _GROWTH_END = re.compile(r"(增长|下降|提高|降低|减少|增速)(了)?(分别|均)?(为|达|约|近)?$")
-_NOUN_STOP = re.compile(r"(?:年内|已经|已|将|均|全部|正在|加快|陆续|顺利|实现|完成|成功|获评|入选|的基础)")
 _DIGITS_DOTS = re.compile(r"[\d.]")
 _DAY_COUNT = re.compile(r"天数|日数")
 _SCHOOL = re.compile(r"[学校院园]")

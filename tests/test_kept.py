@@ -424,6 +424,21 @@ def held(monkeypatch):
     return Held
 
 
+def _while_one_computes(held, others: int = 1) -> list:
+    """One request computes (held until released) while ``others`` ask for the same figures;
+    what each got."""
+    results: list = []
+    first = _ask(results)
+    assert held.started.wait(10)
+    waiting = [_ask(results) for _ in range(others)]
+    time.sleep(0.2)  # the others are waiting now, not computing
+    assert len(held.made) == 1
+    held.go.set()
+    for t in (first, *waiting):
+        t.join(10)
+    return results
+
+
 def _ask(results, projects=None):
     def ask():
         try:
@@ -440,15 +455,7 @@ def _ask(results, projects=None):
 @pytest.mark.django_db(transaction=True)
 def test_figures_asked_for_while_they_are_computed_are_computed_once(world, held):
     ledger(world)
-    results: list = []
-    first = _ask(results)
-    assert held.started.wait(10)
-    others = [_ask(results) for _ in range(3)]
-    time.sleep(0.2)  # the others are waiting now, not computing
-    assert len(held.made) == 1
-    held.go.set()
-    for t in (first, *others):
-        t.join(10)
+    results = _while_one_computes(held, others=3)
     assert len(held.made) == 1 and len(results) == 4
     assert all(r is held.made[0] for r in results)
     assert kept.snapshot(Project.objects.all(), 2024, 3) is held.made[0]  # and it is kept
@@ -459,14 +466,7 @@ def test_figures_asked_for_while_they_are_computed_are_computed_once(world, held
 def test_when_computing_fails_the_waiting_compute_for_themselves(world, held):
     ledger(world)
     held.fail = 1
-    results: list = []
-    first = _ask(results)
-    assert held.started.wait(10)
-    other = _ask(results)
-    time.sleep(0.2)
-    held.go.set()
-    first.join(10)
-    other.join(10)
+    results = _while_one_computes(held)
     assert sum(isinstance(r, RuntimeError) for r in results) == 1
     (snap,) = [r for r in results if isinstance(r, Snapshot)]
     assert snap.completed().value == D(100 + 200 + 300) * 3  # computed by the one who waited
@@ -477,14 +477,7 @@ def test_when_computing_fails_the_waiting_compute_for_themselves(world, held):
 def test_figures_too_big_to_keep_are_still_shared_with_those_waiting(world, held, settings):
     ledger(world)
     settings.TAIZHANG_KEPT_LINES = 1  # the city's 3 projects are not kept
-    results: list = []
-    first = _ask(results)
-    assert held.started.wait(10)
-    other = _ask(results)
-    time.sleep(0.2)
-    held.go.set()
-    first.join(10)
-    other.join(10)
+    results = _while_one_computes(held)
     assert len(held.made) == 1 and results[0] is results[1]
     assert not kept._kept
 

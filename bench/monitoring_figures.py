@@ -204,6 +204,9 @@ def dump_snapshot(out, snap, name: str) -> None:
     w(f"by_month {text(snap.by_month)}\n")
     w(f"quarter {text(sorted(snap.quarter_done.items()))}\n")
     w(f"statuses {text(sorted(snap.statuses.items()))}\n")
+    w(f"last_funded {text(sorted(snap.last_funded.items()))}\n")
+    if snap.last_year is not None:
+        w(f"ly last_funded {text(sorted(snap.last_year.last_funded.items()))}\n")
     for pid in snap.ids:
         h = snap.histories[pid]
         w(f"history {pid} {text([(s.to_stage, str(s.date), str(s.recorded), s.id, s.lead) for s in h.steps])}\n")

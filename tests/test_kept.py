@@ -397,22 +397,27 @@ def test_figures_under_an_older_stamp_never_push_out_newer_ones(world):
     assert list(kept._kept.values()) == [new]
 
 
-class _Held(Snapshot):
-    """A snapshot whose computation waits until the test lets it finish; counts computations."""
+class _Held:
+    """Computing figures (afresh, or brought up to date) waits until the test lets it finish;
+    counts computations."""
 
     made: list = []
     started = threading.Event()
     go = threading.Event()
     fail = 0  # how many computations fail
+    compute = staticmethod(kept._compute)
 
-    def __init__(self, *args, **kwargs):
-        type(self).made.append(self)
-        type(self).started.set()
-        assert type(self).go.wait(10)
-        if type(self).fail:
-            type(self).fail -= 1
+    @classmethod
+    def hold(cls, *args):
+        i = len(cls.made)
+        cls.made.append(None)  # started; the figures once computed
+        cls.started.set()
+        assert cls.go.wait(10)
+        if cls.fail:
+            cls.fail -= 1
             raise RuntimeError("the database went away")
-        super().__init__(*args, **kwargs)
+        cls.made[i] = cls.compute(*args)
+        return cls.made[i]
 
 
 @pytest.fixture
@@ -420,7 +425,7 @@ def held(monkeypatch):
     class Held(_Held):
         made, started, go, fail = [], threading.Event(), threading.Event(), 0
 
-    monkeypatch.setattr(kept, "Snapshot", Held)
+    monkeypatch.setattr(kept, "_compute", Held.hold)
     return Held
 
 
@@ -492,7 +497,7 @@ def test_a_request_arriving_while_the_keeper_computes_takes_the_keepers_figures(
     class Held(_Held):
         made, started, go, fail = [], threading.Event(), threading.Event(), 0
 
-    monkeypatch.setattr(kept, "Snapshot", Held)
+    monkeypatch.setattr(kept, "_compute", Held.hold)
     keeper = threading.Thread(target=lambda: (kept.refresh(), connection.close()))
     keeper.start()
     assert Held.started.wait(10)

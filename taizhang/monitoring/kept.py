@@ -88,7 +88,7 @@ def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> S
     """The figures for ``projects`` (a scoped queryset) in (year, month): kept ones while the
     ledger is unchanged, else computed (and kept)."""
     today = timezone.localdate()
-    key = _key(projects, year, month, basis, as_of, today)
+    key, position = _key(projects, year, month, basis, as_of, today)
     if key is None:
         return Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
     with _lock:
@@ -108,8 +108,8 @@ def snapshot(projects, year: int, month: int, basis: str = ALL, as_of=None) -> S
             return pending.snap
         return Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
     try:
-        snap = Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
-        snap.asked = time.monotonic()
+        snap = _compute(key, projects, year, month, basis, as_of, today)
+        snap.asked, snap.position = time.monotonic(), position
         _keep(key, snap)
         pending.snap = snap
     finally:
@@ -134,18 +134,47 @@ def _finish(key, pending: _Pending) -> None:
 
 
 def _key(projects, year, month, basis, as_of, today):
+    """The key figures are kept under, and the position of the ledger's touches it stands at
+    (``stamp.read``); (None, None) when such figures are not kept."""
     if not _triggers_complete(projects.db):
-        return None
-    current = stamp.current(projects.db)
-    if current is None:
-        return None
+        return None, None
+    found = stamp.read(projects.db)
+    if found is None:
+        return None, None
+    current, position = found
     try:
         sql, params = projects.query.sql_with_params()
     except EmptyResultSet:  # a scope that can hold nothing (a user with no district): nothing to keep
-        return None
+        return None, None
     if not set(_TABLES.findall(sql)) <= _stamped():
-        return None  # the scope reads a table no trigger watches: its result could change unseen
-    return (current, projects.db, sql, repr(params), year, month, basis, as_of, today, translation.get_language())
+        return None, None  # the scope reads a table no trigger watches: its result could change unseen
+    key = (current, projects.db, sql, repr(params), year, month, basis, as_of, today, translation.get_language())
+    return key, position
+
+
+def _compute(key, projects, year, month, basis, as_of, today) -> Snapshot:
+    """The figures to keep under ``key``: kept ones brought up to date, or computed afresh."""
+    return _brought_up_to_date(key) or Snapshot(projects, year, month, basis=basis, as_of=as_of, today=today)
+
+
+PATCH_SHARE = 5  # figures are brought up to date while at most a fifth of their projects changed
+PATCH_MIN = 100  # (or this many)
+
+
+def _brought_up_to_date(key) -> Snapshot | None:
+    """The same figures kept under an older stamp, brought up to date project by project
+    (``Snapshot.patched``) when the ledger can tell which projects were written to since;
+    else None (they are computed afresh)."""
+    with _lock:
+        older = [snap for k, snap in _kept.items()
+                 if k[1:] == key[1:] and k[0][0] == key[0][0] and k[0][1] < key[0][1]]
+    if not older or older[-1].as_of is not None or getattr(older[-1], "position", None) is None:
+        return None
+    base = older[-1]
+    changed = stamp.changed_since(base.position, key[1], limit=max(PATCH_MIN, len(base.lines) // PATCH_SHARE))
+    if changed is None:
+        return None
+    return base.patched(changed)
 
 
 MAX_ENTRIES = 64  # however small each: an empty scope still holds its figures
@@ -159,10 +188,13 @@ def _keep(key, snap: Snapshot) -> None:
     if _weight(snap) > _limit():
         return
     with _lock:
-        if any(k[1] == key[1] and k[0][0] == key[0][0] and k[0][1] > key[0][1] for k in _kept):
-            return  # figures under a newer stamp are kept already: these will not be asked for
-        for old in [k for k in _kept if k[1] == key[1] and k[0] != key[0]]:
-            del _kept[old]  # the same database under an older stamp: never asked for again
+        if any(k[1:] == key[1:] and k[0][0] == key[0][0] and k[0][1] > key[0][1] for k in _kept):
+            return  # the same figures under a newer stamp are kept already: these will not be asked for
+        for old in [k for k in _kept if k[1] == key[1] and (k[0][0] != key[0][0] or k[1:] == key[1:])]:
+            # the same figures under an older stamp, or the database under another epoch, are
+            # never asked for again; other figures under an older stamp stay (least recently used
+            # first out), to be brought up to date from when next asked for
+            del _kept[old]
         _kept[key] = snap
         while len(_kept) > MAX_ENTRIES or sum(_weight(s) for s in _kept.values()) > _limit():
             _kept.popitem(last=False)
@@ -202,9 +234,10 @@ def refresh(now: float | None = None) -> int:
     one (and the documents made from them); returns how many."""
     from django.db import connection
 
-    current = stamp.current(connection.alias)
-    if current is None or not _triggers_complete(connection.alias):
+    found = stamp.read(connection.alias)
+    if found is None or not _triggers_complete(connection.alias):
         return 0
+    current, position = found
     now = time.monotonic() if now is None else now
     with _lock:
         stale = [(key, snap) for key, snap in reversed(_kept.items())
@@ -221,9 +254,8 @@ def refresh(now: float | None = None) -> int:
                     continue  # a request has them, or is computing them
                 pending = _computing[new] = _Pending()
             try:
-                snap = Snapshot(old._scope.all(), old.year, old.month, basis=old.basis, as_of=old.as_of,
-                                today=today)
-                snap.asked = old.asked
+                snap = _compute(new, old._scope.all(), old.year, old.month, old.basis, old.as_of, today)
+                snap.asked, snap.position = old.asked, position
                 warm(snap)
                 for name, (make, _content) in old.__dict__.get("_documents", {}).items():
                     document(snap, name, make)

@@ -81,6 +81,10 @@ class Line:
     progress_text: str = ""
 
 
+def _pk(obj) -> int:
+    return obj.pk
+
+
 def memoised(method):
     """Figures are asked for many times by one page: compute each once per snapshot."""
     @functools.wraps(method)
@@ -137,8 +141,10 @@ class Snapshot:
         # Everything loaded here lives as long as the snapshot (a city's is 10,000 projects,
         # their histories and lines): the cycle collector need not walk it again and again.
         with few_collections():
-            self.projects = _loaded if _loaded is not None else (
-                projects.defer("content", "created", "updated").order_by().load_shared())
+            # in the order of their keys, whatever order the database reads them in: figures
+            # brought up to date project by project (``patched``) keep the same order
+            self.projects = _loaded if _loaded is not None else sorted(
+                projects.defer("content", "created", "updated").order_by().load_shared(), key=_pk)
             self.ids = [p.pk for p in self.projects]
             regions = {p.region_id for p in self.projects}
             self._rules_cache: dict = {r.region_id: r
@@ -181,9 +187,9 @@ class Snapshot:
         plans, done, self.quarter_done = sums["plans"], sums["done"], sums["quarter"]
         this_month, texts, statuses = sums["this_month"], sums["texts"], sums["statuses"]
         self.statuses = statuses
-        #: reports counted that nobody has approved yet ("all"), or left out ("approved")
-        self.unreviewed = sums["unreviewed"]
-        self.by_month = sums["by_month"]
+        #: per project: reports counted that nobody has approved yet ("all"), or left out
+        #: ("approved"), and their investment
+        self.unreviewed_by = sums["unreviewed"]
         self._undo_revisions(done, this_month)
         self.histories = (self._given_histories if self._given_histories is not None
                           else load_histories(scope, until=self.end))
@@ -209,7 +215,7 @@ class Snapshot:
         month, scope = self.month, self._scope.values("pk")
         q_start = (month - 1) // 3 * 3 + 1
         out = {y: {"plans": {}, "done": {}, "quarter": {}, "this_month": {}, "texts": {}, "statuses": {},
-                   "by_month": {}} for y in years}
+                   "unreviewed": {}} for y in years}
         for pid, y, planned in AnnualPlan.objects.filter(project__in=scope, year__in=years).order_by() \
                 .values_list("project_id", "year", "planned_investment"):
             out[y]["plans"][pid] = planned
@@ -222,36 +228,50 @@ class Snapshot:
             by_project[f"quarter{y}"] = Sum("investment", filter=Q(year=y, month__gte=q_start) & counted)
             by_project[f"n{y}"] = Count("pk", filter=Q(year=y) & unreviewed)
             by_project[f"u{y}"] = Sum("investment", filter=Q(year=y) & unreviewed)
-        n = {y: 0 for y in years}
-        amount = {y: ZERO for y in years}
         for row in all_months.values("project_id").annotate(**by_project).values("project_id", *by_project):
             for y in years:  # a project without a counted report in the year (or quarter) has no sum
                 if row[f"done{y}"] is not None:
                     out[y]["done"][row["project_id"]] = row[f"done{y}"]
                 if row[f"quarter{y}"] is not None:
                     out[y]["quarter"][row["project_id"]] = row[f"quarter{y}"]
-                n[y] += row[f"n{y}"]
-                amount[y] += row[f"u{y}"] or ZERO
+                if row[f"n{y}"]:
+                    out[y]["unreviewed"][row["project_id"]] = (row[f"n{y}"], row[f"u{y}"] or ZERO)
         for pid, y, investment, text, status in all_months.filter(month=month).values_list(
                 "project_id", "year", "investment", "progress", "status"):
             out[y]["statuses"][pid] = status
             if self.basis == ALL or status == ReportStatus.APPROVED:
                 out[y]["this_month"][pid], out[y]["texts"][pid] = investment, text
-        for y in years:
-            out[y]["unreviewed"] = (n[y], q2(amount[y]))
-            # by month, each year on its own: the database adds a month's reports in the order it
-            # reads them (SQLite in floating point), and read together with the other year's
-            # they would come in another order
-            counted_in_year = MonthlyProgress.objects.filter(project__in=scope, year=y, month__lte=month).order_by()
-            if self.basis == APPROVED:
-                counted_in_year = counted_in_year.filter(status=ReportStatus.APPROVED)
-            out[y]["by_month"] = dict(counted_in_year.values("month").annotate(s=Sum("investment"))
-                                      .values_list("month", "s"))
         return out
+
+    @property
+    def unreviewed(self) -> tuple[int, Decimal]:
+        """Reports counted that nobody has approved yet ("all"), or left out ("approved"): how
+        many, and their investment."""
+        return (sum(n for n, _amount in self.unreviewed_by.values()),
+                q2(sum((amount for _n, amount in self.unreviewed_by.values()), ZERO)))
+
+    @property
+    def by_month(self) -> dict[int, Decimal]:
+        """The scope's counted investment by month, January to ``month`` (loaded when first
+        asked for: the curve needs it, most figures do not)."""
+        if "_by_month" not in self.__dict__:
+            # each year on its own: the database adds a month's reports in the order it reads
+            # them (SQLite in floating point), and read with another year's they would come in
+            # another order
+            counted = MonthlyProgress.objects.filter(project__in=self._scope.values("pk"), year=self.year,
+                                                     month__lte=self.month).order_by()
+            if self.basis == APPROVED:
+                counted = counted.filter(status=ReportStatus.APPROVED)
+            by_month = dict(counted.values("month").annotate(s=Sum("investment")).values_list("month", "s"))
+            for month, delta in self._undone_by_month.items():
+                by_month[month] = (by_month.get(month) or ZERO) + delta
+            self.__dict__["_by_month"] = by_month
+        return self.__dict__["_by_month"]
 
     def _undo_revisions(self, done: dict, this_month: dict) -> None:
         """Figures as they stood at ``as_of``: corrections made after it are undone."""
         self.undone: list = []
+        self._undone_by_month: dict[int, Decimal] = {}
         if self.as_of is None:
             return
         later = (Revision.objects.filter(report__project__in=self._scope.values("pk"), report__year=self.year,
@@ -267,12 +287,78 @@ class Snapshot:
             seen.add(rid)
             delta = old - now
             done[pid] = (done.get(pid) or ZERO) + delta
-            self.by_month[month] = (self.by_month.get(month) or ZERO) + delta
+            self._undone_by_month[month] = self._undone_by_month.get(month, ZERO) + delta
             if month >= q_start:
                 self.quarter_done[pid] = (self.quarter_done.get(pid) or ZERO) + delta
             if month == self.month and pid in this_month:
                 this_month[pid] += delta
             self.undone.append(rid)
+
+    # ------------------------------------------------------------------ brought up to date
+
+    def patched(self, changed: set[int]) -> Snapshot:
+        """These figures brought up to date after writes to the projects ``changed`` and to
+        nothing else (``monitoring.stamp.changed_since`` tells): those projects are read again
+        (those no longer in the scope are gone, those new to it come in); every other
+        project's line, history and sums are taken as they are, and every figure is computed
+        again from them. The same figures as computed afresh (tests hold every figure to it);
+        figures as they stood at an earlier revision (``as_of``) are always computed afresh."""
+        if self.as_of is not None:
+            raise ValueError("figures as of a revision are computed afresh")
+        with few_collections():
+            sub = Snapshot(self._scope.filter(pk__in=changed), self.year, self.month, today=self.today,
+                           rules=self._fixed_rules, compare=self._with_last_year, basis=self.basis)
+            new = self._merged(sub, changed)
+            if "_last_year" in self.__dict__:
+                old, part = self.__dict__["_last_year"], sub.last_year
+                new.__dict__["_last_year"] = None if old is None else old._merged(part, changed, new)
+            elif self._with_last_year:
+                new._last_year_sums = {kind: self._kept(values, part[kind], changed)
+                                       for kind, values in self._last_year_sums.items()
+                                       for part in (sub._last_year_sums,)}
+        return new
+
+    @staticmethod
+    def _kept(old: dict, new: dict, changed: set[int]) -> dict:
+        """``old``'s entries but the changed projects', and ``new``'s."""
+        out = type(old)() if not isinstance(old, defaultdict) else defaultdict(old.default_factory)
+        out.update((k, v) for k, v in old.items() if k not in changed)
+        out.update(new)
+        return out
+
+    def _merged(self, sub: Snapshot, changed: set[int], this_year: Snapshot | None = None) -> Snapshot:
+        """A snapshot of this one's projects but ``changed`` and ``sub``'s (this year's, or with
+        ``this_year`` given, the same months a year earlier)."""
+        new = object.__new__(Snapshot)
+        d = new.__dict__
+        for name in ("year", "month", "basis", "as_of", "today", "end", "start", "timing", "_scope",
+                     "_with_last_year", "_fixed_rules", "_given_histories", "_given_sums"):
+            d[name] = self.__dict__[name]
+        d["_memo"] = {}
+        d["_given_funds"] = None if this_year is None else this_year._funds_a_year_earlier
+        new.projects = sorted([p for p in self.projects if p.pk not in changed] + sub.projects, key=_pk)
+        new.ids = [p.pk for p in new.projects]
+        new._rules_cache = {**self._rules_cache, **sub._rules_cache}
+        lines = {line.project.pk: line for line in self.lines if line.project.pk not in changed}
+        lines.update((line.project.pk, line) for line in sub.lines)
+        new.lines = [lines[pid] for pid in new.ids]
+        new.statuses = self._kept(self.statuses, sub.statuses, changed)
+        new.quarter_done = self._kept(self.quarter_done, sub.quarter_done, changed)
+        new.unreviewed_by = self._kept(self.unreviewed_by, sub.unreviewed_by, changed)
+        new.histories = self._kept(self.histories, sub.histories, changed)
+        new.undone, new._undone_by_month = [], {}
+        # what was loaded on first use is brought up to date too (the lines of the projects kept
+        # carry their funds and problems already)
+        if "_funds_loaded" in self.__dict__:
+            sub._load_funds()
+            d["_funds_loaded"] = True
+            if this_year is None and self._with_last_year:
+                new._last_year_funds = self._kept(self._last_year_funds, sub._last_year_funds, changed)
+        if "_last_funded" in self.__dict__:
+            d["_last_funded"] = self._kept(self._last_funded, sub.last_funded, changed)
+        if "_problems" in self.__dict__:
+            d["_problems"] = self._kept(self._problems, sub.problems, changed)
+        return new
 
     # ------------------------------------------------------------------ loaded on first use
 
@@ -412,7 +498,7 @@ class Snapshot:
     @memoised
     def quarter_completed(self) -> Figure:
         """Investment completed from the start of the month's quarter to the month."""
-        ids = [pid for pid, v in self.quarter_done.items() if v]
+        ids = sorted(pid for pid, v in self.quarter_done.items() if v)
         return self._compare("quarter_completed", q2(sum(self.quarter_done.values(), ZERO)), ids)
 
     @memoised
@@ -561,7 +647,7 @@ class Snapshot:
                          else str(problem.solving_unit or unnamed))
                 groups[label].append(problem)
         out = []
-        for label, plist in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        for label, plist in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):  # ties by name
             overdue = sum(1 for x in plist if x.is_overdue(self.today))
             out.append((label, len(plist), overdue, sorted({x.project_id for x in plist})))
         return out

@@ -79,6 +79,8 @@ class LedgerStamp(models.Model):
 
     epoch = models.BigIntegerField()
     n = models.BigIntegerField(default=0)
+    #: the touches (``LedgerTouch``) are complete from this mark on: older ones were dropped
+    touched_from = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("台账版本")
@@ -100,3 +102,26 @@ class LedgerChange(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class LedgerTouch(models.Model):
+    """Which project each write touched, kept by the stamp's triggers beside the count, so
+    that figures kept under an older stamp can be brought up to date project by project
+    (``monitoring.kept``) instead of computed again whole.
+
+    ``mark`` orders the touches against a kept figure: on SQLite (one writer at a time) the
+    stamp's count after the write; on PostgreSQL the writing transaction's id, compared with
+    the snapshot the figure's stamp was read in. ``project_id`` is None for a write that is
+    not one project's (a unit, a region, rules, a reporting period…): then everything is
+    computed again."""
+
+    id = models.BigAutoField(primary_key=True)
+    mark = models.BigIntegerField(db_index=True)
+    project_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("台账变更的项目")
+        verbose_name_plural = _("台账变更的项目")
+
+    def __str__(self) -> str:
+        return f"{self.mark}:{self.project_id}"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -40,8 +41,8 @@ from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import HUNDRED, ZERO, growth, pct, q2
 from taizhang.core.periods import month_end, months_between
 from taizhang.projects.choices import STAGE_ORDER, Level, ReportStatus, Stage
-from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem
-from taizhang.projects.stages import histories_until, load_histories
+from taizhang.projects.models import OVER_100M_WAN, AnnualPlan, MonthlyProgress, Problem, Project
+from taizhang.projects.stages import ORDER, histories_until, load_histories
 from taizhang.reporting import obligations
 from taizhang.reporting.models import Revision
 
@@ -81,8 +82,11 @@ class Line:
     progress_text: str = ""
 
 
-def _pk(obj) -> int:
-    return obj.pk
+_pk = operator.attrgetter("id")  # a project's key (``pk`` is a property: slower, and asked of thousands)
+
+
+def _rank(stage: str | None) -> int:
+    return -1 if stage is None else ORDER[stage]
 
 
 def memoised(method):
@@ -128,6 +132,8 @@ class Snapshot:
         self.year, self.month = year, month
         self.basis, self.as_of = basis, as_of
         self._memo: dict = {}
+        self._facts: dict = {}  # per-project facts (``_each``)
+        self._inherited: tuple = ({}, frozenset())  # (facts of the figures brought up to date, projects changed)
         self.today = today or timezone.localdate()
         self.end = month_end(year, month)
         self.start = dt.date(year, 1, 1)
@@ -145,7 +151,7 @@ class Snapshot:
             # brought up to date project by project (``patched``) keep the same order
             self.projects = _loaded if _loaded is not None else sorted(
                 projects.defer("content", "created", "updated").order_by().load_shared(), key=_pk)
-            self.ids = [p.pk for p in self.projects]
+            self.ids = [p.id for p in self.projects]
             regions = {p.region_id for p in self.projects}
             self._rules_cache: dict = {r.region_id: r
                                        for r in MonitoringRules.objects.filter(region_id__in=regions)}
@@ -196,11 +202,11 @@ class Snapshot:
 
         self.lines: list[Line] = []
         for p in self.projects:
-            stage = self.histories[p.pk].stage_on(self.end)
-            line = Line(project=p, plan=plans.get(p.pk), done=done.get(p.pk) or ZERO,
-                        month_done=this_month.get(p.pk) or ZERO,
-                        reported=obligations.is_reported(statuses.get(p.pk)), stage=stage,
-                        progress_text=texts.get(p.pk, ""))
+            stage = self.histories[p.id].stage_on(self.end)
+            line = Line(project=p, plan=plans.get(p.id), done=done.get(p.id) or ZERO,
+                        month_done=this_month.get(p.id) or ZERO,
+                        reported=obligations.is_reported(statuses.get(p.id)), stage=stage,
+                        progress_text=texts.get(p.id, ""))
             if line.plan:
                 line.rate = pct(line.done, line.plan)
                 line.lag = q2(line.rate - self.timing)
@@ -321,8 +327,9 @@ class Snapshot:
     @staticmethod
     def _kept(old: dict, new: dict, changed: set[int]) -> dict:
         """``old``'s entries but the changed projects', and ``new``'s."""
-        out = type(old)() if not isinstance(old, defaultdict) else defaultdict(old.default_factory)
-        out.update((k, v) for k, v in old.items() if k not in changed)
+        out = defaultdict(old.default_factory, old) if isinstance(old, defaultdict) else type(old)(old)
+        for key in changed:
+            out.pop(key, None)
         out.update(new)
         return out
 
@@ -335,12 +342,15 @@ class Snapshot:
                      "_with_last_year", "_fixed_rules", "_given_histories", "_given_sums"):
             d[name] = self.__dict__[name]
         d["_memo"] = {}
+        d["_facts"] = {}
+        d["_inherited"] = (self._facts, frozenset(changed))
         d["_given_funds"] = None if this_year is None else this_year._funds_a_year_earlier
-        new.projects = sorted([p for p in self.projects if p.pk not in changed] + sub.projects, key=_pk)
-        new.ids = [p.pk for p in new.projects]
+        projects = [p for p in self.projects if p.id not in changed]
+        new.projects = sorted(projects + sub.projects, key=_pk) if sub.projects else projects
+        new.ids = [p.id for p in new.projects]
         new._rules_cache = {**self._rules_cache, **sub._rules_cache}
-        lines = {line.project.pk: line for line in self.lines if line.project.pk not in changed}
-        lines.update((line.project.pk, line) for line in sub.lines)
+        lines = dict(zip(self.ids, self.lines, strict=True))  # a snapshot's lines are in the order of its ids
+        lines.update(zip(sub.ids, sub.lines, strict=True))
         new.lines = [lines[pid] for pid in new.ids]
         new.statuses = self._kept(self.statuses, sub.statuses, changed)
         new.quarter_done = self._kept(self.quarter_done, sub.quarter_done, changed)
@@ -370,7 +380,7 @@ class Snapshot:
                     .select_related("solving_unit").order_by():
                 problems[problem.project_id].append(problem)
             for line in self.lines:
-                line.open_problems = problems.get(line.project.pk, [])
+                line.open_problems = problems.get(line.project.id, [])
             self.__dict__["_problems"] = problems
         return self.__dict__["_problems"]
 
@@ -420,7 +430,7 @@ class Snapshot:
             self._last_year_funds = last if self._with_last_year else None
             self.__dict__["_last_funded"] = latest
         for line in self.lines:
-            line.funds = funds.get(line.project.pk, ZERO)
+            line.funds = funds.get(line.project.id, ZERO)
         self.__dict__["_funds_loaded"] = True
 
     def rules(self, project) -> MonitoringRules:
@@ -437,7 +447,7 @@ class Snapshot:
         planned = project.planned_start
         if planned is None or planned > self.end:
             return
-        if self.reached(project.pk, Stage.STARTED):  # as of the period's end: a move back warns again
+        if self.reached(project.id, Stage.STARTED):  # as of the period's end: a move back warns again
             return
         late = months_between(planned, self.year, self.month)
         if late >= 1:
@@ -452,6 +462,45 @@ class Snapshot:
         """Whether the project stands at ``stage`` or beyond at the period's end."""
         return self.histories[pid].reached(stage, self.end)
 
+    def _each(self, name, fact) -> dict:
+        """``fact(line)`` for every project in scope, by project id, worked out once per
+        snapshot: figures brought up to date (``patched``) take those of the projects that did
+        not change from the figures they came from. A fact depends on the project's own
+        records and the period only."""
+        found = self._facts.get(name)
+        if found is None:
+            facts, changed = self._inherited
+            before = facts.get(name, {})
+            found = {}
+            for line in self.lines:
+                pid = line.project.id
+                found[pid] = before[pid] if pid in before and pid not in changed else fact(line)
+            self._facts[name] = found
+        return found
+
+    def _missing(self, name) -> list[int]:
+        """The projects whose fact ``name`` ``_each`` would work out (not taken as it was)."""
+        if name in self._facts:
+            return []
+        facts, changed = self._inherited
+        before = facts.get(name, {})
+        return [pid for pid in self.ids if pid not in before or pid in changed]
+
+    def _ranks(self) -> dict[int, int]:
+        """Each project's place on the normal road at the period's end (-1: none, or terminated):
+        ``reached`` for every project at once."""
+        end = self.end
+        return self._each("rank", lambda line: _rank(self.histories[line.project.id].normal_stage_on(end)))
+
+    def _firsts(self, stage: str) -> dict[int, dt.date | None]:
+        """``first_date`` of every project for ``stage``."""
+        return self._each(("first", stage), lambda line: self.histories[line.project.id].first_reached(stage))
+
+    def _reaching(self, stage: str) -> list[int]:
+        """The projects at ``stage`` or beyond at the period's end, in order."""
+        at, ranks = ORDER[stage], self._ranks()
+        return [pid for pid in self.ids if ranks[pid] >= at]
+
     # ------------------------------------------------------------------ figures
 
     def _compare(self, name: str, value, ids) -> Figure:
@@ -462,19 +511,19 @@ class Snapshot:
     @memoised
     def planned(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
-        return self._compare("planned", q2(sum((line.plan for line in rows), ZERO)), [line.project.pk for line in rows])
+        return self._compare("planned", q2(sum((line.plan for line in rows), ZERO)), [line.project.id for line in rows])
 
     @memoised
     def completed(self) -> Figure:
         """Investment completed in the period by every project in scope."""
         rows = [line for line in self.lines if line.done]
-        return self._compare("completed", q2(sum((line.done for line in rows), ZERO)), [line.project.pk for line in rows])
+        return self._compare("completed", q2(sum((line.done for line in rows), ZERO)), [line.project.id for line in rows])
 
     @memoised
     def completion_rate(self) -> Figure:
         rows = [line for line in self.lines if line.plan]
         value = pct(sum((line.done for line in rows), ZERO), sum((line.plan for line in rows), ZERO))
-        return self._compare("completion_rate", value, [line.project.pk for line in rows])
+        return self._compare("completion_rate", value, [line.project.id for line in rows])
 
     def lag(self) -> Decimal | None:
         rate = self.completion_rate().value
@@ -493,7 +542,7 @@ class Snapshot:
     def month_completed(self) -> Figure:
         rows = [line for line in self.lines if line.month_done]
         return self._compare("month_completed", q2(sum((line.month_done for line in rows), ZERO)),
-                             [line.project.pk for line in rows])
+                             [line.project.id for line in rows])
 
     @memoised
     def quarter_completed(self) -> Figure:
@@ -503,18 +552,20 @@ class Snapshot:
 
     @memoised
     def warnings(self, color: str) -> Figure:
-        ids = [line.project.pk for line in self.lines if line.progress_warning == color]
+        ids = [line.project.id for line in self.lines if line.progress_warning == color]
         return Figure(len(ids), ids)
 
     @memoised
     def start_warnings(self, color: str) -> Figure:
-        ids = [line.project.pk for line in self.lines if line.start_warning == color]
+        ids = [line.project.id for line in self.lines if line.start_warning == color]
         return Figure(len(ids), ids)
 
     @memoised
     def owed(self) -> Figure:
         """Projects that owe a report for the month (see ``reporting.obligations``)."""
-        ids = [p.pk for p in self.projects if obligations.owes(self.histories[p.pk], self.year, self.month)]
+        year, month = self.year, self.month
+        owes = self._each("owes", lambda line: obligations.owes(self.histories[line.project.id], year, month))
+        ids = [pid for pid in self.ids if owes[pid]]
         return Figure(len(ids), ids)
 
     @memoised
@@ -523,34 +574,36 @@ class Snapshot:
         ids = [pid for pid in self.owed().ids if not obligations.is_reported(self.statuses.get(pid))]
         return Figure(len(ids), ids)
 
-    def _in_period(self, pid: int, stage: str) -> bool:
-        date = self.first_date(pid, stage)
-        return date is not None and self.start <= date <= self.end
+    def _first_in_period(self, stage: str) -> list[int]:
+        """The projects that first reached ``stage`` in the period and stand there or beyond at its end."""
+        start, end, firsts = self.start, self.end, self._firsts(stage)
+        return [pid for pid in self._reaching(stage) if firsts[pid] is not None and start <= firsts[pid] <= end]
 
     @memoised
     def new_starts(self) -> Figure:
-        ids = [pid for pid in self.ids if self._in_period(pid, Stage.STARTED) and self.reached(pid, Stage.STARTED)]
+        ids = self._first_in_period(Stage.STARTED)
         return self._compare("new_starts", len(ids), ids)
 
     @memoised
     def completions(self) -> Figure:
-        ids = [pid for pid in self.ids if self._in_period(pid, Stage.COMPLETED) and self.reached(pid, Stage.COMPLETED)]
+        ids = self._first_in_period(Stage.COMPLETED)
         return self._compare("completions", len(ids), ids)
 
     @memoised
     def planned_starts(self) -> Figure:
         """Projects planned to start in the year up to this month."""
-        ids = [p.pk for p in self.projects if p.planned_start and self.start <= p.planned_start <= self.end]
+        ids = [p.id for p in self.projects if p.planned_start and self.start <= p.planned_start <= self.end]
         return self._compare("planned_starts", len(ids), ids)
 
     @memoised
     def on_time_starts(self) -> Figure:
         ids = []
+        firsts = self._firsts(Stage.STARTED)
         for p in self.projects:
             if p.planned_start and self.start <= p.planned_start <= self.end:
-                started = self.first_date(p.pk, Stage.STARTED)
+                started = firsts[p.id]
                 if started and started <= month_end(p.planned_start.year, p.planned_start.month):
-                    ids.append(p.pk)
+                    ids.append(p.id)
         return self._compare("on_time_starts", len(ids), ids)
 
     def on_time_start_rate(self) -> Decimal | None:
@@ -560,10 +613,12 @@ class Snapshot:
     def funnel(self) -> list[tuple[str, str, Figure, Decimal]]:
         """(stage, label, projects at or beyond it, their total investment)."""
         out = []
-        by_pk = {p.pk: p for p in self.projects}
+        ranks = self._ranks()
         for stage in STAGE_ORDER[1:]:
-            ids = [pid for pid in self.ids if self.reached(pid, stage)]
-            total = q2(sum((by_pk[i].total_investment for i in ids), ZERO))
+            at = ORDER[stage]
+            rows = [p for p in self.projects if ranks[p.id] >= at]
+            total = q2(sum((p.total_investment for p in rows), ZERO))
+            ids = [p.id for p in rows]
             out.append((stage, Stage(stage).label, Figure(len(ids), ids), total))
         return out
 
@@ -571,25 +626,27 @@ class Snapshot:
     def flows(self) -> list[tuple[str, str, int]]:
         """Moves between stages made in the period: (from, to, count)."""
         counter: Counter = Counter()
+        start, end = self.start, self.end
+        moves = self._each("moves", lambda line: self.histories[line.project.id].moves_between(start, end))
         for pid in self.ids:
-            for move in self.histories[pid].moves_between(self.start, self.end):
-                counter[move] += 1
+            counter.update(moves[pid])
         return [(a, b, n) for (a, b), n in sorted(counter.items())]
 
     @memoised
     def new_over_100m(self) -> Figure:
         """过亿元 projects landed (signed) in the period, and their total investment."""
         ids = []
+        firsts = self._firsts(Stage.SIGNED)  # moving back and forward again is not a new 签约
         for p in self.projects:
-            signed = self.first_date(p.pk, Stage.SIGNED)  # moving back and forward again is not a new 签约
+            signed = firsts[p.id]
             if p.total_investment >= OVER_100M_WAN and signed and self.start <= signed <= self.end:
-                ids.append(p.pk)
+                ids.append(p.id)
         return self._compare("new_over_100m", len(ids), ids)
 
     @memoised
     def new_over_100m_investment(self) -> Figure:
         ids = self.new_over_100m().ids
-        by_pk = {p.pk: p for p in self.projects}
+        by_pk = {p.id: p for p in self.projects}
         return self._compare("new_over_100m_investment", q2(sum((by_pk[i].total_investment for i in ids), ZERO)), ids)
 
     @memoised
@@ -597,7 +654,7 @@ class Snapshot:
         self._load_funds()
         rows = [line for line in self.lines if line.project.contract_amount]
         return self._compare("funds_in_place", q2(sum((line.funds for line in rows), ZERO)),
-                             [line.project.pk for line in rows])
+                             [line.project.id for line in rows])
 
     @memoised
     def funds_rate(self) -> Figure:
@@ -605,25 +662,27 @@ class Snapshot:
         self._load_funds()
         rows = [line for line in self.lines if line.project.contract_amount]
         value = pct(sum((line.funds for line in rows), ZERO), sum((line.project.contract_amount for line in rows), ZERO))
-        return self._compare("funds_rate", value, [line.project.pk for line in rows])
+        return self._compare("funds_rate", value, [line.project.id for line in rows])
 
     @memoised
     def start_rate(self) -> Figure:
         """开工率: started / signed, both as of the period's end."""
-        signed = [pid for pid in self.ids if self.reached(pid, Stage.SIGNED)]
-        started = [pid for pid in signed if self.reached(pid, Stage.STARTED)]
+        signed = self._reaching(Stage.SIGNED)
+        started = self._reaching(Stage.STARTED)  # started is signed too: the road goes through 签约
         return self._compare("start_rate", pct(len(started), len(signed)), started)
 
     @memoised
     def conversion(self, a: str, b: str) -> Decimal | None:
-        reached_a = [pid for pid in self.ids if self.reached(pid, a)]
-        return pct(sum(1 for pid in reached_a if self.reached(pid, b)), len(reached_a))
+        ranks, at_b = self._ranks(), ORDER[b]
+        reached_a = self._reaching(a)
+        return pct(sum(1 for pid in reached_a if ranks[pid] >= at_b), len(reached_a))
 
     @memoised
     def median_days(self, a: str, b: str) -> float | None:
         days = []
+        firsts_a, firsts_b = self._firsts(a), self._firsts(b)
         for pid in self.ids:
-            da, db = self.first_date(pid, a), self.first_date(pid, b)
+            da, db = firsts_a[pid], firsts_b[pid]
             if da and db and db >= da:
                 days.append((db - da).days)
         return statistics.median(days) if days else None
@@ -684,17 +743,22 @@ class Snapshot:
 
         ``by`` is "region" (districts, for the city), "chain" or "unit" (within a district).
         """
-        key = {"region": lambda p: p.region, "chain": lambda p: p.chain,
-               "unit": lambda p: p.responsible_unit}[by]
-        groups: dict = defaultdict(list)
+        field = {"region": "region", "chain": "chain", "unit": "responsible_unit"}[by]
+        attname = Project._meta.get_field(field).attname
+        groups: dict = defaultdict(list)  # by the group's key: hashing the objects costs more
+        objects: dict = {}
         for line in self.lines:
-            groups[key(line.project)].append(line)
+            key = getattr(line.project, attname)
+            groups[key].append(line)
+            if key not in objects:
+                objects[key] = getattr(line.project, field)
         out = []
-        for group, lines in groups.items():
+        for key, lines in groups.items():
+            group = objects[key]
             planned = [x for x in lines if x.plan]
             done = sum((x.done for x in planned), ZERO)
             plan = sum((x.plan for x in planned), ZERO)
-            out.append((group, pct(done, plan), q2(done), q2(plan), [x.project.pk for x in lines]))
+            out.append((group, pct(done, plan), q2(done), q2(plan), [x.project.id for x in lines]))
         return sorted(out, key=lambda r: (r[1] is None, -(r[1] or 0)))
 
     @memoised
@@ -704,16 +768,19 @@ class Snapshot:
         late, as on 月度调度, once the district's deadline has passed with a project unreported)."""
         from taizhang.reporting.services import deadlines
 
-        lines: dict = defaultdict(list)
+        by_region: dict = defaultdict(list)
         for line in self.lines:
-            region = line.project.region
-            lines[region.district or region].append(line)
+            by_region[line.project.region_id].append(line)
+        lines: dict = defaultdict(list)
+        for group in by_region.values():
+            region = group[0].project.region
+            lines[region.district or region].extend(group)
         due = deadlines(list(lines), self.year, self.month)
         owed, missing = set(self.owed().ids), set(self.not_reported().ids)
         rows = []
         for district, group in lines.items():
             t = totals(group)
-            ids = {x.project.pk for x in group}
+            ids = {x.project.id for x in group}
             late = obligations.is_late(None, due[district.pk], self.today)
             n_owed, n_missing = len(ids & owed), len(ids & missing)
             rows.append({
@@ -724,7 +791,7 @@ class Snapshot:
                 "yellow": sum(1 for x in group if x.progress_warning == "yellow"),
                 "owed": n_owed, "not_reported": n_missing,
                 "reporting_rate": pct(n_owed - n_missing, n_owed),
-                "late_units": len({x.project.responsible_unit_id for x in group if x.project.pk in missing})
+                "late_units": len({x.project.responsible_unit_id for x in group if x.project.id in missing})
                 if late else 0,
             })
         return sorted(rows, key=lambda r: r["region"].code)

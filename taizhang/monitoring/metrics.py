@@ -312,7 +312,10 @@ class Snapshot:
         if self.as_of is not None:
             raise ValueError("figures as of a revision are computed afresh")
         with few_collections():
-            sub = Snapshot(self._scope.filter(pk__in=changed), self.year, self.month, today=self.today,
+            # the changed projects still in the scope, named by key: the database then reads their
+            # reports by the project index (through the scope's own query it may read a year's)
+            ids = sorted(self._scope.filter(pk__in=changed).values_list("pk", flat=True)) if changed else []
+            sub = Snapshot(self._scope.model.objects.filter(pk__in=ids), self.year, self.month, today=self.today,
                            rules=self._fixed_rules, compare=self._with_last_year, basis=self.basis)
             new = self._merged(sub, changed)
             if "_last_year" in self.__dict__:

@@ -184,3 +184,13 @@ def test_print_settings(ws):
     assert footer.center.text == "第 &P 页,共 &N 页" and footer.center.size == 9
     assert footer.right.text.startswith("数据版本:2024年") and footer.right.size == 9
     assert footer.left.text is None and not ws.oddHeader.center.text
+
+
+def test_a_control_character_in_a_name_does_not_break_the_workbook(world):
+    """Text pasted from other programs can carry control characters, which XML cannot hold:
+    openpyxl refused the whole workbook; they are written as the escapes Excel reads back."""
+    services.update_project(world.ls_admin, world.ls_other, {"builder": "青岛\x07城投"}, None)
+    snap = Snapshot(Project.objects.filter(region=world.laoshan), 2024, 10, today=TODAY)
+    ws = load_workbook(io.BytesIO(report.workbook(snap, "崂山区"))).active
+    builders = [ws.cell(r, 3).value for r in range(1, ws.max_row + 1)]
+    assert "青岛_x0007_城投" in builders  # openpyxl reads the escape as written; Excel, the character

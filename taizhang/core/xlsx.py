@@ -92,6 +92,7 @@ class Book:
         self._sheets: list[Sheet] = []
         self._kinds: dict[int, dict] = {0: {}}  # style id -> what it was made of
         self._dated: dict[tuple[int, type], int] = {}
+        self._attrs = [""]  # each style's attribute in a cell, by id
 
     def sheet(self, title: str) -> Sheet:
         """A new sheet (the workbook's first one takes the place of openpyxl's default sheet)."""
@@ -113,6 +114,8 @@ class Book:
             setattr(cell, name, value)
         sid = cell.style_id if cell.has_style else 0
         self._kinds.setdefault(sid, kinds)
+        while len(self._attrs) <= sid:
+            self._attrs.append(f' s="{len(self._attrs)}"')
         return sid
 
     def _dated_style(self, sid: int, kind: type) -> int:
@@ -126,7 +129,7 @@ class Book:
                 self._dated[key] = self.style(**{**kinds, "number_format": DATE_FORMATS[kind]})
         return self._dated[key]
 
-    def save(self, compresslevel: int = 6) -> bytes:
+    def save(self, compresslevel: int = 3) -> bytes:
         """The .xlsx file. ``compresslevel``: zlib's, 1 (fastest) to 9 (smallest)."""
         for sheet in self._sheets:
             if sheet.ws._cells:
@@ -162,7 +165,7 @@ class Sheet:
     def __init__(self, book: Book, ws):
         self.book, self.ws = book, ws
         self.rows = 0  # the last row appended (blank rows count)
-        self._data: list[str] = []  # each row's <row> element, in order
+        self._data: list[bytes] = []  # each row's <row> element, in order, as UTF-8
         self._numbers: list[int] = []
         self._width = 0  # the columns the cells reach
         self._first = 0  # the first row with cells
@@ -188,44 +191,42 @@ class Sheet:
         out = [f'<row r="{rs}">']
         push = out.append
         unsafe = _UNSAFE.search
+        sa = self.book._attrs  # ' s="12"' for style 12, "" for the default
         # The hot loop of a large export (a city's sheet has 130,000 cells): kept flat.
         for head, v, s in zip(self._heads, values, styles, strict=False):  # heads may be more
             if v is None:
                 if s:
-                    push(f'{head}{rs}" s="{s}"/>')
+                    push(f'{head}{rs}"{sa[s]}/>')
                 continue
             t = type(v)
             if t not in _PLAIN:
                 if isinstance(v, dt.date):  # and datetime: a number in a date format
                     s = self.book._dated_style(s, dt.datetime if isinstance(v, dt.datetime) else dt.date)
                 v, t = _plain(v)
-            ref = f'{head}{rs}" s="{s}"' if s else f'{head}{rs}"'
             if t is str:
                 if not v:
-                    push(ref + ' t="inlineStr"/>')
+                    push(f'{head}{rs}"{sa[s]} t="inlineStr"/>')
                     continue
                 if len(v) > MAX_TEXT:
                     v = v[:MAX_TEXT]
                 text = v if unsafe(v) is None and "_x" not in v else _SPECIAL.sub(_escape, v)
-                if v != v.strip():
-                    push(f'{ref} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-                else:
-                    push(f'{ref} t="inlineStr"><is><t>{text}</t></is></c>')
+                space = "" if v == v.strip() else ' xml:space="preserve"'
+                push(f'{head}{rs}"{sa[s]} t="inlineStr"><is><t{space}>{text}</t></is></c>')
             elif t is Decimal:
                 number = str(v)  # its own digits, as exact as the figure (float's are not)
                 if number[-1] == "0" and "." in number:
                     number = number.rstrip("0").rstrip(".")  # 12.50 -> 12.5, 300.00 -> 300
                 elif "E" in number or not number[-1].isdigit():  # 1E+3, 0E-8, NaN, Infinity
                     number = _float(float(v))
-                push(f"{ref}><v>{number}</v></c>")
+                push(f'{head}{rs}"{sa[s]}><v>{number}</v></c>')
             elif t is int:
-                push(f"{ref}><v>{v}</v></c>")
+                push(f'{head}{rs}"{sa[s]}><v>{v}</v></c>')
             elif t is float:
-                push(f"{ref}><v>{_float(v)}</v></c>")
+                push(f'{head}{rs}"{sa[s]}><v>{_float(v)}</v></c>')
             else:
-                push(f'{ref} t="b"><v>{int(v)}</v></c>')
+                push(f'{head}{rs}"{sa[s]} t="b"><v>{int(v)}</v></c>')
         push("</row>")
-        self._data.append("".join(out))
+        self._data.append("".join(out).encode())
         self._numbers.append(r)
         if n > self._width:
             self._width = n
@@ -255,14 +256,14 @@ class Sheet:
                 attrs = "".join(f' {k}="{_attr(v)}"' for k, v in d.items())
                 i = bisect_left(numbers, r)
                 if i < len(numbers) and numbers[i] == r:
-                    rows[i] = f'<row r="{r}"{attrs}>' + rows[i][len(f'<row r="{r}">'):]
+                    rows[i] = f'<row r="{r}"{attrs}>'.encode() + rows[i][len(f'<row r="{r}">'):]
                 else:  # a row with a height and no cells
-                    blank.append((r, f'<row r="{r}"{attrs}></row>'))
+                    blank.append((r, f'<row r="{r}"{attrs}></row>'.encode()))
             if blank:
                 rows = [text for _, text in sorted([*zip(numbers, rows, strict=True), *blank])]
         xml = dimension.sub(f'<dimension ref="{ref}"/>'.encode(), xml, count=1)
         head, tail = empty.split(xml, maxsplit=1)
-        return b"".join((head, b"<sheetData>", "".join(rows).encode("utf-8"), b"</sheetData>", tail))
+        return b"".join((head, b"<sheetData>", *rows, b"</sheetData>", tail))
 
 
 _PLAIN = frozenset({str, int, float, Decimal, bool})

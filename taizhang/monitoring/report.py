@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils.translation import gettext
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -99,6 +100,9 @@ def briefing(snap: Snapshot, place: str) -> str:
     return gettext(";").join(parts) + gettext("。")
 
 
+_investment = attrgetter("project.total_investment")
+
+
 def workbook_name(place: str, year: int, month: int) -> str:
     """The file name a district uses: 崂山区2026年1-10月重点项目进度表.xlsx."""
     months = "1月" if month == 1 else f"1-{month}月"
@@ -155,25 +159,36 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     edge = {"left": Side(), "right": Side(), "top": thin, "bottom": thin, "diagonal": Side()}
     titled = ([boxed(1, font=bold)] + [style(border=Border(**edge))] * (ncol - 2)
               + [style(border=Border(**{**edge, "right": thin}))])
-    sums, written = [], []  # what the amount columns show, to fit their widths to
+    amounts: list[list] = [[], [], [], [], []]  # what the amount columns show, to fit their widths to
 
     def write_totals(label: str, t: dict, fill: str) -> None:
-        sums.append(t)
-        sheet.append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
-                      t["done"], t["rate"], None, None, None, None], summed[fill])
+        figures = [t["total_investment"], t["plan"], t["month_done"], t["done"], t["rate"]]
+        for column, figure in zip(amounts, figures, strict=True):
+            column.append(figure)
+        sheet.append([label, f"{t['count']}个项目", None, None, *figures, None, None, None, None], summed[fill])
 
     write_totals("合计", snap.totals(), "DDEBF7")
     levels = {value: str(label) for value, label in Level.choices}  # translated once, not per row
+    units: dict[int | None, str] = {}  # a unit's name, once per unit rather than once per project
+    investments, plans, month_done, done, rates = amounts
     for i, (label, lines) in enumerate(snap.groups(group)):
         merge_row(sheet.append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], titled))
-        for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
+        # Largest first (reverse=True keeps equal ones in their order, as the negated key did).
+        for n, line in enumerate(sorted(lines, key=_investment, reverse=True), start=1):
             p = line.project
-            problems = ";".join(x.description for x in line.open_problems)
+            unit = units.get(p.responsible_unit_id)
+            if unit is None:
+                unit = units[p.responsible_unit_id] = str(p.responsible_unit or "")
+            problems = ";".join([x.description for x in line.open_problems]) if line.open_problems else ""
             sheet.append([n, p.name, p.builder, levels.get(p.level, p.level), p.total_investment, line.plan,
-                          line.month_done, line.done, line.rate, line.progress_text, problems,
-                          str(p.responsible_unit or ""), _WARN[line.progress_warning]],
+                          line.month_done, line.done, line.rate, line.progress_text, problems, unit,
+                          _WARN[line.progress_warning]],
                          warned.get(line.progress_warning, plain))
-        written.extend(lines)
+            investments.append(p.total_investment)
+            plans.append(line.plan)
+            month_done.append(line.month_done)
+            done.append(line.done)
+            rates.append(line.rate)
         write_totals("小计", totals(lines), "F2F2F2")
     sheet.append([])
     r = sheet.append([f"说明:{briefing(snap, place)}"], style(alignment=Alignment(wrap_text=True, vertical="top")))
@@ -183,12 +198,9 @@ def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
     sheet.append([basis_note(snap)])
     version = revision(snap)
     sheet.append([f"数据版本:{version}"])
-    # The amount columns grow to fit their largest figure.
     widths = list(WIDTHS)
-    for i, key, of_line in ((4, "total_investment", lambda x: x.project.total_investment),
-                            (5, "plan", lambda x: x.plan), (6, "month_done", lambda x: x.month_done),
-                            (7, "done", lambda x: x.done), (8, "rate", lambda x: x.rate)):
-        widths[i] = fit_widths(widths[i], [t[key] for t in sums] + [of_line(x) for x in written])
+    for i, column in enumerate(amounts, start=4):  # the amount columns grow to fit their largest figure
+        widths[i] = fit_widths(widths[i], column)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C5"

@@ -62,7 +62,9 @@ DATE_FORMATS = {dt.datetime: "yyyy-mm-dd h:mm:ss", dt.date: "yyyy-mm-dd"}
 # readers turn it into a line feed), the characters XML forbids, and text that would read as
 # an OOXML escape.
 _SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-_UNSAFE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # the quick test
+# The same characters without the escape-like text: searched first (four times faster), with
+# "_x" in the text, so that most texts are written as they are without the full search.
+_UNSAFE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MARKUP = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
@@ -209,7 +211,7 @@ class Sheet:
                     continue
                 if len(v) > MAX_TEXT:
                     v = v[:MAX_TEXT]
-                text = v if unsafe(v) is None and "_x" not in v else _SPECIAL.sub(_escape, v)
+                text = v if unsafe(v) is None and "_x" not in v else xml_text(v)
                 space = "" if v == v.strip() else ' xml:space="preserve"'
                 push(f'{head}{rs}"{sa[s]} t="inlineStr"><is><t{space}>{text}</t></is></c>')
             elif t is Decimal:

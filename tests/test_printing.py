@@ -106,3 +106,21 @@ def test_the_import_template_is_named_in_chinese(client, world):
     client.force_login(world.ls_admin)
     _r, name = download(client, "/projects/import/template.xlsx")
     assert name == "项目台账导入模板.xlsx"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_column_fitted_at_once_is_as_wide_as_fitted_value_by_value(seed):
+    import random
+
+    from taizhang.core.printing import fit_width, fit_widths
+
+    rng = random.Random(seed)
+    values = [D(rng.randrange(-10**9, 10**11)) / 100 for _ in range(500)]
+    values += [None, True, "文字", 7, 2.5, D("-0.001"), D("999.995")]
+    for column in (values, [v for v in values if not isinstance(v, D) or v > 0],
+                   [v for v in values if not isinstance(v, D) or v < 0], [None, "文字", True]):
+        for start in (6, 12, 40):
+            one_by_one = start
+            for v in column:
+                one_by_one = fit_width(one_by_one, v)
+            assert fit_widths(start, column) == one_by_one

@@ -50,6 +50,20 @@ def fit_width(current: float, value, *, padding: int = 3) -> float:
     return max(current, len(f"{value:,.2f}") + padding)
 
 
+_NUMBERS = frozenset({int, float, Decimal})
+
+
+def fit_widths(current: float, values, *, padding: int = 3) -> float:
+    """:func:`fit_width` over a whole column at once: in "#,##0.00" the widest of (finite)
+    numbers is the largest one or, with its minus sign, the smallest."""
+    numbers = [v for v in values if v is not None]
+    if not _NUMBERS.issuperset(map(type, numbers)):  # not only plain numbers: as fit_width reads them
+        numbers = [v for v in numbers if not isinstance(v, bool) and isinstance(v, int | float | Decimal)]
+    if not numbers:
+        return current
+    return max(fit_width(current, max(numbers), padding=padding), fit_width(current, min(numbers), padding=padding))
+
+
 def attachment(response, filename: str):
     """Name a download (Chinese names reach every browser through RFC 6266 filename*)."""
     response["Content-Disposition"] = content_disposition_header(True, filename)

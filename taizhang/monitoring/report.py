@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
-from copy import copy
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils.translation import gettext
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from taizhang.core.bulk import few_collections
 from taizhang.core.numbers import yi as to_yi
-from taizhang.core.printing import fit_width, for_print
-from taizhang.core.workbook import xlsx_cells
+from taizhang.core.printing import fit_widths, for_print
+from taizhang.core.xlsx import Book
 from taizhang.projects.choices import Level
 
 from .metrics import Snapshot, totals
@@ -103,117 +100,109 @@ def briefing(snap: Snapshot, place: str) -> str:
     return gettext(";").join(parts) + gettext("。")
 
 
+_investment = attrgetter("project.total_investment")
+
+
 def workbook_name(place: str, year: int, month: int) -> str:
     """The file name a district uses: 崂山区2026年1-10月重点项目进度表.xlsx."""
     months = "1月" if month == 1 else f"1-{month}月"
     return f"{place}{year}年{months}重点项目进度表.xlsx"
 
 
-@few_collections()  # a city's sheet is 130,000 cells, all alive until it is saved
 def workbook(snap: Snapshot, place: str, group: str = "level") -> bytes:
+    """The 月进度表 of ``snap``: title, two header rows, the 合计 row, each group's projects
+    (largest first) and 小计, the briefing and the notes; boxed, fitted and set up for paper.
+    Written row by row (core.xlsx): the city's 10,000 projects are 130,000 cells."""
     snap.problems  # noqa: B018  (loads each line's open problems for the 存在问题 column)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{snap.month}月进度表"
+    book = Book()
+    sheet = book.sheet(f"{snap.month}月进度表")
+    ws = sheet.ws
     headers = [h.format(year=snap.year, month=snap.month) for h in HEADERS]
     ncol = len(headers)
+    style = book.style
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     bold = Font(bold=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    ws.append([f"{place}{snap.year}年重点项目月进度表(1-{snap.month}月)"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = center
-    ws.append(["单位:万元"])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-    ws["A2"].alignment = Alignment(horizontal="right")
-    # Two header rows: the investment columns under one merged "投资情况" heading.
-    top = ["序号", "项目名称", "建设单位", "项目级别", "投资情况", None, None, None, None,
-           "形象进度", "存在问题", "责任单位", "预警"]
-    ws.append(top)
-    ws.append([None, None, None, None] + headers[4:9] + [None] * 4)
-    ws.merge_cells(start_row=3, start_column=5, end_row=3, end_column=9)
-    for col in (1, 2, 3, 4, 10, 11, 12, 13):
-        ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
-    for row in ws.iter_rows(min_row=3, max_row=4):
-        for cell in row:
-            cell.font, cell.alignment, cell.border = bold, center, border
-
-    # ws.max_row scans every cell: count rows ourselves (the city's sheet has 10,000+).
-    row_no = 4
-    widths = list(WIDTHS)
     top_left = Alignment(vertical="top", wrap_text=True)
 
-    # Each column's boxed style is built once and copied: assigning styles cell by cell costs
-    # openpyxl a hash of every style object (most of a city workbook's time).
-    boxed_style: dict[int, object] = {}
+    def merge_row(r: int) -> None:
+        sheet.merge(r, 1, r, ncol)
 
-    def append(values, boxed: bool = False) -> int:
-        nonlocal row_no
-        ws.append(xlsx_cells(ws, values))
-        row_no += 1
-        for i in range(4, 9):  # the amount columns grow to fit their largest figure
-            if i < len(values):
-                widths[i] = fit_width(widths[i], values[i])
-        if boxed:
-            for col in range(1, ncol + 1):
-                cell = ws.cell(row_no, col)
-                if col in boxed_style:
-                    cell._style = copy(boxed_style[col])
-                    continue
-                cell.border = border
-                if col in (2, 3, 10, 11, 12):
-                    cell.alignment = top_left
-                if 5 <= col <= 9:
-                    cell.number_format = "#,##0.00"
-                boxed_style[col] = copy(cell._style)
-        return row_no
+    merge_row(sheet.append([f"{place}{snap.year}年重点项目月进度表(1-{snap.month}月)"],
+                           style(font=Font(bold=True, size=16), alignment=center)))
+    merge_row(sheet.append(["单位:万元"], style(alignment=Alignment(horizontal="right"))))
+    # Two header rows: the investment columns under one merged "投资情况" heading.
+    heading = [style(font=bold, alignment=center, border=border)] * ncol
+    sheet.append(["序号", "项目名称", "建设单位", "项目级别", "投资情况", None, None, None, None,
+                  "形象进度", "存在问题", "责任单位", "预警"], heading)
+    sheet.append([None, None, None, None] + headers[4:9] + [None] * 4, heading)
+    sheet.merge(3, 5, 3, 9)
+    for col in (1, 2, 3, 4, 10, 11, 12, 13):
+        sheet.merge(3, col, 4, col)
 
-    def write_totals(label: str, t: dict, style_fill: str) -> None:
-        r = append([label, f"{t['count']}个项目", None, None, t["total_investment"], t["plan"], t["month_done"],
-                    t["done"], t["rate"], None, None, None, None], boxed=True)
-        for col in range(1, ncol + 1):
-            cell = ws.cell(r, col)
-            cell.font, cell.border = bold, border
-            cell.fill = PatternFill("solid", fgColor=style_fill)
+    def boxed(col: int, **more) -> int:
+        """A boxed cell's style in column ``col``: text columns wrap at the top, amounts in 分."""
+        kinds = {"border": border}
+        if col in (2, 3, 10, 11, 12):
+            kinds["alignment"] = top_left
+        if 5 <= col <= 9:
+            kinds["number_format"] = "#,##0.00"
+        return style(**kinds, **more)
 
-    write_totals("合计", totals(snap.lines), "DDEBF7")
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
-    warned_style: dict[str, object] = {}
+    columns = range(1, ncol + 1)
+    plain = [boxed(col) for col in columns]
+    warned = {k: plain[:-1] + [boxed(ncol, fill=PatternFill("solid", fgColor=v))] for k, v in _FILL.items()}
+    summed = {fill: [boxed(col, font=bold, fill=PatternFill("solid", fgColor=fill)) for col in columns]
+              for fill in ("DDEBF7", "F2F2F2")}
+    # A group's heading is merged across: the cells under the merge carry the box's edges.
+    edge = {"left": Side(), "right": Side(), "top": thin, "bottom": thin, "diagonal": Side()}
+    titled = ([boxed(1, font=bold)] + [style(border=Border(**edge))] * (ncol - 2)
+              + [style(border=Border(**{**edge, "right": thin}))])
+    amounts: list[list] = [[], [], [], [], []]  # what the amount columns show, to fit their widths to
+
+    def write_totals(label: str, t: dict, fill: str) -> None:
+        figures = [t["total_investment"], t["plan"], t["month_done"], t["done"], t["rate"]]
+        for column, figure in zip(amounts, figures, strict=True):
+            column.append(figure)
+        sheet.append([label, f"{t['count']}个项目", None, None, *figures, None, None, None, None], summed[fill])
+
+    write_totals("合计", snap.totals(), "DDEBF7")
     levels = {value: str(label) for value, label in Level.choices}  # translated once, not per row
+    units: dict[int | None, str] = {}  # a unit's name, once per unit rather than once per project
+    investments, plans, month_done, done, rates = amounts
     for i, (label, lines) in enumerate(snap.groups(group)):
-        r = append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], boxed=True)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1).font = bold
-        for n, line in enumerate(sorted(lines, key=lambda x: -x.project.total_investment), start=1):
+        merge_row(sheet.append([f"{_cn_index(i)}、{label}" + ("项目" if group == "level" else "")], titled))
+        # Largest first (reverse=True keeps equal ones in their order, as the negated key did).
+        for n, line in enumerate(sorted(lines, key=_investment, reverse=True), start=1):
             p = line.project
-            problems = ";".join(x.description for x in line.open_problems)
-            r = append([n, p.name, p.builder, levels.get(p.level, p.level), p.total_investment, line.plan, line.month_done,
-                        line.done, line.rate, line.progress_text, problems,
-                        str(p.responsible_unit or ""), _WARN[line.progress_warning]], boxed=True)
-            if line.progress_warning in fills:
-                cell = ws.cell(r, ncol)
-                if line.progress_warning in warned_style:  # as the boxed styles: built once, copied
-                    cell._style = copy(warned_style[line.progress_warning])
-                else:
-                    cell.fill = fills[line.progress_warning]
-                    warned_style[line.progress_warning] = copy(cell._style)
+            unit = units.get(p.responsible_unit_id)
+            if unit is None:
+                unit = units[p.responsible_unit_id] = str(p.responsible_unit or "")
+            problems = ";".join([x.description for x in line.open_problems]) if line.open_problems else ""
+            sheet.append([n, p.name, p.builder, levels.get(p.level, p.level), p.total_investment, line.plan,
+                          line.month_done, line.done, line.rate, line.progress_text, problems, unit,
+                          _WARN[line.progress_warning]],
+                         warned.get(line.progress_warning, plain))
+            investments.append(p.total_investment)
+            plans.append(line.plan)
+            month_done.append(line.month_done)
+            done.append(line.done)
+            rates.append(line.rate)
         write_totals("小计", totals(lines), "F2F2F2")
-    append([])
-    r = append([f"说明:{briefing(snap, place)}"])
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-    ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append([])
+    r = sheet.append([f"说明:{briefing(snap, place)}"], style(alignment=Alignment(wrap_text=True, vertical="top")))
+    merge_row(r)
     ws.row_dimensions[r].height = 60
-    append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
-    append([basis_note(snap)])
+    sheet.append([f"注:时序进度{_num(snap.timing)}%;完成率为完成投资占年度计划投资的比例,无年度计划的项目不计完成率。"])
+    sheet.append([basis_note(snap)])
     version = revision(snap)
-    append([f"数据版本:{version}"])
+    sheet.append([f"数据版本:{version}"])
+    widths = list(WIDTHS)
+    for i, column in enumerate(amounts, start=4):  # the amount columns grow to fit their largest figure
+        widths[i] = fit_widths(widths[i], column)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C5"
-    for_print(ws, last_col=ncol, last_row=row_no, title_rows="1:4", footer=f"数据版本:{version}")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    for_print(ws, last_col=ncol, last_row=sheet.rows, title_rows="1:4", footer=f"数据版本:{version}")
+    return book.save()

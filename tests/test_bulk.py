@@ -198,3 +198,27 @@ def test_instance_makes_what_the_keyword_path_makes(world, saved):
     unrouted = _projects(world, "戊")[0]
     instance(MonthlyProgress, project=unrouted, year=2024, month=3)
     assert unrouted._state.db == "default"  # as assigning it routes it
+
+
+def test_instance_is_made_by_init_when_something_listens_to_its_making(world):
+    """A receiver of post_init (or pre_init) must see the object made: then no copying."""
+    from django.db.models.signals import post_init
+
+    from taizhang.core.models import instance
+
+    project = _projects(world, "己")[0]
+    seen = []
+
+    def listen(sender, instance, **kwargs):
+        seen.append((instance.year, instance.month, instance.project_id))
+
+    post_init.connect(listen, sender=MonthlyProgress)
+    try:
+        made = instance(MonthlyProgress, project=project, year=2024, month=3)
+        instance(StageChange, project=project, to_stage=Stage.LEAD)  # another model: not heard
+    finally:
+        post_init.disconnect(listen, sender=MonthlyProgress)
+    assert seen == [(2024, 3, None)]
+    assert _state(made) == _state(MonthlyProgress(project=project, year=2024, month=3))
+    again = instance(MonthlyProgress, project=project, year=2024, month=4)
+    assert seen == [(2024, 3, None)] and again.month == 4

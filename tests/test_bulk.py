@@ -222,3 +222,31 @@ def test_instance_is_made_by_init_when_something_listens_to_its_making(world):
     assert _state(made) == _state(MonthlyProgress(project=project, year=2024, month=3))
     again = instance(MonthlyProgress, project=project, year=2024, month=4)
     assert seen == [(2024, 3, None)] and again.month == 4
+
+
+def test_insert_prepares_each_value_whatever_the_types_of_the_rows_before_it(world):
+    """Rows of one insert may hold values of other types in the same field (an int or a lazy
+    translation in a text field, an int or a float for a decimal): each is prepared as
+    bulk_create prepares it, not as the rows before it were."""
+    from django.db import connection
+    from django.utils.translation import gettext_lazy
+
+    from taizhang.core.bulk import _prepared, _preparers
+    from taizhang.core.bulk import _rows as prepared_rows
+
+    def made(tag):
+        values = [("某公司", Decimal("1.50"), dt.date(2024, 3, 1)), (123, 7, None),
+                  (gettext_lazy("建设单位"), Decimal("2"), dt.date(2024, 3, 2)), ("", 2.25, dt.date(2024, 3, 3))]
+        return [Project(name=f"{tag}{i}", region=world.laoshan, builder=b, total_investment=t, planned_start=d)
+                for i, (b, t, d) in enumerate(values)]
+
+    fields = [f for f in Project._meta.concrete_fields if f is not Project._meta.pk]
+    preparers = _preparers(fields, connection)
+    objs = made("丙型")
+    expected = [_prepared(o, preparers, connection) for o in objs]
+    assert [[(type(v), v) for v in row] for row in prepared_rows(objs, preparers, connection)] == [
+        [(type(v), v) for v in row] for row in expected]
+    assert [row[[f.attname for f in fields].index("builder")] for row in expected] == ["某公司", "123", "建设单位", ""]
+    Project.objects.bulk_create(made("甲型"))
+    insert(made("乙型"))
+    assert _rows(Project.objects.filter(name__startswith="乙型")) == _rows(Project.objects.filter(name__startswith="甲型"))

@@ -22,11 +22,12 @@ class TimeStampedModel(models.Model):
 
 
 _VALID_DEFAULTS: dict[type, tuple] = {}
+_ABSENT = object()
 
 
 def _valid_defaults(model) -> tuple:
-    """(name, attname, value) of ``model``'s fields whose fixed default passes the field's own
-    validation (checked once per model)."""
+    """(name, attname, value, its type) of ``model``'s fields whose fixed default passes the
+    field's own validation (checked once per model)."""
     found = _VALID_DEFAULTS.get(model)
     if found is None:
         out = []
@@ -37,7 +38,7 @@ def _valid_defaults(model) -> tuple:
                 value = f.clean(f.get_default(), None)
             except ValidationError:
                 continue
-            out.append((f.name, f.attname, value))
+            out.append((f.name, f.attname, value, type(value)))
         found = _VALID_DEFAULTS[model] = tuple(out)
     return found
 
@@ -47,8 +48,10 @@ def at_valid_defaults(obj) -> list[str]:
     valid: ``clean_fields``/``full_clean`` may leave them out (``exclude``) and validate only
     what was set. Made for many objects at once (an import), where validating every field of
     every object again costs more than the rest of the work."""
-    return [name for name, attname, value in _valid_defaults(type(obj))
-            if type(v := getattr(obj, attname)) is type(value) and v == value]
+    values = obj.__dict__  # a field not loaded is not there: it is left to the validation
+    return [name for name, attname, value, kind in _valid_defaults(type(obj))
+            if type(v := values.get(attname, _ABSENT)) is kind and v == value]
+
 
 
 _LAYOUTS: dict[type, tuple] = {}

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -807,6 +808,7 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhe
 
 _FK = ("region", "park", "chain", "responsible_unit")
 _FIELDS = [f for f in ProjectForm.Meta.fields]
+_FIELD_VALUES = attrgetter(*_FIELDS)  # a project's values of _FIELDS, read in one call
 
 
 def _same(stored, given) -> bool:
@@ -823,7 +825,7 @@ def _validate(user, row) -> None:
     existing = row.project
     if existing is not None and all(_same(getattr(existing, f), v) for f, v in row.data.items()):
         # What the ledger holds, validated when it was stored: nothing to check again.
-        row.data = {f: getattr(existing, f) for f in _FIELDS}
+        row.data = dict(zip(_FIELDS, _FIELD_VALUES(existing), strict=True))
         row.action = "unchanged"
         return
     values = dict(row.data)
@@ -856,7 +858,7 @@ def _validate(user, row) -> None:
             label = (FIELDS[f].label if f in FIELDS else Project._meta.get_field(f).verbose_name) if f != "__all__" else ""
             row.messages.extend(f"{label}: {m}" if label else m for m in messages)
         return
-    cleaned = {f: getattr(project, f) for f in _FIELDS}
+    cleaned = dict(zip(_FIELDS, _FIELD_VALUES(project), strict=True))
     row.data = cleaned
     if existing is None:
         row.action, row.draft = "create", project

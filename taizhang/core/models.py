@@ -1,10 +1,13 @@
 """Abstract bases shared by every domain app."""
 
+import datetime as dt
 import inspect
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models, router
 from django.db.models.base import Model, ModelState
+from django.db.models.expressions import DatabaseDefault
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
@@ -52,6 +55,104 @@ def at_valid_defaults(obj) -> list[str]:
     return [name for name, attname, value, kind in _valid_defaults(type(obj))
             if type(v := values.get(attname, _ABSENT)) is kind and v == value]
 
+
+
+def of_value_alone(validator):
+    """Mark a validator function as deciding by the value alone (no database, no clock): a
+    value it passed once passes again (:func:`full_clean`'s ``verdicts`` may remember it)."""
+    validator.of_value_alone = True
+    return validator
+
+
+#: Standard fields whose validation depends on the value alone (with validators that do too).
+_PURE_FIELDS = frozenset({models.CharField, models.TextField, models.DecimalField, models.IntegerField,
+                          models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField,
+                          models.BigIntegerField, models.DateField, models.BooleanField})
+#: The types of value a verdict is remembered for: compared by type and value (a Decimal by
+#: its digits and exponent too: 1.0 and 1.000 are equal but not equally valid).
+_KEYED = frozenset({str, int, bool, Decimal, dt.date})
+_REMEMBERED: dict[type, tuple] = {}
+
+
+def _of_value_alone(validator) -> bool:
+    if getattr(validator, "of_value_alone", False):
+        return True
+    return (type(validator).__module__ == "django.core.validators"
+            and not callable(getattr(validator, "limit_value", None)))  # a limit asked each time (a date) may move
+
+
+def _remembered(model) -> tuple:
+    """(field, whether its verdicts may be remembered) for each of ``model``'s fields."""
+    found = _REMEMBERED.get(model)
+    if found is None:
+        found = _REMEMBERED[model] = tuple(
+            (f, type(f) in _PURE_FIELDS and all(_of_value_alone(v) for v in f.validators)) for f in model._meta.fields)
+    return found
+
+
+class Verdicts(dict):
+    """Values fields have found valid, with the value validation made of each:
+    ``(id(field), type, value) -> cleaned value``. The validation of a standard field is a
+    function of the value alone, so a value found valid once is valid again: many objects
+    validated together (an import's, in its dry run and again when it is confirmed) validate
+    each distinct value once. Refusals are not remembered (their messages are in the
+    language of the moment)."""
+
+
+def full_clean(obj, exclude=(), verdicts: Verdicts | None = None) -> None:
+    """``obj.full_clean(exclude, validate_unique=False, validate_constraints=False)``: the
+    fields, then ``obj.clean()``, every error of both raised together. With ``verdicts`` a
+    field given a value it found valid before takes the value its validation made of it then,
+    without validating it again (fields and validators that depend on more than the value,
+    such as a foreign key's, which reads the database, are validated every time)."""
+    if verdicts is None or type(obj).clean_fields is not Model.clean_fields:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        return
+    errors: dict = {}
+    exclude = set(exclude)
+    try:
+        clean_fields(obj, exclude, verdicts)
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    try:
+        obj.clean()
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def clean_fields(obj, exclude=(), verdicts: Verdicts | None = None) -> None:
+    """``obj.clean_fields(exclude)``, remembering verdicts as :func:`full_clean` says."""
+    if verdicts is None or type(obj).clean_fields is not Model.clean_fields:
+        obj.clean_fields(exclude=exclude)
+        return
+    errors = {}
+    for f, remembered in _remembered(type(obj)):
+        if f.name in exclude or f.generated:
+            continue
+        raw = getattr(obj, f.attname)
+        if f.blank and raw in f.empty_values:
+            continue
+        if isinstance(raw, DatabaseDefault):
+            continue
+        key = None
+        if remembered and (kind := type(raw)) in _KEYED:
+            key = (id(f), kind, raw.as_tuple() if kind is Decimal else raw)
+            value = verdicts.get(key, _ABSENT)
+            if value is not _ABSENT:
+                setattr(obj, f.attname, value)
+                continue
+        try:
+            value = f.clean(raw, obj)
+        except ValidationError as e:
+            errors[f.name] = e.error_list
+            continue
+        setattr(obj, f.attname, value)
+        if key is not None:
+            verdicts[key] = value
+    if errors:
+        raise ValidationError(errors)
 
 
 _LAYOUTS: dict[type, tuple] = {}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.bulk import few_collections
-from taizhang.core.models import at_valid_defaults, instance
+from taizhang.core.models import Verdicts, at_valid_defaults, clean_fields, instance
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -249,6 +249,8 @@ class ImportPreview:
     totals: list[Total] = field(default_factory=list)
     period_source: str = ""
     template: str = ""  # the saved column template applied, if any
+    #: values the rows' fields were found valid with: confirming does not validate them again
+    verdicts: Verdicts = field(default_factory=Verdicts, repr=False)
 
     @property
     def errors(self) -> list[Row]:
@@ -528,7 +530,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         elif row.name:
             seen[key] = number
         if row.action != "error":
-            _validate(user, row)
+            _validate(user, row, preview.verdicts)
         if row.action != "error":
             _stage_changes(row, recorded, stage_labels, words)
             _progress_changes(row, plans, earlier, preview.month, words)
@@ -817,7 +819,7 @@ def _same(stored, given) -> bool:
     return stored == given
 
 
-def _validate(user, row) -> None:
+def _validate(user, row, verdicts: Verdicts | None = None) -> None:
     """The model's own rules decide (the project form calls the same ones); messages name the field.
 
     Related objects come from the user's scoped catalogue, so they are not looked up again.
@@ -842,7 +844,7 @@ def _validate(user, row) -> None:
             setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
-        project.clean_fields(exclude={*_FK, *at_valid_defaults(project)})
+        clean_fields(project, exclude={*_FK, *at_valid_defaults(project)}, verdicts=verdicts)
     except ValidationError as e:
         errors.update(e.message_dict)
     if not errors:

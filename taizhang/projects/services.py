@@ -502,7 +502,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
                 outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)),
-                                         created=history + unrecorded)
+                                         created=history + unrecorded, verdicts=preview.verdicts)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:

@@ -251,6 +251,8 @@ class ImportPreview:
     template: str = ""  # the saved column template applied, if any
     #: values the rows' fields were found valid with: confirming does not validate them again
     verdicts: Verdicts = field(default_factory=Verdicts, repr=False)
+    #: the new projects' stage histories found right (services.initial_history's ``checked``)
+    histories: dict = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Row]:

@@ -198,3 +198,124 @@ def test_instance_makes_what_the_keyword_path_makes(world, saved):
     unrouted = _projects(world, "戊")[0]
     instance(MonthlyProgress, project=unrouted, year=2024, month=3)
     assert unrouted._state.db == "default"  # as assigning it routes it
+
+
+def test_instance_is_made_by_init_when_something_listens_to_its_making(world):
+    """A receiver of post_init (or pre_init) must see the object made: then no copying."""
+    from django.db.models.signals import post_init
+
+    from taizhang.core.models import instance
+
+    project = _projects(world, "己")[0]
+    seen = []
+
+    def listen(sender, instance, **kwargs):
+        seen.append((instance.year, instance.month, instance.project_id))
+
+    post_init.connect(listen, sender=MonthlyProgress)
+    try:
+        made = instance(MonthlyProgress, project=project, year=2024, month=3)
+        instance(StageChange, project=project, to_stage=Stage.LEAD)  # another model: not heard
+    finally:
+        post_init.disconnect(listen, sender=MonthlyProgress)
+    assert seen == [(2024, 3, None)]
+    assert _state(made) == _state(MonthlyProgress(project=project, year=2024, month=3))
+    again = instance(MonthlyProgress, project=project, year=2024, month=4)
+    assert seen == [(2024, 3, None)] and again.month == 4
+
+
+def test_insert_prepares_each_value_whatever_the_types_of_the_rows_before_it(world):
+    """Rows of one insert may hold values of other types in the same field (an int or a lazy
+    translation in a text field, an int or a float for a decimal): each is prepared as
+    bulk_create prepares it, not as the rows before it were."""
+    from django.db import connection
+    from django.utils.translation import gettext_lazy
+
+    from taizhang.core.bulk import _prepared, _preparers
+    from taizhang.core.bulk import _rows as prepared_rows
+
+    def made(tag):
+        values = [("某公司", Decimal("1.50"), dt.date(2024, 3, 1)), (123, 7, None),
+                  (gettext_lazy("建设单位"), Decimal("2"), dt.date(2024, 3, 2)), ("", 2.25, dt.date(2024, 3, 3))]
+        return [Project(name=f"{tag}{i}", region=world.laoshan, builder=b, total_investment=t, planned_start=d)
+                for i, (b, t, d) in enumerate(values)]
+
+    fields = [f for f in Project._meta.concrete_fields if f is not Project._meta.pk]
+    preparers = _preparers(fields, connection)
+    objs = made("丙型")
+    expected = [_prepared(o, preparers, connection) for o in objs]
+    assert [[(type(v), v) for v in row] for row in prepared_rows(objs, preparers, connection)] == [
+        [(type(v), v) for v in row] for row in expected]
+    assert [row[[f.attname for f in fields].index("builder")] for row in expected] == ["某公司", "123", "建设单位", ""]
+    Project.objects.bulk_create(made("甲型"))
+    insert(made("乙型"))
+    assert _rows(Project.objects.filter(name__startswith="乙型")) == _rows(Project.objects.filter(name__startswith="甲型"))
+
+
+def _verdict(obj, exclude, verdicts=None):
+    from django.core.exceptions import ValidationError
+
+    from taizhang.core.models import full_clean
+
+    try:
+        full_clean(obj, exclude, verdicts) if verdicts is not None else obj.full_clean(
+            exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as e:
+        return e.message_dict
+    return {}
+
+
+def test_remembered_verdicts_decide_as_validation_does(world):
+    """full_clean with verdicts refuses and accepts what Model.full_clean does, the first time
+    and when the values were seen before: a decimal equal to a valid one but with more places,
+    the same value in another field, a refused value seen again."""
+    from taizhang.core.models import Verdicts
+
+    verdicts = Verdicts()
+
+    def reports():
+        return [MonthlyProgress(year=2024, month=3, investment=Decimal("1.50"), progress="主体施工"),
+                MonthlyProgress(year=2024, month=3, investment=Decimal("1.500")),  # three places: refused
+                MonthlyProgress(year=2024, month=13, investment=Decimal("-1")),
+                MonthlyProgress(year=2024, month=3, investment=Decimal("2024")),  # 2024 valid as a year too
+                MonthlyProgress(year=2024, month=2024, investment=Decimal("1.5"), funds_foreign=Decimal("3")),
+                MonthlyProgress(year=True, month=3, investment=Decimal("1E+3"), exchange_rate=Decimal("7.1"))]
+
+    for _ in range(2):
+        for ours, theirs in zip(reports(), reports(), strict=True):
+            assert _verdict(ours, {"project"}, verdicts) == _verdict(theirs, {"project"}), theirs.__dict__
+            assert ours.investment == theirs.investment and str(ours.investment) == str(theirs.investment)
+    assert verdicts  # some were remembered
+    assert not any(isinstance(k[2], Decimal) for k in verdicts)  # decimals by their digits and exponent
+
+
+def test_remembered_verdicts_leave_out_what_depends_on_more_than_the_value(world):
+    """A foreign key (the database says whether the row exists), a validator not marked as
+    deciding by the value alone, or a limit asked each time, are asked every time."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import MaxValueValidator
+
+    from taizhang.core.models import (
+        Verdicts,
+        _of_value_alone,
+        _remembered,
+        clean_fields,
+        of_value_alone,
+    )
+
+    remembered = {f.name: r for f, r in _remembered(Project)}
+    assert remembered["name"] and remembered["total_investment"] and remembered["planned_start"]
+    assert remembered["code"] and remembered["credit_code"]  # their validators are marked
+    assert not remembered["region"] and not remembered["responsible_unit"] and not remembered["created"]
+    assert not _of_value_alone(lambda value: None)
+    assert not _of_value_alone(MaxValueValidator(lambda: dt.date(2024, 1, 1)))
+    assert _of_value_alone(MaxValueValidator(dt.date(2024, 1, 1)))
+    assert _of_value_alone(of_value_alone(lambda value: None))
+    # A unit gone since: the foreign key is validated against the database again.
+    verdicts = Verdicts()
+    project = Project(name="某项目", region=world.laoshan, responsible_unit=world.ls_zs, total_investment=Decimal("1"))
+    clean_fields(project, exclude={"region"}, verdicts=verdicts)
+    project.responsible_unit_id += 10_000
+    with pytest.raises(ValidationError) as e:
+        clean_fields(project, exclude={"region"}, verdicts=verdicts)
+    assert set(e.value.message_dict) == {"responsible_unit"}

@@ -171,3 +171,49 @@ def test_the_project_page_corrects_and_removes_an_entry(client, world):
     neg = p.stage_changes.get(to_stage=Stage.NEGOTIATING)
     r = client.post(f"/projects/{p.pk}/stage/{neg.pk}/", {"action": "remove", "reason": "试试"})
     assert r.status_code == 403 and p.stage_changes.filter(pk=neg.pk).exists()
+
+
+def test_a_history_found_right_before_gives_the_same_entries_and_stage(world):
+    """initial_history with ``checked`` (an import's histories found right before) makes the
+    entries and sets the stage and dates the full check does, for the same entries; entries
+    with another date, reason or day, or a refused history, are checked afresh."""
+    from decimal import Decimal
+
+    from taizhang.projects.models import Project
+
+    def new():
+        return Project(name="新项目", region=world.laoshan, total_investment=Decimal("1"))
+
+    def state(project, rows):
+        return ([(r.from_stage, r.to_stage, r.date, r.precision, r.reason, r.user_id, r.project is project)
+                 for r in rows], (project.stage, project.stage_date, project.actual_start, project.actual_completion))
+
+    today = D(2024, 6, 30)
+    histories = [
+        [{"to_stage": Stage.SIGNED, "date": D(2024, 1, 5), "reason": "导入"},
+         {"to_stage": Stage.COMPLETED, "date": D(2024, 5, 1), "precision": "month", "reason": "导入"},
+         {"to_stage": Stage.STARTED, "date": D(2024, 2, 1), "reason": "导入"}],
+        [{"to_stage": Stage.STARTED, "date": None, "reason": "导入"}],
+        [{"to_stage": Stage.STARTED, "date": D(2024, 3, 1), "reason": "导入"}],
+        [{"to_stage": Stage.STARTED, "date": D(2024, 3, 1), "reason": "导入:第二个文件"}],
+        [{"to_stage": Stage.SIGNED, "date": D(2024, 1, 5), "reason": ""},
+         {"to_stage": Stage.COMPLETED, "date": D(2024, 5, 1), "reason": ""}],  # no start, no reason: refused
+    ]
+    checked: dict = {}
+    for _ in range(2):
+        for stages in histories:
+            outcomes = []
+            for memo in (None, checked):
+                project = new()
+                try:
+                    rows = services.initial_history(world.ls_editor, project, stages, today, memo)
+                except ValidationError as e:
+                    outcomes.append(e.messages)
+                else:
+                    outcomes.append(state(project, rows))
+            assert outcomes[0] == outcomes[1], stages
+    assert len(checked) == 4  # the refused one is not kept
+    project = new()  # another day: checked afresh
+    with pytest.raises(ValidationError):
+        services.initial_history(world.ls_editor, project, [{"to_stage": Stage.STARTED, "date": D(2024, 3, 1),
+                                                             "reason": "导入"}], D(2024, 2, 1), checked)

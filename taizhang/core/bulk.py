@@ -23,6 +23,7 @@ import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -135,6 +136,9 @@ def _sqlite_utc(generic):
     return prep
 
 
+_NONE = type(None)
+
+
 def _prepared(obj, preparers, connection, extra: dict | None = None) -> list:
     row = []
     for name, kind, prep in preparers:
@@ -145,17 +149,45 @@ def _prepared(obj, preparers, connection, extra: dict | None = None) -> list:
 
 def _related_ids(obj, relations) -> None:
     """What ``Model._prepare_related_fields_for_save`` does before a bulk insert: a related
-    object assigned before it was saved gives its key now."""
-    for f in relations:
-        related = f.get_cached_value(obj, None)
+    object assigned before it was saved gives its key now. (``relations``: each foreign
+    key's cache name, the related model's key attribute, the field.)"""
+    cache = obj._state.fields_cache
+    if not cache:
+        return
+    for cache_name, target, f in relations:
+        related = cache.get(cache_name)
         if related is None:
             continue
-        key = getattr(related, f.target_field.attname)
+        key = getattr(related, target)
         if key is None:
             raise ValueError(f"bulk_create() prohibited to prevent data loss due to unsaved related object "
                              f"'{f.name}'.")
         if getattr(obj, f.attname) != key:
             setattr(obj, f.attname, key)
+
+
+def _rows(objs, preparers, connection) -> list:
+    """Each object's prepared values, as :func:`_prepared` gives them: all values read at
+    once, and the fields to prepare decided once for each combination of the values' types
+    (the rows of an import share a few)."""
+    if len(preparers) < 2:
+        return [_prepared(obj, preparers, connection) for obj in objs]
+    values_of = attrgetter(*(name for name, _kind, _prep in preparers))
+    plans: dict[tuple, list] = {}
+    rows = []
+    for obj in objs:
+        values = values_of(obj)
+        types = tuple(map(type, values))
+        plan = plans.get(types)
+        if plan is None:
+            plan = plans[types] = [(i, prep) for i, ((_name, kind, prep), t) in enumerate(zip(preparers, types, strict=True))
+                                   if not (t is _NONE or t is kind or (kind is str and issubclass(t, str)))]
+        if plan:
+            values = list(values)
+            for i, prep in plan:
+                values[i] = prep(values[i], connection)
+        rows.append(values)
+    return rows
 
 
 def insert(objs: Sequence, model=None, using: str | None = None) -> Sequence:
@@ -170,7 +202,7 @@ def insert(objs: Sequence, model=None, using: str | None = None) -> Sequence:
             or any(o.pk is not None for o in objs)):
         return model._default_manager.using(db).bulk_create(objs)
     fields = [f for f in opts.concrete_fields if f is not opts.pk]
-    relations = [f for f in fields if f.many_to_one]
+    relations = [(f.cache_name, f.target_field.attname, f) for f in fields if f.many_to_one]
     # auto_now(_add) stamps, as on save(): one moment for the whole insert; a date or time
     # field without them keeps its value (its pre_save only reads it).
     now = timezone.now()
@@ -178,14 +210,13 @@ def insert(objs: Sequence, model=None, using: str | None = None) -> Sequence:
     stamped = [f for f in fields if type(f).pre_save is not Field.pre_save and f.attname not in clock
                and not (type(f) in (models.DateField, models.DateTimeField) and not (f.auto_now or f.auto_now_add))]
     preparers = _preparers(fields, connection)
-    rows = []
     for obj in objs:
         _related_ids(obj, relations)
         for name in clock:
             setattr(obj, name, now)
         for f in stamped:
             f.pre_save(obj, True)
-        rows.append(_prepared(obj, preparers, connection))
+    rows = _rows(objs, preparers, connection)
     keys = _execute(connection, opts.db_table, [f.column for f in fields], rows, opts.pk)
     for obj, key in zip(objs, keys, strict=True):
         setattr(obj, opts.pk.attname, key)

@@ -13,13 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.bulk import few_collections
-from taizhang.core.models import at_valid_defaults, instance
+from taizhang.core.models import Verdicts, at_valid_defaults, clean_fields, instance
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -248,6 +249,10 @@ class ImportPreview:
     totals: list[Total] = field(default_factory=list)
     period_source: str = ""
     template: str = ""  # the saved column template applied, if any
+    #: values the rows' fields were found valid with: confirming does not validate them again
+    verdicts: Verdicts = field(default_factory=Verdicts, repr=False)
+    #: the new projects' stage histories found right (services.initial_history's ``checked``)
+    histories: dict = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Row]:
@@ -527,7 +532,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         elif row.name:
             seen[key] = number
         if row.action != "error":
-            _validate(user, row)
+            _validate(user, row, preview.verdicts)
         if row.action != "error":
             _stage_changes(row, recorded, stage_labels, words)
             _progress_changes(row, plans, earlier, preview.month, words)
@@ -807,6 +812,7 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhe
 
 _FK = ("region", "park", "chain", "responsible_unit")
 _FIELDS = [f for f in ProjectForm.Meta.fields]
+_FIELD_VALUES = attrgetter(*_FIELDS)  # a project's values of _FIELDS, read in one call
 
 
 def _same(stored, given) -> bool:
@@ -815,7 +821,7 @@ def _same(stored, given) -> bool:
     return stored == given
 
 
-def _validate(user, row) -> None:
+def _validate(user, row, verdicts: Verdicts | None = None) -> None:
     """The model's own rules decide (the project form calls the same ones); messages name the field.
 
     Related objects come from the user's scoped catalogue, so they are not looked up again.
@@ -823,7 +829,7 @@ def _validate(user, row) -> None:
     existing = row.project
     if existing is not None and all(_same(getattr(existing, f), v) for f, v in row.data.items()):
         # What the ledger holds, validated when it was stored: nothing to check again.
-        row.data = {f: getattr(existing, f) for f in _FIELDS}
+        row.data = dict(zip(_FIELDS, _FIELD_VALUES(existing), strict=True))
         row.action = "unchanged"
         return
     values = dict(row.data)
@@ -840,7 +846,7 @@ def _validate(user, row) -> None:
             setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
-        project.clean_fields(exclude={*_FK, *at_valid_defaults(project)})
+        clean_fields(project, exclude={*_FK, *at_valid_defaults(project)}, verdicts=verdicts)
     except ValidationError as e:
         errors.update(e.message_dict)
     if not errors:
@@ -856,7 +862,7 @@ def _validate(user, row) -> None:
             label = (FIELDS[f].label if f in FIELDS else Project._meta.get_field(f).verbose_name) if f != "__all__" else ""
             row.messages.extend(f"{label}: {m}" if label else m for m in messages)
         return
-    cleaned = {f: getattr(project, f) for f in _FIELDS}
+    cleaned = dict(zip(_FIELDS, _FIELD_VALUES(project), strict=True))
     row.data = cleaned
     if existing is None:
         row.action, row.draft = "create", project

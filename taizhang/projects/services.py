@@ -97,15 +97,40 @@ def _refuse_twin(project: Project) -> None:
                                             % {"n": name}})
 
 
-def initial_history(user, project: Project, stages: list[dict], today: dt.date | None = None) -> list[StageChange]:
+def initial_history(user, project: Project, stages: list[dict], today: dt.date | None = None,
+                    checked: dict | None = None) -> list[StageChange]:
     """A new project's first entries, checked as a whole and put in order (not saved);
     the project's stage and actual dates are set from them. Raises ValidationError.
-    (``today``: the caller's today, for many projects at once.)"""
-    rows = [instance(StageChange, project=project, to_stage=st["to_stage"], date=st.get("date"),
-                     precision=st.get("precision") or DatePrecision.DAY, reason=st.get("reason", ""),
-                     user=_actor(user)) for st in stages]
+    (``today``: the caller's today, for many projects at once.)
+
+    ``checked``: the histories found right before, for many new projects (an import's, in
+    its dry run and again when it is confirmed; rows that give the same dates). A new
+    project's history is decided by its entries' stages, dates, precisions and reasons and
+    by the day alone (no entry of it is saved, none is another project's): one found right
+    before gives its order and the project's stage and dates without being checked again.
+    A history refused is checked every time."""
+    today = today or timezone.localdate()
+    actor = _actor(user)
+    given = [(st["to_stage"], st.get("date"), st.get("precision") or DatePrecision.DAY, st.get("reason", ""))
+             for st in stages]
+    key = (today, tuple(given))
+    found = checked.get(key) if checked is not None else None
+    if found is not None:
+        order, (project.stage, project.stage_date, project.actual_start, project.actual_completion) = found
+        rows = []
+        for i, from_stage in order:
+            to_stage, date, precision, reason = given[i]
+            rows.append(instance(StageChange, project=project, from_stage=from_stage, to_stage=to_stage, date=date,
+                                 precision=precision, reason=reason, user=actor))
+        return rows
+    rows = [instance(StageChange, project=project, to_stage=to_stage, date=date, precision=precision, reason=reason,
+                     user=actor) for to_stage, date, precision, reason in given]
+    place = {id(r): i for i, r in enumerate(rows)}
     ordered, rows, _changed = _checked_history(rows, explain=ALL_ENTRIES, today=today)
     _apply_history(project, ordered)
+    if checked is not None:
+        checked[key] = ([(place[id(r)], r.from_stage) for r in rows],
+                        (project.stage, project.stage_date, project.actual_start, project.actual_completion))
     return rows
 
 
@@ -413,7 +438,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
             try:
                 history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
-                                                                         for st in stages], today)))
+                                                                         for st in stages], today, preview.histories)))
             except ValidationError as e:
                 row.refuse(_("阶段"), e)
                 unrecorded.append((project, []))
@@ -502,7 +527,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
                 outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)),
-                                         created=history + unrecorded)
+                                         created=history + unrecorded, verdicts=preview.verdicts)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:

@@ -251,7 +251,10 @@ def history_of(changes, today: dt.date | None = None) -> History:
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    tz = timezone.get_current_timezone()  # once: localdate() looks the zone up every time
+    changes = changes if isinstance(changes, list | tuple) else list(changes)
+    # The zone looked up once, and only for saved entries (an import's new projects have none):
+    # localdate() looks it up every time, and the lookup costs more than the rest.
+    tz = timezone.get_current_timezone() if any(c.created for c in changes) else None
     return History(Step(c.to_stage, c.date, c.created.astimezone(tz).date() if c.created else today, c.pk,
                         lead=not c.from_stage) for c in changes)
 

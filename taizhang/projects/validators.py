@@ -7,6 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.models import of_value_alone
+
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -19,6 +21,7 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
+@of_value_alone
 def validate_credit_code(value: str) -> None:
     code = (value or "").strip().upper()
     if not _CREDIT_RE.match(code):
@@ -44,6 +47,7 @@ def normalize_project_code(value: str) -> str:
     return raw
 
 
+@of_value_alone
 def validate_project_code(value: str) -> None:
     match = _PROJECT_CODE_RE.match(value or "")
     if not match:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.models import at_valid_defaults, instance
+from taizhang.core.models import Verdicts, at_valid_defaults, full_clean, instance
 from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
@@ -98,13 +98,15 @@ def save_progress(user, project: Project, year: int, month: int, data: dict, rea
 
 
 def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_run: bool = False,
-                  correction_reason: str = "", created=()) -> list[Outcome]:
+                  correction_reason: str = "", created=(), verdicts: Verdicts | None = None) -> list[Outcome]:
     """Check and write monthly reports, all or none. See the module's docstring.
 
     ``correction_reason``: the entries correct a locked month (a new numbered revision).
     ``created``: (project, its stage entries) of projects the caller creates in its own
     transaction (an import): they are taken as they are, not read again, and have no
     other months. In a dry run they need not be saved yet (the import's preview).
+    ``verdicts``: values the reports' fields were found valid with before (an import's dry
+    run), not validated again (:func:`taizhang.core.models.full_clean`).
     """
     today = today or timezone.localdate()
     if not entries:
@@ -112,7 +114,8 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
     try:
         with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-            outcomes = _decide(user, entries, today, correction_reason, created)
+            outcomes = _decide(user, entries, today, correction_reason, created,
+                               Verdicts() if verdicts is None else verdicts)
             refused = any(o.errors for o in outcomes)
             if dry_run or refused:
                 transaction.set_rollback(True)
@@ -139,7 +142,8 @@ def _key(project: Project):
     return project.pk if project.pk is not None else ("new", id(project))
 
 
-def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, created) -> list[Outcome]:
+def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, created,
+            verdicts: Verdicts) -> list[Outcome]:
     entry_keys = [_key(e.project) for e in entries]
     keys = set(entry_keys)
     made = {k: pair for pair in created if (k := _key(pair[0])) in keys}
@@ -230,7 +234,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         if report is not None and not (correction_reason or e.reason or "").strip():
             o.refuse("reason", _("修改已填报的月度进展须填写更正原因"))
         try:
-            new.full_clean(exclude=["project", *at_valid_defaults(new)], validate_unique=False, validate_constraints=False)
+            full_clean(new, exclude={"project", *at_valid_defaults(new)}, verdicts=verdicts)
         except ValidationError as err:
             for name, messages in err.message_dict.items():
                 for m in messages:

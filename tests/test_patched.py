@@ -210,6 +210,19 @@ def test_the_touches_name_the_projects_written_to(world):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL reads a bounded number of touches")
+def test_more_touches_than_are_read_have_figures_computed_afresh(world, monkeypatch):
+    rich_ledger(world)
+    _key, position = stamp.read()
+    for month in (2, 3, 4):  # three statements, one touch each, all of one project
+        MonthlyProgress.objects.filter(project=world.lc_project, month=month).update(investment=D("7"))
+    monkeypatch.setattr(stamp, "TOUCHES_PER_PROJECT", 1)
+    assert stamp.changed_since(position, limit=1) is None  # 3 touches, at most 2 read: not told
+    monkeypatch.setattr(stamp, "TOUCHES_PER_PROJECT", 2)
+    assert stamp.changed_since(position, limit=1) == {world.lc_project.pk}  # all 3 read (up to 4)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_figures_kept_from_before_the_touches_were_forgotten_are_computed_afresh(world, monkeypatch, patches):
     rich_ledger(world)
     scope = Project.objects.restrict(world.ls_admin, Action.VIEW)

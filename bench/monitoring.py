@@ -92,6 +92,12 @@ def fill(districts: int, per_district: int, years: int) -> None:
         if d == 0:
             User.objects.create(username="bench_district", role=Role.DISTRICT_ADMIN, region=region)
     User.objects.create(username="bench_city", role=Role.CITY_ADMIN, region=city)
+    if connection.vendor == "postgresql":
+        # As a database in service has them (autovacuum analyzes what changed): without
+        # statistics the planner guesses, e.g. a count of the reports waiting for review
+        # scanned a district's 60,000 reports (3.5 ms) instead of the status index (0.1 ms).
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
     print(f"filled {Project.objects.count()} projects, {MonthlyProgress.objects.count()} reports "
           f"in {time.perf_counter() - t0:.0f} s")
 

@@ -12,9 +12,11 @@ afresh; and on PostgreSQL two writers never wait on each other for the stamp.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import threading
 import time
+import weakref
 from decimal import Decimal as D
 
 import pytest
@@ -308,6 +310,27 @@ def test_the_keeper_thread_computes_the_figures_again_after_writes_pause(world, 
     assert ahead is not old, "the keeper did not compute the figures again"
     assert completed_on_page(client) != first
     assert next(iter(kept._kept.values())) is ahead  # the page took the figures kept ahead
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keeper_collects_off_the_request_and_reclaims_the_figures_it_replaced(world):
+    """The keeper's full collection after computing figures is its own, not the next request's:
+    what it kept is left out of later collections, and what it replaced is still reclaimed,
+    even held in a cycle."""
+    ledger(world)
+    kept.snapshot(Project.objects.all(), 2024, 3)
+    for investment in ("600", "700"):
+        writer.save_progress(world.city_admin, world.ls_project, 2024, 3, {"investment": D(investment)},
+                             today=TODAY, reason="更正")
+        assert kept.refresh() == 1
+        snap = next(iter(kept._kept.values()))
+        assert not any(o is snap for o in gc.get_objects(generation=2))  # frozen: not walked again
+        if investment == "600":
+            snap.__dict__["itself"] = snap  # a cycle: only a collection can reclaim it
+            replaced = weakref.ref(snap)
+            del snap
+    assert gc.get_freeze_count() > 0
+    assert replaced() is None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -824,10 +824,20 @@ def match(column: Column, fields: dict[str, Field], year: int | None = None) -> 
 
 # --- the table ------------------------------------------------------------------------------
 
+# A total's word stands alone at the start of its cell ("合计", "合计:35个", "小计(5个)"): one
+# running on into more words is the start of a name ("小计量器具产业园", "总计算平台").
+_ALONE = r"(?:共|(?![\u4e00-\u9fff]))"
 _TOTALS = re.compile(r"^(?:合计|总计|共计|汇总|全市(?:合计|总计)?|全区(?:合计|总计)?|全县(?:合计|总计)?|"
-                     r"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总)")
-_SUBTOTAL = re.compile(r"^(?:小计|其中[::]?|分计)|小计$")
+                     rf"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总){_ALONE}")
+_SUBTOTAL = re.compile(rf"^(?:小计|分计){_ALONE}|^其中[::]?|小计$")
 _TOTAL_SUFFIX = re.compile(r"(?:合计|总计)$")
+# What a total's label may carry after it: "全区合计(35个)", "工业项目小计(共12个项目)".
+_COUNT_AFTER = re.compile(r"[(][^()]*[)]$")
+
+
+def _label_of(text: str) -> str:
+    """A cell's text as a totals label: without a bracketed count after it."""
+    return _COUNT_AFTER.sub("", text) if text.endswith(")") else text
 _NOTES = re.compile(r"^(?:注[::1-9一]|注$|备注[::]|说明[::]|填表说明|填报说明|填报人|填表人|制表人?|审核人?|"
                     r"审核|联系人|联系电话|负责人|单位负责人|统计负责人|填报单位[::]|填报日期|报送日期|"
                     r"资料来源|数据来源|[☆★※*]\S*(?:为|表示|代表))")
@@ -1104,11 +1114,13 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
             ended = True
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
             continue
-        leading = [t for t in texts[:max(name_at, seq_at or 0) + 2] if t]
-        if _SUBTOTAL.match(first_text) or _SUBTOTAL.search(name) or any(_SUBTOTAL.search(t) for t in leading):
+        leading = [_label_of(t) for t in texts[:max(name_at, seq_at or 0) + 2] if t]
+        first_label, name_label = _label_of(first_text), _label_of(name)
+        if _SUBTOTAL.match(first_label) or _SUBTOTAL.search(name_label) or any(_SUBTOTAL.search(t) for t in leading):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("小计行(由明细汇总,不导入)")))
             continue
-        if _TOTALS.match(first_text) or _TOTALS.match(name) or any(_TOTAL_SUFFIX.search(t) for t in leading):
+        if (_TOTALS.match(first_label) or _TOTALS.match(name_label)
+                or any(_TOTAL_SUFFIX.search(t) for t in leading)):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("合计行(由明细汇总,不导入)")))
             if table.totals is None:
                 table.totals = (number, row)

@@ -1,0 +1,74 @@
+"""Layouts an outside checker built after the published sheets it knows, read as a person reads
+them: no subtotal taken for a project, no project taken for a subtotal, no figure in the wrong
+unit, year or month, and nothing dropped without a word.
+
+The figures are invented; each test names the kind of published table it follows.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from taizhang.projects import imports, services
+from taizhang.projects.models import Project
+
+from .sheets import xlsx
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
+
+D = Decimal
+
+
+def read(user, data, **kw):
+    return imports.read_projects(user, io.BytesIO(data), **kw)
+
+
+def confirm(user, data, **kw):
+    preview = read(user, data, **kw)
+    assert not preview.questions, preview.questions
+    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
+    services.apply_import(user, preview)
+    return preview
+
+
+def reasons(preview) -> list[tuple[int, str]]:
+    return [(s.number, s.reason.split("(")[0]) for s in preview.skipped]
+
+
+def test_project_names_beginning_with_subtotal_or_total_words_are_projects(world):
+    """区重点项目计划表: real names that begin with 小计/合计/总计 ("小计量器具产业园"): the
+    words stand alone in a subtotal's cell, never run on into a name."""
+    data = xlsx([["2024年重点项目计划表"], ["序号", "项目名称", "总投资(万元)"],
+                 [1, "小计量器具产业园", 100], [2, "合计量子科技园", 300], [3, "总计算平台", 50],
+                 ["小计", None, 450], ["合计:3个", None, 450]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["小计量器具产业园", "合计量子科技园", "总计算平台"]
+    assert reasons(preview) == [(6, "小计行"), (7, "合计行")]
+    assert Project.objects.get(name="小计量器具产业园").total_investment == D("100.00")
+
+
+def test_totals_and_subtotals_named_with_a_count_are_not_projects(world):
+    """项目推进情况汇总表 without a 序号 column: "全区合计（3个项目）" at the top and
+    "工业项目小计（2个项目）" at the end carry the sums; they were stored as two projects."""
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", "年度计划投资(万元)"],
+                 ["全区合计（3个项目）", 600, 60], ["甲", 100, 10], ["乙", 200, 20], ["丙", 300, 30],
+                 ["工业项目小计（2个项目）", 300, 30]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "乙", "丙"]
+    assert reasons(preview) == [(3, "合计行"), (7, "小计行")]
+    assert [(t.sheet, t.rows, t.agrees) for t in preview.totals] == [(D("600.00"), D("600.00"), True),
+                                                                     (D("60.00"), D("60.00"), True)]
+    assert not Project.objects.filter(name__contains="计").exists()
+
+
+def test_a_grand_total_with_a_count_above_numbered_rows_is_the_total(world):
+    """重大项目建设进度表: "全区合计(35个)" right under the header is the table's total (compared
+    with the rows), not a group heading."""
+    data = xlsx([["2024年重点项目表"], ["序号", "项目名称", "总投资(万元)"],
+                 [None, "全区合计(3个)", 600], [1, "甲", 100], [2, "乙", 200], [3, "丙", 300]])
+    preview = confirm(world.ls_editor, data)
+    assert reasons(preview) == [(3, "合计行")]
+    assert [(t.sheet, t.agrees) for t in preview.totals] == [(D("600.00"), True)]

@@ -72,3 +72,22 @@ def test_a_grand_total_with_a_count_above_numbered_rows_is_the_total(world):
     preview = confirm(world.ls_editor, data)
     assert reasons(preview) == [(3, "合计行")]
     assert [(t.sheet, t.agrees) for t in preview.totals] == [(D("600.00"), True)]
+
+
+def test_a_subtitle_stating_figures_with_their_unit_is_not_the_tables_unit(world):
+    """通报 table: a subtitle summing the list ("总投资 120 亿元") names a figure's unit, not the
+    unit of the columns below; read as the table's unit, 5000 万元 was stored as 5000 亿元."""
+    data = xlsx([["2024年崂山区重点项目计划表"], ["共2个项目,总投资 0.62 亿元,年度计划投资 0.15 亿元"],
+                 ["项目名称", "总投资", "年度计划投资"], ["甲", 5000, 1200], ["乙", 1200, 300]])
+    preview = confirm(world.ls_editor, data)
+    assert preview.table.unit is None
+    assert Project.objects.get(name="甲").total_investment == D("5000.00")
+    assert any("未注明金额单位,按万元读取" in n for n in preview.notices)
+
+
+@pytest.mark.parametrize("line, unit", [("单位:亿元", "亿元"), ("(单位：万元)", "万元"), ("金额 亿元", "亿元"),
+                                        ("表中金额 单位 亿元", "亿元")])
+def test_a_unit_line_is_still_the_tables_unit(line, unit):
+    from taizhang.core.workbook import unit_in
+
+    assert unit_in(line) == unit

@@ -421,8 +421,9 @@ _MONEY_UNIT = re.compile(rf"(?:{_FOREIGN}|{_MONEY})")
 _FOREIGN_UNIT = re.compile(rf"{_FOREIGN}")
 # "(亿元)", "(单位:亿元)", "单位:千元", "金额单位:万元", "总投资/万元", "总投资 亿元"; NFKC has
 # folded full-width forms.
-# "(亿元人民币)", "(人民币万元)": the currency named beside the unit.
-_UNIT_IN_TEXT = re.compile(rf"(?:单位(?:[::]|为|是)?\s*|[(\[/]|(?<=\S)\s)\s*(?:人民币)?({_FOREIGN}|{_MONEY})"
+# "(亿元人民币)", "(人民币万元)": the currency named beside the unit. A unit after a figure
+# ("总投资 120 亿元" in a subtitle) is that figure's, not the table's.
+_UNIT_IN_TEXT = re.compile(rf"(?:单位(?:[::]|为|是)?\s*|[(\[/]|(?<=[^\s\d.,%])\s)\s*(?:人民币)?({_FOREIGN}|{_MONEY})"
                            rf"(?:人民币)?(?=[)\]、,;。.\s]|$)")
 _UNIT_LINE = re.compile(rf"(?:金额)?单位[::]\s*(?:人民币)?({_FOREIGN}|[十百千]?(?:万亿|亿|万)?元)")
 _UNIT_AT_END = re.compile(rf"({_FOREIGN}|{_MONEY})$")

@@ -91,3 +91,33 @@ def test_a_unit_line_is_still_the_tables_unit(line, unit):
     from taizhang.core.workbook import unit_in
 
     assert unit_in(line) == unit
+
+
+def test_the_date_a_sheet_was_filled_in_is_not_its_period(world):
+    """项目推进情况汇总表 with "填报日期:2024年7月5日" above the header: a report filed on 5 July
+    runs to June at most; its cumulative was stored as January–July."""
+    data = xlsx([["重点项目推进情况汇总表"], ["填报单位:崂山区发展和改革局", None, "填报日期:2024年7月5日"],
+                 ["项目名称", "总投资(万元)", "累计完成投资(万元)"], ["崂山区人民医院", 8000, 3000]])
+    preview = read(world.ls_editor, data)
+    assert preview.month is None and any("哪一年" in q for q in preview.questions)
+    preview = confirm(world.ls_editor, data, year=2024, month=6)
+    assert preview.rows[0].reports == {6: D("3000.00")}
+
+
+def test_a_period_written_as_a_day_is_still_the_period():
+    from taizhang.core.workbook import period_in
+
+    p = period_in("截至2024年6月30日重点项目进展情况")
+    assert (p.year, p.month) == (2024, 6)
+    assert (period_in("重点项目表 填报日期:2024.7.5").year, period_in("崂山区发改局 2024年7月5日").year) == (None, None)
+
+
+def test_a_title_naming_two_years_asks_which(world):
+    """"2023年第一批重点项目2024年1-6月建设进展": the first year named is the batch's, not the
+    figures'; the cumulative was stored under 2023."""
+    data = xlsx([["2023年第一批省重点项目2024年1-6月建设进展"], ["项目名称", "累计完成投资(万元)"],
+                 ["崂山区人民医院", 3000]])
+    preview = read(world.ls_editor, data)
+    assert any("含多个年份" in q for q in preview.questions)
+    preview = confirm(world.ls_editor, data, year=2024)
+    assert (preview.year, preview.month, preview.rows[0].reports) == (2024, 6, {6: D("3000.00")})

@@ -695,18 +695,37 @@ class Period:
 def period_in(text: str) -> Period:
     """The year and month a title names: "2026年1-10月", "2026年10月份", "截至2026年10月底",
     "2026年前三季度", "2026年度"."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _WRITTEN_ON.sub(_unless_period, _FILED_ON.sub(" ", unicodedata.normalize("NFKC", text)))
     several = re.search(r"((?:19|20)\d\d)\s*年?\s*[-—–~至到]+\s*((?:19|20)\d\d)\s*年", text)
     if several:
         return Period(source=several.group(0), years=(int(several.group(1)), int(several.group(2))))
-    m = re.search(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?", text)
-    if not m:
+    found = []
+    for m in _PERIOD.finditer(text):
+        month = m.group(2) or m.group(3)
+        month = int(month) if month else _SEASONS.get(m.group(4) or "")
+        found.append((int(m.group(1)), month if month is not None and 1 <= month <= 12 else None, m.group(0).strip()))
+    if not found:
         return Period()
-    month = m.group(2) or m.group(3)
-    month = int(month) if month else _SEASONS.get(m.group(4) or "")
-    if month is not None and not 1 <= month <= 12:
-        month = None
-    return Period(int(m.group(1)), month, m.group(0).strip())
+    if len({y for y, _, _ in found}) > 1:
+        # "2023年第一批重点项目2024年1-6月进展": which year the figures are for is asked, not guessed.
+        months = {m for _, m, _ in found if m}
+        return Period(month=months.pop() if len(months) == 1 else None, source="、".join(s for _, _, s in found),
+                      years=(min(y for y, _, _ in found), max(y for y, _, _ in found)))
+    return Period(*found[0])
+
+
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?")
+# When the sheet was filled in, not what it reports: "填报日期:2024年7月5日", or any day
+# ("2024年7月5日", "2024.7.5") but the one a report runs to ("截至2024年6月30日").
+_FILED_ON = re.compile(r"(?:填报|填表|报送|制表|打印|导出|上报|编制|印发|发布)(?:日期|时间)\s*[::]?\s*[\d年月日./\s-]*")
+_WRITTEN_ON = re.compile(r"((?:19|20)\d\d)\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-./]\d{1,2}[-./]\d{1,2}(?!\d))")
+
+
+def _unless_period(m: re.Match) -> str:
+    before = m.string[:m.start()].rstrip()
+    if before.endswith(("截至", "截止", "至", "到")):
+        return re.sub(r"[./-](\d{1,2})[./-]\d{1,2}$", r"年\1月", m.group(0))
+    return " "
 
 
 def month_in(text: str) -> int | None:

@@ -121,3 +121,65 @@ def test_a_title_naming_two_years_asks_which(world):
     assert any("含多个年份" in q for q in preview.questions)
     preview = confirm(world.ls_editor, data, year=2024)
     assert (preview.year, preview.month, preview.rows[0].reports) == (2024, 6, {6: D("3000.00")})
+
+
+def _merged_xlsx(rows, merges) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    for m in merges:
+        ws.merge_cells(m)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _merged_xls(rows, merges) -> bytes:
+    """``merges``: (first row, last row, first column, last column), 0-based, as xlwt takes them."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Sheet1")
+    inside = {(r, c) for r1, r2, c1, c2 in merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    for r1, r2, c1, c2 in merges:
+        ws.write_merge(r1, r2, c1, c2, rows[r1][c1])
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is not None and (i, j) not in inside:
+                ws.write(i, j, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+ROWS_MERGED = [["2024年重点项目表"], ["序号", "项目名称", "建设性质", "计划开工时间", "总投资(万元)", "责任单位"],
+               [1, "甲", "新建", "2024年3月", 100, "崂山区投资促进中心"], [2, "乙", None, None, 200, None],
+               [3, "丙", None, None, 300, None], [4, "丁", "续建", "2023年5月", 400, "崂山区发展和改革局"]]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_text_merged_down_over_several_projects_is_each_ones(world, kind):
+    """区重点项目台账: 建设性质, 计划开工时间 and 责任单位 merged down over the three projects one
+    unit leads; every row but the first lost them."""
+    from taizhang.projects.choices import Nature
+
+    if kind == "xlsx":
+        data = _merged_xlsx(ROWS_MERGED, ["C3:C5", "D3:D5", "F3:F5", "A1:F1"])
+    else:
+        data = _merged_xls(ROWS_MERGED, [(2, 4, 2, 2), (2, 4, 3, 3), (2, 4, 5, 5), (0, 0, 0, 5)])
+    confirm(world.ls_editor, data)
+    got = [(p.name, p.nature, p.planned_start.month, p.responsible_unit.name)
+           for p in Project.objects.filter(name__in="甲乙丙丁").order_by("total_investment")]
+    assert got == [("甲", Nature.NEW, 3, "崂山区投资促进中心"), ("乙", Nature.NEW, 3, "崂山区投资促进中心"),
+                   ("丙", Nature.NEW, 3, "崂山区投资促进中心"), ("丁", Nature.CONTINUED, 5, "崂山区发展和改革局")]
+
+
+def test_an_amount_merged_down_is_not_counted_for_each_row(world):
+    """A plan merged over two phases of one programme is one figure: it is not copied down."""
+    data = _merged_xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)", "年度计划投资(万元)"],
+                         ["甲一期", 100, 90], ["甲二期", 200, None]], ["C3:C4"])
+    preview = confirm(world.ls_editor, data)
+    assert [r.plan for r in preview.rows] == [D("90.00"), None]

@@ -70,9 +70,15 @@ class SheetSource:
 
     name: str
     _rows: object
+    _merged: object = None
 
     def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
         return self._rows(width)
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """The merged ranges (first row, first column, last row, last column), 0-based as
+        ``rows`` yields the cells; empty where the reader does not tell."""
+        return self._merged() if self._merged else []
 
 
 def file_kind(head: bytes, filename: str = "") -> str:
@@ -282,11 +288,24 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
     def reader(name):
         loaded = []  # the sheet, read once however many times its rows are asked for
 
+        def load():
+            if not loaded:
+                loaded.append(wb.get_sheet_by_name(name))
+            return loaded[0]
+
+        def merged():
+            try:
+                sheet = load()
+                ranges = sheet.merged_cell_ranges or []
+            except Exception:  # the rows say what is wrong with the sheet
+                return []
+            # .xlsx rows are padded to column A like openpyxl's; the others start at the first column used.
+            shift = 0 if kind == "xlsx" or not sheet.start else sheet.start[1]
+            return [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in ranges]
+
         def rows(width):
             try:
-                if not loaded:
-                    loaded.append(wb.get_sheet_by_name(name))
-                sheet = loaded[0]
+                sheet = load()
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise WorkbookError(gettext("工作表“%(name)s”的范围过大,无法读取") % {"name": name})
                 if kind == "xlsx":
@@ -298,9 +317,9 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
                 raise
             except Exception as e:
                 raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
-        return rows
+        return rows, merged
 
-    return [SheetSource(name, reader(name)) for name in names]
+    return [SheetSource(name, *reader(name)) for name in names]
 
 
 def _as_openpyxl_reads(name: str, sheet, width: int) -> Iterator[tuple]:
@@ -985,7 +1004,7 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     stream = sheet.rows(width)
     for _ in range(len(head)):
         next(stream, None)
-    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
+    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows, sheet.merged())
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:
         note_unit, text = noted[0]
@@ -1095,8 +1114,21 @@ def _label(fields: dict[str, Field], name: str) -> str:
     return gettext("%(month)s月%(label)s") % {"month": month, "label": label} if month else label
 
 
-def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int) -> None:
+def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int,
+               merged=()) -> None:
     by_field = {c.field: c.index for c in table.columns if c.field}
+    # A text merged down over several rows ("责任单位" beside three projects) is each row's, as
+    # the reader sees it; an amount merged so is not (copied, it would count several times).
+    texts_at = {c.index for c in table.columns
+                if c.field and fields[c.field.split(":")[0]].kind not in ("money", "month", "name", "seq")}
+    merged_down: dict[int, list[tuple[int, int]]] = {}  # row index -> [(column, the merge's first row)]
+    merge_tops: dict[int, list[int]] = {}  # row index -> columns whose text is merged down from it
+    for r1, c1, r2, _ in merged:
+        if r2 > r1 >= offset and c1 in texts_at:
+            merge_tops.setdefault(r1, []).append(c1)
+            for r in range(r1 + 1, r2 + 1):
+                merged_down.setdefault(r, []).append((c1, r1))
+    held: dict[tuple[int, int], object] = {}
     name_at = by_field["name"]
     seq_at = by_field.get("seq")
     amount_at = [c.index for c in table.columns if c.field and fields[c.field.split(":")[0]].kind in ("money", "month")]
@@ -1116,8 +1148,17 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         if number - offset > max_rows:
             raise WorkbookError(gettext("工作表超过 %(max_rows)s 行,请分批导入") % {"max_rows": max_rows})
         row = tuple(row[:width])
+        index = number - 1
+        for j in merge_tops.get(index, ()):
+            held[index, j] = row[j] if j < len(row) else None
         if not any(filled(v) for v in row):
             continue
+        if index in merged_down:
+            cells = list(row) + [None] * (width - len(row))
+            for j, top in merged_down[index]:
+                if not filled(cells[j]):
+                    cells[j] = held.get((top, j))
+            row = tuple(cells)
         # Only the cells that tell what a row is are read as text: the leading ones and amounts.
         texts = [clean(v) if j < lead or j in amount_set else "" for j, v in enumerate(row)]
         joined = "".join(texts[:4])

@@ -183,3 +183,14 @@ def test_an_amount_merged_down_is_not_counted_for_each_row(world):
                          ["甲一期", 100, 90], ["甲二期", 200, None]], ["C3:C4"])
     preview = confirm(world.ls_editor, data)
     assert [r.plan for r in preview.rows] == [D("90.00"), None]
+
+
+def test_a_cumulative_to_the_month_before_is_not_the_years_to_date(world):
+    """固定资产投资项目调度表: "至上月底累计 | 本月完成 | 自开工累计". The cumulative to May was
+    taken for January–June and the row refused as not adding up."""
+    data = xlsx([["2024年6月固定资产投资项目调度表"],
+                 ["项目名称", "总投资(万元)", "至上月底累计完成投资(万元)", "本月完成投资(万元)", "自开工累计完成投资(万元)"],
+                 ["崂山区人民医院", 8000, 2500, 500, 6000]])
+    preview = confirm(world.ls_editor, data)
+    assert [c.field for c in preview.columns] == ["name", "total_investment", None, "month_investment", None]
+    assert (preview.month, preview.rows[0].reports) == (6, {6: D("500.00")})

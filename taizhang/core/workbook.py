@@ -776,7 +776,9 @@ NOT_AMOUNT = (r"[%%]", "率", "比例", "比重", "占", "百分", "增长", "�
               "人数", "个数", "数量", "面积", "排名", "名次")
 #: Headers of cumulatives over other spans than the year.
 NOT_THIS_YEAR = ("年底", "年末", "开工至", "开工以来", "自开工", "开工累计", "开工后", "至上年", "上年", "去年", "以前年度",
-                 "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计")
+                 "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计",
+                 # to the month before: not this year's to date, nor this month's
+                 "上月", "上期")
 NOT_PROGRESS = ("目标", "计划")
 
 _NUMBERING = re.compile(r"^(?:\d+[.、]|[(](?:\d+|[一二三四五六七八九十]+)[)])")

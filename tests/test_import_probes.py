@@ -194,3 +194,16 @@ def test_a_cumulative_to_the_month_before_is_not_the_years_to_date(world):
     preview = confirm(world.ls_editor, data)
     assert [c.field for c in preview.columns] == ["name", "total_investment", None, "month_investment", None]
     assert (preview.month, preview.rows[0].reports) == (6, {6: D("500.00")})
+
+
+@pytest.mark.parametrize("cell, stored", [("1,234.50", D("1234.50")), ("12,345,678", D("12345678.00")),
+                                          ("约1,200万元", D("1200.00")), ("12,34", None), ("1,2345", None),
+                                          ("1234,567", None), ("3,5亿", None)])
+def test_a_comma_is_read_as_a_thousands_separator_only_where_it_groups_thousands(world, cell, stored):
+    """Figures typed as text: "12,34" (a decimal comma) was stored as 1234."""
+    data = xlsx([["2024年重点项目表"], ["项目名称", "总投资(万元)"], ["甲", cell]])
+    preview = read(world.ls_editor, data)
+    if stored is None:
+        assert "逗号不是千分位" in preview.errors[0].messages[0]
+    else:
+        assert not preview.errors and preview.rows[0].data["total_investment"] == stored

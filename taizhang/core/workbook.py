@@ -482,6 +482,8 @@ def unit_in(text: str) -> str | None:
 _APPROX_BEFORE = re.compile(r"^(?:约|大约|近|逾|超|超过|共|计|合计)")
 _APPROX_AFTER = re.compile(r"(?:左右|余|多|以上)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+# A comma in a figure that does not group thousands: "12,34", "1,2345", "1234,567", "1,234,5".
+_BAD_GROUPING = re.compile(r"\d,(?!\d{3}(?!\d))|\d{4},|\.\d*,")
 
 
 @dataclass
@@ -525,6 +527,9 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         text = clean(cell)
         if text in BLANKS:
             return Amount(None, source, unit)
+        if "," in text and _BAD_GROUPING.search(text):
+            # "12,34" is no thousands grouping: a decimal comma, or two figures in one cell.
+            raise CellError(gettext("“%(source)s”中的逗号不是千分位,请核对后填写") % {"source": source})
         text = text.replace(",", "").replace("，", "")
         if "%" in text or "%" in source:
             raise CellError(gettext("应为金额,实为百分比“%(source)s”") % {"source": source})

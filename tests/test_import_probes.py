@@ -207,3 +207,15 @@ def test_a_comma_is_read_as_a_thousands_separator_only_where_it_groups_thousands
         assert "逗号不是千分位" in preview.errors[0].messages[0]
     else:
         assert not preview.errors and preview.rows[0].data["total_investment"] == stored
+
+
+def test_a_numbered_project_whose_name_ends_with_a_count_is_a_project(world):
+    """区重点项目计划表: "老旧小区改造(12个)" numbered like the projects around it is one project
+    (twelve estates); it was set aside as a group heading. A counted label whose rows are
+    numbered under it ("1.1", "1.2") is still their heading."""
+    data = xlsx([["2024年重点项目表"], ["序号", "项目名称", "总投资(万元)"],
+                 [1, "甲", 100], [2, "老旧小区改造(12个)", 200], [3, "乙", 300],
+                 [4, "崂山区(2个)", None], ["4.1", "丙", 100], ["4.2", "丁", 200]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "老旧小区改造(12个)", "乙", "丙", "丁"]
+    assert reasons(preview) == [(6, "分组行")]

@@ -1220,8 +1220,10 @@ def _column_numbers(row) -> bool:
 #: A group heading standing where a name would: "续建项目", "新开工项目(12个)", "产业项目".
 _GROUP_NAME = re.compile(r"^(?:[(]?[一二三四五六七八九十\d]+[)、.]?)?(?:续建|新开工|计划新开工|新建|预备|前期|储备|竣工|"
                          r"在建|产业|工业|服务业|基础设施|民生|社会民生|社会事业|城建|城市建设|城市更新|重大|"
-                         r"省重点|市重点|区重点|省级重点|市级重点|区级重点|其他)(?:类)?项目(?:[(]\d+个?[)])?$"
-                         r"|^.{1,12}[(]\d+个[)]$")
+                         r"省重点|市重点|区重点|省级重点|市级重点|区级重点|其他)(?:类)?项目(?:[(]\d+个?[)])?$")
+#: A short label with a count, "崂山区(12个)": a heading, unless numbered as the projects are
+#: ("5 | 老旧小区改造(12个)" is one project bundling twelve).
+_COUNTED_NAME = re.compile(r"^.{1,12}[(]\d+个[)]$")
 _SUB_ITEM = re.compile(r"^(\d+)[.-]\d+$")
 
 
@@ -1242,9 +1244,20 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
     mostly_numbered = seq_at is not None and numbered >= max(3, 0.7 * len(candidates))
     kept = []
     parent: tuple[str, int, bool] | None = None  # (序号, row number, has figures)
+    def heading(i, row, seq) -> bool:
+        name = name_of(row)
+        if _GROUP_NAME.match(name):
+            return True
+        if not _COUNTED_NAME.match(name):
+            return False
+        if not (mostly_numbered and _ARABIC_SEQ.match(seq)):
+            return True
+        following = seq_of(candidates[i + 1][1]) if i + 1 < len(candidates) else ""
+        return bool(_SUB_ITEM.match(following)) and _SUB_ITEM.match(following).group(1) == seq.removesuffix(".0")
+
     for i, (number, row) in enumerate(candidates):
         seq = seq_of(row)
-        if _GROUP_NAME.match(name_of(row)):
+        if heading(i, row, seq):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组行(名称是分组标题)")))
             continue
         sub = _SUB_ITEM.match(seq)

@@ -219,3 +219,15 @@ def test_a_numbered_project_whose_name_ends_with_a_count_is_a_project(world):
     preview = confirm(world.ls_editor, data)
     assert [r.name for r in preview.rows] == ["甲", "老旧小区改造(12个)", "乙", "丙", "丁"]
     assert reasons(preview) == [(6, "分组行")]
+
+
+def test_a_header_repeated_down_the_list_is_set_aside(world):
+    """A long 计划表 pasted together page by page: each page's header and column numbers come
+    again between the projects; the repeated header was read as a project and refused."""
+    data = xlsx([["2024年重点项目表"], ["序号", "项目名称", "投资(万元)", None], [None, None, "总投资", "年度计划"],
+                 ["甲", "乙", 1, 2], [1, "甲", 100, 10],
+                 ["序号", "项目名称", "投资(万元)", None], [None, None, "总投资", "年度计划"], ["甲", "乙", 1, 2],
+                 [2, "乙", 200, 20]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲", "乙"]
+    assert reasons(preview) == [(4, "列序号行"), (6, "重复的表头行"), (7, "重复的表头行"), (8, "列序号行")]

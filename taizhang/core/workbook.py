@@ -1144,7 +1144,8 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     ended = False
     candidates: list[tuple[int, tuple]] = []
     number = offset
-    first_data = True
+    first_data: bool | str = True
+    header_name = clean(next(c.own for c in table.columns if c.index == name_at))
 
     def rows():
         yield from buffered
@@ -1176,8 +1177,14 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         if first_data and _column_numbers(row):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("列序号行")))
             continue
-        first_data = False
         name = texts[name_at] if name_at < len(texts) else ""
+        # The header again, where a long list was pasted together page by page; its lower
+        # rows and column numbers follow it.
+        if (name and name == header_name) or (first_data == "again" and _continues_header(row, name_at)):
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("重复的表头行")))
+            first_data = "again"
+            continue
+        first_data = False
         if _NOTES.match(first_text) or (not name and _NOTES.match(joined)):
             ended = True
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))

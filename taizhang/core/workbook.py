@@ -70,9 +70,15 @@ class SheetSource:
 
     name: str
     _rows: object
+    _merged: object = None
 
     def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
         return self._rows(width)
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """The merged ranges (first row, first column, last row, last column), 0-based as
+        ``rows`` yields the cells; empty where the reader does not tell."""
+        return self._merged() if self._merged else []
 
 
 def file_kind(head: bytes, filename: str = "") -> str:
@@ -282,11 +288,24 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
     def reader(name):
         loaded = []  # the sheet, read once however many times its rows are asked for
 
+        def load():
+            if not loaded:
+                loaded.append(wb.get_sheet_by_name(name))
+            return loaded[0]
+
+        def merged():
+            try:
+                sheet = load()
+                ranges = sheet.merged_cell_ranges or []
+            except Exception:  # the rows say what is wrong with the sheet
+                return []
+            # .xlsx rows are padded to column A like openpyxl's; the others start at the first column used.
+            shift = 0 if kind == "xlsx" or not sheet.start else sheet.start[1]
+            return [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in ranges]
+
         def rows(width):
             try:
-                if not loaded:
-                    loaded.append(wb.get_sheet_by_name(name))
-                sheet = loaded[0]
+                sheet = load()
                 if sheet.width > 16_384 or sheet.height > MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise WorkbookError(gettext("工作表“%(name)s”的范围过大,无法读取") % {"name": name})
                 if kind == "xlsx":
@@ -298,9 +317,9 @@ def _calamine_sheets(data: bytes, kind: str) -> list[SheetSource]:
                 raise
             except Exception as e:
                 raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
-        return rows
+        return rows, merged
 
-    return [SheetSource(name, reader(name)) for name in names]
+    return [SheetSource(name, *reader(name)) for name in names]
 
 
 def _as_openpyxl_reads(name: str, sheet, width: int) -> Iterator[tuple]:
@@ -421,8 +440,9 @@ _MONEY_UNIT = re.compile(rf"(?:{_FOREIGN}|{_MONEY})")
 _FOREIGN_UNIT = re.compile(rf"{_FOREIGN}")
 # "(亿元)", "(单位:亿元)", "单位:千元", "金额单位:万元", "总投资/万元", "总投资 亿元"; NFKC has
 # folded full-width forms.
-# "(亿元人民币)", "(人民币万元)": the currency named beside the unit.
-_UNIT_IN_TEXT = re.compile(rf"(?:单位(?:[::]|为|是)?\s*|[(\[/]|(?<=\S)\s)\s*(?:人民币)?({_FOREIGN}|{_MONEY})"
+# "(亿元人民币)", "(人民币万元)": the currency named beside the unit. A unit after a figure
+# ("总投资 120 亿元" in a subtitle) is that figure's, not the table's.
+_UNIT_IN_TEXT = re.compile(rf"(?:单位(?:[::]|为|是)?\s*|[(\[/]|(?<=[^\s\d.,%])\s)\s*(?:人民币)?({_FOREIGN}|{_MONEY})"
                            rf"(?:人民币)?(?=[)\]、,;。.\s]|$)")
 _UNIT_LINE = re.compile(rf"(?:金额)?单位[::]\s*(?:人民币)?({_FOREIGN}|[十百千]?(?:万亿|亿|万)?元)")
 _UNIT_AT_END = re.compile(rf"({_FOREIGN}|{_MONEY})$")
@@ -462,6 +482,8 @@ def unit_in(text: str) -> str | None:
 _APPROX_BEFORE = re.compile(r"^(?:约|大约|近|逾|超|超过|共|计|合计)")
 _APPROX_AFTER = re.compile(r"(?:左右|余|多|以上)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+# A comma in a figure that does not group thousands: "12,34", "1,2345", "1234,567", "1,234,5".
+_BAD_GROUPING = re.compile(r"\d,(?!\d{3}(?!\d))|\d{4},|\.\d*,")
 
 
 @dataclass
@@ -505,6 +527,9 @@ def read_amount(cell, column_unit: str | None = None, *, negative: bool = False,
         text = clean(cell)
         if text in BLANKS:
             return Amount(None, source, unit)
+        if "," in text and _BAD_GROUPING.search(text):
+            # "12,34" is no thousands grouping: a decimal comma, or two figures in one cell.
+            raise CellError(gettext("“%(source)s”中的逗号不是千分位,请核对后填写") % {"source": source})
         text = text.replace(",", "").replace("，", "")
         if "%" in text or "%" in source:
             raise CellError(gettext("应为金额,实为百分比“%(source)s”") % {"source": source})
@@ -694,18 +719,37 @@ class Period:
 def period_in(text: str) -> Period:
     """The year and month a title names: "2026年1-10月", "2026年10月份", "截至2026年10月底",
     "2026年前三季度", "2026年度"."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _WRITTEN_ON.sub(_unless_period, _FILED_ON.sub(" ", unicodedata.normalize("NFKC", text)))
     several = re.search(r"((?:19|20)\d\d)\s*年?\s*[-—–~至到]+\s*((?:19|20)\d\d)\s*年", text)
     if several:
         return Period(source=several.group(0), years=(int(several.group(1)), int(several.group(2))))
-    m = re.search(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?", text)
-    if not m:
+    found = []
+    for m in _PERIOD.finditer(text):
+        month = m.group(2) or m.group(3)
+        month = int(month) if month else _SEASONS.get(m.group(4) or "")
+        found.append((int(m.group(1)), month if month is not None and 1 <= month <= 12 else None, m.group(0).strip()))
+    if not found:
         return Period()
-    month = m.group(2) or m.group(3)
-    month = int(month) if month else _SEASONS.get(m.group(4) or "")
-    if month is not None and not 1 <= month <= 12:
-        month = None
-    return Period(int(m.group(1)), month, m.group(0).strip())
+    if len({y for y, _, _ in found}) > 1:
+        # "2023年第一批重点项目2024年1-6月进展": which year the figures are for is asked, not guessed.
+        months = {m for _, m, _ in found if m}
+        return Period(month=months.pop() if len(months) == 1 else None, source="、".join(s for _, _, s in found),
+                      years=(min(y for y, _, _ in found), max(y for y, _, _ in found)))
+    return Period(*found[0])
+
+
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:度)?\s*(?:" + _RANGE + r"|(\d{1,2})\s*月份?|(" + "|".join(_SEASONS) + "))?")
+# When the sheet was filled in, not what it reports: "填报日期:2024年7月5日", or any day
+# ("2024年7月5日", "2024.7.5") but the one a report runs to ("截至2024年6月30日").
+_FILED_ON = re.compile(r"(?:填报|填表|报送|制表|打印|导出|上报|编制|印发|发布)(?:日期|时间)\s*[::]?\s*[\d年月日./\s-]*")
+_WRITTEN_ON = re.compile(r"((?:19|20)\d\d)\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-./]\d{1,2}[-./]\d{1,2}(?!\d))")
+
+
+def _unless_period(m: re.Match) -> str:
+    before = m.string[:m.start()].rstrip()
+    if before.endswith(("截至", "截止", "至", "到")):
+        return re.sub(r"[./-](\d{1,2})[./-]\d{1,2}$", r"年\1月", m.group(0))
+    return " "
 
 
 def month_in(text: str) -> int | None:
@@ -737,7 +781,9 @@ NOT_AMOUNT = (r"[%%]", "率", "比例", "比重", "占", "百分", "增长", "�
               "人数", "个数", "数量", "面积", "排名", "名次")
 #: Headers of cumulatives over other spans than the year.
 NOT_THIS_YEAR = ("年底", "年末", "开工至", "开工以来", "自开工", "开工累计", "开工后", "至上年", "上年", "去年", "以前年度",
-                 "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计")
+                 "历年", "以往", "往年", "截至上", "同期", "项目累计", "建设以来", "至今累计",
+                 # to the month before: not this year's to date, nor this month's
+                 "上月", "上期")
 NOT_PROGRESS = ("目标", "计划")
 
 _NUMBERING = re.compile(r"^(?:\d+[.、]|[(](?:\d+|[一二三四五六七八九十]+)[)])")
@@ -824,10 +870,20 @@ def match(column: Column, fields: dict[str, Field], year: int | None = None) -> 
 
 # --- the table ------------------------------------------------------------------------------
 
+# A total's word stands alone at the start of its cell ("合计", "合计:35个", "小计(5个)"): one
+# running on into more words is the start of a name ("小计量器具产业园", "总计算平台").
+_ALONE = r"(?:共|(?![\u4e00-\u9fff]))"
 _TOTALS = re.compile(r"^(?:合计|总计|共计|汇总|全市(?:合计|总计)?|全区(?:合计|总计)?|全县(?:合计|总计)?|"
-                     r"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总)")
-_SUBTOTAL = re.compile(r"^(?:小计|其中[::]?|分计)|小计$")
+                     rf"全省(?:合计|总计)?|全部项目|总合计)$|^(?:合计|总计|汇总){_ALONE}")
+_SUBTOTAL = re.compile(rf"^(?:小计|分计){_ALONE}|^其中[::]?|小计$")
 _TOTAL_SUFFIX = re.compile(r"(?:合计|总计)$")
+# What a total's label may carry after it: "全区合计(35个)", "工业项目小计(共12个项目)".
+_COUNT_AFTER = re.compile(r"[(][^()]*[)]$")
+
+
+def _label_of(text: str) -> str:
+    """A cell's text as a totals label: without a bracketed count after it."""
+    return _COUNT_AFTER.sub("", text) if text.endswith(")") else text
 _NOTES = re.compile(r"^(?:注[::1-9一]|注$|备注[::]|说明[::]|填表说明|填报说明|填报人|填表人|制表人?|审核人?|"
                     r"审核|联系人|联系电话|负责人|单位负责人|统计负责人|填报单位[::]|填报日期|报送日期|"
                     r"资料来源|数据来源|[☆★※*]\S*(?:为|表示|代表))")
@@ -955,7 +1011,7 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     stream = sheet.rows(width)
     for _ in range(len(head)):
         next(stream, None)
-    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows)
+    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows, sheet.merged())
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:
         note_unit, text = noted[0]
@@ -1065,8 +1121,21 @@ def _label(fields: dict[str, Field], name: str) -> str:
     return gettext("%(month)s月%(label)s") % {"month": month, "label": label} if month else label
 
 
-def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int) -> None:
+def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int,
+               merged=()) -> None:
     by_field = {c.field: c.index for c in table.columns if c.field}
+    # A text merged down over several rows ("责任单位" beside three projects) is each row's, as
+    # the reader sees it; an amount merged so is not (copied, it would count several times).
+    texts_at = {c.index for c in table.columns
+                if c.field and fields[c.field.split(":")[0]].kind not in ("money", "month", "name", "seq")}
+    merged_down: dict[int, list[tuple[int, int]]] = {}  # row index -> [(column, the merge's first row)]
+    merge_tops: dict[int, list[int]] = {}  # row index -> columns whose text is merged down from it
+    for r1, c1, r2, _ in merged:
+        if r2 > r1 >= offset and c1 in texts_at:
+            merge_tops.setdefault(r1, []).append(c1)
+            for r in range(r1 + 1, r2 + 1):
+                merged_down.setdefault(r, []).append((c1, r1))
+    held: dict[tuple[int, int], object] = {}
     name_at = by_field["name"]
     seq_at = by_field.get("seq")
     amount_at = [c.index for c in table.columns if c.field and fields[c.field.split(":")[0]].kind in ("money", "month")]
@@ -1075,7 +1144,8 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     ended = False
     candidates: list[tuple[int, tuple]] = []
     number = offset
-    first_data = True
+    first_data: bool | str = True
+    header_name = clean(next(c.own for c in table.columns if c.index == name_at))
 
     def rows():
         yield from buffered
@@ -1086,8 +1156,17 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         if number - offset > max_rows:
             raise WorkbookError(gettext("工作表超过 %(max_rows)s 行,请分批导入") % {"max_rows": max_rows})
         row = tuple(row[:width])
+        index = number - 1
+        for j in merge_tops.get(index, ()):
+            held[index, j] = row[j] if j < len(row) else None
         if not any(filled(v) for v in row):
             continue
+        if index in merged_down:
+            cells = list(row) + [None] * (width - len(row))
+            for j, top in merged_down[index]:
+                if not filled(cells[j]):
+                    cells[j] = held.get((top, j))
+            row = tuple(cells)
         # Only the cells that tell what a row is are read as text: the leading ones and amounts.
         texts = [clean(v) if j < lead or j in amount_set else "" for j, v in enumerate(row)]
         joined = "".join(texts[:4])
@@ -1098,17 +1177,25 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         if first_data and _column_numbers(row):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("列序号行")))
             continue
-        first_data = False
         name = texts[name_at] if name_at < len(texts) else ""
+        # The header again, where a long list was pasted together page by page; its lower
+        # rows and column numbers follow it.
+        if (name and name == header_name) or (first_data == "again" and _continues_header(row, name_at)):
+            table.skipped.append(Skipped(number, _shown(row), gettext_noop("重复的表头行")))
+            first_data = "again"
+            continue
+        first_data = False
         if _NOTES.match(first_text) or (not name and _NOTES.match(joined)):
             ended = True
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
             continue
-        leading = [t for t in texts[:max(name_at, seq_at or 0) + 2] if t]
-        if _SUBTOTAL.match(first_text) or _SUBTOTAL.search(name) or any(_SUBTOTAL.search(t) for t in leading):
+        leading = [_label_of(t) for t in texts[:max(name_at, seq_at or 0) + 2] if t]
+        first_label, name_label = _label_of(first_text), _label_of(name)
+        if _SUBTOTAL.match(first_label) or _SUBTOTAL.search(name_label) or any(_SUBTOTAL.search(t) for t in leading):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("小计行(由明细汇总,不导入)")))
             continue
-        if _TOTALS.match(first_text) or _TOTALS.match(name) or any(_TOTAL_SUFFIX.search(t) for t in leading):
+        if (_TOTALS.match(first_label) or _TOTALS.match(name_label)
+                or any(_TOTAL_SUFFIX.search(t) for t in leading)):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("合计行(由明细汇总,不导入)")))
             if table.totals is None:
                 table.totals = (number, row)
@@ -1140,8 +1227,10 @@ def _column_numbers(row) -> bool:
 #: A group heading standing where a name would: "续建项目", "新开工项目(12个)", "产业项目".
 _GROUP_NAME = re.compile(r"^(?:[(]?[一二三四五六七八九十\d]+[)、.]?)?(?:续建|新开工|计划新开工|新建|预备|前期|储备|竣工|"
                          r"在建|产业|工业|服务业|基础设施|民生|社会民生|社会事业|城建|城市建设|城市更新|重大|"
-                         r"省重点|市重点|区重点|省级重点|市级重点|区级重点|其他)(?:类)?项目(?:[(]\d+个?[)])?$"
-                         r"|^.{1,12}[(]\d+个[)]$")
+                         r"省重点|市重点|区重点|省级重点|市级重点|区级重点|其他)(?:类)?项目(?:[(]\d+个?[)])?$")
+#: A short label with a count, "崂山区(12个)": a heading, unless numbered as the projects are
+#: ("5 | 老旧小区改造(12个)" is one project bundling twelve).
+_COUNTED_NAME = re.compile(r"^.{1,12}[(]\d+个[)]$")
 _SUB_ITEM = re.compile(r"^(\d+)[.-]\d+$")
 
 
@@ -1162,9 +1251,20 @@ def _set_aside_subtotals(table: Table, candidates, seq_at, amount_at) -> None:
     mostly_numbered = seq_at is not None and numbered >= max(3, 0.7 * len(candidates))
     kept = []
     parent: tuple[str, int, bool] | None = None  # (序号, row number, has figures)
+    def heading(i, row, seq) -> bool:
+        name = name_of(row)
+        if _GROUP_NAME.match(name):
+            return True
+        if not _COUNTED_NAME.match(name):
+            return False
+        if not (mostly_numbered and _ARABIC_SEQ.match(seq)):
+            return True
+        following = seq_of(candidates[i + 1][1]) if i + 1 < len(candidates) else ""
+        return bool(_SUB_ITEM.match(following)) and _SUB_ITEM.match(following).group(1) == seq.removesuffix(".0")
+
     for i, (number, row) in enumerate(candidates):
         seq = seq_of(row)
-        if _GROUP_NAME.match(name_of(row)):
+        if heading(i, row, seq):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("分组行(名称是分组标题)")))
             continue
         sub = _SUB_ITEM.match(seq)

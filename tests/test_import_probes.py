@@ -231,3 +231,28 @@ def test_a_header_repeated_down_the_list_is_set_aside(world):
     preview = confirm(world.ls_editor, data)
     assert [r.name for r in preview.rows] == ["甲", "乙"]
     assert reasons(preview) == [(4, "列序号行"), (6, "重复的表头行"), (7, "重复的表头行"), (8, "列序号行")]
+
+
+def test_rows_hidden_or_filtered_out_are_not_imported_and_the_preview_says_so(world):
+    """A district's sheet of the city's projects, filtered to its own (AutoFilter) and with a
+    project hidden by hand (调出, moved out of the list): what the sheet shows is imported, the
+    hidden rows are listed as skipped and named in a notice."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (["2024年重点项目计划表"], ["序号", "项目名称", "所属区", "总投资(万元)"],
+                [1, "甲项目", "崂山区", 100], [2, "乙项目(调出)", "崂山区", 900], [3, "丙项目", "李沧区", 5000],
+                [4, "丁项目", "崂山区", 300]):
+        ws.append(row)
+    ws.auto_filter.ref = "A2:D6"
+    ws.row_dimensions[4].hidden = True  # hidden by hand
+    ws.row_dimensions[5].hidden = True  # filtered out
+    buf = io.BytesIO()
+    wb.save(buf)
+    preview = confirm(world.ls_editor, buf.getvalue())
+    assert [r.name for r in preview.rows] == ["甲项目", "丁项目"]
+    assert reasons(preview) == [(4, "隐藏行"), (5, "隐藏行")]
+    assert any("第4、5行" in n for n in preview.notices), preview.notices
+    assert not Project.objects.filter(name__in=["乙项目(调出)", "丙项目"]).exists()
+    assert Project.objects.get(name="丁项目").total_investment == D("300.00")

@@ -71,6 +71,9 @@ class SheetSource:
     name: str
     _rows: object
     _merged: object = None
+    #: rows hidden in the sheet (by hand or by a filter), as Excel numbers them, where the
+    #: reader tells (.xlsx)
+    hidden: frozenset[int] = frozenset()
 
     def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
         return self._rows(width)
@@ -128,6 +131,10 @@ class Extent(NamedTuple):
 # as empty, its figure would be lost without a word.
 _FORMULA_CELL = re.compile(rb'<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>')
 _REF = re.compile(rb'\br="([A-Z]{1,3}\d+)"')
+# A row hidden, by hand or by a filter: <row r="7" ... hidden="1">.
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_HIDDEN = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 _TEXT_TYPE = re.compile(rb'\bt="str"')
 
 
@@ -141,13 +148,15 @@ def _unvalued(text: bytes) -> list[str]:
     return out
 
 
-def _extent(zf: zipfile.ZipFile, name: str) -> Extent | None:
+def _extent(zf: zipfile.ZipFile, name: str) -> tuple[Extent | None, frozenset[int]]:
     """The rows and columns the cells of a worksheet's XML really reach, whatever its
     dimension claims, and the formula cells saved without their results. None unless every
     cell tag has a reference read here (a cell without one, or written in a way not read
-    here, is not trusted to the fast reader). Streamed: a sheet of any size is scanned in
-    4 MB pieces, each cut after a cell's end."""
+    here, is not trusted to the fast reader). Beside it, the rows hidden (by hand or by a
+    filter), as Excel numbers them. Streamed: a sheet of any size is scanned in 4 MB pieces,
+    each cut after a cell's end."""
     rows = cols = tags = refs = 0
+    hidden: set[int] = set()
     unvalued: list[str] = []
     unvalued_count = 0
     rest = b""
@@ -162,6 +171,11 @@ def _extent(zf: zipfile.ZipFile, name: str) -> Extent | None:
                 found_unvalued = _unvalued(text)
                 unvalued_count += len(found_unvalued)
                 unvalued.extend(found_unvalued[:3 - len(unvalued)])
+            if b"hidden=" in text:
+                for tag in _ROW_TAG.findall(text):
+                    number = _ROW_NUMBER.search(tag)
+                    if number and _HIDDEN.search(tag):
+                        hidden.add(int(number.group(1)))
             # Every cell tag, counted by the ways XML lets a tag name end.
             tags += sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\n", b"\r", b">", b"/"))
             if b":c" in text:
@@ -177,7 +191,7 @@ def _extent(zf: zipfile.ZipFile, name: str) -> Extent | None:
                     cols = max(cols, col)
             if not chunk:
                 break
-    return Extent(rows, cols, unvalued, unvalued_count) if tags == refs else None
+    return (Extent(rows, cols, unvalued, unvalued_count) if tags == refs else None), frozenset(hidden)
 
 
 def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -218,9 +232,12 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
     streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = {n: _extent(zf, n) for n in zf.namelist()
-                     if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-            titles = _sheet_titles(zf) if any(e is not None and e.unvalued_count for e in parts.values()) else {}
+            scanned = {n: _extent(zf, n) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            parts = {n: e for n, (e, _hidden) in scanned.items()}
+            hidden = {n: rows for n, (_e, rows) in scanned.items() if rows}
+            titles = _sheet_titles(zf) if hidden or any(e is not None and e.unvalued_count
+                                                        for e in parts.values()) else {}
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return _openpyxl_sheets(data)  # which says what is wrong with the file
     extents = list(parts.values())
@@ -231,6 +248,9 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
             sheets = _calamine_sheets(data, "xlsx")
         except WorkbookError:
             sheets = _openpyxl_sheets(data)
+    hidden_in = {titles[n]: rows for n, rows in hidden.items() if n in titles}
+    for sheet in sheets:
+        sheet.hidden = hidden_in.get(sheet.name, frozenset())
     unvalued = {titles.get(n): e for n, e in parts.items() if e is not None and e.unvalued_count}
     if None in unvalued:  # a part whose sheet the workbook does not name: each sheet is suspect
         return [SheetSource(s.name, _refuse_unvalued(s.name, unvalued[None])) for s in sheets]
@@ -903,6 +923,20 @@ class Skipped:
     reason: str
 
 
+#: why a row hidden in the sheet (by hand or by a filter) is not imported
+HIDDEN_ROW = gettext_noop("隐藏行(在表中被隐藏或筛选掉,未导入)")
+
+
+def hidden_notice(table) -> str | None:
+    """The preview's word on the rows set aside as hidden, if any."""
+    rows = [s.number for s in table.skipped if s.reason == HIDDEN_ROW]
+    if not rows:
+        return None
+    shown = "、".join(map(str, rows[:10])) + (gettext("等") if len(rows) > 10 else "")
+    return gettext("表中有%(n)s行被隐藏或筛选掉(第%(rows)s行),未导入;如需导入,请在表中取消隐藏或筛选后重新上传") % {
+        "n": len(rows), "rows": shown}
+
+
 @dataclass
 class Table:
     sheet: str
@@ -1011,7 +1045,7 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     stream = sheet.rows(width)
     for _ in range(len(head)):
         next(stream, None)
-    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows, sheet.merged())
+    _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows, sheet.merged(), sheet.hidden)
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:
         note_unit, text = noted[0]
@@ -1122,7 +1156,7 @@ def _label(fields: dict[str, Field], name: str) -> str:
 
 
 def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, max_rows: int,
-               merged=()) -> None:
+               merged=(), hidden=frozenset()) -> None:
     by_field = {c.field: c.index for c in table.columns if c.field}
     # A text merged down over several rows ("责任单位" beside three projects) is each row's, as
     # the reader sees it; an amount merged so is not (copied, it would count several times).
@@ -1160,6 +1194,11 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         for j in merge_tops.get(index, ()):
             held[index, j] = row[j] if j < len(row) else None
         if not any(filled(v) for v in row):
+            continue
+        if number in hidden:
+            # Hidden by hand or filtered out (a sheet filtered to one district's projects): not
+            # what the sheet shows, so not imported; listed, so that nothing goes unseen.
+            table.skipped.append(Skipped(number, _shown(row), HIDDEN_ROW))
             continue
         if index in merged_down:
             cells = list(row) + [None] * (width - len(row))

@@ -256,3 +256,30 @@ def test_rows_hidden_or_filtered_out_are_not_imported_and_the_preview_says_so(wo
     assert any("第4、5行" in n for n in preview.notices), preview.notices
     assert not Project.objects.filter(name__in=["乙项目(调出)", "丙项目"]).exists()
     assert Project.objects.get(name="丁项目").total_investment == D("300.00")
+
+
+def test_a_note_inside_a_numbered_list_does_not_end_it(world):
+    """重点项目计划表 with a line between two groups ("注:以下为新开工项目"): the numbering goes
+    on under it, so the projects under it are projects; the signature lines at the end are not."""
+    data = xlsx([["2024年重点项目计划表"], ["序号", "项目名称", "总投资(万元)"],
+                 [1, "甲项目", 100], [2, "乙项目", 200],
+                 ["注:以下为新开工项目"],
+                 [3, "丙项目", 300], [4, "丁项目", 400],
+                 ["填报人:张三", None, None], ["联系电话:0532-88888888"]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲项目", "乙项目", "丙项目", "丁项目"]
+    assert reasons(preview) == [(5, "表尾注释或签字行"), (8, "表尾注释或签字行"), (9, "表尾注释或签字行")]
+    assert Project.objects.get(name="丁项目").total_investment == D("400.00")
+    assert not any("注释或签字行,其后" in n for n in preview.notices)
+
+
+def test_rows_with_figures_under_a_note_are_said_when_not_imported(world):
+    """The same without a 序号 column: whether the rows under the note are projects cannot be
+    told, so they are not imported and the preview says which they are."""
+    data = xlsx([["2024年重点项目计划表"], ["项目名称", "总投资(万元)"],
+                 ["甲项目", 100], ["乙项目", 200], ["注:以下为新开工项目"], ["丙项目", 300], ["丁项目", 400],
+                 ["填报人:张三"]])
+    preview = confirm(world.ls_editor, data)
+    assert [r.name for r in preview.rows] == ["甲项目", "乙项目"]
+    notice = next(n for n in preview.notices if "注释或签字行,其后" in n)
+    assert "第5行" in notice and "第6、7行" in notice

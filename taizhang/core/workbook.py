@@ -950,6 +950,7 @@ class Table:
     skipped: list[Skipped] = field(default_factory=list)
     totals: tuple[int, tuple] | None = None  # the sheet's grand total row
     questions: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what the preview should say of the reading
     template: str = ""  # the saved column template applied
 
     @property
@@ -1046,6 +1047,9 @@ def read_table(sheet: SheetSource, fields: dict[str, Field], required: str = "na
     for _ in range(len(head)):
         next(stream, None)
     _read_rows(table, head[last + 1:], stream, last + 1, width, fields, max_rows, sheet.merged(), sheet.hidden)
+    hidden = hidden_notice(table)
+    if hidden:
+        table.notices.insert(0, hidden)
     noted = [(unit_in(s.text), s.text) for s in table.skipped if s.reason.startswith("表尾") and unit_in(s.text)]
     if noted:
         note_unit, text = noted[0]
@@ -1176,6 +1180,8 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     lead = max(name_at, seq_at or 0, 3) + 2
     amount_set = set(amount_at)
     ended = False
+    last_note: int | None = None  # the note row that ended the table
+    after_notes: list[int] = []  # rows after it with a name and figures
     candidates: list[tuple[int, tuple]] = []
     number = offset
     first_data: bool | str = True
@@ -1211,8 +1217,16 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
         joined = "".join(texts[:4])
         first_text = next((t for t in texts if t), "") or clean(next(v for v in row if filled(v)))
         if ended:
-            table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
-            continue
+            seq = texts[seq_at] if seq_at is not None and seq_at < len(texts) else ""
+            name = texts[name_at] if name_at < len(texts) else ""
+            if name and _next_in_order(seq, candidates, seq_at):
+                ended = False  # a note inside the list ("注:以下为新开工项目"): the numbering goes on
+                last_note = None
+            else:
+                table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
+                if name and any(_is_figure(row[j]) for j in amount_at if j < len(row)):
+                    after_notes.append(number)
+                continue
         if first_data and _column_numbers(row):
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("列序号行")))
             continue
@@ -1225,7 +1239,7 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
             continue
         first_data = False
         if _NOTES.match(first_text) or (not name and _NOTES.match(joined)):
-            ended = True
+            ended, last_note = True, number
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("表尾注释或签字行")))
             continue
         leading = [_label_of(t) for t in texts[:max(name_at, seq_at or 0) + 2] if t]
@@ -1247,7 +1261,32 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
             table.skipped.append(Skipped(number, _shown(row), gettext_noop("没有项目名称的说明行")))
             continue
         candidates.append((number, row))
+    if after_notes:
+        # Rows with a name and figures under a note, not numbered on from the list above: read
+        # as the note's, but said, since they may be projects.
+        shown = "、".join(map(str, after_notes[:10])) + (gettext("等") if len(after_notes) > 10 else "")
+        table.notices.append(gettext("第%(note)s行是注释或签字行,其后的第%(rows)s行有项目名称和金额,按表尾内容跳过、未导入;"
+                                     "如果它们是项目,请删去注释行后重新上传") % {"note": last_note, "rows": shown})
     _set_aside_subtotals(table, candidates, seq_at, amount_at)
+
+
+def _next_in_order(seq: str, candidates, seq_at) -> bool:
+    """Whether ``seq`` numbers on from the last row read as a project (7 after 6)."""
+    if seq_at is None or not re.fullmatch(r"\d+(?:\.0)?", seq):
+        return False
+    for _number, row in reversed(candidates):
+        before = clean(row[seq_at]) if seq_at < len(row) else ""
+        if re.fullmatch(r"\d+(?:\.0)?", before):
+            return int(float(seq)) == int(float(before)) + 1
+    return False
+
+
+def _is_figure(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float | Decimal):
+        return True
+    return bool(re.fullmatch(r"[\d,.]+", clean(value))) if isinstance(value, str) else False
 
 
 def _column_numbers(row) -> bool:

@@ -34,7 +34,6 @@ from taizhang.core.workbook import (
     WorkbookError,
     clean,
     filled,
-    hidden_notice,
     month_in,
     open_workbook,
     period_in,
@@ -487,8 +486,7 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         where = table.unit_source if table.unit_source.startswith("表尾") else (
             gettext("表头上方“%(unit)s”") % {"unit": table.unit_source})
         preview.notices.append(gettext("金额单位取自%(where)s(列标题另有单位的以列标题为准)") % {"where": where})
-    if hidden_notice(table):
-        preview.notices.append(hidden_notice(table))
+    preview.notices.extend(table.notices)
     if preview.questions or not any(c.field == "name" for c in table.columns):
         return preview
 

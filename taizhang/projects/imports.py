@@ -253,6 +253,8 @@ class ImportPreview:
     verdicts: Verdicts = field(default_factory=Verdicts, repr=False)
     #: the new projects' stage histories found right (services.initial_history's ``checked``)
     histories: dict = field(default_factory=dict, repr=False)
+    #: what the dry run decided, for confirming this preview (services.apply_import)
+    decided: object = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Row]:

@@ -98,7 +98,8 @@ def save_progress(user, project: Project, year: int, month: int, data: dict, rea
 
 
 def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_run: bool = False,
-                  correction_reason: str = "", created=(), verdicts: Verdicts | None = None) -> list[Outcome]:
+                  correction_reason: str = "", created=(), verdicts: Verdicts | None = None,
+                  decided: list[Outcome] | None = None) -> list[Outcome]:
     """Check and write monthly reports, all or none. See the module's docstring.
 
     ``correction_reason``: the entries correct a locked month (a new numbered revision).
@@ -107,6 +108,11 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     other months. In a dry run they need not be saved yet (the import's preview).
     ``verdicts``: values the reports' fields were found valid with before (an import's dry
     run), not validated again (:func:`taizhang.core.models.full_clean`).
+    ``decided``: these entries' outcomes, one for each in the same place, decided before by
+    this function, none refused, while everything they were decided by (the ledger, the
+    user, the day, the entries and their projects' figures) is still as it was then; the
+    caller knows it (an import confirming what its dry run decided, ``core.marks``). They
+    are written as they are, not decided again, each report put on its entry's project.
     """
     today = today or timezone.localdate()
     if not entries:
@@ -114,8 +120,11 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
     try:
         with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-            outcomes = _decide(user, entries, today, correction_reason, created,
-                               Verdicts() if verdicts is None else verdicts)
+            if decided is not None:
+                outcomes = _as_decided(entries, decided)
+            else:
+                outcomes = _decide(user, entries, today, correction_reason, created,
+                                   Verdicts() if verdicts is None else verdicts)
             refused = any(o.errors for o in outcomes)
             if dry_run or refused:
                 transaction.set_rollback(True)
@@ -254,6 +263,18 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
             new.explanation = e.explanation
         o.action, o.report = ("created" if report is None else "updated"), new
     return outcomes
+
+
+def _as_decided(entries: list[Entry], decided: list[Outcome]) -> list[Outcome]:
+    """Outcomes decided before for the same entries, put on these entries and their projects
+    (the projects decided for may have been copies not saved)."""
+    for e, o in zip(entries, decided, strict=True):
+        if o.errors or o.report is None or (e.year, e.month) != (o.report.year, o.report.month):
+            raise ValueError("the outcomes decided before are not these entries'")
+        o.entry = e
+        if o.report.project is not e.project:
+            o.report.project = e.project
+    return decided
 
 
 def _apply(report: MonthlyProgress, entry: Entry, new: bool) -> bool:

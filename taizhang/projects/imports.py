@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.bulk import few_collections
-from taizhang.core.models import Verdicts, at_valid_defaults, clean_fields, instance
+from taizhang.core.models import Verdicts, clean_fields, instance
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -813,6 +813,7 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhe
 
 
 _FK = ("region", "park", "chain", "responsible_unit")
+_FK_SET = frozenset(_FK)  # their objects come from the user's catalogue: not looked up again
 _FIELDS = [f for f in ProjectForm.Meta.fields]
 _FIELD_VALUES = attrgetter(*_FIELDS)  # a project's values of _FIELDS, read in one call
 
@@ -848,7 +849,7 @@ def _validate(user, row, verdicts: Verdicts | None = None) -> None:
             setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
-        clean_fields(project, exclude={*_FK, *at_valid_defaults(project)}, verdicts=verdicts)
+        clean_fields(project, exclude=_FK_SET, verdicts=verdicts, skip_defaults=True)
     except ValidationError as e:
         errors.update(e.message_dict)
     if not errors:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.models import Verdicts, at_valid_defaults, full_clean, instance
+from taizhang.core.models import Verdicts, full_clean, instance
 from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
@@ -179,8 +179,15 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
     rules = {p.region_id: None for p in projects.values()}
     ctxs = contexts(reread)
     recorded = timezone.localdate()  # the day new entries are recorded (``today`` may be another)
-    for k, (_project, changes) in made.items():  # new: their entries are their whole history, no months yet
-        ctxs[k] = Context(history=history_of(changes, recorded))
+    # New: their entries are their whole history, no months yet. Histories of the same
+    # entries are the same (a history only answers questions of its steps): each made once.
+    shared: dict[tuple, object] = {}
+    for k, (_project, changes) in made.items():
+        key = tuple((c.to_stage, c.date, c.created, c.pk, not c.from_stage) for c in changes)
+        history = shared.get(key)
+        if history is None:
+            history = shared[key] = history_of(changes, recorded)
+        ctxs[k] = Context(history=history)
     # The other months as they will stand once the whole batch is written.
     for e, k in zip(entries, entry_keys, strict=True):
         ctx = ctxs.get(k)
@@ -243,7 +250,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         if report is not None and not (correction_reason or e.reason or "").strip():
             o.refuse("reason", _("修改已填报的月度进展须填写更正原因"))
         try:
-            full_clean(new, exclude={"project", *at_valid_defaults(new)}, verdicts=verdicts)
+            full_clean(new, exclude=_NOT_CLEANED, verdicts=verdicts, skip_defaults=True)
         except ValidationError as err:
             for name, messages in err.message_dict.items():
                 for m in messages:
@@ -275,6 +282,9 @@ def _as_decided(entries: list[Entry], decided: list[Outcome]) -> list[Outcome]:
         if o.report.project is not e.project:
             o.report.project = e.project
     return decided
+
+
+_NOT_CLEANED = frozenset({"project"})  # the writer checks the project itself
 
 
 def _apply(report: MonthlyProgress, entry: Entry, new: bool) -> bool:

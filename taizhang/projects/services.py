@@ -439,12 +439,10 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     mark = marks.take() if dry_run else None
     decided, preview.decided = preview.decided, None  # confirming changes its objects: used once
     with transaction.atomic(), change_context(user, reason):
-        if decided is not None and not (marks.holds(decided.mark)  # before anything is written
-                                        and decided.inputs == _decision_inputs(user, preview, rows, reason, today)):
-            decided = None
         creates = [r for r in rows if r.action == "create"]
-        _claim_names(creates)
-        if decided is not None and any(r.action != "create" for r in creates):
+        _claim_names(creates)  # reads and locks, writes nothing: the ledger is asked after its wait
+        if decided is not None and not (all(r.action == "create" for r in creates) and marks.holds(decided.mark)
+                                        and decided.inputs == _decision_inputs(user, preview, rows, reason, today)):
             decided = None
         creates = [r for r in creates if r.action == "create"]
         new = [_new_project(r, dry_run) for r in creates]
@@ -573,7 +571,7 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             transaction.set_rollback(True)
             for row, project in originals:  # undone: the rows keep what they had read
                 row.project = project
-            if mark is not None and not refused and not preview.questions and len(history) == len(creates):
+            if mark is not None and not preview.errors and not preview.questions and len(history) == len(creates):
                 inputs = _decision_inputs(user, preview, rows, reason, today)
                 if inputs is not None:
                     preview.decided = _Decided(mark, inputs, [changes for _project, changes in history],

@@ -180,10 +180,14 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
     ctxs = contexts(reread)
     recorded = timezone.localdate()  # the day new entries are recorded (``today`` may be another)
     # New: their entries are their whole history, no months yet. Histories of the same
-    # entries are the same (a history only answers questions of its steps): each made once.
+    # entries not saved yet (a dry run's) are the same (a history only answers questions of
+    # its steps): each made once. Saved entries are each their own.
     shared: dict[tuple, object] = {}
     for k, (_project, changes) in made.items():
-        key = tuple((c.to_stage, c.date, c.created, c.pk, not c.from_stage) for c in changes)
+        if any(c.pk is not None for c in changes):
+            ctxs[k] = Context(history=history_of(changes, recorded))
+            continue
+        key = tuple((c.to_stage, c.date, c.created, not c.from_stage) for c in changes)
         history = shared.get(key)
         if history is None:
             history = shared[key] = history_of(changes, recorded)

@@ -99,19 +99,22 @@ class Verdicts(dict):
     language of the moment)."""
 
 
-def full_clean(obj, exclude=(), verdicts: Verdicts | None = None) -> None:
+def full_clean(obj, exclude=(), verdicts: Verdicts | None = None, skip_defaults: bool = False) -> None:
     """``obj.full_clean(exclude, validate_unique=False, validate_constraints=False)``: the
     fields, then ``obj.clean()``, every error of both raised together. With ``verdicts`` a
     field given a value it found valid before takes the value its validation made of it then,
     without validating it again (fields and validators that depend on more than the value,
-    such as a foreign key's, which reads the database, are validated every time)."""
+    such as a foreign key's, which reads the database, are validated every time).
+    ``skip_defaults``: the fields :func:`at_valid_defaults` names are left out too."""
     if verdicts is None or type(obj).clean_fields is not Model.clean_fields:
+        if skip_defaults:
+            exclude = {*exclude, *at_valid_defaults(obj)}
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         return
     errors: dict = {}
-    exclude = set(exclude)
+    exclude = exclude if isinstance(exclude, set | frozenset) else set(exclude)
     try:
-        clean_fields(obj, exclude, verdicts)
+        clean_fields(obj, exclude, verdicts, skip_defaults)
     except ValidationError as e:
         errors = e.update_error_dict(errors)
     try:
@@ -122,16 +125,37 @@ def full_clean(obj, exclude=(), verdicts: Verdicts | None = None) -> None:
         raise ValidationError(errors)
 
 
-def clean_fields(obj, exclude=(), verdicts: Verdicts | None = None) -> None:
-    """``obj.clean_fields(exclude)``, remembering verdicts as :func:`full_clean` says."""
+def _checked_fields(model) -> tuple:
+    """(field, name, attname, whether its verdicts may be remembered, its valid default and
+    that default's type, or two Nones) of each of ``model``'s fields that is validated."""
+    found = _CHECKED.get(model)
+    if found is None:
+        defaults = {attname: (value, kind) for _name, attname, value, kind in _valid_defaults(model)}
+        found = _CHECKED[model] = tuple((f, f.name, f.attname, remembered, *defaults.get(f.attname, (None, None)))
+                                        for f, remembered in _remembered(model) if not f.generated)
+    return found
+
+
+_CHECKED: dict[type, tuple] = {}
+
+
+def clean_fields(obj, exclude=(), verdicts: Verdicts | None = None, skip_defaults: bool = False) -> None:
+    """``obj.clean_fields(exclude)``, remembering verdicts as :func:`full_clean` says (and
+    leaving out the fields at their valid defaults with ``skip_defaults``, as it says too:
+    here in the same pass over the fields)."""
     if verdicts is None or type(obj).clean_fields is not Model.clean_fields:
-        obj.clean_fields(exclude=exclude)
+        obj.clean_fields(exclude={*exclude, *at_valid_defaults(obj)} if skip_defaults else exclude)
         return
     errors = {}
-    for f, remembered in _remembered(type(obj)):
-        if f.name in exclude or f.generated:
+    values = obj.__dict__
+    for f, name, attname, remembered, default, default_type in _checked_fields(type(obj)):
+        if name in exclude:
             continue
-        raw = getattr(obj, f.attname)
+        raw = values.get(attname, _ABSENT)
+        if raw is _ABSENT:  # not loaded: as at_valid_defaults, validated
+            raw = getattr(obj, attname)
+        elif skip_defaults and type(raw) is default_type and raw == default:
+            continue
         if f.blank and raw in f.empty_values:
             continue
         if isinstance(raw, DatabaseDefault):

@@ -18,3 +18,10 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # after every migrate (and flush): a table rebuilt by a migration loses its triggers
         post_migrate.connect(_install_stamp, sender=self, dispatch_uid="taizhang.monitoring.stamp")
+        # the apps below this one ask whether the ledger changed through core (an import's
+        # confirm uses its dry run's decisions while it has not)
+        from taizhang.core import marks
+
+        from . import stamp
+
+        marks.provide(stamp.mark, stamp.holds)

@@ -247,6 +247,51 @@ def read(using: str = "default") -> tuple[tuple[int, int], object] | None:
     return None
 
 
+def mark(using: str = "default") -> tuple[int, int] | None:
+    """The stamp as committed now, for :func:`holds` (``core.marks``' provider): None inside a
+    transaction, where the database keeps no stamp, or where a ledger table lacks its trigger
+    (its writes would go uncounted)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.in_atomic_block or not complete(connection):
+        return None
+    return current(using)
+
+
+def holds(mark: tuple[int, int] | None, using: str = "default") -> bool:
+    """Inside a transaction: whether it sees the ledger exactly as it was when ``mark`` (a
+    stamp read outside any transaction, so committed) was read. The stamp as this transaction
+    sees it counts what was committed before it plus its own writes, and neither goes back
+    (a rollback gives back only what was never committed): the same stamp means nothing was
+    written since, by anyone, this transaction included.
+
+    What the transaction reads after this is the same ledger: on SQLite a transaction holds
+    the write lock from its start (``BEGIN IMMEDIATE``), so nothing is committed until it
+    ends. On PostgreSQL (READ COMMITTED) each statement sees what was committed before it, so
+    the answer is about the moment of this statement, as any of the transaction's reads is
+    about its own: work decided under ``mark`` is as current as work decided at this point
+    of the transaction, and whatever is committed afterwards is met by the usual locks and
+    constraints of the writes that follow."""
+    from django.db import connections
+
+    connection = connections[using]
+    if mark is None or not connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
+        return False
+    if not complete(connection):
+        return False
+    from .models import LedgerChange, LedgerStamp
+
+    stamp, change = LedgerStamp._meta.db_table, LedgerChange._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT s.epoch, s.n + (SELECT count(*) FROM {change}) FROM {stamp} s WHERE s.id = 1")
+        else:
+            cursor.execute(f"SELECT epoch, n FROM {stamp} WHERE id = 1")
+        row = cursor.fetchone()
+    return row is not None and (row[0], row[1]) == tuple(mark)
+
+
 #: PostgreSQL: more touches than this many per project allowed for are not read (figures are
 #: computed afresh); one row per project per writing statement, so a few per saved report
 TOUCHES_PER_PROJECT = 20

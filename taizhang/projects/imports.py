@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from taizhang.core.bulk import few_collections
-from taizhang.core.models import Verdicts, at_valid_defaults, clean_fields, instance
+from taizhang.core.models import Verdicts, clean_fields, instance
 from taizhang.core.numbers import MAX_AMOUNT_WAN, ZERO
 from taizhang.core.scope import Action, restrict_regions
 from taizhang.core.text import name_key
@@ -253,6 +253,8 @@ class ImportPreview:
     verdicts: Verdicts = field(default_factory=Verdicts, repr=False)
     #: the new projects' stage histories found right (services.initial_history's ``checked``)
     histories: dict = field(default_factory=dict, repr=False)
+    #: what the dry run decided, for confirming this preview (services.apply_import)
+    decided: object = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Row]:
@@ -812,6 +814,7 @@ def _match(row, by_code, by_name, visible_elsewhere, similar=None, codes_elsewhe
 
 
 _FK = ("region", "park", "chain", "responsible_unit")
+_FK_SET = frozenset(_FK)  # their objects come from the user's catalogue: not looked up again
 _FIELDS = [f for f in ProjectForm.Meta.fields]
 _FIELD_VALUES = attrgetter(*_FIELDS)  # a project's values of _FIELDS, read in one call
 
@@ -847,7 +850,7 @@ def _validate(user, row, verdicts: Verdicts | None = None) -> None:
             setattr(project, f, v)
     errors: dict[str, list[str]] = {}
     try:
-        clean_fields(project, exclude={*_FK, *at_valid_defaults(project)}, verdicts=verdicts)
+        clean_fields(project, exclude=_FK_SET, verdicts=verdicts, skip_defaults=True)
     except ValidationError as e:
         errors.update(e.message_dict)
     if not errors:

@@ -9,6 +9,7 @@ record out of their own reach, or into someone else's).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from taizhang.core import marks
 from taizhang.core.bulk import few_collections, insert, insert_with_history
 from taizhang.core.history import change_context
 from taizhang.core.models import instance
@@ -414,6 +416,12 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     insert the new projects, their stage entries, plans and problems (no rule reads them
     back; the monthly writer is given the new projects with their entries as they are):
     changes to existing projects are made and undone.
+
+    A dry run outside any transaction that refuses nothing keeps what it decided on the
+    preview (the new projects' stage histories, their months' outcomes) with a mark of the
+    ledger (``core.marks``); confirming the same preview uses it instead of deciding again
+    when, at the start of its transaction, the ledger is still as marked and the user, the
+    day, the reason and the rows' figures are as they were. It is used once.
     """
     from taizhang.reporting.progress import Entry, ReportsRefused, write_reports
 
@@ -426,15 +434,24 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
     counts = {"created": 0, "updated": 0, "plans": 0, "progress": 0, "problems": 0, "stages": 0}
     rows = [r for r in preview.rows if r.action != "error"]
     originals = [(r, r.project) for r in rows]
+    today = timezone.localdate()
+    # Taken before the transaction: a mark of what is committed (see the docstring).
+    mark = marks.take() if dry_run else None
+    decided, preview.decided = preview.decided, None  # confirming changes its objects: used once
     with transaction.atomic(), change_context(user, reason):
         creates = [r for r in rows if r.action == "create"]
-        _claim_names(creates)
+        _claim_names(creates)  # reads and locks, writes nothing: the ledger is asked after its wait
+        if decided is not None and not (all(r.action == "create" for r in creates) and marks.holds(decided.mark)
+                                        and decided.inputs == _decision_inputs(user, preview, rows, reason, today)):
+            decided = None
         creates = [r for r in creates if r.action == "create"]
         new = [_new_project(r, dry_run) for r in creates]
         history: list[tuple[Project, list[StageChange]]] = []
         unrecorded = []  # refused histories: the project is stored without entries (and the import refused)
-        today = timezone.localdate()
         for row, project in zip(creates, new, strict=True):
+            if decided is not None:  # the project copies the draft the dry run set the stage of
+                history.append((project, decided.history[len(history)]))
+                continue
             stages = row.stages or [{"to_stage": Stage.LEAD, "date": None}]
             try:
                 history.append((project, initial_history(user, project, [{**st, "reason": st.get("reason") or reason}
@@ -527,7 +544,8 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             # One call: a dry run checks, a real run writes all or raises with every refusal.
             try:
                 outcomes = write_reports(user, progress, dry_run=dry_run or bool(_refused(rows)),
-                                         created=history + unrecorded, verdicts=preview.verdicts)
+                                         created=history + unrecorded, verdicts=preview.verdicts,
+                                         decided=decided.outcomes if decided is not None else None)
             except ReportsRefused as e:
                 outcomes = e.outcomes
             for o in outcomes:
@@ -553,9 +571,48 @@ def apply_import(user, preview, reason: str = "", dry_run: bool = False) -> dict
             transaction.set_rollback(True)
             for row, project in originals:  # undone: the rows keep what they had read
                 row.project = project
+            if mark is not None and not preview.errors and not preview.questions and len(history) == len(creates):
+                inputs = _decision_inputs(user, preview, rows, reason, today)
+                if inputs is not None:
+                    preview.decided = _Decided(mark, inputs, [changes for _project, changes in history],
+                                               outcomes if progress else [])
         elif refused:
             raise ValidationError([_("第%(number)s行") % {"number": r.number} + f" {m}" for r in refused for m in r.messages])
     return counts
+
+
+@dataclass
+class _Decided:
+    """What an import's dry run decided, kept for confirming the same preview (``apply_import``)."""
+
+    mark: Any  # the ledger's, taken before the dry run (core.marks)
+    inputs: list  # _decision_inputs then
+    history: list  # each new project's stage entries, in the order of the rows
+    outcomes: list  # the months' outcomes (reporting.progress.Outcome), in the order of the entries
+
+
+def _decision_inputs(user, preview, rows, reason: str, today: dt.date) -> list | None:
+    """Everything besides the ledger the new projects' histories and months are decided by:
+    the user, the day, the reason, the period, and each row with its project and figures as
+    they are now. None where a row reports months of a project already in the ledger (its
+    reports are locked and decided again)."""
+    out: list = [(user.pk, getattr(user, "role", None), getattr(user, "region_id", None),
+                  getattr(user, "unit_id", None), user.is_active, user.is_superuser, reason, today,
+                  preview.year, preview.month)]
+    for r in rows:
+        d = r.draft
+        if r.action != "create":
+            if r.reports:
+                return None
+            out.append(r)
+        elif d is None:
+            return None
+        else:
+            out.append((r, d, d.region_id, d.responsible_unit_id, d.total_investment, d.contract_amount, d.stage,
+                        d.stage_date, d.actual_start, d.actual_completion, r.number, r.progress_text, r.explanation,
+                        tuple((st["to_stage"], st.get("date"), st.get("precision"), st.get("reason"))
+                              for st in r.stages), tuple(r.reports.items())))
+    return out
 
 
 def _new_project(row, dry_run: bool) -> Project:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from taizhang.core.bulk import insert_with_history
 from taizhang.core.history import change_context
-from taizhang.core.models import Verdicts, at_valid_defaults, full_clean, instance
+from taizhang.core.models import Verdicts, full_clean, instance
 from taizhang.core.scope import Action, may, may_each
 from taizhang.projects.models import MonthlyProgress, Project
 from taizhang.projects.stages import history_of
@@ -98,7 +98,8 @@ def save_progress(user, project: Project, year: int, month: int, data: dict, rea
 
 
 def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_run: bool = False,
-                  correction_reason: str = "", created=(), verdicts: Verdicts | None = None) -> list[Outcome]:
+                  correction_reason: str = "", created=(), verdicts: Verdicts | None = None,
+                  decided: list[Outcome] | None = None) -> list[Outcome]:
     """Check and write monthly reports, all or none. See the module's docstring.
 
     ``correction_reason``: the entries correct a locked month (a new numbered revision).
@@ -107,6 +108,11 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     other months. In a dry run they need not be saved yet (the import's preview).
     ``verdicts``: values the reports' fields were found valid with before (an import's dry
     run), not validated again (:func:`taizhang.core.models.full_clean`).
+    ``decided``: these entries' outcomes, one for each in the same place, decided before by
+    this function, none refused, while everything they were decided by (the ledger, the
+    user, the day, the entries and their projects' figures) is still as it was then; the
+    caller knows it (an import confirming what its dry run decided, ``core.marks``). They
+    are written as they are, not decided again, each report put on its entry's project.
     """
     today = today or timezone.localdate()
     if not entries:
@@ -114,8 +120,11 @@ def write_reports(user, entries: list[Entry], today: dt.date | None = None, dry_
     actor = user if getattr(user, "pk", None) else None  # a system writer (the demo) is nobody
     try:
         with transaction.atomic(), change_context(actor, _common_reason(entries, correction_reason)):
-            outcomes = _decide(user, entries, today, correction_reason, created,
-                               Verdicts() if verdicts is None else verdicts)
+            if decided is not None:
+                outcomes = _as_decided(entries, decided)
+            else:
+                outcomes = _decide(user, entries, today, correction_reason, created,
+                                   Verdicts() if verdicts is None else verdicts)
             refused = any(o.errors for o in outcomes)
             if dry_run or refused:
                 transaction.set_rollback(True)
@@ -170,8 +179,19 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
     rules = {p.region_id: None for p in projects.values()}
     ctxs = contexts(reread)
     recorded = timezone.localdate()  # the day new entries are recorded (``today`` may be another)
-    for k, (_project, changes) in made.items():  # new: their entries are their whole history, no months yet
-        ctxs[k] = Context(history=history_of(changes, recorded))
+    # New: their entries are their whole history, no months yet. Histories of the same
+    # entries not saved yet (a dry run's) are the same (a history only answers questions of
+    # its steps): each made once. Saved entries are each their own.
+    shared: dict[tuple, object] = {}
+    for k, (_project, changes) in made.items():
+        if any(c.pk is not None for c in changes):
+            ctxs[k] = Context(history=history_of(changes, recorded))
+            continue
+        key = tuple((c.to_stage, c.date, c.created, not c.from_stage) for c in changes)
+        history = shared.get(key)
+        if history is None:
+            history = shared[key] = history_of(changes, recorded)
+        ctxs[k] = Context(history=history)
     # The other months as they will stand once the whole batch is written.
     for e, k in zip(entries, entry_keys, strict=True):
         ctx = ctxs.get(k)
@@ -234,7 +254,7 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
         if report is not None and not (correction_reason or e.reason or "").strip():
             o.refuse("reason", _("修改已填报的月度进展须填写更正原因"))
         try:
-            full_clean(new, exclude={"project", *at_valid_defaults(new)}, verdicts=verdicts)
+            full_clean(new, exclude=_NOT_CLEANED, verdicts=verdicts, skip_defaults=True)
         except ValidationError as err:
             for name, messages in err.message_dict.items():
                 for m in messages:
@@ -254,6 +274,21 @@ def _decide(user, entries: list[Entry], today: dt.date, correction_reason: str, 
             new.explanation = e.explanation
         o.action, o.report = ("created" if report is None else "updated"), new
     return outcomes
+
+
+def _as_decided(entries: list[Entry], decided: list[Outcome]) -> list[Outcome]:
+    """Outcomes decided before for the same entries, put on these entries and their projects
+    (the projects decided for may have been copies not saved)."""
+    for e, o in zip(entries, decided, strict=True):
+        if o.errors or o.report is None or (e.year, e.month) != (o.report.year, o.report.month):
+            raise ValueError("the outcomes decided before are not these entries'")
+        o.entry = e
+        if o.report.project is not e.project:
+            o.report.project = e.project
+    return decided
+
+
+_NOT_CLEANED = frozenset({"project"})  # the writer checks the project itself
 
 
 def _apply(report: MonthlyProgress, entry: Entry, new: bool) -> bool:

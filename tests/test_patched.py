@@ -222,6 +222,15 @@ def test_more_touches_than_are_read_have_figures_computed_afresh(world, monkeypa
     assert stamp.changed_since(position, limit=1) == {world.lc_project.pk}  # all 3 read (up to 4)
 
 
+def _horizon_held_elsewhere() -> bool:
+    """PostgreSQL forgets the touches of transactions older than every one running now, in
+    any database of the server (a fold's horizon): whether another session's holds it back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                       "AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)")
+        return cursor.fetchone()[0] > 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_figures_kept_from_before_the_touches_were_forgotten_are_computed_afresh(world, monkeypatch, patches):
     rich_ledger(world)
@@ -231,6 +240,9 @@ def test_figures_kept_from_before_the_touches_were_forgotten_are_computed_afresh
     monkeypatch.setattr(stamp, "FOLD_AT", 0)
     for month in (7, 8, 9):
         writer.save_progress(world.ls_admin, world.ls_other, YEAR, month, {"investment": D("7")}, today=TODAY)
+    if connection.vendor == "postgresql" and _horizon_held_elsewhere():
+        pytest.skip("another session's transaction, older than these writes, holds PostgreSQL's horizon: "
+                    "their touches cannot be forgotten yet")
     stamp.read()  # forgets the touches (SQLite: all but the last; PostgreSQL: folded)
     snap = kept.snapshot(Project.objects.restrict(world.ls_admin, Action.VIEW), YEAR, MONTH)
     assert patches == []

@@ -73,3 +73,32 @@ def test_the_language_menu_switches_under_the_content_security_policy(page, worl
     page.wait_for_load_state("networkidle")
     assert page.eval_on_selector("html", "e => e.lang") == "en"
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_rows_left_out_as_hidden_or_under_a_note_are_shown_as_warnings(page, world, tmp_path, settings, width):  # noqa: F811
+    """A sheet filtered to the district's own projects, with a note between two groups and no
+    序号 column: the preview warns, in a box of its own, which rows were not imported and why."""
+    from openpyxl import Workbook
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    for row in (["崂山区2024年重点项目计划表"], ["项目名称", "总投资(万元)"], ["预览警示项目甲", 100],
+                ["预览警示项目乙(调出)", 900], ["注:以下为新开工项目"], ["预览警示项目丙", 300]):
+        ws.append(row)
+    ws.row_dimensions[4].hidden = True
+    path = tmp_path / "筛选后的计划表.xlsx"
+    wb.save(path)
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "ls_admin")
+    page.goto(page.base_url + "/projects/import/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('上传并预览')")
+    page.wait_for_selector("#reading")
+    cautions = page.locator("#reading .caution")
+    assert cautions.count() == 2
+    assert "第4行" in cautions.nth(0).inner_text() and "第6行" in cautions.nth(1).inner_text()
+    assert cautions.nth(0).evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"import-cautions-{width}")

@@ -253,7 +253,7 @@ def test_rows_hidden_or_filtered_out_are_not_imported_and_the_preview_says_so(wo
     preview = confirm(world.ls_editor, buf.getvalue())
     assert [r.name for r in preview.rows] == ["甲项目", "丁项目"]
     assert reasons(preview) == [(4, "隐藏行"), (5, "隐藏行")]
-    assert any("第4、5行" in n for n in preview.notices), preview.notices
+    assert any("第4、5行" in n for n in preview.cautions), preview.cautions
     assert not Project.objects.filter(name__in=["乙项目(调出)", "丙项目"]).exists()
     assert Project.objects.get(name="丁项目").total_investment == D("300.00")
 
@@ -270,7 +270,7 @@ def test_a_note_inside_a_numbered_list_does_not_end_it(world):
     assert [r.name for r in preview.rows] == ["甲项目", "乙项目", "丙项目", "丁项目"]
     assert reasons(preview) == [(5, "表尾注释或签字行"), (8, "表尾注释或签字行"), (9, "表尾注释或签字行")]
     assert Project.objects.get(name="丁项目").total_investment == D("400.00")
-    assert not any("注释或签字行,其后" in n for n in preview.notices)
+    assert not preview.cautions
 
 
 def test_rows_with_figures_under_a_note_are_said_when_not_imported(world):
@@ -281,5 +281,5 @@ def test_rows_with_figures_under_a_note_are_said_when_not_imported(world):
                  ["填报人:张三"]])
     preview = confirm(world.ls_editor, data)
     assert [r.name for r in preview.rows] == ["甲项目", "乙项目"]
-    notice = next(n for n in preview.notices if "注释或签字行,其后" in n)
+    notice = next(n for n in preview.cautions if "注释或签字行,其后" in n)
     assert "第5行" in notice and "第6、7行" in notice

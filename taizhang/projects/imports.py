@@ -273,6 +273,12 @@ class ImportPreview:
         return self.table.skipped if self.table else []
 
     @property
+    def cautions(self) -> list[str]:
+        """What the reader says of rows it did not import though they may hold projects (hidden
+        rows, rows with figures under a note): shown as warnings, not as a reading's remarks."""
+        return self.table.notices if self.table else []
+
+    @property
     def not_started_new(self) -> bool:
         """New rows refused only because they are not started: the stage select can help."""
         not_started = gettext("尚未开工")  # the "not started" rule's refusal, in the language it was written in
@@ -488,7 +494,6 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
         where = table.unit_source if table.unit_source.startswith("表尾") else (
             gettext("表头上方“%(unit)s”") % {"unit": table.unit_source})
         preview.notices.append(gettext("金额单位取自%(where)s(列标题另有单位的以列标题为准)") % {"where": where})
-    preview.notices.extend(table.notices)
     if preview.questions or not any(c.field == "name" for c in table.columns):
         return preview
 

@@ -1,0 +1,105 @@
+"""Every importer says which rows of the sheet it set aside and why (a 合计 row, a row hidden in
+the sheet …) and what the reading noticed, in its preview or with its result, as the ledger's
+import does: nothing is left out without the user seeing it. And nothing of those rows is stored."""
+
+from __future__ import annotations
+
+import html
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from taizhang.enterprises import services as firms
+from taizhang.enterprises.models import AnnualFigure, Enterprise, Recognition
+from taizhang.projects.validators import credit_code_check_char
+
+pytestmark = pytest.mark.django_db
+
+TOTAL = "合计行(由明细汇总,不导入)"
+HIDDEN = "隐藏行(在表中被隐藏或筛选掉,未导入)"
+
+
+def code(n: int, region: str = "370212") -> str:
+    first = f"91{region}{n:09d}"
+    return first + credit_code_check_char(first)
+
+
+def sheet(rows, hidden=()) -> bytes:
+    """A workbook whose rows ``hidden`` (as Excel numbers them) are hidden, as a filter or a
+    hand does it."""
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(list(row))
+    for n in hidden:
+        ws.row_dimensions[n].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def said(page: str, *rows: tuple[int, str, str]) -> None:
+    """The page lists each (row number, reason, text of the row) among the skipped rows."""
+    text = html.unescape(page)
+    assert 'class="skipped"' in text, text[:3000]
+    for number, reason, cell in rows:
+        assert f"<td>{number}</td><td>{reason}</td>" in text, (number, reason)
+        assert cell in text, cell
+
+
+def hidden_notice(*numbers: int) -> str:
+    shown = "、".join(map(str, numbers))
+    return f"表中有{len(numbers)}行被隐藏或筛选掉(第{shown}行),未导入"
+
+
+# ---------------------------------------------------------------- the registry's imports
+
+
+def test_a_recognition_list_names_its_total_and_hidden_rows_in_the_preview(client, world):
+    client.force_login(world.ls_admin)
+    data = sheet([["2024年青岛市瞪羚企业名单"], ["序号", "企业名称", "统一社会信用代码"],
+                  [1, "青岛甲科技有限公司", code(1)],
+                  [2, "青岛乙科技有限公司(已撤销)", code(2)],  # hidden: struck from the list by hand
+                  [3, "青岛丙科技有限公司", code(3)],
+                  ["合计", "3家", None]], hidden=[4])
+    r = client.post(reverse("enterprises:list_import"), {
+        "file": ContentFile(data, name="瞪羚企业名单.xlsx"), "region": world.laoshan.pk, "kind": "gazelle",
+        "level": "city", "year": 2024})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    page = client.get(r["Location"]).content.decode()
+    said(page, (4, HIDDEN, "青岛乙科技有限公司(已撤销)"), (6, TOTAL, "合计 | 3家"))
+    assert hidden_notice(4) in page
+    r = client.post(r["Location"], {})
+    assert r.status_code == 302
+    assert set(Recognition.objects.values_list("enterprise__name", flat=True)) == {"青岛甲科技有限公司",
+                                                                                   "青岛丙科技有限公司"}
+    assert not Enterprise.objects.filter(name__startswith="青岛乙").exists()
+    assert not Enterprise.objects.filter(name__contains="合计").exists()
+
+
+def test_a_departments_figures_name_their_total_and_hidden_rows_in_the_preview(client, world):
+    a = firms.create_enterprise(world.ls_admin, {"name": "青岛甲科技有限公司", "region": world.laoshan,
+                                                 "credit_code": code(1)})
+    b = firms.create_enterprise(world.ls_admin, {"name": "青岛乙科技有限公司", "region": world.laoshan,
+                                                 "credit_code": code(2)})
+    client.force_login(world.ls_admin)
+    data = sheet([["2024年规上工业企业主要指标"], ["序号", "企业名称", "统一社会信用代码", "营业收入(万元)"],
+                  [1, "青岛甲科技有限公司", code(1), 500],
+                  [2, "青岛乙科技有限公司", code(2), 9999],  # hidden: filtered out
+                  [None, "合计", None, 10499]], hidden=[4])
+    r = client.post(reverse("enterprises:figure_import"), {
+        "file": ContentFile(data, name="规上企业数据.xlsx"), "region": world.laoshan.pk, "year": 2024,
+        "department": "崂山区统计局"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    page = client.get(r["Location"]).content.decode()
+    said(page, (4, HIDDEN, "青岛乙科技有限公司 | " + code(2)), (5, TOTAL, "合计 | 10499"))
+    assert hidden_notice(4) in page
+    r = client.post(r["Location"], {})
+    assert r.status_code == 302
+    assert dict(AnnualFigure.objects.values_list("enterprise", "value")) == {a.pk: D("500")}
+    assert not AnnualFigure.objects.filter(enterprise=b).exists()
+    assert not Enterprise.objects.filter(name__contains="合计").exists()

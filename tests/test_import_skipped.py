@@ -103,3 +103,45 @@ def test_a_departments_figures_name_their_total_and_hidden_rows_in_the_preview(c
     assert dict(AnnualFigure.objects.values_list("enterprise", "value")) == {a.pk: D("500")}
     assert not AnnualFigure.objects.filter(enterprise=b).exists()
     assert not Enterprise.objects.filter(name__contains="合计").exists()
+
+
+# ---------------------------------------------------------------- the parks' imports
+
+
+def test_the_tax_sheet_names_its_total_and_hidden_rows_in_the_preview(client, world):
+    from taizhang.parks.models import FirmMonthlyTax
+
+    a = firms.create_enterprise(world.ls_editor, {"name": "甲公司", "region": world.laoshan, "credit_code": code(1)})
+    firms.create_enterprise(world.ls_editor, {"name": "乙公司", "region": world.laoshan, "credit_code": code(2)})
+    client.force_login(world.ls_editor)
+    data = sheet([["2024年3月重点企业税收"], ["纳税人名称", "统一社会信用代码", "税收(万元)"],
+                  ["甲公司", code(1), 120], ["乙公司", code(2), 880],  # hidden: filtered out
+                  ["合计", None, 1000]], hidden=[4])
+    r = client.post(reverse("parks:tax_import"), {"region": world.laoshan.pk, "year": 2024, "month": 3,
+                                                  "file": ContentFile(data, name="税务局2024年3月.xlsx")})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    page = client.get(r["Location"]).content.decode()
+    said(page, (4, HIDDEN, "乙公司 | " + code(2)), (5, TOTAL, "合计 | 1000"))
+    assert hidden_notice(4) in page
+    r = client.post(r["Location"])
+    assert r.status_code == 302
+    assert dict(FirmMonthlyTax.objects.values_list("enterprise", "amount")) == {a.pk: D("120")}
+
+
+def test_a_departments_mujun_sheet_names_its_total_and_hidden_rows_with_the_result(client, world):
+    from taizhang.parks.models import DataBatch, MujunFigure
+
+    client.force_login(world.ls_editor)
+    data = sheet([["2023年度亩均效益评价 税务数据"], ["企业名称", "统一社会信用代码", "实缴税收"],
+                  ["甲公司", code(1), 100], ["乙公司", code(2), 900],  # hidden by hand
+                  ["合计", None, 1000]], hidden=[4])
+    r = client.post(reverse("parks:data_import"), {"region": world.laoshan.pk, "year": 2023, "department": "tax",
+                                                   "file": ContentFile(data, name="税务局.xlsx")}, follow=True)
+    page = r.content.decode()
+    assert "已导入1家企业的1项数据" in page, page[:3000]
+    said(page, (4, HIDDEN, "乙公司 | " + code(2)), (5, TOTAL, "合计 | 1000"))
+    assert hidden_notice(4) in page
+    assert DataBatch.objects.get().rows == 1
+    assert list(MujunFigure.objects.values_list("enterprise__name", "value")) == [("甲公司", D("100"))]
+    assert not Enterprise.objects.filter(name__in=["乙公司", "合计"]).exists()
+

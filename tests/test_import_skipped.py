@@ -145,3 +145,41 @@ def test_a_departments_mujun_sheet_names_its_total_and_hidden_rows_with_the_resu
     assert list(MujunFigure.objects.values_list("enterprise__name", "value")) == [("甲公司", D("100"))]
     assert not Enterprise.objects.filter(name__in=["乙公司", "合计"]).exists()
 
+
+# ---------------------------------------------------------------- the indicators' imports
+
+
+def test_a_sheet_of_indicator_values_names_its_total_and_hidden_rows_with_the_result(client, world):
+    from taizhang.indicators.catalogue import ensure_standard_catalogue
+    from taizhang.indicators.models import IndicatorValue
+
+    ensure_standard_catalogue()
+    client.force_login(world.ls_editor)
+    data = sheet([["崂山区2024年1-10月主要经济指标"], ["指标名称", "数值"],
+                  ["规模以上工业增加值", "13.8"], ["研发投入强度", "4.79"],  # hidden: not this month's
+                  ["合计", "18.59"]], hidden=[4])
+    url = reverse("indicators:period") + f"?region={world.laoshan.pk}&year=2024&month=10"
+    r = client.post(url, {"action": "import", "region": world.laoshan.pk,
+                          "file": ContentFile(data, name="1-10月.xlsx")}, follow=True)
+    page = r.content.decode()
+    assert "已导入1个指标值" in page, page[:3000]
+    said(page, (4, HIDDEN, "研发投入强度 | 4.79"), (5, TOTAL, "合计 | 18.59"))
+    assert hidden_notice(4) in page
+    assert list(IndicatorValue.objects.values_list("indicator__code", "value")) == [("industry_va_growth", D("13.8"))]
+
+
+def test_a_key_task_list_names_its_total_and_hidden_rows_with_the_result(client, world):
+    from taizhang.indicators.models import KeyTask
+
+    client.force_login(world.ls_admin)
+    data = sheet([["崂山区2024年重点工作任务"], ["序号", "工作任务", "牵头单位", "完成时限"],
+                  [1, "建成虚拟现实产业园", "崂山区发展和改革局", "2024-06-30"],
+                  [2, "引进十家链主企业(已调整)", "崂山区投资促进中心", "2024-12-31"],  # hidden by hand
+                  ["合计", "共2项", None, None]], hidden=[4])
+    r = client.post(reverse("indicators:tasks") + "?year=2024&month=5",
+                    {"file": ContentFile(data, name="重点工作.xlsx")}, follow=True)
+    page = r.content.decode()
+    assert "已导入1项重点工作" in page, page[:3000]
+    said(page, (4, HIDDEN, "引进十家链主企业(已调整)"), (5, TOTAL, "合计 | 共2项"))
+    assert hidden_notice(4) in page
+    assert list(KeyTask.objects.values_list("title", flat=True)) == ["建成虚拟现实产业园"]

@@ -38,7 +38,7 @@ def tell_reading(request, reading: dict) -> None:
     set aside and what it said (``Table.reading()``), as the previews of the others show them:
     no row is left out without the user seeing it. Rendered once, by the shared snippet."""
     if reading.get("skipped") or reading.get("notices"):
-        messages.info(request, render_to_string("includes/skipped_rows.html", {"reading": reading}, request))
+        messages.warning(request, render_to_string("includes/skipped_rows.html", {"reading": reading}, request))
 
 
 # Error answers: the Chinese pages (templates/400.html …) for people; JSON under /api/, so an

@@ -9,6 +9,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -123,6 +124,11 @@ def test_the_tax_sheet_names_its_total_and_hidden_rows_in_the_preview(client, wo
     page = client.get(r["Location"]).content.decode()
     said(page, (4, HIDDEN, "乙公司 | " + code(2)), (5, TOTAL, "合计 | 1000"))
     assert hidden_notice(4) in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the reasons are read in the reader's language
+    english = html.unescape(client.get(r["Location"]).content.decode())
+    assert "<td>4</td><td>hidden row (hidden or filtered out in the sheet; not imported)</td>" in english
+    assert "2 rows skipped" in english and "As written in the sheet" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     r = client.post(r["Location"])
     assert r.status_code == 302
     assert dict(FirmMonthlyTax.objects.values_list("enterprise", "amount")) == {a.pk: D("120")}

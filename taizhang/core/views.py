@@ -1,7 +1,9 @@
-"""Operational endpoints."""
+"""Operational endpoints, and what the views of several apps share."""
 
+from django.contrib import messages
 from django.db import connection
 from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,14 @@ class Favicon(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs):
         return static("taizhang/favicon.svg")
+
+
+def tell_reading(request, reading: dict) -> None:
+    """Beside the result of an import confirmed in one step, the rows of its sheet the reading
+    set aside and what it said (``Table.reading()``), as the previews of the others show them:
+    no row is left out without the user seeing it. Rendered once, by the shared snippet."""
+    if reading.get("skipped") or reading.get("notices"):
+        messages.warning(request, render_to_string("includes/skipped_rows.html", {"reading": reading}, request))
 
 
 # Error answers: the Chinese pages (templates/400.html …) for people; JSON under /api/, so an

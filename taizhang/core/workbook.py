@@ -960,6 +960,13 @@ class Table:
     def unit_of(self, column: Column) -> str | None:
         return column.unit or self.unit
 
+    def reading(self) -> dict[str, list]:
+        """The rows set aside (number, text, reason) and the notices, as JSON keeps them: what
+        every importer shows with its preview or result (templates/includes/skipped_rows.html),
+        so that no row is left out without the user seeing it."""
+        return {"skipped": [{"number": s.number, "text": s.text, "reason": s.reason} for s in self.skipped],
+                "notices": list(self.notices)}
+
 
 def signature(titles: list[str]) -> str:
     """A layout's fingerprint: its header titles in order."""

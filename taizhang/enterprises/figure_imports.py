@@ -94,9 +94,10 @@ def read_cell(metric: str, cell, unit: str | None) -> Decimal | None:
         raise CellError(" ".join(exc.messages)) from exc
 
 
-def read(file, filename: str) -> tuple[list[dict], list[dict]]:
+def read(file, filename: str) -> tuple[list[dict], list[dict], dict[str, list]]:
     """The sheet's figure columns and rows: each row with its sheet row number, name, code, the
-    figures read (as text) and the cells that are wrong (kept as written, said when shown)."""
+    figures read (as text) and the cells that are wrong (kept as written, said when shown); and
+    what the reading set aside and said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
         table = read_table(sheets[0], FIELDS, required="name", max_rows=MAX_ROWS)
@@ -139,7 +140,7 @@ def read(file, filename: str) -> tuple[list[dict], list[dict]]:
         rows.append(row)
     if not rows:
         raise ValidationError(_("表中没有读到企业名称"))
-    return columns, rows
+    return columns, rows, table.reading()
 
 
 def row_errors(batch: FigureImport, row: dict) -> list[str]:
@@ -169,7 +170,7 @@ def start(user, region, file, filename: str, year: int, department: str) -> Figu
         raise PermissionDenied(_("您没有权限导入该区的企业数据"))
     if not (department or "").strip():
         raise ValidationError(_("请填写报送部门"))
-    columns, rows = read(file, filename)
+    columns, rows, reading = read(file, filename)
     rows = match_firms(rows, user, region)
     for r in rows:  # one firm twice in a department's sheet: which figure is right is the department's to say
         if r["match"] == "duplicate":
@@ -178,7 +179,7 @@ def start(user, region, file, filename: str, year: int, department: str) -> Figu
     return FigureImport.objects.create(token=uuid.uuid4().hex, user=user, region=region, filename=filename[:200],
                                        year=year, department=department.strip()[:64],
                                        columns=[{k: c[k] for k in ("metric", "title", "unit")} for c in columns],
-                                       rows=rows)
+                                       rows=rows, reading=reading)
 
 
 def apply(user, batch: FigureImport, choices: dict[int, str]) -> dict[str, int]:

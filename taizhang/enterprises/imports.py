@@ -64,8 +64,9 @@ def core_name(name: str) -> str:
     return _PLACE.sub("", key) or key
 
 
-def read(file, filename: str) -> list[dict]:
-    """The list's rows: each with its sheet row number, name, code, certificate and date."""
+def read(file, filename: str) -> tuple[list[dict], dict[str, list]]:
+    """The list's rows, each with its sheet row number, name, code, certificate and date, and
+    what the reading set aside and said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
         table = read_table(sheets[0], FIELDS, required="name", max_rows=MAX_ROWS)
@@ -99,7 +100,7 @@ def read(file, filename: str) -> list[dict]:
         rows.append(row)
     if not rows:
         raise ValidationError(_("名单中没有读到企业名称"))
-    return rows
+    return rows, table.reading()
 
 
 def _why(column: str, value) -> str:
@@ -228,9 +229,10 @@ def changeable(user, region) -> set[int]:
 def start(user, region, file, filename: str, options: dict) -> ListImport:
     if not may(user, Action.CHANGE, region):
         raise PermissionDenied(_("您没有权限导入该区的名单"))
-    rows = match(read(file, filename), user, region, options["kind"], options["level"], options["year"])
+    rows, reading = read(file, filename)
+    rows = match(rows, user, region, options["kind"], options["level"], options["year"])
     return ListImport.objects.create(token=uuid.uuid4().hex, user=user, region=region, filename=filename[:200],
-                                     rows=rows, **options)
+                                     rows=rows, reading=reading, **options)
 
 
 def apply(user, batch: ListImport, choices: dict[int, str]) -> dict[str, int]:

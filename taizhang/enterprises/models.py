@@ -506,6 +506,8 @@ class ListImport(models.Model):
     body = models.CharField(_("认定机构"), max_length=100, blank=True)
     effective = models.DateField(_("生效日期"), null=True, blank=True)
     rows = models.JSONField(_("名单"), default=list)
+    #: the rows the reading set aside and what it said (``Table.reading()``), shown in the preview
+    reading = models.JSONField(_("读表结果"), default=dict, blank=True)
     applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -538,6 +540,8 @@ class FigureImport(models.Model):
     #: the sheet's figure columns: [{"metric", "title", "unit"}], in the sheet's order
     columns = models.JSONField(_("数据列"), default=list)
     rows = models.JSONField(_("数据行"), default=list)
+    #: the rows the reading set aside and what it said (``Table.reading()``), shown in the preview
+    reading = models.JSONField(_("读表结果"), default=dict, blank=True)
     applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

@@ -41,8 +41,10 @@ def _indicators() -> dict[str, Indicator]:
     return out
 
 
-def import_values(user, region, file, year: int, period_kind: str, period_no: int, filename: str = "") -> int:
-    """Store every row's value (and target) or none; returns how many values were stored."""
+def import_values(user, region, file, year: int, period_kind: str, period_no: int,
+                  filename: str = "") -> tuple[int, dict[str, list]]:
+    """Store every row's value (and target) or none; returns how many values were stored and
+    what the reading set aside and said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
         if not sheets:
@@ -80,7 +82,7 @@ def import_values(user, region, file, year: int, period_kind: str, period_no: in
                         "row": number, "column": _(label), "message": ";".join(e.messages)})
         if errors:
             raise ValidationError(errors)
-    return n
+    return n, table.reading()
 
 
 TASK_FIELDS: dict[str, Field] = {
@@ -93,9 +95,10 @@ TASK_FIELDS: dict[str, Field] = {
 }
 
 
-def import_tasks(user, region, file, year: int, filename: str = "") -> int:
+def import_tasks(user, region, file, year: int, filename: str = "") -> tuple[int, dict[str, list]]:
     """A district's key-task list from its sheet: every row a task through ``save_task``, or
-    none; a deadline given as a month ("6月", "2026年6月") is that month's last day."""
+    none; a deadline given as a month ("6月", "2026年6月") is that month's last day. Returns how
+    many tasks were stored and what the reading set aside and said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
         if not sheets:
@@ -142,4 +145,4 @@ def import_tasks(user, region, file, year: int, filename: str = "") -> int:
         if errors:
             transaction.set_rollback(True)
             raise ValidationError(errors)
-    return n
+    return n, table.reading()

@@ -21,6 +21,7 @@ from taizhang.accounts.choices import Role
 from taizhang.core.numbers import small_int
 from taizhang.core.periods import month_from_request
 from taizhang.core.scope import Action, can, home_region, may, region_scope_q, restrict_regions
+from taizhang.core.views import tell_reading
 from taizhang.regions.choices import RegionLevel
 from taizhang.regions.models import Region
 
@@ -120,8 +121,9 @@ def period(request):
                 upload = request.FILES.get("file")
                 if upload is None or upload.size > 5 * 1024 * 1024:
                     raise ValidationError(_("请选择不超过5MB的表格文件"))
-                n = import_values(user, region, upload, year, kind, number, filename=upload.name)
+                n, reading = import_values(user, region, upload, year, kind, number, filename=upload.name)
                 messages.success(request, _("已导入%(n)s个指标值") % {"n": n})
+                tell_reading(request, reading)
             elif action == "ledger" and can_enter:
                 n = len(services.refresh_ledger_values(user, region, year, month))
                 messages.success(request, _("已由台账计算%(n)s个指标") % {"n": n})
@@ -309,8 +311,9 @@ def task_list(request):
         try:
             if upload is None or upload.size > 5 * 1024 * 1024:
                 raise ValidationError(_("请选择不超过5MB的表格文件"))
-            n = import_tasks(user, own, upload, year, filename=upload.name)
+            n, reading = import_tasks(user, own, upload, year, filename=upload.name)
             messages.success(request, _("已导入%(n)s项重点工作") % {"n": n})
+            tell_reading(request, reading)
         except ValidationError as e:
             messages.error(request, _errors(e))
         return redirect(reverse("indicators:tasks") + f"?year={year}&month={month}")

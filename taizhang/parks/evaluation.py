@@ -126,9 +126,9 @@ def parse_number(cell, metric: str) -> Decimal | None:
     return number.quantize(Decimal("0.0001"))
 
 
-def read_figures(file, filename: str = "") -> tuple[list[dict[str, Any]], list[str]]:
-    """The sheet's rows as {name, credit_code, metric: value …} and the errors, each naming
-    the sheet, row and column."""
+def read_figures(file, filename: str = "") -> tuple[list[dict[str, Any]], list[str], dict[str, list]]:
+    """The sheet's rows as {name, credit_code, metric: value …}, the errors, each naming
+    the sheet, row and column, and what the reading set aside and said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
     except WorkbookError as exc:
@@ -185,7 +185,7 @@ def read_figures(file, filename: str = "") -> tuple[list[dict[str, Any]], list[s
         rows.append(row)
     if not rows and not errors:
         errors.append(_("工作表“%(sheet)s”没有企业数据行") % {"sheet": sheet.name})
-    return rows, errors
+    return rows, errors, table.reading()
 
 
 def import_figures(user, region, year: int, department: str, file, filename: str = "") -> DataBatch:
@@ -198,7 +198,7 @@ def import_figures(user, region, year: int, department: str, file, filename: str
         raise ValidationError(_("请选择报送部门"))
     if not 2000 <= int(year) <= 2100:
         raise ValidationError(_("数据年度应在2000年至2100年之间"))
-    rows, errors = read_figures(file, filename)
+    rows, errors, reading = read_figures(file, filename)
     known = {code: (pk, region_id) for code, pk, region_id in Enterprise.objects.filter(
         credit_code__in=[r["credit_code"] for r in rows]).values_list("credit_code", "pk", "region_id")}
     for row in rows:
@@ -222,7 +222,7 @@ def import_figures(user, region, year: int, department: str, file, filename: str
                     raise ValidationError(_("第%(row)s行 %(name)s:%(msg)s")
                                           % {**row, "msg": " ".join(exc.messages)}) from exc
         batch = DataBatch.objects.create(region=region, year=year, department=department, filename=filename[:200],
-                                         submitted_by=user, rows=len(rows))
+                                         submitted_by=user, rows=len(rows), reading=reading)
         existing = {(firm_id, metric): pk for pk, firm_id, metric in MujunFigure.objects.filter(
             year=year, enterprise_id__in=list(firms.values())).values_list("pk", "enterprise_id", "metric")}
         new, changed = [], []

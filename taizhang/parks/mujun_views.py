@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core.numbers import small_int
 from taizhang.core.printing import attachment
 from taizhang.core.scope import Action, can, districts_of, may
+from taizhang.core.views import tell_reading
 
 from . import evaluation as ev
 from . import exports
@@ -67,6 +68,7 @@ def data_import(request):
                                       d["file"].name)
             messages.success(request, _("已导入%(rows)s家企业的%(n)s项数据,待审核") % {"rows": batch.rows,
                                                                                  "n": batch.figures})
+            tell_reading(request, batch.reading)
             return redirect("parks:evaluation_list")
         except PermissionDenied:
             raise

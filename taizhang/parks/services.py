@@ -230,9 +230,10 @@ TAX_FIELDS = {
 MAX_TAX_ROWS = 50_000
 
 
-def read_tax_sheet(file, filename: str = "") -> list[dict[str, Any]]:
+def read_tax_sheet(file, filename: str = "") -> tuple[list[dict[str, Any]], dict[str, list]]:
     """The tax office's sheet as rows {row, name, credit_code, amount, errors}: each error
-    names the sheet, the row and the column, in Chinese."""
+    names the sheet, the row and the column, in Chinese; and what the reading set aside and
+    said (:meth:`Table.reading`)."""
     try:
         sheets = open_workbook(file, filename)
         if not sheets:
@@ -276,7 +277,7 @@ def read_tax_sheet(file, filename: str = "") -> list[dict[str, Any]]:
                      "amount": None if amount is None else str(amount), "firm": None, "errors": errors})
     if not rows:
         raise ValidationError(_("工作表“%(sheet)s”没有数据行") % {"sheet": sheet.name})
-    return rows
+    return rows, table.reading()
 
 
 def start_tax_import(user, region, year: int, month: int, file, filename: str = "") -> TaxImport:
@@ -287,7 +288,7 @@ def start_tax_import(user, region, year: int, month: int, file, filename: str = 
         raise ValidationError({"region": [_("请选择区/县")]})
     if not (2000 <= int(year) <= 2100 and 1 <= int(month) <= 12):
         raise ValidationError(_("年月不正确"))
-    rows = read_tax_sheet(file, filename)
+    rows, reading = read_tax_sheet(file, filename)
     firms = {code: (pk, name) for code, pk, name in Enterprise.objects.filter(
         region=region, credit_code__in=[r["credit_code"] for r in rows if r["credit_code"]]).values_list(
         "credit_code", "pk", "name")}
@@ -299,7 +300,7 @@ def start_tax_import(user, region, year: int, month: int, file, filename: str = 
             r["errors"].append(_("第%(row)s行 统一社会信用代码:本区企业库中没有“%(code)s”")
                                % {"row": r["row"], "code": r["credit_code"]})
     return TaxImport.objects.create(token=uuid.uuid4().hex, user=user, region=region, year=year, month=month,
-                                    filename=filename[:200], rows=rows)
+                                    filename=filename[:200], rows=rows, reading=reading)
 
 
 def apply_tax_import(user, upload: TaxImport) -> int:

@@ -61,8 +61,11 @@ class DataBatch(TimeStampedModel):
     reviewed_by = models.ForeignKey(verbose_name=_("审核人"), **_user)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    #: the sheet's rows the reading set aside and what it said (``Table.reading()``), shown with
+    #: the import's result; what the sheet was, not a change to keep the history of
+    reading = models.JSONField(_("读表结果"), default=dict, blank=True)
 
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated"])
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated", "reading"])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -279,6 +279,8 @@ class TaxImport(models.Model):
     month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     filename = models.CharField(_("文件名"), max_length=200)
     rows = models.JSONField(_("数据行"), default=list)
+    #: the rows the reading set aside and what it said (``Table.reading()``), shown in the preview
+    reading = models.JSONField(_("读表结果"), default=dict, blank=True)
     applied = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

@@ -1,0 +1,94 @@
+"""History and monthly forms as an outside checker built them after published sheets: a
+district's ledger over several years (stage dates written every way offices write them) and
+the monthly progress forms units send back. Read as a person reads them: no date stored more
+precisely than the sheet shows it, no month's figure stored under another month, no project
+left at a stage the sheet does not say.
+
+The figures are invented; each test names the kind of published table it follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from taizhang.core import workbook
+from taizhang.projects import imports, services
+from taizhang.projects.choices import Stage
+from taizhang.projects.models import Project
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
+
+D = Decimal
+
+
+def read(user, data, **kw):
+    return imports.read_projects(user, io.BytesIO(data), **kw)
+
+
+def confirm(user, data, **kw):
+    preview = read(user, data, **kw)
+    assert not preview.questions, preview.questions
+    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
+    services.apply_import(user, preview)
+    return preview
+
+
+def formatted(rows) -> bytes:
+    """A workbook whose cells given as (value, number format) carry that display format, as
+    Excel keeps a date typed into a cell formatted 年月."""
+    wb = Workbook()
+    ws = wb.active
+    for i, row in enumerate(rows, 1):
+        for j, v in enumerate(row, 1):
+            value, fmt = v if isinstance(v, tuple) else (v, None)
+            cell = ws.cell(i, j, value)
+            if fmt:
+                cell.number_format = fmt
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def stages(name):
+    return [(s.to_stage, s.date, s.precision) for s in
+            Project.objects.get(name=name).stage_changes.exclude(to_stage=Stage.LEAD).order_by("date")]
+
+
+YEAR_MONTH = 'yyyy"年"m"月"'
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_date_cell_shown_as_a_month_or_a_year_is_stored_at_that_precision(world, monkeypatch, reader):
+    """区招商项目台账 (2023–2025) kept in Excel: the 签约/开工 cells hold dates formatted
+    to show only 年月 (or 年). The sheet says "2024年3月"; stored as 1 March with the day
+    known, the history claimed a day nobody wrote. A cell shown with its day keeps it."""
+    if reader == "openpyxl":
+        monkeypatch.setattr(workbook, "_calamine_sheets", lambda data, kind: workbook._openpyxl_sheets(data))
+    data = formatted([
+        ["崂山区2025年招商引资项目台账"],
+        ["项目名称", "总投资(万元)", "签约时间", "注册时间", "开工时间"],
+        ["甲", 100, (dt.datetime(2023, 1, 1), 'yyyy"年"'), (dt.datetime(2023, 5, 1), "yyyy.mm"),
+         (dt.datetime(2024, 3, 1), YEAR_MONTH)],
+        # An Excel serial under a 年月 format shows its month: 45400 is 2024-04-18, shown "2024年4月".
+        ["乙", 100, (dt.datetime(2024, 1, 1), "mmm-yy"), None, (45400, YEAR_MONTH)],
+        ["丙", 100, (dt.datetime(2024, 2, 5), 'yyyy"年"m"月"d"日"'), None, (dt.datetime(2024, 6, 9), "yyyy-mm-dd")],
+    ])
+    preview = confirm(world.ls_editor, data)
+    assert stages("甲") == [(Stage.SIGNED, dt.date(2023, 1, 1), "year"), (Stage.REGISTERED, dt.date(2023, 5, 1), "month"),
+                          (Stage.STARTED, dt.date(2024, 3, 1), "month")]
+    assert stages("乙") == [(Stage.SIGNED, dt.date(2024, 1, 1), "month"), (Stage.STARTED, dt.date(2024, 4, 1), "month")]
+    assert stages("丙") == [(Stage.SIGNED, dt.date(2024, 2, 5), "day"), (Stage.STARTED, dt.date(2024, 6, 9), "day")]
+    assert preview.count("create") == 3
+
+
+def test_which_formats_show_a_date_without_its_day():
+    precision = workbook._format_precision
+    assert [precision(f) for f in (YEAR_MONTH, "yyyy.mm", "mmm-yy", 'yyyy"年"', "yyyy", "[$-804]yyyy\\年m\\月")] == [
+        "month", "month", "month", "year", "year", "month"]
+    assert {precision(f) for f in ("yyyy-mm-dd", "mm-dd-yy", 'yyyy"年"m"月"d"日"', "yyyy-mm-dd h:mm:ss", "h:mm",
+                                   "General", "0.00", "#,##0", "@", '"第"0"期"', "m/d/yy h:mm")} == {None}

@@ -19,7 +19,9 @@ from openpyxl import Workbook
 from taizhang.core import workbook
 from taizhang.projects import imports, services
 from taizhang.projects.choices import Stage
-from taizhang.projects.models import Project
+from taizhang.projects.models import MonthlyProgress, Project
+
+from .sheets import xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
@@ -92,3 +94,21 @@ def test_which_formats_show_a_date_without_its_day():
         "month", "month", "month", "year", "year", "month"]
     assert {precision(f) for f in ("yyyy-mm-dd", "mm-dd-yy", 'yyyy"年"m"月"d"日"', "yyyy-mm-dd h:mm:ss", "h:mm",
                                    "General", "0.00", "#,##0", "@", '"第"0"期"', "m/d/yy h:mm")} == {None}
+
+
+def test_a_single_months_column_naming_another_month_than_the_title_is_asked(world):
+    """月度进展报表 sent back by a unit: the title is for 10月 (the form sent out), the column
+    says "9月完成投资" (the unit filled in last month's figure). It was stored as October's."""
+    data = xlsx([["崂山区2024年10月份重点项目进展情况表"], ["项目名称", "9月完成投资(万元)", "形象进度"],
+                 ["崂山区人民医院", 500, "主体施工"]])
+    preview = read(world.ls_editor, data)
+    assert preview.questions and "9月完成投资" in preview.questions[0] and "2024年10月" in preview.questions[0]
+    assert preview.rows == []
+    chosen = confirm(world.ls_editor, data, month=9)
+    assert chosen.rows[0].reports == {9: D("500.00")}
+    assert list(MonthlyProgress.objects.filter(project=world.ls_other).values_list("month", "investment")) == [
+        (9, D("500.00"))]
+    # A title and a column that agree are read without a question.
+    agreed = read(world.ls_editor, xlsx([["崂山区2024年10月份重点项目进展情况表"], ["项目名称", "10月份完成投资(万元)"],
+                                         ["崂山区人民医院", 300]]))
+    assert not agreed.questions and agreed.rows[0].reports == {10: D("300.00")}

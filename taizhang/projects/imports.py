@@ -383,8 +383,9 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
             p = period_in(c.title)
             if p.year and c.field != "total_investment":
                 header_years.add(p.year)
-            if c.field == "month_investment" and p.month:
-                header_months[p.month] = c.title
+            if c.field == "month_investment" and (p.month or _month_named(c.title)):
+                # "9月完成投资" names its month as surely as "1-9月" does.
+                header_months[p.month or _month_named(c.title)] = c.title
     title = table.period
     source = []
     if year is not None:
@@ -413,6 +414,16 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
         questions.append(gettext("表头中的月份不一致(%(months)s):请选择截至月份") % {
             "months": gettext("、").join(header_months.values())})
     return year, month, gettext("、").join(source), questions
+
+
+_ONE_MONTH = re.compile(r"(?<![\d\-—–~～至到－])(\d{1,2})\s*月")
+
+
+def _month_named(title: str) -> int | None:
+    """The one month a column's header names ("9月完成投资", "完成投资 / 9月份"), not a
+    range's end ("1-9月")."""
+    m = _ONE_MONTH.search(unicodedata.normalize("NFKC", title))
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
 
 
 def _single_month_column(table: Table, month: int | None) -> None:

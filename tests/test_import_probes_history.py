@@ -112,3 +112,31 @@ def test_a_single_months_column_naming_another_month_than_the_title_is_asked(wor
     agreed = read(world.ls_editor, xlsx([["崂山区2024年10月份重点项目进展情况表"], ["项目名称", "10月份完成投资(万元)"],
                                          ["崂山区人民医院", 300]]))
     assert not agreed.questions and agreed.rows[0].reports == {10: D("300.00")}
+
+
+HISTORY = ["序号", "项目名称", "总投资(万元)", "签约时间", "注册时间", "开工时间", "竣工时间", "投产时间"]
+
+
+def history(year, rows) -> bytes:
+    """区重点项目台账 of a year, with the dates each project reached its stages."""
+    return xlsx([[f"崂山区{year}年重点项目台账"], HISTORY, *[[i + 1, *r] for i, r in enumerate(rows)]])
+
+
+def test_stage_dates_against_the_stage_order_are_refused_naming_both(world):
+    """A ledger row whose 开工时间 (2023年12月) is before its 签约时间 (2024年3月): put in date
+    order the project started, then went back to 签约, and was stored at 签约 with no start,
+    though the sheet says it is built. Dates in the same period at different precisions
+    ("2023年" and "2023-05-10") do not contradict each other."""
+    data = history(2025, [
+        ["丙", 100, "2024年3月", None, "2023年12月", None, None],
+        ["丁", 100, "2023年", "2023-05-10", "2023年5月", "2024-09-30", None],
+    ])
+    preview = read(world.ls_editor, data)
+    assert [(r.name, r.messages) for r in preview.errors] == [
+        ("丙", ["开工时间: 2023年12月早于签约时间2024年3月,阶段日期先后矛盾,请核对"])]
+    # The same with the ledger: a project signed in May 2024 is not started in March by a sheet.
+    services.move_stage(world.ls_admin, world.ls_other, Stage.SIGNED, dt.date(2024, 5, 20), "签约")
+    later = read(world.ls_editor, history(2025, [["崂山区人民医院", 8000, None, None, "2024年3月", None, None]]))
+    assert later.errors[0].messages == ["开工时间: 2024年3月早于台账中的签约时间2024-05-20,阶段日期先后矛盾,请核对"]
+    same_month = read(world.ls_editor, history(2025, [["崂山区人民医院", 8000, None, None, "2024年5月", None, None]]))
+    assert not same_month.errors

@@ -517,9 +517,9 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     from .models import Problem
 
     recorded: dict = {}
-    for pid, stage, date, pk in StageChange.objects.filter(project__in=in_scope).values_list(
-            "project_id", "to_stage", "date", "id"):
-        recorded.setdefault(pid, {}).setdefault(stage, {})[date] = pk
+    for pid, stage, date, pk, precision in StageChange.objects.filter(project__in=in_scope).values_list(
+            "project_id", "to_stage", "date", "id", "precision"):
+        recorded.setdefault(pid, {}).setdefault(stage, {})[date] = (pk, precision)
     open_problems = set(Problem.objects.filter(project__in=in_scope).unsolved().values_list("project_id", "description"))
     earlier: dict = {}
     for pid, m_, inv in MonthlyProgress.objects.filter(project__in=in_scope, year=preview.year).values_list(
@@ -753,6 +753,16 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
         if date is not None:
             dated.append({"to_stage": stage, "date": date, "precision": precision})
     dated.sort(key=lambda st: (st["date"], STAGE_ORDER.index(st["to_stage"])))
+    for st in dated:
+        earlier = next((o for o in dated if STAGE_ORDER.index(o["to_stage"]) < STAGE_ORDER.index(st["to_stage"])
+                        and _before(st["date"], st["precision"], o["date"], o["precision"])), None)
+        if earlier:
+            # Put in date order, the project would go back to an earlier stage and be stored there.
+            row.messages.append(f"{_label(_STAGE_FIELDS[st['to_stage']])}: " + gettext(
+                "%(when)s早于%(stage)s时间%(other)s,阶段日期先后矛盾,请核对") % {
+                    "when": _when(st["date"], st["precision"]), "stage": Stage(earlier["to_stage"]).label,
+                    "other": _when(earlier["date"], earlier["precision"])})
+            return
     name = clean(values.get("stage"))
     if name and name not in BLANKS:
         stage = STAGE_NAMES.get(name)
@@ -768,6 +778,28 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
         if not dated:
             dated = [{"to_stage": stage, "date": None, "precision": "day"}]
     row.stages = dated
+
+
+_STAGE_FIELDS = {stage: f for f, stage in STAGE_COLUMNS.items()}
+_CUT = {"year": 1, "month": 2}
+
+
+def _before(date, precision: str, other, other_precision: str) -> bool:
+    """``date`` is before ``other`` as surely as their precisions tell: "2023年" is not
+    before "2023-05-10", "2023年4月" is."""
+    cut = min(_CUT.get(precision, 3), _CUT.get(other_precision, 3))
+    return (date.year, date.month, date.day)[:cut] < (other.year, other.month, other.day)[:cut]
+
+
+def _when(date, precision: str, gettext=gettext) -> str:
+    """A stage date as the sheet tells it: 2024-03-12, 2024年3月, 2024年."""
+    if date is None:
+        return gettext("日期不详")
+    if precision == "year":
+        return gettext("%(year)s年") % {"year": date.year}
+    if precision == "month":
+        return gettext("%(year)s年%(month)s月") % {"year": date.year, "month": date.month}
+    return date.isoformat()
 
 
 class _Similar:
@@ -909,8 +941,12 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
                        gettext("台账已记%(stage)s于%(date)s,表中为%(when)s;如表中日期正确,请在项目页更正阶段记录") % {
                            "stage": label, "date": others[-1].isoformat(), "when": when})
             return
+        clash = _against_ledger(st, known) if st["date"] else None
+        if clash:
+            row.refuse(gettext("%(stage)s时间") % {"stage": label}, clash)
+            return
         if None in dates:
-            fills.append((dates[None], st))
+            fills.append((dates[None][0], st))
             row.changes.append(gettext("阶段记录") + f": {label} " + gettext("日期不详") + f" → {when}")
         else:
             new.append(st)
@@ -919,6 +955,27 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         row.stages, row.stage_fills = new, fills
     if row.action == "unchanged" and row.changes:
         row.action = "update"
+
+
+def _against_ledger(st: dict, known: dict) -> str | None:
+    """Why a stage date of the sheet contradicts the stage order with a date the ledger has
+    (a 开工 before the 签约 it records, a 签约 after its 开工), or None."""
+    rank = STAGE_ORDER.index(st["to_stage"])
+    for stage, dates in known.items():
+        if stage not in STAGE_ORDER or stage == Stage.LEAD or stage == st["to_stage"]:
+            continue
+        for date, (_pk, precision) in dates.items():
+            if date is None:
+                continue
+            if STAGE_ORDER.index(stage) < rank and _before(st["date"], st["precision"], date, precision):
+                message = gettext("%(when)s早于台账中的%(stage)s时间%(other)s,阶段日期先后矛盾,请核对")
+            elif STAGE_ORDER.index(stage) > rank and _before(date, precision, st["date"], st["precision"]):
+                message = gettext("%(when)s晚于台账中的%(stage)s时间%(other)s,阶段日期先后矛盾,请核对")
+            else:
+                continue
+            return message % {"when": _when(st["date"], st["precision"]), "stage": Stage(stage).label,
+                              "other": _when(date, precision)}
+    return None
 
 
 class _Words(dict):

@@ -140,3 +140,21 @@ def test_stage_dates_against_the_stage_order_are_refused_naming_both(world):
     assert later.errors[0].messages == ["开工时间: 2024年3月早于台账中的签约时间2024-05-20,阶段日期先后矛盾,请核对"]
     same_month = read(world.ls_editor, history(2025, [["崂山区人民医院", 8000, None, None, "2024年5月", None, None]]))
     assert not same_month.errors
+
+
+def test_a_stage_date_is_shown_as_precisely_as_the_sheet_gives_it_and_a_coarser_one_agrees(world):
+    """The preview said "签约 2024-03-01" for a sheet's "2024年3月": a day nobody wrote. And a
+    sheet giving the month of a start the ledger has to the day was refused as disagreeing."""
+    services.move_stage(world.ls_admin, world.ls_other, Stage.STARTED, dt.date(2024, 3, 22), "开工")
+    preview = read(world.ls_editor, history(2025, [
+        ["崂山区人民医院", 8000, None, None, "2024年3月", "2025年1月", None],
+        ["戊", 100, "2023年", "2023-05-10", None, None, None],
+    ]))
+    assert not preview.errors, [r.messages for r in preview.errors]
+    hospital, new = preview.rows
+    assert hospital.changes == ["阶段记录: 竣工 2025年1月"]
+    assert new.stages_shown == ["签约 2023年", "注册 2023-05-10"]
+    # A day the ledger does not have is still refused, both days shown as they are known.
+    other_day = read(world.ls_editor, history(2025, [["崂山区人民医院", 8000, None, None, "2024-03-25", None, None]]))
+    assert other_day.errors[0].messages == [
+        "开工时间: 台账已记开工于2024-03-22,表中为2024-03-25;如表中日期正确,请在项目页更正阶段记录"]

@@ -210,7 +210,7 @@ class Row:
 
     @property
     def stages_shown(self) -> list[str]:
-        return [f"{Stage(st['to_stage']).label} {st['date'].isoformat() if st['date'] else gettext('日期不详')}"
+        return [f"{Stage(st['to_stage']).label} {_when(st['date'], st.get('precision') or 'day')}"
                 for st in self.stages]
 
 
@@ -932,14 +932,16 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue
-        when = st["date"].isoformat() if st["date"] else gettext("日期不详")
+        when = _when(st["date"], st["precision"], gettext)
         if st["date"] is None and dates:
             continue  # the ledger knows the stage; the sheet only names it
-        others = sorted(d for d in dates if d is not None)
+        others = sorted((d, p) for d, (_pk, p) in dates.items() if d is not None)
+        if any(_within(st, d, p) for d, p in others):
+            continue  # the sheet gives the month (or year) of a day the ledger knows
         if others:
             row.refuse(gettext("%(stage)s时间") % {"stage": label},
                        gettext("台账已记%(stage)s于%(date)s,表中为%(when)s;如表中日期正确,请在项目页更正阶段记录") % {
-                           "stage": label, "date": others[-1].isoformat(), "when": when})
+                           "stage": label, "date": _when(*others[-1], gettext), "when": when})
             return
         clash = _against_ledger(st, known) if st["date"] else None
         if clash:
@@ -955,6 +957,13 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         row.stages, row.stage_fills = new, fills
     if row.action == "unchanged" and row.changes:
         row.action = "update"
+
+
+def _within(st: dict, date, precision: str) -> bool:
+    """A sheet's stage date written less precisely than the ledger's, that holds it."""
+    coarser = _CUT.get(st["precision"], 3) < _CUT.get(precision, 3)
+    return coarser and not _before(st["date"], st["precision"], date, precision) and not _before(
+        date, precision, st["date"], st["precision"])
 
 
 def _against_ledger(st: dict, known: dict) -> str | None:

@@ -158,3 +158,18 @@ def test_a_stage_date_is_shown_as_precisely_as_the_sheet_gives_it_and_a_coarser_
     other_day = read(world.ls_editor, history(2025, [["崂山区人民医院", 8000, None, None, "2024-03-25", None, None]]))
     assert other_day.errors[0].messages == [
         "开工时间: 台账已记开工于2024-03-22,表中为2024-03-25;如表中日期正确,请在项目页更正阶段记录"]
+
+
+@pytest.mark.parametrize("plan, done", [("计划", "完成"), ("计划投资", "完成投资"), ("计划数", "实际完成")])
+def test_a_twelve_month_grid_of_plans_and_figures_done_reads_the_months_done(world, plan, done):
+    """月度投资计划及完成情况表: 1月…12月, each over 计划 and 完成. The 完成 columns were
+    dropped, or offered as the year's cumulative, and the 计划 columns as the year's plan."""
+    head, sub = ["项目名称", "总投资(万元)"], [None, None]
+    for m in range(1, 13):
+        head += [f"{m}月", None]
+        sub += [plan, done]
+    data = xlsx([["崂山区2024年1-3月重点项目月度投资计划及完成情况表(万元)"], head, sub,
+                 ["崂山区人民医院", 8000, 10, 9, 20, 18, 30, 25, *[None] * 18]])
+    preview = confirm(world.ls_editor, data)
+    assert [c.field for c in preview.columns[2:8]] == [None, "month:1", None, "month:2", None, "month:3"]
+    assert preview.rows[0].reports == {1: D("9.00"), 2: D("18.00"), 3: D("25.00")}

@@ -924,6 +924,8 @@ class Column:
         return next((t for t in reversed(self.levels) if t), "")
 
 
+#: Sub-labels under a month that say its figure is done, not planned.
+_MONTH_DONE = ("完成", "实际完成", "完成投资", "实际", "完成数", "实际完成投资", "实际投资", "完成额", "实际数")
 #: Fields whose figures belong to one year: a header naming another year is not them.
 YEARLY = ("year_plan", "ytd", "month_investment", "month")
 
@@ -944,6 +946,16 @@ def match(column: Column, fields: dict[str, Field], year: int | None = None) -> 
     raw = clean(column.title)
     found: dict[str, int] = {}
     month_col = re.fullmatch(r"(\d{1,2})月份?(?:完成投资|投资|完成)?", own)
+    # A month over its own sub-columns ("1月 / 计划 | 1月 / 完成", a 12-month grid): the
+    # figure done is that month's; its plan is no field (not the year's plan, nor a cumulative).
+    over = next((int(m.group(1)) for t in column.levels[:-1] if t
+                 and (m := re.fullmatch(r"(\d{1,2})月份?", header_key(t)))), None)
+    if over is not None and 1 <= over <= 12:
+        month_field = next((n for n, f in fields.items() if f.kind == "month"), None)
+        if own in _MONTH_DONE and month_field and not (other_year and month_field in YEARLY):
+            return [(4, f"{month_field}:{over}")]
+        if any(w in own for w in NOT_PROGRESS):
+            return []
     for name, f in fields.items():
         if other_year and name in YEARLY:
             continue

@@ -148,15 +148,18 @@ def _unvalued(text: bytes) -> list[str]:
     return out
 
 
-def _extent(zf: zipfile.ZipFile, name: str) -> tuple[Extent | None, frozenset[int]]:
+def _extent(zf: zipfile.ZipFile, name: str, coarse_styles: dict[bytes, str] | None = None
+            ) -> tuple[Extent | None, frozenset[int], dict[int, list[tuple[int, str]]]]:
     """The rows and columns the cells of a worksheet's XML really reach, whatever its
     dimension claims, and the formula cells saved without their results. None unless every
     cell tag has a reference read here (a cell without one, or written in a way not read
     here, is not trusted to the fast reader). Beside it, the rows hidden (by hand or by a
-    filter), as Excel numbers them. Streamed: a sheet of any size is scanned in 4 MB pieces,
-    each cut after a cell's end."""
+    filter), as Excel numbers them, and the cells whose style (one of ``coarse_styles``)
+    shows a date without its day: row number -> [(0-based column, "month" or "year")].
+    Streamed: a sheet of any size is scanned in 4 MB pieces, each cut after a cell's end."""
     rows = cols = tags = refs = 0
     hidden: set[int] = set()
+    coarse: dict[int, list[tuple[int, str]]] = {}
     unvalued: list[str] = []
     unvalued_count = 0
     rest = b""
@@ -176,6 +179,12 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[Extent | None, frozenset[in
                     number = _ROW_NUMBER.search(tag)
                     if number and _HIDDEN.search(tag):
                         hidden.add(int(number.group(1)))
+            if coarse_styles and b" s=" in text:
+                for attrs, style in _STYLED_CELL.findall(text):
+                    shown = coarse_styles.get(style)
+                    ref = _CELL_REF.search(attrs) if shown else None
+                    if ref:
+                        coarse.setdefault(int(ref.group(2)), []).append((_column_index(ref.group(1)) - 1, shown))
             # Every cell tag, counted by the ways XML lets a tag name end.
             tags += sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\n", b"\r", b">", b"/"))
             if b":c" in text:
@@ -185,13 +194,85 @@ def _extent(zf: zipfile.ZipFile, name: str) -> tuple[Extent | None, frozenset[in
             if found:
                 rows = max(rows, max(map(int, {n for _, n in found})))
                 for letters in {a for a, _ in found}:
-                    col = 0
-                    for ch in letters:
-                        col = col * 26 + ch - 64
-                    cols = max(cols, col)
+                    cols = max(cols, _column_index(letters))
             if not chunk:
                 break
-    return (Extent(rows, cols, unvalued, unvalued_count) if tags == refs else None), frozenset(hidden)
+    return (Extent(rows, cols, unvalued, unvalued_count) if tags == refs else None), frozenset(hidden), coarse
+
+
+def _column_index(letters: bytes) -> int:
+    """B"A" -> 1, b"AB" -> 28."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
+
+
+# --- dates shown without their day ----------------------------------------------------------
+
+_STYLED_CELL = re.compile(rb"""<(?:\w+:)?c\b([^>]*?\bs=["'](\d+)["'][^>]*)>""")
+#: Built-in formats that show a date without its day: mmm-yy, and in a Chinese Excel
+#: yyyy"年"m"月" (ids 27, 36, 50, 52, 57; their codes are not written in the file).
+_BUILTIN_COARSE = {17: "month", 27: "month", 36: "month", 50: "month", 52: "month", 57: "month"}
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
+
+
+def _format_precision(code: str) -> str | None:
+    """"month" or "year" for a number format that shows a date without its day
+    (yyyy"年"m"月", yyyy.mm, mmm-yy, yyyy); None for any other format."""
+    tokens = _FORMAT_LITERALS.sub("", code.split(";")[0]).lower()
+    if "y" not in tokens or re.search(r"[dhs]|general|[0#?@]", tokens):
+        return None
+    return "month" if "m" in tokens else "year"
+
+
+def _coarse_styles(zf: zipfile.ZipFile) -> dict[bytes, str]:
+    """The workbook's cell styles (their index in cellXfs, as a cell's s="..." names it) whose
+    number format shows a date without its day -> "month" or "year"."""
+    try:
+        styles = zf.read("xl/styles.xml").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    formats = dict(_BUILTIN_COARSE)
+    for tag in re.findall(r"<(?:\w+:)?numFmt\b[^>]*>", styles):
+        number, code = re.search(r'\bnumFmtId="(\d+)"', tag), re.search(r'\bformatCode="([^"]*)"', tag)
+        if number and code:
+            shown = _format_precision(html.unescape(code.group(1)))
+            formats.pop(int(number.group(1)), None)
+            if shown:
+                formats[int(number.group(1))] = shown
+    xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", styles, re.S)
+    out = {}
+    for i, tag in enumerate(re.findall(r"<(?:\w+:)?xf\b[^>]*>", xfs.group(0) if xfs else "")):
+        number = re.search(r'\bnumFmtId="(\d+)"', tag)
+        shown = formats.get(int(number.group(1))) if number else None
+        if shown:
+            out[str(i).encode()] = shown
+    return out
+
+
+def _as_shown(rows, coarse: dict[int, list[tuple[int, str]]]):
+    """A sheet's rows with each date whose cell shows it without its day given as the text it
+    shows ("2024年3月", "2024年"), so that it is read at that precision and not as the 1st."""
+    def shown_rows(width):
+        for number, row in enumerate(rows(width), 1):
+            marks = coarse.get(number)
+            if marks:
+                cells = list(row)
+                for j, precision in marks:
+                    if j < len(cells):
+                        cells[j] = _shown_date(cells[j], precision)
+                row = tuple(cells)
+            yield row
+    return shown_rows
+
+
+def _shown_date(value, precision: str):
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        value = _EXCEL_EPOCH + dt.timedelta(days=int(value))  # a serial day the reader left a number
+    if not isinstance(value, dt.date):
+        return value
+    return f"{value.year}年{value.month}月" if precision == "month" else f"{value.year}年"
 
 
 def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -232,12 +313,14 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
     streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            scanned = {n: _extent(zf, n) for n in zf.namelist()
+            coarse_styles = _coarse_styles(zf)
+            scanned = {n: _extent(zf, n, coarse_styles) for n in zf.namelist()
                        if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-            parts = {n: e for n, (e, _hidden) in scanned.items()}
-            hidden = {n: rows for n, (_e, rows) in scanned.items() if rows}
-            titles = _sheet_titles(zf) if hidden or any(e is not None and e.unvalued_count
-                                                        for e in parts.values()) else {}
+            parts = {n: e for n, (e, _hidden, _coarse) in scanned.items()}
+            hidden = {n: rows for n, (_e, rows, _coarse) in scanned.items() if rows}
+            coarse = {n: cells for n, (_e, _rows, cells) in scanned.items() if cells}
+            titles = _sheet_titles(zf) if hidden or coarse or any(e is not None and e.unvalued_count
+                                                                  for e in parts.values()) else {}
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return _openpyxl_sheets(data)  # which says what is wrong with the file
     extents = list(parts.values())
@@ -249,8 +332,11 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
         except WorkbookError:
             sheets = _openpyxl_sheets(data)
     hidden_in = {titles[n]: rows for n, rows in hidden.items() if n in titles}
+    coarse_in = {titles[n]: cells for n, cells in coarse.items() if n in titles}
     for sheet in sheets:
         sheet.hidden = hidden_in.get(sheet.name, frozenset())
+        if sheet.name in coarse_in:
+            sheet._rows = _as_shown(sheet._rows, coarse_in[sheet.name])
     unvalued = {titles.get(n): e for n, e in parts.items() if e is not None and e.unvalued_count}
     if None in unvalued:  # a part whose sheet the workbook does not name: each sheet is suspect
         return [SheetSource(s.name, _refuse_unvalued(s.name, unvalued[None])) for s in sheets]
@@ -838,6 +924,8 @@ class Column:
         return next((t for t in reversed(self.levels) if t), "")
 
 
+#: Sub-labels under a month that say its figure is done, not planned.
+_MONTH_DONE = ("完成", "实际完成", "完成投资", "实际", "完成数", "实际完成投资", "实际投资", "完成额", "实际数")
 #: Fields whose figures belong to one year: a header naming another year is not them.
 YEARLY = ("year_plan", "ytd", "month_investment", "month")
 
@@ -858,6 +946,16 @@ def match(column: Column, fields: dict[str, Field], year: int | None = None) -> 
     raw = clean(column.title)
     found: dict[str, int] = {}
     month_col = re.fullmatch(r"(\d{1,2})月份?(?:完成投资|投资|完成)?", own)
+    # A month over its own sub-columns ("1月 / 计划 | 1月 / 完成", a 12-month grid): the
+    # figure done is that month's; its plan is no field (not the year's plan, nor a cumulative).
+    over = next((int(m.group(1)) for t in column.levels[:-1] if t
+                 and (m := re.fullmatch(r"(\d{1,2})月份?", header_key(t)))), None)
+    if over is not None and 1 <= over <= 12:
+        month_field = next((n for n, f in fields.items() if f.kind == "month"), None)
+        if own in _MONTH_DONE and month_field and not (other_year and month_field in YEARLY):
+            return [(4, f"{month_field}:{over}")]
+        if any(w in own for w in NOT_PROGRESS):
+            return []
     for name, f in fields.items():
         if other_year and name in YEARLY:
             continue

@@ -209,7 +209,7 @@ class Row:
 
     @property
     def stages_shown(self) -> list[str]:
-        return [f"{Stage(st['to_stage']).label} {st['date'].isoformat() if st['date'] else gettext('日期不详')}"
+        return [f"{Stage(st['to_stage']).label} {_when(st['date'], st.get('precision') or 'day')}"
                 for st in self.stages]
 
 
@@ -390,8 +390,9 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
             p = period_in(c.title)
             if p.year and c.field != "total_investment":
                 header_years.add(p.year)
-            if c.field == "month_investment" and p.month:
-                header_months[p.month] = c.title
+            if c.field == "month_investment" and (p.month or _month_named(c.title)):
+                # "9月完成投资" names its month as surely as "1-9月" does.
+                header_months[p.month or _month_named(c.title)] = c.title
     title = table.period
     source = []
     if year is not None:
@@ -420,6 +421,16 @@ def _period(table: Table, year: int | None, month: int | None) -> tuple[int | No
         questions.append(gettext("表头中的月份不一致(%(months)s):请选择截至月份") % {
             "months": gettext("、").join(header_months.values())})
     return year, month, gettext("、").join(source), questions
+
+
+_ONE_MONTH = re.compile(r"(?<![\d\-—–~～至到－])(\d{1,2})\s*月")
+
+
+def _month_named(title: str) -> int | None:
+    """The one month a column's header names ("9月完成投资", "完成投资 / 9月份"), not a
+    range's end ("1-9月")."""
+    m = _ONE_MONTH.search(unicodedata.normalize("NFKC", title))
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
 
 
 def _single_month_column(table: Table, month: int | None) -> None:
@@ -511,9 +522,9 @@ def read_projects(user, file, year: int | None = None, month: int | None = None,
     from .models import Problem
 
     recorded: dict = {}
-    for pid, stage, date, pk in StageChange.objects.filter(project__in=in_scope).values_list(
-            "project_id", "to_stage", "date", "id"):
-        recorded.setdefault(pid, {}).setdefault(stage, {})[date] = pk
+    for pid, stage, date, pk, precision in StageChange.objects.filter(project__in=in_scope).values_list(
+            "project_id", "to_stage", "date", "id", "precision"):
+        recorded.setdefault(pid, {}).setdefault(stage, {})[date] = (pk, precision)
     open_problems = set(Problem.objects.filter(project__in=in_scope).unsolved().values_list("project_id", "description"))
     earlier: dict = {}
     for pid, m_, inv in MonthlyProgress.objects.filter(project__in=in_scope, year=preview.year).values_list(
@@ -747,6 +758,16 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
         if date is not None:
             dated.append({"to_stage": stage, "date": date, "precision": precision})
     dated.sort(key=lambda st: (st["date"], STAGE_ORDER.index(st["to_stage"])))
+    for st in dated:
+        earlier = next((o for o in dated if STAGE_ORDER.index(o["to_stage"]) < STAGE_ORDER.index(st["to_stage"])
+                        and _before(st["date"], st["precision"], o["date"], o["precision"])), None)
+        if earlier:
+            # Put in date order, the project would go back to an earlier stage and be stored there.
+            row.messages.append(f"{_label(_STAGE_FIELDS[st['to_stage']])}: " + gettext(
+                "%(when)s早于%(stage)s时间%(other)s,阶段日期先后矛盾,请核对") % {
+                    "when": _when(st["date"], st["precision"]), "stage": Stage(earlier["to_stage"]).label,
+                    "other": _when(earlier["date"], earlier["precision"])})
+            return
     name = clean(values.get("stage"))
     if name and name not in BLANKS:
         stage = STAGE_NAMES.get(name)
@@ -762,6 +783,28 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
         if not dated:
             dated = [{"to_stage": stage, "date": None, "precision": "day"}]
     row.stages = dated
+
+
+_STAGE_FIELDS = {stage: f for f, stage in STAGE_COLUMNS.items()}
+_CUT = {"year": 1, "month": 2}
+
+
+def _before(date, precision: str, other, other_precision: str) -> bool:
+    """``date`` is before ``other`` as surely as their precisions tell: "2023年" is not
+    before "2023-05-10", "2023年4月" is."""
+    cut = min(_CUT.get(precision, 3), _CUT.get(other_precision, 3))
+    return (date.year, date.month, date.day)[:cut] < (other.year, other.month, other.day)[:cut]
+
+
+def _when(date, precision: str, gettext=gettext) -> str:
+    """A stage date as the sheet tells it: 2024-03-12, 2024年3月, 2024年."""
+    if date is None:
+        return gettext("日期不详")
+    if precision == "year":
+        return gettext("%(year)s年") % {"year": date.year}
+    if precision == "month":
+        return gettext("%(year)s年%(month)s月") % {"year": date.year, "month": date.month}
+    return date.isoformat()
 
 
 class _Similar:
@@ -895,17 +938,23 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue
-        when = st["date"].isoformat() if st["date"] else gettext("日期不详")
+        when = _when(st["date"], st["precision"], gettext)
         if st["date"] is None and dates:
             continue  # the ledger knows the stage; the sheet only names it
-        others = sorted(d for d in dates if d is not None)
+        others = sorted((d, p) for d, (_pk, p) in dates.items() if d is not None)
+        if any(_within(st, d, p) for d, p in others):
+            continue  # the sheet gives the month (or year) of a day the ledger knows
         if others:
             row.refuse(gettext("%(stage)s时间") % {"stage": label},
                        gettext("台账已记%(stage)s于%(date)s,表中为%(when)s;如表中日期正确,请在项目页更正阶段记录") % {
-                           "stage": label, "date": others[-1].isoformat(), "when": when})
+                           "stage": label, "date": _when(*others[-1], gettext), "when": when})
+            return
+        clash = _against_ledger(st, known) if st["date"] else None
+        if clash:
+            row.refuse(gettext("%(stage)s时间") % {"stage": label}, clash)
             return
         if None in dates:
-            fills.append((dates[None], st))
+            fills.append((dates[None][0], st))
             row.changes.append(gettext("阶段记录") + f": {label} " + gettext("日期不详") + f" → {when}")
         else:
             new.append(st)
@@ -914,6 +963,34 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         row.stages, row.stage_fills = new, fills
     if row.action == "unchanged" and row.changes:
         row.action = "update"
+
+
+def _within(st: dict, date, precision: str) -> bool:
+    """A sheet's stage date written less precisely than the ledger's, that holds it."""
+    coarser = _CUT.get(st["precision"], 3) < _CUT.get(precision, 3)
+    return coarser and not _before(st["date"], st["precision"], date, precision) and not _before(
+        date, precision, st["date"], st["precision"])
+
+
+def _against_ledger(st: dict, known: dict) -> str | None:
+    """Why a stage date of the sheet contradicts the stage order with a date the ledger has
+    (a 开工 before the 签约 it records, a 签约 after its 开工), or None."""
+    rank = STAGE_ORDER.index(st["to_stage"])
+    for stage, dates in known.items():
+        if stage not in STAGE_ORDER or stage == Stage.LEAD or stage == st["to_stage"]:
+            continue
+        for date, (_pk, precision) in dates.items():
+            if date is None:
+                continue
+            if STAGE_ORDER.index(stage) < rank and _before(st["date"], st["precision"], date, precision):
+                message = gettext("%(when)s早于台账中的%(stage)s时间%(other)s,阶段日期先后矛盾,请核对")
+            elif STAGE_ORDER.index(stage) > rank and _before(date, precision, st["date"], st["precision"]):
+                message = gettext("%(when)s晚于台账中的%(stage)s时间%(other)s,阶段日期先后矛盾,请核对")
+            else:
+                continue
+            return message % {"when": _when(st["date"], st["precision"]), "stage": Stage(stage).label,
+                              "other": _when(date, precision)}
+    return None
 
 
 class _Words(dict):

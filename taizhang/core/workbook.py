@@ -57,6 +57,17 @@ MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 30
 MAX_COLUMNS = 300
 
+#: What a zipped workbook (.xlsx, .ods) may unpack to, all parts together: a zip bomb of a few
+#: hundred KB unpacks to gigabytes. Python's zipfile and calamine both stop a part at the size
+#: the zip declares for it, so the declared sizes are what is checked.
+MAX_UNPACKED = 256 << 20
+#: A part read whole, not streamed (shared strings, styles, the workbook's own XML): a real
+#: one is a few MB.
+MAX_WHOLE_PART = 32 << 20
+#: The longest cell tag the streaming scan holds: Excel keeps at most 32,767 characters in a
+#: cell, a few hundred KB even as rich text.
+MAX_CELL_BYTES = 4 << 20
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -110,13 +121,50 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
         return [SheetSource("CSV", _csv_rows(data))]
     if kind == "xlsx":
         return _xlsx_sheets(data)
+    if kind == "ods":
+        _check_package(data)
     return _calamine_sheets(data, kind)
+
+
+def _check_package(data: bytes) -> None:
+    """Refuses a zipped workbook that unpacks to more than a real one could (a zip bomb), or
+    that holds two parts of one name (which one a reader takes is its own choice)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # the reader says what is wrong with the file
+    names = [i.filename for i in infos]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise WorkbookError(gettext("文件结构异常:压缩包中有两个同名部件“%(part)s”,文件可能已损坏或被篡改。"
+                                    "请用 Excel 或 WPS 打开后另存,再上传") % {"part": twice[:100]})
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED:
+        raise WorkbookError(gettext("文件解压后过大(%(mb)s MB,上限 %(max)s MB),无法读取:请删去多余的工作表或"
+                                    "分批导入") % {"mb": -(-total >> 20), "max": MAX_UNPACKED >> 20})
+    for i in infos:
+        if i.file_size > MAX_WHOLE_PART and not _streamed_part(i.filename):
+            raise WorkbookError(gettext("文件中的“%(part)s”解压后过大(%(mb)s MB,上限 %(max)s MB),无法读取:"
+                                        "文件可能已损坏或被篡改") % {
+                                            "part": i.filename[:100], "mb": -(-i.file_size >> 20),
+                                            "max": MAX_WHOLE_PART >> 20})
+
+
+def _streamed_part(name: str) -> bool:
+    """A part read as a stream, whatever its size: an .xlsx worksheet, an .ods content.xml
+    (read whole by calamine, but within the bound of all parts)."""
+    return (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name == "content.xml"
 
 
 #: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
 DENSE_CELLS = 2_000_000
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 _CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
+
+
+class _OversizedCell(Exception):
+    """A worksheet's XML holds a tag longer than any cell Excel writes."""
 
 
 class Extent(NamedTuple):
@@ -170,6 +218,8 @@ def _extent(zf: zipfile.ZipFile, name: str, coarse_styles: dict[bytes, str] | No
             end = text.rfind(b"</c>")
             cut = (end + 4 if end >= 0 else text.rfind(b">") + 1) if chunk else len(text)
             text, rest = text[:cut], text[cut:]
+            if len(rest) > MAX_CELL_BYTES:
+                raise _OversizedCell(name)
             if b"<f" in text:
                 found_unvalued = _unvalued(text)
                 unvalued_count += len(found_unvalued)
@@ -311,11 +361,17 @@ def _refuse_unvalued(title: str, extent: Extent):
 def _xlsx_sheets(data: bytes) -> list[SheetSource]:
     """calamine (fast) where every sheet's cells stay within a bounded extent; openpyxl's
     streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
+    _check_package(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            coarse_styles = _coarse_styles(zf)
-            scanned = {n: _extent(zf, n, coarse_styles) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            try:
+                coarse_styles = _coarse_styles(zf)
+                scanned = {n: _extent(zf, n, coarse_styles) for n in zf.namelist()
+                           if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            except _OversizedCell as e:
+                title = _sheet_titles(zf).get(e.args[0], e.args[0])
+                raise WorkbookError(gettext("工作表“%(sheet)s”中有单元格超过 Excel 的长度上限(32767 个字符),"
+                                            "文件可能已损坏或被篡改") % {"sheet": title}) from None
             parts = {n: e for n, (e, _hidden, _coarse) in scanned.items()}
             hidden = {n: rows for n, (_e, rows, _coarse) in scanned.items() if rows}
             coarse = {n: cells for n, (_e, _rows, cells) in scanned.items() if cells}
@@ -344,10 +400,20 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
             for s in sheets]
 
 
+def _size_unknown(ws) -> None:
+    """Stands for openpyxl's read-only ``_get_size``, which takes a sheet's size from its
+    <dimension>: a dimension that says less than the rows hold ("A1:B2" over 500 rows, as
+    some exporters write) cut the rows read there without a word, and a sheet without one was
+    read whole to look for it (a minute and 500 MB for a few hundred MB of rows). Rows are
+    read to the sheet's end, cut at ``width`` columns and ``MAX_ROWS`` rows by the caller."""
+
+
 def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _size_unknown
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:

@@ -191,3 +191,127 @@ def test_a_zip_bomb_uploaded_is_refused_on_the_page_and_nothing_is_stored(client
     r = client.post("/projects/import/", {"file": upload}, follow=True)
     assert r.status_code == 400 and "解压后过大" in r.content.decode()
     assert not Project.objects.filter(name="攻击测试项目").exists()
+
+
+# --- cells that cost far more than the file weighs ------------------------------------------
+
+@pytest.fixture
+def no_calamine(monkeypatch):
+    """calamine aborts the process when it cannot have the memory (no Python exception): a
+    file that would make it try fails the test instead."""
+    def refuse(data, kind):
+        raise AssertionError(f"handed to calamine: a {kind} whose sheets it would load whole")
+    monkeypatch.setattr(workbook, "_calamine_sheets", refuse)
+
+
+def test_an_xls_whose_sheets_span_their_whole_grid_is_refused_before_calamine_loads_it(no_calamine):
+    """22 KB: a cell in A1 and one in IV65536 on each of 40 sheets; calamine asked for 20 GB."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    for i in range(40):
+        ws = book.add_sheet(f"空表{i}")
+        ws.write(0, 0, 1)
+        ws.write(65535, 255, 1)
+    buf = io.BytesIO()
+    book.save(buf)
+    assert len(buf.getvalue()) < 30_000
+    assert "空表0" in refused(buf.getvalue(), "范围过大", name="a.xls")
+
+
+def test_an_ods_whose_repeated_rows_span_millions_of_cells_is_refused_before_calamine(no_calamine):
+    """1 KB: 40 tables each repeating one row of 20 figures 100,000 times."""
+    table = ('<table:table table:name="重复{i}"><table:table-row table:number-rows-repeated="100000">'
+             '<table:table-cell table:number-columns-repeated="20" office:value-type="float" office:value="1">'
+             '<text:p>1</text:p></table:table-cell></table:table-row></table:table>')
+    assert "重复" in refused(ods_of("".join(table.format(i=i) for i in range(40))), "范围过大", name="a.ods")
+
+
+def ods_of(tables: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+                    'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                    "</manifest:manifest>")
+        zf.writestr("content.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+                    + tables + "</office:spreadsheet></office:body></office:document-content>")
+    return buf.getvalue()
+
+
+def test_an_ods_of_a_real_shape_is_read(world):
+    """LibreOffice's trailing empty rows and cells, repeated to the sheet's end, cost nothing."""
+    head = ('<table:table-row><table:table-cell office:value-type="string"><text:p>项目名称</text:p></table:table-cell>'
+            '<table:table-cell office:value-type="string"><text:p>总投资(万元)</text:p></table:table-cell>'
+            '<table:table-cell table:number-columns-repeated="16382"/></table:table-row>'
+            '<table:table-row><table:table-cell office:value-type="string"><text:p>攻击测试项目</text:p>'
+            '</table:table-cell><table:table-cell office:value-type="float" office:value="100"><text:p>100</text:p>'
+            '</table:table-cell></table:table-row>'
+            '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+            'table:number-columns-repeated="16384"/></table:table-row>')
+    table, _peak = read_all(ods_of(f'<table:table table:name="项目">{head}</table:table>'), "a.ods")
+    assert [cells[0] for _n, cells in table.rows] == ["攻击测试项目"]
+
+
+def test_xlsx_sheets_that_together_span_too_many_cells_are_streamed_not_loaded(no_calamine):
+    """13 KB: 40 sheets each with a cell in A1 and one in T100000; each was within calamine's
+    bound, and calamine, holding every sheet it had loaded, aborted at 1.5 GB."""
+    sparse = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row><row r="100000"><c r="T100000"><v>1</v></c></row>')
+    data = package([sparse] * 40 + [sheet_xml(HEADER)])
+    sheets = open_workbook(io.BytesIO(data), "a.xlsx")
+    assert len(sheets) == 41
+    table = read_table(sheets[-1], imports.FIELDS, "name", year=2024)
+    assert [cells[0] for _n, cells in table.rows] == ["攻击测试项目"]
+
+
+def test_a_workbook_of_thousands_of_sheets_is_refused():
+    """10,000 sheets over one part of 100,000 rows: each opened and looked at, a minute."""
+    data = package([sheet_xml(HEADER)] * 600)
+    assert "600 个工作表" in refused(data, "超过上限")
+
+
+def _compound_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file (MS-CFB, 512-byte sectors) holding ``streams``, each in sectors of its
+    own (a stream under 4096 bytes is padded to it, so no mini stream is needed)."""
+    import struct
+
+    body, fat, entries = b"", [], []
+    for name, data in streams.items():
+        data = data.ljust(4096, b"\0")
+        start, n = len(fat), -(-len(data) // 512)
+        fat.extend(list(range(start + 1, start + n)) + [0xFFFFFFFE])
+        body += data.ljust(n * 512, b"\0")
+        entries.append((name, 2, start, len(data)))
+    directory_sector, fat_sector = len(fat), len(fat) + 1
+    fat += [0xFFFFFFFE, 0xFFFFFFFD]
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+
+    def entry(name, kind, start, size):
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF if kind == 2 else 1)
+                + b"\0" * 36 + struct.pack("<III", start, size, 0))
+    root = entry("Root Entry", 5, 0xFFFFFFFE, 0)
+    children = [entry(*e) for e in entries]
+    directory = (root + b"".join(children)).ljust(512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\0" * 10 + struct.pack("<IIIIIIII", 1, directory_sector, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+              + struct.pack("<109I", fat_sector, *[0xFFFFFFFF] * 108))
+    return header + body + directory + struct.pack("<128I", *fat)
+
+
+def test_an_xlsx_with_a_password_is_told_apart_from_a_broken_xls(client, world, settings, tmp_path):
+    """Saved with a password, an .xlsx is an OLE file like an .xls: it was "damaged .xls"."""
+    data = _compound_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x10" * 600})
+    assert "设有打开密码" in refused(data, "密码", name="加密.xlsx")
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(data)
+    upload.name = "加密.xlsx"
+    r = client.post("/projects/import/", {"file": upload}, follow=True)
+    assert r.status_code == 400 and "设有打开密码" in r.content.decode()

@@ -27,7 +27,9 @@ import functools
 import html
 import io
 import math
+import posixpath
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -123,7 +125,46 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
         return _xlsx_sheets(data)
     if kind == "ods":
         _check_package(data)
+    _check_spans(data, kind)
     return _calamine_sheets(data, kind)
+
+
+def _check_spans(data: bytes, kind: str) -> None:
+    """Refuses an .xls or .ods file whose sheets span more cells than calamine may load: it
+    loads them all on opening, each as a dense grid, and a process that cannot have the
+    memory aborts. An .xls with a password is told apart from a damaged one here."""
+    from .extents import Unreadable, ods_spans, xls_spans
+
+    label = gettext("旧版 Excel(.xls)") if kind == "xls" else gettext("OpenDocument 表格(.ods)")
+    try:
+        if kind == "xls":
+            spans, encrypted = xls_spans(data)
+        else:
+            encrypted = False
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                spans = ods_spans(zf, MAX_CELL_BYTES)
+    except (Unreadable, KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
+            NotImplementedError, struct.error) as e:
+        raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
+    if encrypted:
+        raise WorkbookError(gettext("文件设有打开密码,无法读取:请在 Excel 或 WPS 中取消密码后另存,再上传"))
+    _refuse_wide(spans)
+
+
+def _refuse_many(n: int) -> None:
+    if n > MAX_SHEETS:
+        raise WorkbookError(gettext("工作簿有 %(n)s 个工作表,超过上限 %(max)s 个:请只保留要导入的工作表后再上传") % {
+            "n": n, "max": MAX_SHEETS})
+
+
+def _refuse_wide(spans) -> None:
+    """Sheets that together span more than ``DENSE_CELLS`` cells: the widest is named."""
+    _refuse_many(len(spans))
+    if sum(s.cells for s in spans) > DENSE_CELLS:
+        widest = max(spans, key=lambda s: s.cells)
+        raise WorkbookError(gettext("工作表“%(sheet)s”从第一个到最后一个有内容的单元格跨 %(rows)s 行、%(cols)s 列,"
+                                    "范围过大,无法读取:请删去表格以外的内容后再上传") % {
+                                        "sheet": widest.name[:100], "rows": widest.rows, "cols": widest.cols})
 
 
 def _check_package(data: bytes) -> None:
@@ -159,6 +200,8 @@ def _streamed_part(name: str) -> bool:
 
 #: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
 DENSE_CELLS = 2_000_000
+#: The most sheets a workbook may have: each is opened and looked at for a table.
+MAX_SHEETS = 500
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 _CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
 
@@ -328,23 +371,28 @@ def _shown_date(value, precision: str):
 def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part name (xl/worksheets/sheet1.xml) -> the sheet's title, as far as the
     workbook's own XML says."""
+    return {part: title for title, part in _sheet_parts(zf)}
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """The workbook's sheets in its order: (title, part name), as far as its own XML says."""
     try:
         book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     except KeyError:
-        return {}
+        return []
     targets = {}
     for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
         rid, target = re.search(r'\bId="([^"]*)"', tag), re.search(r'\bTarget="([^"]*)"', tag)
         if rid and target:
             path = target.group(1)
-            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
-    titles = {}
+            targets[rid.group(1)] = posixpath.normpath(path.lstrip("/") if path.startswith("/") else "xl/" + path)
+    sheets = []
     for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
         title, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
         if title and rid and rid.group(1) in targets:
-            titles[targets[rid.group(1)]] = html.unescape(title.group(1))
-    return titles
+            sheets.append((html.unescape(title.group(1)), targets[rid.group(1)]))
+    return sheets
 
 
 def _refuse_unvalued(title: str, extent: Extent):
@@ -375,12 +423,17 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
             parts = {n: e for n, (e, _hidden, _coarse) in scanned.items()}
             hidden = {n: rows for n, (_e, rows, _coarse) in scanned.items() if rows}
             coarse = {n: cells for n, (_e, _rows, cells) in scanned.items() if cells}
+            listed = [part for _title, part in _sheet_parts(zf)]
+            _refuse_many(len(listed))
             titles = _sheet_titles(zf) if hidden or coarse or any(e is not None and e.unvalued_count
                                                                   for e in parts.values()) else {}
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return _openpyxl_sheets(data)  # which says what is wrong with the file
-    extents = list(parts.values())
-    if not extents or any(e is None or e.cols > MAX_COLUMNS or e.rows * e.cols > DENSE_CELLS for e in extents):
+    # calamine holds each sheet it loads as a dense grid, every sheet as often as the workbook
+    # lists it: all of them together are bounded, not each.
+    extents = [parts.get(part) for part in listed] if listed else list(parts.values())
+    if not extents or any(e is None or e.cols > MAX_COLUMNS for e in extents) or sum(
+            e.rows * e.cols for e in extents) > DENSE_CELLS:
         sheets = _openpyxl_sheets(data)
     else:
         try:

@@ -315,3 +315,40 @@ def test_an_xlsx_with_a_password_is_told_apart_from_a_broken_xls(client, world, 
     upload.name = "加密.xlsx"
     r = client.post("/projects/import/", {"file": upload}, follow=True)
     assert r.status_code == 400 and "设有打开密码" in r.content.decode()
+
+
+# --- values -----------------------------------------------------------------------------------
+
+def test_control_characters_in_cells_are_dropped_so_every_database_takes_them(client, world, settings, tmp_path):
+    """A NUL in a CSV name was previewed as fine, then PostgreSQL refused it at confirming: a 500,
+    and the batch left 导入中."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.ls_editor)
+    csv = "项目名称,总投资(万元),备注\n攻击\x00测试\x07项目,100,第一行\x1b[31m\n".encode()
+    token = client.post("/projects/import/", {"file": SimpleUploadedFile("控制符.csv", csv)})["Location"]
+    assert client.get(token).status_code == 200
+    client.post(token + "confirm/")
+    assert Project.objects.filter(name="攻击测试项目").exists()
+
+
+def test_an_unexpected_fault_while_confirming_fails_the_batch_without_a_500(client, world, settings, tmp_path,
+                                                                          monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.projects import services
+    from taizhang.projects.models import ImportBatch, ImportStatus
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.ls_editor)
+    data = package([sheet_xml(HEADER)])
+    token = client.post("/projects/import/", {"file": SimpleUploadedFile("a.xlsx", data)})["Location"]
+    client.get(token)  # the preview's dry run goes through apply_import too: the fault comes after it
+    monkeypatch.setattr(services, "apply_import", fault)
+    r = client.post(token + "confirm/", follow=True)
+    assert r.status_code == 200 and "内部错误" in r.content.decode()
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED
+    assert not Project.objects.filter(name="攻击测试项目").exists()

@@ -71,6 +71,8 @@ MAX_WHOLE_PART = 32 << 20
 MAX_CELL_BYTES = 4 << 20
 
 XLSX_MAGIC = b"PK\x03\x04"
+#: Control characters but tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -89,7 +91,12 @@ class SheetSource:
     hidden: frozenset[int] = frozenset()
 
     def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
-        return self._rows(width)
+        for row in self._rows(width):
+            # Control characters come from a CSV, an .xls or an escape (_x0000_) in an .xlsx:
+            # no one typed them, and PostgreSQL refuses a NUL in any text.
+            if any(type(v) is str and not v.isprintable() and _CONTROL.search(v) for v in row):
+                row = tuple(_CONTROL.sub("", v) if type(v) is str else v for v in row)
+            yield row
 
     def merged(self) -> list[tuple[int, int, int, int]]:
         """The merged ranges (first row, first column, last row, last column), 0-based as

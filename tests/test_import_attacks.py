@@ -352,3 +352,16 @@ def test_an_unexpected_fault_while_confirming_fails_the_batch_without_a_500(clie
     assert r.status_code == 200 and "内部错误" in r.content.decode()
     assert ImportBatch.objects.get().status == ImportStatus.FAILED
     assert not Project.objects.filter(name="攻击测试项目").exists()
+
+
+@pytest.mark.parametrize("head", [b"<html><body>", b"\xef\xbb\xbf<!DOCTYPE html>", b"  <table border=1>",
+                                  b'<?xml version="1.0"?>\n<html xmlns:o="urn:schemas-microsoft-com:office:office">'])
+def test_an_xls_that_is_a_web_page_is_named_as_such(client, world, head):
+    """What many systems export as "xls" is an HTML table: it was "无法识别的文件格式"."""
+    page = head + "<tr><td>项目名称</td><td>总投资</td></tr><tr><td>攻击测试项目</td><td>1</td></tr></table>".encode()
+    refused(page, "实为网页", name="导出.xls")
+    client.force_login(world.ls_editor)
+    upload = io.BytesIO(page)
+    upload.name = "导出.xls"
+    r = client.post("/projects/import/", {"file": upload})
+    assert r.status_code == 400 and "实为网页" in r.content.decode()

@@ -114,6 +114,10 @@ def file_kind(head: bytes, filename: str = "") -> str:
         return "ods" if b"opendocument.spreadsheet" in head[:200] or name.endswith(".ods") else "xlsx"
     if name.endswith((".csv", ".txt")):
         return "csv"
+    if re.match(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|table|meta|\?xml[^>]*>\s*<html)", head, re.I):
+        # Many systems export "xls" that is a web page: Excel opens it, with a warning.
+        raise WorkbookError(gettext("这个文件实为网页(HTML)表格,只是扩展名为 Excel 的:请用 Excel 或 WPS 打开后"
+                                    "另存为 Excel 工作簿(.xlsx),再上传"))
     raise WorkbookError(gettext("无法识别的文件格式:请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件"))
 
 

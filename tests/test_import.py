@@ -181,7 +181,8 @@ def test_the_page_changes_a_column_and_saves_it_as_a_template(client, world):
         ("a.pdf", b"%PDF-1.4", ".xlsx"),
         ("a.xlsx", b"PK\x03\x04 not really a zip", "无法读取"),
         ("a.xlsx", b"", ".xlsx"),
-        ("a.xlsx", b"<html>not a workbook</html>", "无法识别"),
+        ("a.xlsx", b"<html>not a workbook</html>", "实为网页"),
+        ("a.xlsx", b"not a workbook", "无法识别"),
     ],
 )
 def test_files_that_are_not_workbooks_are_refused(client, world, name, data, message):

@@ -27,7 +27,9 @@ import functools
 import html
 import io
 import math
+import posixpath
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -57,7 +59,20 @@ MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 30
 MAX_COLUMNS = 300
 
+#: What a zipped workbook (.xlsx, .ods) may unpack to, all parts together: a zip bomb of a few
+#: hundred KB unpacks to gigabytes. Python's zipfile and calamine both stop a part at the size
+#: the zip declares for it, so the declared sizes are what is checked.
+MAX_UNPACKED = 256 << 20
+#: A part read whole, not streamed (shared strings, styles, the workbook's own XML): a real
+#: one is a few MB.
+MAX_WHOLE_PART = 32 << 20
+#: The longest cell tag the streaming scan holds: Excel keeps at most 32,767 characters in a
+#: cell, a few hundred KB even as rich text.
+MAX_CELL_BYTES = 4 << 20
+
 XLSX_MAGIC = b"PK\x03\x04"
+#: Control characters but tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -76,7 +91,12 @@ class SheetSource:
     hidden: frozenset[int] = frozenset()
 
     def rows(self, width: int = MAX_COLUMNS) -> Iterator[tuple]:
-        return self._rows(width)
+        for row in self._rows(width):
+            # Control characters come from a CSV, an .xls or an escape (_x0000_) in an .xlsx:
+            # no one typed them, and PostgreSQL refuses a NUL in any text.
+            if any(type(v) is str and not v.isprintable() and _CONTROL.search(v) for v in row):
+                row = tuple(_CONTROL.sub("", v) if type(v) is str else v for v in row)
+            yield row
 
     def merged(self) -> list[tuple[int, int, int, int]]:
         """The merged ranges (first row, first column, last row, last column), 0-based as
@@ -94,6 +114,10 @@ def file_kind(head: bytes, filename: str = "") -> str:
         return "ods" if b"opendocument.spreadsheet" in head[:200] or name.endswith(".ods") else "xlsx"
     if name.endswith((".csv", ".txt")):
         return "csv"
+    if re.match(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|table|meta|\?xml[^>]*>\s*<html)", head, re.I):
+        # Many systems export "xls" that is a web page: Excel opens it, with a warning.
+        raise WorkbookError(gettext("这个文件实为网页(HTML)表格,只是扩展名为 Excel 的:请用 Excel 或 WPS 打开后"
+                                    "另存为 Excel 工作簿(.xlsx),再上传"))
     raise WorkbookError(gettext("无法识别的文件格式:请上传 Excel 工作簿(.xlsx/.xls)、OpenDocument 表格(.ods)或 CSV 文件"))
 
 
@@ -110,13 +134,91 @@ def open_workbook(file, filename: str = "") -> list[SheetSource]:
         return [SheetSource("CSV", _csv_rows(data))]
     if kind == "xlsx":
         return _xlsx_sheets(data)
+    if kind == "ods":
+        _check_package(data)
+    _check_spans(data, kind)
     return _calamine_sheets(data, kind)
+
+
+def _check_spans(data: bytes, kind: str) -> None:
+    """Refuses an .xls or .ods file whose sheets span more cells than calamine may load: it
+    loads them all on opening, each as a dense grid, and a process that cannot have the
+    memory aborts. An .xls with a password is told apart from a damaged one here."""
+    from .extents import Unreadable, ods_spans, xls_spans
+
+    label = gettext("旧版 Excel(.xls)") if kind == "xls" else gettext("OpenDocument 表格(.ods)")
+    try:
+        if kind == "xls":
+            spans, encrypted = xls_spans(data)
+        else:
+            encrypted = False
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                spans = ods_spans(zf, MAX_CELL_BYTES)
+    except (Unreadable, KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
+            NotImplementedError, struct.error) as e:
+        raise WorkbookError(gettext("无法读取该%(label)s文件:文件已损坏或格式不正确") % {"label": label}) from e
+    if encrypted:
+        raise WorkbookError(gettext("文件设有打开密码,无法读取:请在 Excel 或 WPS 中取消密码后另存,再上传"))
+    _refuse_wide(spans)
+
+
+def _refuse_many(n: int) -> None:
+    if n > MAX_SHEETS:
+        raise WorkbookError(gettext("工作簿有 %(n)s 个工作表,超过上限 %(max)s 个:请只保留要导入的工作表后再上传") % {
+            "n": n, "max": MAX_SHEETS})
+
+
+def _refuse_wide(spans) -> None:
+    """Sheets that together span more than ``DENSE_CELLS`` cells: the widest is named."""
+    _refuse_many(len(spans))
+    if sum(s.cells for s in spans) > DENSE_CELLS:
+        widest = max(spans, key=lambda s: s.cells)
+        raise WorkbookError(gettext("工作表“%(sheet)s”从第一个到最后一个有内容的单元格跨 %(rows)s 行、%(cols)s 列,"
+                                    "范围过大,无法读取:请删去表格以外的内容后再上传") % {
+                                        "sheet": widest.name[:100], "rows": widest.rows, "cols": widest.cols})
+
+
+def _check_package(data: bytes) -> None:
+    """Refuses a zipped workbook that unpacks to more than a real one could (a zip bomb), or
+    that holds two parts of one name (which one a reader takes is its own choice)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # the reader says what is wrong with the file
+    names = [i.filename for i in infos]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise WorkbookError(gettext("文件结构异常:压缩包中有两个同名部件“%(part)s”,文件可能已损坏或被篡改。"
+                                    "请用 Excel 或 WPS 打开后另存,再上传") % {"part": twice[:100]})
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED:
+        raise WorkbookError(gettext("文件解压后过大(%(mb)s MB,上限 %(max)s MB),无法读取:请删去多余的工作表或"
+                                    "分批导入") % {"mb": -(-total >> 20), "max": MAX_UNPACKED >> 20})
+    for i in infos:
+        if i.file_size > MAX_WHOLE_PART and not _streamed_part(i.filename):
+            raise WorkbookError(gettext("文件中的“%(part)s”解压后过大(%(mb)s MB,上限 %(max)s MB),无法读取:"
+                                        "文件可能已损坏或被篡改") % {
+                                            "part": i.filename[:100], "mb": -(-i.file_size >> 20),
+                                            "max": MAX_WHOLE_PART >> 20})
+
+
+def _streamed_part(name: str) -> bool:
+    """A part read as a stream, whatever its size: an .xlsx worksheet, an .ods content.xml
+    (read whole by calamine, but within the bound of all parts)."""
+    return (name.startswith("xl/worksheets/") and name.endswith(".xml")) or name == "content.xml"
 
 
 #: The most cells the fast reader loads at once: it holds a sheet's whole extent in memory.
 DENSE_CELLS = 2_000_000
+#: The most sheets a workbook may have: each is opened and looked at for a table.
+MAX_SHEETS = 500
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
 _CELL_REF = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
+
+
+class _OversizedCell(Exception):
+    """A worksheet's XML holds a tag longer than any cell Excel writes."""
 
 
 class Extent(NamedTuple):
@@ -170,6 +272,8 @@ def _extent(zf: zipfile.ZipFile, name: str, coarse_styles: dict[bytes, str] | No
             end = text.rfind(b"</c>")
             cut = (end + 4 if end >= 0 else text.rfind(b">") + 1) if chunk else len(text)
             text, rest = text[:cut], text[cut:]
+            if len(rest) > MAX_CELL_BYTES:
+                raise _OversizedCell(name)
             if b"<f" in text:
                 found_unvalued = _unvalued(text)
                 unvalued_count += len(found_unvalued)
@@ -278,23 +382,28 @@ def _shown_date(value, precision: str):
 def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part name (xl/worksheets/sheet1.xml) -> the sheet's title, as far as the
     workbook's own XML says."""
+    return {part: title for title, part in _sheet_parts(zf)}
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """The workbook's sheets in its order: (title, part name), as far as its own XML says."""
     try:
         book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     except KeyError:
-        return {}
+        return []
     targets = {}
     for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
         rid, target = re.search(r'\bId="([^"]*)"', tag), re.search(r'\bTarget="([^"]*)"', tag)
         if rid and target:
             path = target.group(1)
-            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
-    titles = {}
+            targets[rid.group(1)] = posixpath.normpath(path.lstrip("/") if path.startswith("/") else "xl/" + path)
+    sheets = []
     for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
         title, rid = re.search(r'\bname="([^"]*)"', tag), re.search(r'\br:id="([^"]*)"', tag)
         if title and rid and rid.group(1) in targets:
-            titles[targets[rid.group(1)]] = html.unescape(title.group(1))
-    return titles
+            sheets.append((html.unescape(title.group(1)), targets[rid.group(1)]))
+    return sheets
 
 
 def _refuse_unvalued(title: str, extent: Extent):
@@ -311,20 +420,31 @@ def _refuse_unvalued(title: str, extent: Extent):
 def _xlsx_sheets(data: bytes) -> list[SheetSource]:
     """calamine (fast) where every sheet's cells stay within a bounded extent; openpyxl's
     streaming reader, cut at ``width`` columns, for a sheet that reaches column XFD."""
+    _check_package(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            coarse_styles = _coarse_styles(zf)
-            scanned = {n: _extent(zf, n, coarse_styles) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            try:
+                coarse_styles = _coarse_styles(zf)
+                scanned = {n: _extent(zf, n, coarse_styles) for n in zf.namelist()
+                           if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            except _OversizedCell as e:
+                title = _sheet_titles(zf).get(e.args[0], e.args[0])
+                raise WorkbookError(gettext("工作表“%(sheet)s”中有单元格超过 Excel 的长度上限(32767 个字符),"
+                                            "文件可能已损坏或被篡改") % {"sheet": title}) from None
             parts = {n: e for n, (e, _hidden, _coarse) in scanned.items()}
             hidden = {n: rows for n, (_e, rows, _coarse) in scanned.items() if rows}
             coarse = {n: cells for n, (_e, _rows, cells) in scanned.items() if cells}
+            listed = [part for _title, part in _sheet_parts(zf)]
+            _refuse_many(len(listed))
             titles = _sheet_titles(zf) if hidden or coarse or any(e is not None and e.unvalued_count
                                                                   for e in parts.values()) else {}
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return _openpyxl_sheets(data)  # which says what is wrong with the file
-    extents = list(parts.values())
-    if not extents or any(e is None or e.cols > MAX_COLUMNS or e.rows * e.cols > DENSE_CELLS for e in extents):
+    # calamine holds each sheet it loads as a dense grid, every sheet as often as the workbook
+    # lists it: all of them together are bounded, not each.
+    extents = [parts.get(part) for part in listed] if listed else list(parts.values())
+    if not extents or any(e is None or e.cols > MAX_COLUMNS for e in extents) or sum(
+            e.rows * e.cols for e in extents) > DENSE_CELLS:
         sheets = _openpyxl_sheets(data)
     else:
         try:
@@ -344,10 +464,20 @@ def _xlsx_sheets(data: bytes) -> list[SheetSource]:
             for s in sheets]
 
 
+def _size_unknown(ws) -> None:
+    """Stands for openpyxl's read-only ``_get_size``, which takes a sheet's size from its
+    <dimension>: a dimension that says less than the rows hold ("A1:B2" over 500 rows, as
+    some exporters write) cut the rows read there without a word, and a sheet without one was
+    read whole to look for it (a minute and 500 MB for a few hundred MB of rows). Rows are
+    read to the sheet's end, cut at ``width`` columns and ``MAX_ROWS`` rows by the caller."""
+
+
 def _openpyxl_sheets(data: bytes) -> list[SheetSource]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _size_unknown
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:

@@ -12,30 +12,14 @@ from decimal import Decimal
 
 import pytest
 
-from taizhang.projects import imports, services
 from taizhang.projects.models import Project
 
+from .importing import confirm, read, reasons
 from .sheets import xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
 D = Decimal
-
-
-def read(user, data, **kw):
-    return imports.read_projects(user, io.BytesIO(data), **kw)
-
-
-def confirm(user, data, **kw):
-    preview = read(user, data, **kw)
-    assert not preview.questions, preview.questions
-    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
-    services.apply_import(user, preview)
-    return preview
-
-
-def reasons(preview) -> list[tuple[int, str]]:
-    return [(s.number, s.reason.split("(")[0]) for s in preview.skipped]
 
 
 def test_project_names_beginning_with_subtotal_or_total_words_are_projects(world):

@@ -17,27 +17,16 @@ import pytest
 from openpyxl import Workbook
 
 from taizhang.core import workbook
-from taizhang.projects import imports, services
+from taizhang.projects import services
 from taizhang.projects.choices import Stage
 from taizhang.projects.models import MonthlyProgress, Project
 
+from .importing import confirm, read
 from .sheets import xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_start_rule")]
 
 D = Decimal
-
-
-def read(user, data, **kw):
-    return imports.read_projects(user, io.BytesIO(data), **kw)
-
-
-def confirm(user, data, **kw):
-    preview = read(user, data, **kw)
-    assert not preview.questions, preview.questions
-    assert not preview.errors, [(r.number, r.messages) for r in preview.errors]
-    services.apply_import(user, preview)
-    return preview
 
 
 def formatted(rows) -> bytes:

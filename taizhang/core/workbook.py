@@ -1160,9 +1160,13 @@ def hidden_notice(table) -> str | None:
     rows = [s.number for s in table.skipped if s.reason == HIDDEN_ROW]
     if not rows:
         return None
-    shown = "、".join(map(str, rows[:10])) + (gettext("等") if len(rows) > 10 else "")
     return gettext("表中有%(n)s行被隐藏或筛选掉(第%(rows)s行),未导入;如需导入,请在表中取消隐藏或筛选后重新上传") % {
-        "n": len(rows), "rows": shown}
+        "n": len(rows), "rows": _rows_named(rows)}
+
+
+def _rows_named(numbers: list[int], at_most: int = 10) -> str:
+    """"4、5、9", or the first ``at_most`` and 等."""
+    return "、".join(map(str, numbers[:at_most])) + (gettext("等") if len(numbers) > at_most else "")
 
 
 @dataclass
@@ -1499,9 +1503,9 @@ def _read_rows(table: Table, buffered, stream, offset: int, width: int, fields, 
     if after_notes:
         # Rows with a name and figures under a note, not numbered on from the list above: read
         # as the note's, but said, since they may be projects.
-        shown = "、".join(map(str, after_notes[:10])) + (gettext("等") if len(after_notes) > 10 else "")
         table.notices.append(gettext("第%(note)s行是注释或签字行,其后的第%(rows)s行有项目名称和金额,按表尾内容跳过、未导入;"
-                                     "如果它们是项目,请删去注释行后重新上传") % {"note": last_note, "rows": shown})
+                                     "如果它们是项目,请删去注释行后重新上传") % {"note": last_note,
+                                                                    "rows": _rows_named(after_notes)})
     _set_aside_subtotals(table, candidates, seq_at, amount_at)
 
 

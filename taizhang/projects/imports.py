@@ -47,7 +47,7 @@ from taizhang.regions.models import IndustryChain, Region, Unit
 
 from .choices import STAGE_ORDER, Category, Level, Nature, Origin, Stage
 from .forms import ProjectForm
-from .models import AnnualPlan, MonthlyProgress, Project, StageChange
+from .models import AnnualPlan, MonthlyProgress, Project, StageChange, date_shown
 from .validators import normalize_project_code
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -209,7 +209,7 @@ class Row:
 
     @property
     def stages_shown(self) -> list[str]:
-        return [f"{Stage(st['to_stage']).label} {_when(st['date'], st.get('precision') or 'day')}"
+        return [f"{Stage(st['to_stage']).label} {date_shown(st['date'], st.get('precision') or 'day')}"
                 for st in self.stages]
 
 
@@ -765,8 +765,8 @@ def _read_stages(row: Row, values: dict, year: int) -> None:
             # Put in date order, the project would go back to an earlier stage and be stored there.
             row.messages.append(f"{_label(_STAGE_FIELDS[st['to_stage']])}: " + gettext(
                 "%(when)s早于%(stage)s时间%(other)s,阶段日期先后矛盾,请核对") % {
-                    "when": _when(st["date"], st["precision"]), "stage": Stage(earlier["to_stage"]).label,
-                    "other": _when(earlier["date"], earlier["precision"])})
+                    "when": date_shown(st["date"], st["precision"]), "stage": Stage(earlier["to_stage"]).label,
+                    "other": date_shown(earlier["date"], earlier["precision"])})
             return
     name = clean(values.get("stage"))
     if name and name not in BLANKS:
@@ -794,17 +794,6 @@ def _before(date, precision: str, other, other_precision: str) -> bool:
     before "2023-05-10", "2023年4月" is."""
     cut = min(_CUT.get(precision, 3), _CUT.get(other_precision, 3))
     return (date.year, date.month, date.day)[:cut] < (other.year, other.month, other.day)[:cut]
-
-
-def _when(date, precision: str, gettext=gettext) -> str:
-    """A stage date as the sheet tells it: 2024-03-12, 2024年3月, 2024年."""
-    if date is None:
-        return gettext("日期不详")
-    if precision == "year":
-        return gettext("%(year)s年") % {"year": date.year}
-    if precision == "month":
-        return gettext("%(year)s年%(month)s月") % {"year": date.year, "month": date.month}
-    return date.isoformat()
 
 
 class _Similar:
@@ -938,7 +927,7 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         dates = known.get(st["to_stage"], {})
         if st["date"] in dates:
             continue
-        when = _when(st["date"], st["precision"], gettext)
+        when = date_shown(st["date"], st["precision"], gettext)
         if st["date"] is None and dates:
             continue  # the ledger knows the stage; the sheet only names it
         others = sorted((d, p) for d, (_pk, p) in dates.items() if d is not None)
@@ -947,7 +936,7 @@ def _stage_changes(row, recorded: dict, labels: dict | None = None, gettext=gett
         if others:
             row.refuse(gettext("%(stage)s时间") % {"stage": label},
                        gettext("台账已记%(stage)s于%(date)s,表中为%(when)s;如表中日期正确,请在项目页更正阶段记录") % {
-                           "stage": label, "date": _when(*others[-1], gettext), "when": when})
+                           "stage": label, "date": date_shown(*others[-1], gettext), "when": when})
             return
         clash = _against_ledger(st, known) if st["date"] else None
         if clash:
@@ -988,8 +977,8 @@ def _against_ledger(st: dict, known: dict) -> str | None:
                 message = gettext("%(when)s晚于台账中的%(stage)s时间%(other)s,阶段日期先后矛盾,请核对")
             else:
                 continue
-            return message % {"when": _when(st["date"], st["precision"]), "stage": Stage(stage).label,
-                              "other": _when(date, precision)}
+            return message % {"when": date_shown(st["date"], st["precision"]), "stage": Stage(stage).label,
+                              "other": date_shown(date, precision)}
     return None
 
 

@@ -263,13 +263,19 @@ class StageChange(models.Model):
 
     @property
     def date_display(self) -> str:
-        if self.date is None:
-            return str(_("日期不详"))
-        if self.precision == DatePrecision.YEAR:
-            return gettext("%(year)s年") % {"year": self.date.year}
-        if self.precision == DatePrecision.MONTH:
-            return gettext("%(year)s年%(month)s月") % {"year": self.date.year, "month": self.date.month}
-        return self.date.isoformat()
+        return date_shown(self.date, self.precision)
+
+
+def date_shown(date, precision: str, gettext=gettext) -> str:
+    """A stage date as precisely as it is known: 2024-03-12, 2024年3月, 2024年, or 日期不详.
+    (``gettext``: a caller wording many rows may pass one that remembers its lookups.)"""
+    if date is None:
+        return gettext("日期不详")
+    if precision == DatePrecision.YEAR:
+        return gettext("%(year)s年") % {"year": date.year}
+    if precision == DatePrecision.MONTH:
+        return gettext("%(year)s年%(month)s月") % {"year": date.year, "month": date.month}
+    return date.isoformat()
 
 
 class AnnualPlan(TimeStampedModel):

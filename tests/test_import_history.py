@@ -19,8 +19,8 @@ from taizhang.projects import import_views, imports, services
 from taizhang.projects.choices import Stage
 from taizhang.projects.models import ImportBatch, ImportStatus, MonthlyProgress, Project
 
+from .importing import assert_totals_stored
 from .sheets import xlsx
-from .test_import_layouts import assert_totals_stored
 
 pytestmark = pytest.mark.django_db
 D = Decimal
